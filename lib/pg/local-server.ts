@@ -185,7 +185,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   const dataDir = path.join(dir, 'data');
   const logFile = path.join(dir, 'server.log');
   const spawnIds = who ? { uid: who.uid, gid: who.gid } : {};
-  const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
+  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C', LANG: 'C' };
   for (const k of Object.keys(env)) if (k.startsWith('PG')) delete env[k];
 
   fs.writeFileSync(path.join(dir, 'pwfile'), `${password}\n`, { mode: 0o600 });
