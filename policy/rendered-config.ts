@@ -226,11 +226,12 @@ function dedupe(findings: Finding[]): Finding[] {
   const unique = new Map<string, Finding>();
   for (const f of findings) unique.set(`${f.match}\u0000${f.path}`, f);
   const all = [...unique.values()];
-  // Keep the shortest path among nested reports of the same setting (`env[name=X]` and `env[name=X].name`).
+  // The same setting seen in a raw string and again inside its parsed/decoded form (`containerDefinitions` and
+  // `containerDefinitions(json)[name=postgrest].environment[name=PGRST_DB_URI]`): keep the most precise location.
   return all.filter(
     (f) =>
       !all.some(
-        (o) => o !== f && o.match === f.match && f.path.startsWith(o.path) && /^[.[(]/.test(f.path.slice(o.path.length)),
+        (o) => o !== f && o.match === f.match && o.path.startsWith(f.path) && /^[.[(]/.test(o.path.slice(f.path.length)),
       ),
   );
 }
