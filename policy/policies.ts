@@ -5,7 +5,7 @@
 // @pulumi/aws or @pulumi/kubernetes.
 
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
-import { findNodeTlsRejectUnauthorized, findWeakSslMode, renderedText, Finding } from './rendered-config';
+import { findNodeTlsRejectUnauthorized, findWeakSslMode, Finding, Fragment, renderedText } from './rendered-config';
 import { isPlainRecord, keysOf, read, UnknownTracker, unwrapSecret } from './values';
 
 export const TYPES = {
@@ -73,7 +73,7 @@ function stringList(v: unknown, fallback: readonly string[]): readonly string[] 
   return Array.isArray(v) && v.every((s) => typeof s === 'string') ? (v as string[]) : fallback;
 }
 
-function describe(findings: readonly Finding[], limit = 8): string {
+function formatFindings(findings: readonly Finding[], limit = 8): string {
   const shown = findings.slice(0, limit).map((f) => `${f.match} at ${f.path}`);
   if (findings.length > limit) shown.push(`and ${findings.length - limit} more`);
   return shown.join('; ');
@@ -370,7 +370,7 @@ export const ecsNoSecretsInEnvironment: ResourceValidationPolicy = {
 
 function scanRendered(
   args: ResourceValidationArgs,
-  find: (fragments: ReturnType<typeof renderedText>['fragments']) => Finding[],
+  find: (fragments: readonly Fragment[]) => Finding[],
   report: (findings: Finding[]) => void,
 ): void {
   const extraction = renderedText(args.type, args.props);
@@ -379,7 +379,9 @@ function scanRendered(
   // Unknown config fields could not be vetted at preview: say so (advisory). Other unknowns (ARNs, ids) are skipped.
   // Either way `pulumi up` runs the policy again with the values known and blocks a violation there.
   const configFields = CONFIG_FIELDS[args.type] ?? [];
-  const unknownConfig = extraction.unknowns.find((u) => configFields.some((f) => u.path === f || u.path.startsWith(`${f}.`) || u.path.startsWith(`${f}[`)));
+  const inConfigField = (path: string) =>
+    configFields.some((f) => path === f || path.startsWith(`${f}.`) || path.startsWith(`${f}[`));
+  const unknownConfig = extraction.unknowns.find((u) => inConfigField(u.path));
   if (unknownConfig) throw unknownConfig.error;
 }
 
@@ -394,7 +396,7 @@ export const noNodeTlsRejectUnauthorized: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     scanRendered(args, findNodeTlsRejectUnauthorized, (findings) =>
       reportViolation(
-        `${args.type} "${args.name}" renders NODE_TLS_REJECT_UNAUTHORIZED (${describe(findings)}). Remove it: it ` +
+        `${args.type} "${args.name}" renders NODE_TLS_REJECT_UNAUTHORIZED (${formatFindings(findings)}). Remove it: it ` +
           'disables certificate verification for every TLS connection of the process. Trust the RDS CA with ' +
           'NODE_EXTRA_CA_CERTS=<path of global-bundle.pem> and PGSSLMODE=require instead.',
       ),
@@ -414,7 +416,7 @@ export const noWeakSslMode: ResourceValidationPolicy = {
     scanRendered(args, findWeakSslMode, (findings) =>
       reportViolation(
         `${args.type} "${args.name}" renders a TLS mode that allows unencrypted or unverified database connections ` +
-          `(${describe(findings)}). Use sslmode=verify-full&sslrootcert=<path of global-bundle.pem> in libpq URIs ` +
+          `(${formatFindings(findings)}). Use sslmode=verify-full&sslrootcert=<path of global-bundle.pem> in libpq URIs ` +
           '(PostgREST) and PGSSLMODE=require with NODE_EXTRA_CA_CERTS for the ToolJet server.',
       ),
     );
