@@ -1,0 +1,254 @@
+// What a resource renders as configuration, flattened to text fragments, and the insecure-TLS patterns in them.
+//
+// Every string of every input is a fragment. On top of that, so that a setting split over a key and a value is still
+// seen as one line:
+//   - an object entry `{ KEY: "v" }` also yields `KEY=v` (command environment, ConfigMap/Secret data, helm values);
+//   - an entry `{ name: "KEY", value: "v" }` also yields `KEY=v` (ECS and Kubernetes container env).
+// Strings are decoded where they carry more config: JSON (ECS containerDefinitions) is parsed and walked; base64 is
+// decoded (always for the known base64 fields, otherwise when the result is readable text), gzip inside it is
+// inflated (EC2 user data is often gzip+base64); percent-encoding is decoded. Decoding nests up to MAX_DECODE_DEPTH.
+//
+// Unknown values (preview) are skipped and listed: the caller decides what that means.
+
+import * as zlib from 'zlib';
+import { read, keysOf, isPlainRecord } from './values';
+
+export interface Fragment {
+  /** Where the text comes from, e.g. `containerDefinitions(json)[name=postgrest].environment[name=PGRST_DB_URI]`. */
+  path: string;
+  text: string;
+}
+
+export interface Extraction {
+  fragments: Fragment[];
+  /** Inputs that were unknown, with the first error for each (to rethrow as the server's advisory). */
+  unknowns: { path: string; error: Error }[];
+}
+
+/** Inputs known to hold base64 text, by resource type (top-level property; `*` = every key of that map). */
+export const KNOWN_BASE64_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  'aws:ec2/launchTemplate:LaunchTemplate': ['userData'],
+  'aws:ec2/instance:Instance': ['userDataBase64'],
+  'kubernetes:core/v1:Secret': ['data.*'],
+  'kubernetes:core/v1:SecretPatch': ['data.*'],
+  'kubernetes:core/v1:ConfigMap': ['binaryData.*'],
+  'kubernetes:core/v1:ConfigMapPatch': ['binaryData.*'],
+};
+
+const MAX_DECODE_DEPTH = 4;
+const MAX_WALK_DEPTH = 64;
+const MAX_INFLATED_BYTES = 8 * 1024 * 1024;
+
+interface Variant {
+  text: string;
+  /** Decoding steps taken, e.g. `(base64)(gzip)`. */
+  via: string;
+}
+
+function appendKey(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
+}
+
+function isKnownBase64(type: string, topKey: string, key: string | undefined): boolean {
+  for (const field of KNOWN_BASE64_FIELDS[type] ?? []) {
+    const [top, sub] = field.split('.');
+    if (top !== topKey) continue;
+    if (sub === undefined && key === undefined) return true;
+    if (sub === '*' && key !== undefined) return true;
+  }
+  return false;
+}
+
+function readableText(buf: Buffer): string | undefined {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    return undefined;
+  }
+  // Control characters other than tab/newline/carriage return mean binary, not config.
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text) ? undefined : text;
+}
+
+const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** Decodes base64 (and gzip inside it) to readable text, or undefined if it is not that. */
+export function decodeBase64Text(s: string, force: boolean): { text: string; via: string } | undefined {
+  const compact = s.replace(/\s+/g, '');
+  if (compact.length < (force ? 4 : 16) || compact.length % 4 !== 0 || !BASE64_RE.test(compact)) return undefined;
+  const raw = Buffer.from(compact, 'base64');
+  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+    try {
+      const inflated = zlib.gunzipSync(raw, { maxOutputLength: MAX_INFLATED_BYTES });
+      const text = readableText(inflated);
+      return text === undefined ? undefined : { text, via: '(base64)(gzip)' };
+    } catch {
+      return undefined;
+    }
+  }
+  const text = readableText(raw);
+  return text === undefined ? undefined : { text, via: '(base64)' };
+}
+
+function variantsOf(s: string, forceBase64: boolean, depth: number): Variant[] {
+  const out: Variant[] = [{ text: s, via: '' }];
+  if (depth >= MAX_DECODE_DEPTH) return out;
+  const b64 = decodeBase64Text(s, forceBase64);
+  if (b64 !== undefined && b64.text !== s) {
+    for (const inner of variantsOf(b64.text, false, depth + 1)) out.push({ text: inner.text, via: b64.via + inner.via });
+  }
+  if (s.includes('%')) {
+    try {
+      const decoded = decodeURIComponent(s);
+      if (decoded !== s) out.push({ text: decoded, via: '(uri-decoded)' });
+    } catch {
+      // not percent-encoded after all
+    }
+  }
+  return out;
+}
+
+function parseJson(text: string): unknown {
+  const t = text.trim();
+  if (!(t.startsWith('{') || t.startsWith('['))) return undefined;
+  try {
+    return JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+}
+
+class Walker {
+  readonly fragments: Fragment[] = [];
+  readonly unknowns: { path: string; error: Error }[] = [];
+  private readonly seen = new WeakSet<object>();
+
+  constructor(private readonly type: string) {}
+
+  /** A string value: itself, its decodings, and (when JSON) its parsed contents. */
+  str(s: string, path: string, forceBase64: boolean, depth: number): Variant[] {
+    const variants = variantsOf(s, forceBase64, depth);
+    for (const v of variants) {
+      this.fragments.push({ path: path + v.via, text: v.text });
+      const parsed = depth < MAX_DECODE_DEPTH ? parseJson(v.text) : undefined;
+      if (parsed !== undefined) this.value(parsed, `${path}${v.via}(json)`, '', depth + 1, 0);
+    }
+    return variants;
+  }
+
+  /** Any value. `topKey` is the resource input it belongs to (for the known base64 fields). */
+  value(v: unknown, path: string, topKey: string, decodeDepth: number, walkDepth: number, mapKey?: string): Variant[] {
+    if (walkDepth > MAX_WALK_DEPTH) return [];
+    if (typeof v === 'string') {
+      const force = decodeDepth === 0 && isKnownBase64(this.type, topKey, mapKey);
+      return this.str(v, path, force, decodeDepth);
+    }
+    if (v === null || typeof v !== 'object') return [];
+    if (this.seen.has(v)) return [];
+    this.seen.add(v);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const r = read(v, i, `${path}[${i}]`);
+        if (!r.known) {
+          this.unknowns.push({ path: `${path}[${i}]`, error: r.error });
+          continue;
+        }
+        this.value(r.value, `${path}[${elementLabel(r.value, i)}]`, topKey, decodeDepth, walkDepth + 1);
+      }
+      return [];
+    }
+    this.record(v, path, topKey, decodeDepth, walkDepth);
+    return [];
+  }
+
+  private record(obj: object, path: string, topKey: string, decodeDepth: number, walkDepth: number): void {
+    const atTop = path === '' && decodeDepth === 0;
+    for (const key of keysOf(obj)) {
+      const childPath = appendKey(path, key);
+      const r = read(obj, key, childPath);
+      if (!r.known) {
+        this.unknowns.push({ path: childPath, error: r.error });
+        continue;
+      }
+      const childTop = atTop ? key : topKey;
+      // For a map under a known base64 field (Secret `data`), the entries are the base64 strings.
+      const mapKey = !atTop && path === topKey && decodeDepth === 0 ? key : undefined;
+      const variants = this.value(r.value, childPath, childTop, decodeDepth, walkDepth + 1, mapKey);
+      if (typeof r.value === 'number' || typeof r.value === 'boolean') {
+        this.fragments.push({ path: childPath, text: `${key}=${String(r.value)}` });
+      }
+      for (const variant of variants) this.fragments.push({ path: childPath + variant.via, text: `${key}=${variant.text}` });
+    }
+    // `{ name: "KEY", value: "v" }`: container env entries.
+    const name = read(obj, 'name');
+    const value = read(obj, 'value');
+    if (name.known && typeof name.value === 'string' && value.known && value.value !== undefined) {
+      const texts =
+        typeof value.value === 'string'
+          ? variantsOf(value.value, false, decodeDepth)
+          : typeof value.value === 'number' || typeof value.value === 'boolean'
+            ? [{ text: String(value.value), via: '' }]
+            : [];
+      for (const t of texts) this.fragments.push({ path: path + t.via, text: `${name.value}=${t.text}` });
+    }
+  }
+}
+
+function elementLabel(v: unknown, i: number): string {
+  if (isPlainRecord(v)) {
+    const name = read(v, 'name');
+    if (name.known && typeof name.value === 'string' && name.value !== '' && name.value.length <= 100) {
+      return `name=${name.value}`;
+    }
+  }
+  return String(i);
+}
+
+/** Flattens a resource's inputs to text fragments (see the header). */
+export function renderedText(type: string, props: Record<string, unknown>): Extraction {
+  const walker = new Walker(type);
+  walker.value(props, '', '', 0, 0);
+  return { fragments: walker.fragments, unknowns: walker.unknowns };
+}
+
+export interface Finding {
+  path: string;
+  /** The matched setting, normalised and safe to print (never the surrounding value, which may hold a password). */
+  match: string;
+}
+
+const NODE_TLS_RE = /NODE_TLS_REJECT_UNAUTHORIZED/i;
+// `sslmode=prefer` in a URI or conninfo, `PGSSLMODE=disable` in .env/shell, `PGSSLMODE: "allow"` in YAML/JSON.
+const WEAK_SSLMODE_RE = /(?<![A-Za-z0-9])((?:PG)?SSLMODE)["']?\s*[=:]\s*["']?\s*(disable|allow|prefer)(?![A-Za-z0-9_-])/gi;
+
+function dedupe(findings: Finding[]): Finding[] {
+  const unique = new Map<string, Finding>();
+  for (const f of findings) unique.set(`${f.match}\u0000${f.path}`, f);
+  const all = [...unique.values()];
+  // The same setting seen in a raw string and again inside its parsed/decoded form (`containerDefinitions` and
+  // `containerDefinitions(json)[name=postgrest].environment[name=PGRST_DB_URI]`): keep the most precise location.
+  return all.filter(
+    (f) =>
+      !all.some(
+        (o) => o !== f && o.match === f.match && o.path.startsWith(f.path) && /^[.[(]/.test(o.path.slice(f.path.length)),
+      ),
+  );
+}
+
+export function findNodeTlsRejectUnauthorized(fragments: readonly Fragment[]): Finding[] {
+  return dedupe(
+    fragments.filter((f) => NODE_TLS_RE.test(f.text)).map((f) => ({ path: f.path, match: 'NODE_TLS_REJECT_UNAUTHORIZED' })),
+  );
+}
+
+export function findWeakSslMode(fragments: readonly Fragment[]): Finding[] {
+  const found: Finding[] = [];
+  for (const f of fragments) {
+    for (const m of f.text.matchAll(WEAK_SSLMODE_RE)) {
+      const key = m[1].toUpperCase() === 'PGSSLMODE' ? 'PGSSLMODE' : 'sslmode';
+      found.push({ path: f.path, match: `${key}=${m[2].toLowerCase()}` });
+    }
+  }
+  return dedupe(found);
+}

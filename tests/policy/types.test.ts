@@ -1,0 +1,35 @@
+// The policies match resources by type token strings (so the pack never loads the provider SDKs). These must be the
+// tokens the SDK classes register, or a policy silently never applies.
+import { strict as assert } from 'assert';
+import { CONFIG_FIELDS, TYPES } from '../../policy/policies';
+import { KNOWN_BASE64_FIELDS } from '../../policy/rendered-config';
+
+const sdkClasses: Record<keyof typeof TYPES, () => { __pulumiType: string }> = {
+  rdsInstance: () => require('@pulumi/aws/rds/instance').Instance,
+  rdsParameterGroup: () => require('@pulumi/aws/rds/parameterGroup').ParameterGroup,
+  ecsTaskDefinition: () => require('@pulumi/aws/ecs/taskDefinition').TaskDefinition,
+  ec2LaunchTemplate: () => require('@pulumi/aws/ec2/launchTemplate').LaunchTemplate,
+  ec2Instance: () => require('@pulumi/aws/ec2/instance').Instance,
+  k8sConfigMap: () => require('@pulumi/kubernetes/core/v1/configMap').ConfigMap,
+  k8sConfigMapPatch: () => require('@pulumi/kubernetes/core/v1/configMapPatch').ConfigMapPatch,
+  k8sSecret: () => require('@pulumi/kubernetes/core/v1/secret').Secret,
+  k8sSecretPatch: () => require('@pulumi/kubernetes/core/v1/secretPatch').SecretPatch,
+  k8sDeployment: () => require('@pulumi/kubernetes/apps/v1/deployment').Deployment,
+  k8sDeploymentPatch: () => require('@pulumi/kubernetes/apps/v1/deploymentPatch').DeploymentPatch,
+  localCommand: () => require('@pulumi/command/local/command').Command,
+};
+
+describe('policy: resource type tokens', () => {
+  it('are the tokens the @pulumi/aws, @pulumi/kubernetes and @pulumi/command classes register', () => {
+    for (const [key, load] of Object.entries(sdkClasses)) {
+      assert.equal(TYPES[key as keyof typeof TYPES], load().__pulumiType, key);
+    }
+  });
+
+  it('key the base64 and config-field tables (no stray token)', () => {
+    const known = new Set<string>(Object.values(TYPES));
+    for (const token of [...Object.keys(KNOWN_BASE64_FIELDS), ...Object.keys(CONFIG_FIELDS)]) {
+      assert.ok(known.has(token), token);
+    }
+  });
+});
