@@ -80,8 +80,10 @@ function editDistance(a: string, b: string): number {
 
 /** "did you mean ...?" for a typo, when one known key is close. */
 function suggestion(key: string, known: readonly string[]): string {
-  const close = known.filter((k) => k.toLowerCase() === key.toLowerCase() || editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
-  return close.length === 1 ? `did you mean "${close[0]}"? ` : '';
+  const scored = known.map((k) => ({ k, d: editDistance(k.toLowerCase(), key.toLowerCase()) })).filter((x) => x.d <= 2);
+  const best = Math.min(...scored.map((x) => x.d));
+  const closest = scored.filter((x) => x.d === best);
+  return closest.length === 1 ? `did you mean "${closest[0].k}"? ` : '';
 }
 
 /** Collects problems; every reader returns a value or undefined and never throws. */
@@ -223,7 +225,8 @@ function parseSnapshot(r: Reader, raw: Raw, sourceId: string | undefined, stack:
     return { mode, identifier: identifier ?? '', createTimeout };
   }
   // Stable default: the same stack and source always give the same name (never the clock).
-  const derived = sourceId ? `${sourceId}-pre-pg16-${toRdsNamePart(stack)}` : '';
+  const stackPart = toRdsNamePart(stack);
+  const derived = sourceId ? `${sourceId}-pre-pg16${stackPart ? `-${stackPart}` : ''}` : '';
   if (derived) {
     const problem = checkSnapshotIdentifier(derived);
     if (problem) r.problem('snapshot.identifier', `the default "${derived}" ${problem}; set snapshot.identifier explicitly`);

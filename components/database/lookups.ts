@@ -25,8 +25,10 @@ export interface ExistingSnapshot {
   readonly engineVersion: string;
 }
 
-function firstLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split('\n')[0];
+/** The invoke's error on one line (the engine's message spans several: "1 error occurred:\n\t* ..."). */
+function oneLine(err: unknown): string {
+  const text = String((err as Error)?.message ?? err).replace(/\s+/g, ' ').trim();
+  return text.length > 400 ? `${text.slice(0, 400)}...` : text || 'no details';
 }
 
 export async function lookupSourceInstance(identifier: string, opts: { requireEncrypted: boolean }): Promise<SourceInstance> {
@@ -35,7 +37,7 @@ export async function lookupSourceInstance(identifier: string, opts: { requireEn
     i = await aws.rds.getInstance({ dbInstanceIdentifier: identifier });
   } catch (err) {
     throw new pulumi.RunError(
-      `${PROJECT}:source.identifier: RDS instance "${identifier}" could not be read (${firstLine(err)}); check the identifier, aws:region and your AWS credentials`,
+      `${PROJECT}:source.identifier: RDS instance "${identifier}" could not be read (${oneLine(err)}); check the identifier, aws:region and your AWS credentials`,
     );
   }
   const problems = checkSourceInstance(i, identifier, opts);
@@ -60,7 +62,7 @@ export async function lookupExistingSnapshot(identifier: string, sourceIdentifie
     s = await aws.rds.getSnapshot({ dbSnapshotIdentifier: identifier, ...(isSnapshotArn(identifier) ? { includeShared: true } : {}) });
   } catch (err) {
     throw new pulumi.RunError(
-      `${PROJECT}:snapshot.identifier: snapshot "${identifier}" could not be read (${firstLine(err)}); check the identifier and aws:region`,
+      `${PROJECT}:snapshot.identifier: snapshot "${identifier}" could not be read (${oneLine(err)}); check the identifier and aws:region`,
     );
   }
   const problems = checkExistingSnapshot(s, identifier, sourceIdentifier, { sameInstance: !isSnapshotArn(identifier) });

@@ -117,6 +117,15 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
     this.invokes.push({ token: args.token, inputs: args.inputs });
+    try {
+      return this.answer(args);
+    } catch (err) {
+      // Like the engine's gRPC error: the SDK rethrows `details` as the invoke's error message.
+      throw Object.assign(err as Error, { details: `invocation of ${args.token} returned an error: ${(err as Error).message}` });
+    }
+  }
+
+  private answer(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
     const aws = this.aws;
     switch (args.token) {
       case 'aws:rds/getInstance:getInstance': {
