@@ -17,7 +17,9 @@ function stripComment(text: string): string {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (quote) {
-      if (ch === quote) quote = undefined;
+      if (quote === "'" && ch === "'" && text[i + 1] === "'") i++; // '' is an escaped quote
+      else if (quote === '"' && ch === '\\') i++; // \" does not close
+      else if (ch === quote) quote = undefined;
     } else if (ch === '"' || ch === "'") {
       // Only a quote that starts a scalar opens a quoted section.
       if (i === 0 || /[\s:[,{-]/.test(text[i - 1])) quote = ch;
