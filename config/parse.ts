@@ -57,7 +57,7 @@ const SUBNET_GROUP = /^[A-Za-z0-9 ._-]{1,255}$/;
 const SECURITY_GROUP = /^sg-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const SECRET_LOOKING = /pass(word)?|secret|token|credential/i;
 
-function describe(value: unknown): string {
+function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   return typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
@@ -109,7 +109,7 @@ class Reader {
       }
     }
     if (!isPlainObject(v)) {
-      this.problem(key, `must be a mapping of sub-keys, got ${describe(v)}; see README "Stack configuration reference"`);
+      this.problem(key, `must be a mapping of sub-keys, got ${kindOf(v)}; see README "Stack configuration reference"`);
       return undefined;
     }
     return v;
@@ -131,7 +131,7 @@ class Reader {
   string(key: string, value: unknown, fix: string): string | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'string') {
-      this.problem(key, `must be a string, got ${describe(value)}${typeof value === 'number' ? ' (quote it in YAML)' : ''}; ${fix}`);
+      this.problem(key, `must be a string, got ${kindOf(value)}${typeof value === 'number' ? ' (quote it in YAML)' : ''}; ${fix}`);
       return undefined;
     }
     if (value.trim() !== value || value.length === 0) {
@@ -165,7 +165,7 @@ class Reader {
   oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[]): T | undefined {
     if (value === undefined) return undefined;
     if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-    this.problem(key, `${typeof value === 'string' ? `"${value}"` : describe(value)} is not allowed; use one of: ${allowed.join(', ')}`);
+    this.problem(key, `${typeof value === 'string' ? `"${value}"` : kindOf(value)} is not allowed; use one of: ${allowed.join(', ')}`);
     return undefined;
   }
 
@@ -173,7 +173,7 @@ class Reader {
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'boolean') return value;
     if (value === 'true' || value === 'false') return value === 'true';
-    this.problem(key, `must be true or false, got ${describe(value)}`);
+    this.problem(key, `must be true or false, got ${kindOf(value)}`);
     return undefined;
   }
 
@@ -181,7 +181,7 @@ class Reader {
     if (value === undefined || value === null) return undefined;
     const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-      this.problem(key, `must be a whole number from ${min} to ${max}, got ${typeof value === 'number' || typeof value === 'string' ? JSON.stringify(value) : describe(value)}`);
+      this.problem(key, `must be a whole number from ${min} to ${max}, got ${typeof value === 'number' || typeof value === 'string' ? JSON.stringify(value) : kindOf(value)}`);
       return undefined;
     }
     return n;
@@ -257,7 +257,7 @@ function parseClone(r: Reader, raw: Raw, environment: Environment, sourceId: str
     if (typeof v === 'number') {
       r.problem('clone.engineVersion', `must be a quoted string like "16.9" (YAML reads ${v} as a number, and 16.10 would become 16.1)`);
     } else if (typeof v !== 'string' || !/^\d+(\.\d+)*$/.test(v)) {
-      r.problem('clone.engineVersion', `${typeof v === 'string' ? `"${v}"` : describe(v)} is not a PostgreSQL version; use "16.9"`);
+      r.problem('clone.engineVersion', `${typeof v === 'string' ? `"${v}"` : kindOf(v)} is not a PostgreSQL version; use "16.9"`);
     } else if (!v.startsWith('16')) {
       r.problem('clone.engineVersion', `"${v}" is not PostgreSQL 16; this program upgrades 13 to 16 only: use "16.9"`);
     } else if (!/^16\.\d+$/.test(v)) {
@@ -283,7 +283,7 @@ function parseClone(r: Reader, raw: Raw, environment: Environment, sourceId: str
   let vpcSecurityGroupIds: string[] | undefined;
   if (o.vpcSecurityGroupIds !== undefined) {
     if (!Array.isArray(o.vpcSecurityGroupIds) || o.vpcSecurityGroupIds.length === 0) {
-      r.problem('clone.vpcSecurityGroupIds', `must be a non-empty list of security group ids (sg-...), got ${describe(o.vpcSecurityGroupIds)}; remove the key to use the source's`);
+      r.problem('clone.vpcSecurityGroupIds', `must be a non-empty list of security group ids (sg-...), got ${kindOf(o.vpcSecurityGroupIds)}; remove the key to use the source's`);
     } else {
       vpcSecurityGroupIds = [];
       for (const [i, id] of o.vpcSecurityGroupIds.entries()) {
@@ -358,7 +358,7 @@ function parseTargets(r: Reader, raw: Raw): Partial<Record<TargetKind, TargetSet
       continue;
     }
     if (!isPlainObject(settings)) {
-      r.problem(`targets.${kind}`, `must be a mapping of the ${kind} target's settings (write "${kind}: {}" for its defaults), got ${describe(settings)}`);
+      r.problem(`targets.${kind}`, `must be a mapping of the ${kind} target's settings (write "${kind}: {}" for its defaults), got ${kindOf(settings)}`);
       continue;
     }
     targets[kind as TargetKind] = Object.freeze({ ...settings });
@@ -392,7 +392,7 @@ function parseTags(r: Reader, raw: Raw): Record<string, string> {
     } else if (k.length > 128) {
       r.problem(`tags.${k.slice(0, 20)}...`, 'tag keys are at most 128 characters');
     } else if (typeof v !== 'string' || v.length > 256) {
-      r.problem(`tags.${k}`, `must be a string of at most 256 characters, got ${describe(v)}${typeof v === 'number' || typeof v === 'boolean' ? ' (quote it in YAML)' : ''}`);
+      r.problem(`tags.${k}`, `must be a string of at most 256 characters, got ${kindOf(v)}${typeof v === 'number' || typeof v === 'boolean' ? ' (quote it in YAML)' : ''}`);
     } else {
       tags[k] = v;
     }
