@@ -1,0 +1,29 @@
+// Which database ToolJet is pointed at. `source` is the rollback: only these outputs change, never the clone.
+import * as pulumi from '@pulumi/pulumi';
+import { ActiveDatabase } from '../../config/types';
+import { SourceInstance } from './lookups';
+
+export interface DatabaseEndpoint {
+  readonly kind: ActiveDatabase;
+  readonly identifier: pulumi.Output<string>;
+  readonly address: pulumi.Output<string>;
+  readonly port: pulumi.Output<number>;
+  readonly endpoint: pulumi.Output<string>;
+}
+
+export function selectActiveDatabase(
+  kind: ActiveDatabase,
+  clone: { identifier: pulumi.Output<string>; address: pulumi.Output<string>; port: pulumi.Output<number>; endpoint: pulumi.Output<string> },
+  source: SourceInstance,
+): DatabaseEndpoint {
+  if (kind === 'clone') {
+    return { kind, identifier: clone.identifier, address: clone.address, port: clone.port, endpoint: clone.endpoint };
+  }
+  return {
+    kind,
+    identifier: pulumi.output(source.identifier),
+    address: pulumi.output(source.address),
+    port: pulumi.output(source.port),
+    endpoint: pulumi.output(source.endpoint),
+  };
+}

@@ -1,0 +1,2 @@
+// Thin Pulumi wiring, one folder per concern.
+export * from './database';

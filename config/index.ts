@@ -1,0 +1,17 @@
+// Typed stack configuration: the pure parser (parseStackConfig) and the pulumi.Config loader (loadStackConfig).
+export * from './types';
+export { ConfigError } from './errors';
+export { parseStackConfig } from './parse';
+export type { ParseOptions } from './parse';
+export { loadStackConfig } from './load';
+export type { LoadedStackConfig } from './load';
+export { readCaBundle } from './ca-bundle';
+export { durationSeconds } from './durations';
+export { environmentFromStackName, stackNameSaysProduction } from './environment';
+export {
+  checkExistingSnapshotIdentifier,
+  checkInstanceIdentifier,
+  checkParameterGroupName,
+  checkSnapshotIdentifier,
+  isSnapshotArn,
+} from './identifiers';

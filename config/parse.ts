@@ -1,0 +1,454 @@
+// Pure validation of the stack configuration: raw values in (as Pulumi hands them over: top-level scalars as
+// strings, objects as JSON text or already-parsed objects), a fully typed and defaulted StackConfig out, or ONE
+// ConfigError that lists every problem, one self-contained line each. No Pulumi, no AWS: testable on its own.
+import * as fs from 'fs';
+import * as path from 'path';
+import { readCaBundle, ReadFile } from './ca-bundle';
+import { durationSeconds } from './durations';
+import { environmentFromStackName, stackNameSaysProduction } from './environment';
+import { ConfigError } from './errors';
+import {
+  checkExistingSnapshotIdentifier,
+  checkInstanceIdentifier,
+  checkParameterGroupName,
+  checkSnapshotIdentifier,
+  toRdsNamePart,
+} from './identifiers';
+import {
+  ACTIVE_DATABASES,
+  ActiveDatabase,
+  CaBundle,
+  CloneConfig,
+  CloneTimeouts,
+  DatabaseConfig,
+  DEFAULTS,
+  ENVIRONMENTS,
+  Environment,
+  RDS_CA_BUNDLE_URL,
+  SnapshotConfig,
+  StackConfig,
+  SUB_KEYS,
+  TARGET_KINDS,
+  TargetKind,
+  TargetSettings,
+  TOP_LEVEL_KEYS,
+} from './types';
+
+export interface ParseOptions {
+  /** Stack name (`pulumi.getStack()`). */
+  stack: string;
+  /** Project name = config namespace, used in messages (`tooljet-pg-upgrade:clone.engineVersion`). */
+  project: string;
+  /** Whether the top-level key (without namespace) is stored as a Pulumi secret. */
+  isSecret: (key: string) => boolean;
+  /** Directory relative paths (caBundle) are resolved against: the project directory. */
+  baseDir: string;
+  readFile?: ReadFile;
+}
+
+type Raw = Readonly<Record<string, unknown>>;
+type Obj = Record<string, unknown>;
+
+const PG_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const INSTANCE_CLASS = /^db\.[a-z0-9-]+\.[a-z0-9-]+$/;
+const CA_CERT_IDENTIFIER = /^rds-ca-[a-z0-9-]+$/;
+const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d+[a-z]$/;
+const SUBNET_GROUP = /^[A-Za-z0-9 ._-]{1,255}$/;
+const SECURITY_GROUP = /^sg-[0-9a-f]{8}([0-9a-f]{9})?$/;
+const SECRET_LOOKING = /pass(word)?|secret|token|credential/i;
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
+}
+
+function isPlainObject(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** "did you mean ...?" for a typo, when one known key is close. */
+function suggestion(key: string, known: readonly string[]): string {
+  const scored = known.map((k) => ({ k, d: editDistance(k.toLowerCase(), key.toLowerCase()) })).filter((x) => x.d <= 2);
+  const best = Math.min(...scored.map((x) => x.d));
+  const closest = scored.filter((x) => x.d === best);
+  return closest.length === 1 ? `did you mean "${closest[0].k}"? ` : '';
+}
+
+/** Collects problems; every reader returns a value or undefined and never throws. */
+class Reader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly project: string) {}
+
+  problem(key: string, message: string): void {
+    this.problems.push(`${this.project}:${key}: ${message}`);
+  }
+
+  /** A top-level object value: JSON text (how Pulumi passes structured config) or an object. */
+  object(key: string, value: unknown): Obj | undefined {
+    if (value === undefined) return undefined;
+    let v = value;
+    if (typeof v === 'string') {
+      try {
+        v = JSON.parse(v);
+      } catch {
+        this.problem(key, `must be a mapping of sub-keys, got the text "${v}"; see README "Stack configuration reference"`);
+        return undefined;
+      }
+    }
+    if (!isPlainObject(v)) {
+      this.problem(key, `must be a mapping of sub-keys, got ${kindOf(v)}; see README "Stack configuration reference"`);
+      return undefined;
+    }
+    return v;
+  }
+
+  /** Reports keys of `obj` that are not in `known` (typos must not be ignored silently). */
+  unknownKeys(key: string, obj: Obj, known: readonly string[]): void {
+    for (const k of Object.keys(obj)) {
+      if (known.includes(k)) continue;
+      const where = key ? `${key}.${k}` : k;
+      if (SECRET_LOOKING.test(k)) {
+        this.problem(where, `is not a key; the database password is only accepted as the secret "dbPassword": pulumi config rm${key ? ' --path' : ''} '${where}' && pulumi config set --secret dbPassword <password>`);
+      } else {
+        this.problem(where, `unknown key; ${suggestion(k, known)}known keys${key ? ` of ${key}` : ''}: ${known.join(', ')}`);
+      }
+    }
+  }
+
+  string(key: string, value: unknown, fix: string): string | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string') {
+      this.problem(key, `must be a string, got ${kindOf(value)}${typeof value === 'number' ? ' (quote it in YAML)' : ''}; ${fix}`);
+      return undefined;
+    }
+    if (value.trim() !== value || value.length === 0) {
+      this.problem(key, `must be a non-empty string without surrounding spaces; ${fix}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  matching(key: string, value: unknown, pattern: RegExp, fix: string): string | undefined {
+    const s = this.string(key, value, fix);
+    if (s === undefined) return undefined;
+    if (!pattern.test(s)) {
+      this.problem(key, `"${s}" is not valid; ${fix}`);
+      return undefined;
+    }
+    return s;
+  }
+
+  named(key: string, value: unknown, check: (v: string) => string | undefined, what: string): string | undefined {
+    const s = this.string(key, value, `set it to a valid ${what}`);
+    if (s === undefined) return undefined;
+    const problem = check(s);
+    if (problem) {
+      this.problem(key, `"${s}" ${problem}; set it to a valid ${what}`);
+      return undefined;
+    }
+    return s;
+  }
+
+  oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[]): T | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+    this.problem(key, `${typeof value === 'string' ? `"${value}"` : kindOf(value)} is not allowed; use one of: ${allowed.join(', ')}`);
+    return undefined;
+  }
+
+  boolean(key: string, value: unknown): boolean | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'boolean') return value;
+    if (value === 'true' || value === 'false') return value === 'true';
+    this.problem(key, `must be true or false, got ${kindOf(value)}`);
+    return undefined;
+  }
+
+  integer(key: string, value: unknown, min: number, max: number): number | undefined {
+    if (value === undefined || value === null) return undefined;
+    const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+      this.problem(key, `must be a whole number from ${min} to ${max}, got ${typeof value === 'number' || typeof value === 'string' ? JSON.stringify(value) : kindOf(value)}`);
+      return undefined;
+    }
+    return n;
+  }
+
+  duration(key: string, value: unknown, fallback: string): string {
+    const s = this.string(key, value, 'use a duration like "4h", "90m" or "2h30m"');
+    if (s === undefined) return fallback;
+    if (durationSeconds(s) === undefined) {
+      this.problem(key, `"${s}" is not a duration; use a duration like "4h", "90m" or "2h30m"`);
+      return fallback;
+    }
+    return s;
+  }
+}
+
+function parseEnvironment(r: Reader, raw: Raw, stack: string): { environment: Environment; source: 'config' | 'stack-name' } {
+  const configured = r.oneOf('environment', raw.environment, ENVIRONMENTS);
+  if (configured === undefined) return { environment: environmentFromStackName(stack), source: 'stack-name' };
+  if (configured === 'staging' && stackNameSaysProduction(stack)) {
+    r.problem('environment', `"staging" contradicts the stack name "${stack}", which says production; remove the key (production is derived) or use a non-production stack`);
+  }
+  return { environment: configured, source: 'config' };
+}
+
+function parseSnapshot(r: Reader, raw: Raw, sourceId: string | undefined, stack: string): SnapshotConfig {
+  const o = r.object('snapshot', raw.snapshot) ?? {};
+  r.unknownKeys('snapshot', o, SUB_KEYS.snapshot);
+  const mode = r.oneOf('snapshot.mode', o.mode, ['create', 'existing'] as const) ?? 'create';
+  if (mode === 'existing') {
+    if (o.createTimeout !== undefined) r.problem('snapshot.createTimeout', 'is only used with snapshot.mode "create"; remove it');
+    const identifier = r.named('snapshot.identifier', o.identifier, checkExistingSnapshotIdentifier, 'snapshot identifier, rds:<automated snapshot> or snapshot ARN');
+    if (o.identifier === undefined) {
+      r.problem('snapshot.identifier', 'is required with snapshot.mode "existing": pulumi config set --path snapshot.identifier <existing snapshot identifier>');
+    }
+    return { mode, identifier: identifier ?? '' };
+  }
+  const createTimeout = r.duration('snapshot.createTimeout', o.createTimeout, DEFAULTS.snapshotCreateTimeout);
+  if (o.identifier !== undefined) {
+    const identifier = r.named('snapshot.identifier', o.identifier, checkSnapshotIdentifier, 'snapshot identifier');
+    return { mode, identifier: identifier ?? '', createTimeout };
+  }
+  // Stable default: the same stack and source always give the same name (never the clock).
+  const stackPart = toRdsNamePart(stack);
+  const derived = sourceId ? `${sourceId}-pre-pg16${stackPart ? `-${stackPart}` : ''}` : '';
+  if (derived) {
+    const problem = checkSnapshotIdentifier(derived);
+    if (problem) r.problem('snapshot.identifier', `the default "${derived}" ${problem}; set snapshot.identifier explicitly`);
+  }
+  return { mode, identifier: derived, createTimeout };
+}
+
+function parseClone(r: Reader, raw: Raw, environment: Environment, sourceId: string | undefined): CloneConfig {
+  const o = r.object('clone', raw.clone) ?? {};
+  r.unknownKeys('clone', o, SUB_KEYS.clone);
+
+  let identifier = r.named('clone.identifier', o.identifier, checkInstanceIdentifier, 'DB instance identifier');
+  if (o.identifier === undefined) {
+    if (environment === 'staging') identifier = DEFAULTS.stagingCloneIdentifier;
+    else if (sourceId) {
+      identifier = `${sourceId}-pg16`;
+      const problem = checkInstanceIdentifier(identifier);
+      if (problem) r.problem('clone.identifier', `the default "${identifier}" ${problem}; set clone.identifier explicitly`);
+    }
+  }
+  if (identifier && sourceId && identifier.toLowerCase() === sourceId.toLowerCase()) {
+    r.problem('clone.identifier', `"${identifier}" is the source instance; the clone needs its own identifier`);
+  }
+
+  let engineVersion: string = DEFAULTS.engineVersion;
+  if (o.engineVersion !== undefined) {
+    const v = o.engineVersion;
+    if (typeof v === 'number') {
+      r.problem('clone.engineVersion', `must be a quoted string like "16.9" (YAML reads ${v} as a number, and 16.10 would become 16.1)`);
+    } else if (typeof v !== 'string' || !/^\d+(\.\d+)*$/.test(v)) {
+      r.problem('clone.engineVersion', `${typeof v === 'string' ? `"${v}"` : kindOf(v)} is not a PostgreSQL version; use "16.9"`);
+    } else if (!v.startsWith('16')) {
+      r.problem('clone.engineVersion', `"${v}" is not PostgreSQL 16; this program upgrades 13 to 16 only: use "16.9"`);
+    } else if (!/^16\.\d+$/.test(v)) {
+      r.problem('clone.engineVersion', `"${v}" is not an exact 16.x minor version; pin one such as "16.9" (auto minor upgrades are off, so it cannot drift)`);
+    } else {
+      engineVersion = v;
+    }
+  }
+
+  const instanceClass =
+    r.matching('clone.instanceClass', o.instanceClass, INSTANCE_CLASS, 'use an RDS instance class such as "db.t3.medium"') ??
+    DEFAULTS.instanceClass;
+  const caCertIdentifier =
+    r.matching('clone.caCertIdentifier', o.caCertIdentifier, CA_CERT_IDENTIFIER, 'use an RDS CA identifier such as "rds-ca-rsa2048-g1"') ??
+    DEFAULTS.caCertIdentifier;
+
+  let parameterGroupName = r.named('clone.parameterGroupName', o.parameterGroupName, checkParameterGroupName, 'DB parameter group name');
+  if (o.parameterGroupName === undefined && identifier) parameterGroupName = `${identifier}-postgres16`;
+
+  const availabilityZone = r.matching('clone.availabilityZone', o.availabilityZone, AVAILABILITY_ZONE, 'use an availability zone such as "us-east-1a"');
+  const dbSubnetGroupName = r.matching('clone.dbSubnetGroupName', o.dbSubnetGroupName, SUBNET_GROUP, 'use the name of a DB subnet group');
+
+  let vpcSecurityGroupIds: string[] | undefined;
+  if (o.vpcSecurityGroupIds !== undefined) {
+    if (!Array.isArray(o.vpcSecurityGroupIds) || o.vpcSecurityGroupIds.length === 0) {
+      r.problem('clone.vpcSecurityGroupIds', `must be a non-empty list of security group ids (sg-...), got ${kindOf(o.vpcSecurityGroupIds)}; remove the key to use the source's`);
+    } else {
+      vpcSecurityGroupIds = [];
+      for (const [i, id] of o.vpcSecurityGroupIds.entries()) {
+        const ok = r.matching(`clone.vpcSecurityGroupIds[${i}]`, id, SECURITY_GROUP, 'use a security group id such as "sg-0123456789abcdef0"');
+        if (ok) vpcSecurityGroupIds.push(ok);
+      }
+    }
+  }
+
+  const multiAz = r.boolean('clone.multiAz', o.multiAz);
+  const backupRetentionPeriod = r.integer('clone.backupRetentionPeriod', o.backupRetentionPeriod, 0, 35);
+  if (environment === 'production' && backupRetentionPeriod === 0) {
+    r.problem('clone.backupRetentionPeriod', '0 turns off backups of what becomes the production database; use 1 to 35 days (or remove the key)');
+  }
+
+  let finalSnapshotIdentifier: string | undefined;
+  if (o.finalSnapshotIdentifier !== undefined) {
+    finalSnapshotIdentifier = r.named('clone.finalSnapshotIdentifier', o.finalSnapshotIdentifier, checkSnapshotIdentifier, 'snapshot identifier');
+    if (environment === 'staging') {
+      r.problem('clone.finalSnapshotIdentifier', 'is only used in production (a staging clone is destroyed without a final snapshot); remove it');
+    }
+  } else if (environment === 'production' && identifier) {
+    finalSnapshotIdentifier = `${identifier}-final`;
+  }
+
+  const t = r.object('clone.timeouts', o.timeouts) ?? {};
+  r.unknownKeys('clone.timeouts', t, SUB_KEYS['clone.timeouts']);
+  const timeouts: CloneTimeouts = {
+    create: r.duration('clone.timeouts.create', t.create, DEFAULTS.cloneTimeouts.create),
+    update: r.duration('clone.timeouts.update', t.update, DEFAULTS.cloneTimeouts.update),
+    delete: r.duration('clone.timeouts.delete', t.delete, DEFAULTS.cloneTimeouts.delete),
+  };
+
+  return {
+    identifier: identifier ?? '',
+    instanceClass,
+    engineVersion,
+    parameterGroupName: parameterGroupName ?? '',
+    caCertIdentifier,
+    ...(availabilityZone !== undefined && { availabilityZone }),
+    ...(dbSubnetGroupName !== undefined && { dbSubnetGroupName }),
+    ...(vpcSecurityGroupIds !== undefined && { vpcSecurityGroupIds }),
+    ...(multiAz !== undefined && { multiAz }),
+    ...(backupRetentionPeriod !== undefined && { backupRetentionPeriod }),
+    ...(finalSnapshotIdentifier !== undefined && { finalSnapshotIdentifier }),
+    timeouts,
+  };
+}
+
+function parseCaBundle(r: Reader, raw: Raw, baseDir: string, readFile: ReadFile): CaBundle | undefined {
+  if (raw.caBundle === undefined) {
+    r.problem('caBundle', `not set; download the RDS CA bundle (curl -fsSLo certs/global-bundle.pem ${RDS_CA_BUNDLE_URL}) and run: pulumi config set caBundle certs/global-bundle.pem`);
+    return undefined;
+  }
+  const configured = r.string('caBundle', raw.caBundle, 'set it to the path of global-bundle.pem');
+  if (configured === undefined) return undefined;
+  const file = path.resolve(baseDir, configured);
+  const result = readCaBundle(file, readFile, configured);
+  if (!result.ok) {
+    r.problem('caBundle', result.problem);
+    return undefined;
+  }
+  return result.bundle;
+}
+
+function parseTargets(r: Reader, raw: Raw): Partial<Record<TargetKind, TargetSettings>> {
+  const o = r.object('targets', raw.targets) ?? {};
+  const targets: Partial<Record<TargetKind, TargetSettings>> = {};
+  for (const [kind, settings] of Object.entries(o)) {
+    if (!(TARGET_KINDS as readonly string[]).includes(kind)) {
+      r.problem(`targets.${kind}`, `unknown target kind "${kind}"; ${suggestion(kind, TARGET_KINDS)}use one of: ${TARGET_KINDS.join(', ')}`);
+      continue;
+    }
+    if (!isPlainObject(settings)) {
+      r.problem(`targets.${kind}`, `must be a mapping of the ${kind} target's settings (write "${kind}: {}" for its defaults), got ${kindOf(settings)}`);
+      continue;
+    }
+    targets[kind as TargetKind] = Object.freeze({ ...settings });
+  }
+  return targets;
+}
+
+function parseDatabase(r: Reader, raw: Raw): DatabaseConfig {
+  const o = r.object('database', raw.database) ?? {};
+  r.unknownKeys('database', o, SUB_KEYS.database);
+  const nameFix = 'use a PostgreSQL name: letters, digits and underscores, starting with a letter or underscore, at most 63';
+  const username = r.matching('database.username', o.username, PG_NAME, nameFix);
+  if (o.username === undefined) {
+    r.problem('database.username', "not set; set ToolJet's database user (PG_USER): pulumi config set --path database.username <user>");
+  }
+  const name = r.matching('database.name', o.name, PG_NAME, nameFix) ?? DEFAULTS.databaseName;
+  const tooljetDbName = r.matching('database.tooljetDbName', o.tooljetDbName, PG_NAME, nameFix) ?? DEFAULTS.tooljetDbName;
+  if (name === tooljetDbName) {
+    r.problem('database.tooljetDbName', `"${tooljetDbName}" equals database.name; ToolJet needs TOOLJET_DB to differ from PG_DB`);
+  }
+  const port = r.integer('database.port', o.port, 1150, 65535) ?? DEFAULTS.port;
+  return { username: username ?? '', name, tooljetDbName, port };
+}
+
+function parseTags(r: Reader, raw: Raw): Record<string, string> {
+  const o = r.object('tags', raw.tags) ?? {};
+  const tags: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (k === 'Name' || k.startsWith('tooljet:') || k.toLowerCase().startsWith('aws:')) {
+      r.problem(`tags.${k}`, 'is reserved (Name and tooljet:* are set by the program, aws:* by AWS); use another tag key');
+    } else if (k.length > 128) {
+      r.problem(`tags.${k.slice(0, 20)}...`, 'tag keys are at most 128 characters');
+    } else if (typeof v !== 'string' || v.length > 256) {
+      r.problem(`tags.${k}`, `must be a string of at most 256 characters, got ${kindOf(v)}${typeof v === 'number' || typeof v === 'boolean' ? ' (quote it in YAML)' : ''}`);
+    } else {
+      tags[k] = v;
+    }
+  }
+  return tags;
+}
+
+function checkPassword(r: Reader, raw: Raw, isSecret: (key: string) => boolean, stack: string): void {
+  const value = raw.dbPassword;
+  if (value === undefined) {
+    r.problem('dbPassword', "not set; set ToolJet's database password as a secret: pulumi config set --secret dbPassword <password>");
+  } else if (!isSecret('dbPassword')) {
+    // Never echo the value.
+    r.problem('dbPassword', `is stored in plain text; make it a secret: pulumi config rm dbPassword && pulumi config set --secret dbPassword <password> (and rotate it if Pulumi.${stack}.yaml was shared)`);
+  } else if (typeof value !== 'string' || value.length === 0) {
+    r.problem('dbPassword', 'is empty; pulumi config set --secret dbPassword <password>');
+  }
+}
+
+/** Validates and defaults the raw configuration of one stack. Throws one ConfigError listing every problem. */
+export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
+  const r = new Reader(opts.project);
+  const readFile: ReadFile = opts.readFile ?? ((f) => fs.readFileSync(f, 'utf8'));
+
+  r.unknownKeys('', raw as Obj, TOP_LEVEL_KEYS);
+  const { environment, source: environmentSource } = parseEnvironment(r, raw, opts.stack);
+
+  const sourceObj = r.object('source', raw.source) ?? {};
+  r.unknownKeys('source', sourceObj, SUB_KEYS.source);
+  const sourceId = r.named('source.identifier', sourceObj.identifier, checkInstanceIdentifier, 'DB instance identifier');
+  if (sourceObj.identifier === undefined) {
+    r.problem('source.identifier', 'not set; set the RDS identifier of the PostgreSQL 13 instance to clone: pulumi config set --path source.identifier <identifier>');
+  }
+
+  const snapshot = parseSnapshot(r, raw, sourceId, opts.stack);
+  const clone = parseClone(r, raw, environment, sourceId);
+  const activeDatabase: ActiveDatabase = r.oneOf('activeDatabase', raw.activeDatabase, ACTIVE_DATABASES) ?? DEFAULTS.activeDatabase;
+  const caBundle = parseCaBundle(r, raw, opts.baseDir, readFile);
+  const targets = parseTargets(r, raw);
+  const database = parseDatabase(r, raw);
+  const tags = parseTags(r, raw);
+  checkPassword(r, raw, opts.isSecret, opts.stack);
+
+  if (r.problems.length > 0 || !sourceId || !caBundle) throw new ConfigError(r.problems);
+  return {
+    project: opts.project,
+    stack: opts.stack,
+    environment,
+    environmentSource,
+    source: { identifier: sourceId },
+    snapshot,
+    clone,
+    activeDatabase,
+    caBundle,
+    targets,
+    database,
+    tags,
+  };
+}

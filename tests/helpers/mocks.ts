@@ -1,0 +1,280 @@
+// The one shared Pulumi mocks helper. Pulumi mocks stand in for AWS (and Kubernetes) only: a small fake "AWS world"
+// answers the program's invokes (aws.rds.getInstance / getSnapshot) and fills in the outputs AWS would compute.
+// Besides inputs, it records what the engine would receive for every resource (protect, retainOnDelete,
+// ignoreChanges, customTimeouts, dependencies, parent), read from the RegisterResourceRequest itself, because
+// Mocks.newResource only sees type, name and inputs.
+import * as crypto from 'crypto';
+import * as pulumi from '@pulumi/pulumi';
+
+export interface FakeInstance {
+  dbInstanceIdentifier: string;
+  engine: string;
+  engineVersion: string;
+  storageEncrypted: boolean;
+  multiAz: boolean;
+  port: number;
+  dbSubnetGroup: string;
+  vpcSecurityGroups: string[];
+  dbClusterIdentifier: string;
+}
+
+export interface FakeSnapshot {
+  dbSnapshotIdentifier: string;
+  dbInstanceIdentifier: string;
+  engine: string;
+  engineVersion: string;
+  encrypted: boolean;
+  status: string;
+  snapshotType: string;
+}
+
+export interface FakeAws {
+  region: string;
+  account: string;
+  instances: Record<string, FakeInstance>;
+  snapshots: Record<string, FakeSnapshot>;
+}
+
+export function fakeInstance(id: string, overrides: Partial<FakeInstance> = {}): FakeInstance {
+  return {
+    dbInstanceIdentifier: id,
+    engine: 'postgres',
+    engineVersion: '13.20',
+    storageEncrypted: true,
+    multiAz: true,
+    port: 5432,
+    dbSubnetGroup: 'tooljet-private-db',
+    vpcSecurityGroups: ['sg-0aaaaaaaaaaaaaaa1'],
+    dbClusterIdentifier: '',
+    ...overrides,
+  };
+}
+
+export function fakeSnapshot(id: string, instance: string, overrides: Partial<FakeSnapshot> = {}): FakeSnapshot {
+  return {
+    dbSnapshotIdentifier: id,
+    dbInstanceIdentifier: instance,
+    engine: 'postgres',
+    engineVersion: '13.20',
+    encrypted: true,
+    status: 'available',
+    snapshotType: 'manual',
+    ...overrides,
+  };
+}
+
+/** The default world: the placeholder source of both example stacks, a PostgreSQL 13.20 instance. */
+export function fakeAws(overrides: Partial<FakeAws> = {}): FakeAws {
+  return {
+    region: 'us-east-1',
+    account: '123456789012',
+    instances: { 'tooljet-prod-db': fakeInstance('tooljet-prod-db') },
+    snapshots: {},
+    ...overrides,
+  };
+}
+
+export interface ResourceOptionsSeen {
+  parent: string;
+  protect: boolean;
+  retainOnDelete: boolean;
+  deleteBeforeReplace: boolean;
+  ignoreChanges: string[];
+  customTimeouts: { create: string; update: string; delete: string };
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+}
+
+export interface RecordedResource {
+  type: string;
+  name: string;
+  urn: string;
+  custom: boolean;
+  inputs: Record<string, unknown>;
+  state: Record<string, unknown>;
+  options: ResourceOptionsSeen;
+}
+
+export interface RecordedInvoke {
+  token: string;
+  inputs: Record<string, unknown>;
+}
+
+function hex(text: string, n = 12): string {
+  return crypto.createHash('sha256').update(text).digest('hex').slice(0, n);
+}
+
+function host(aws: FakeAws, id: string): string {
+  return `${id}.c${hex(aws.account, 10)}.${aws.region}.rds.amazonaws.com`;
+}
+
+export class RecordingMocks implements pulumi.runtime.Mocks {
+  readonly resources: RecordedResource[] = [];
+  readonly invokes: RecordedInvoke[] = [];
+  private readonly options = new Map<string, ResourceOptionsSeen>();
+
+  constructor(readonly aws: FakeAws = fakeAws()) {}
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    this.invokes.push({ token: args.token, inputs: args.inputs });
+    try {
+      return this.answer(args);
+    } catch (err) {
+      // Like the engine's gRPC error: the SDK rethrows `details` as the invoke's error message.
+      throw Object.assign(err as Error, { details: `invocation of ${args.token} returned an error: ${(err as Error).message}` });
+    }
+  }
+
+  private answer(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    const aws = this.aws;
+    switch (args.token) {
+      case 'aws:rds/getInstance:getInstance': {
+        const i = aws.instances[args.inputs.dbInstanceIdentifier];
+        if (!i) throw new Error(`DBInstanceNotFound: DBInstance ${args.inputs.dbInstanceIdentifier} not found.`);
+        const address = host(aws, i.dbInstanceIdentifier);
+        return {
+          ...i,
+          id: i.dbInstanceIdentifier,
+          address,
+          endpoint: `${address}:${i.port}`,
+          dbInstancePort: i.port,
+          dbInstanceArn: `arn:aws:rds:${aws.region}:${aws.account}:db:${i.dbInstanceIdentifier}`,
+        };
+      }
+      case 'aws:rds/getSnapshot:getSnapshot': {
+        const requested = String(args.inputs.dbSnapshotIdentifier);
+        const s = aws.snapshots[requested];
+        if (!s || args.inputs.mostRecent) throw new Error(`DBSnapshotNotFound: DBSnapshot ${requested} not found.`);
+        return {
+          ...s,
+          id: s.dbSnapshotIdentifier,
+          dbSnapshotArn: requested.startsWith('arn:') ? requested : `arn:aws:rds:${aws.region}:${aws.account}:snapshot:${requested}`,
+        };
+      }
+      default:
+        // Anything else (e.g. command:local:run, which would run during preview) is a test failure.
+        throw new Error(`unexpected invoke ${args.token}`);
+    }
+  }
+
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+    const inputs = args.inputs as Record<string, unknown>;
+    let id: string | undefined = `${args.name}-id`;
+    let state: Record<string, unknown> = { ...inputs };
+    const aws = this.aws;
+    switch (args.type) {
+      case 'aws:rds/instance:Instance': {
+        const identifier = String(inputs.identifier);
+        const port = Number(inputs.port ?? 5432);
+        const address = host(aws, identifier);
+        id = identifier;
+        state = {
+          ...inputs,
+          address,
+          port,
+          endpoint: `${address}:${port}`,
+          engineVersionActual: inputs.engineVersion,
+          resourceId: `db-${hex(identifier, 26).toUpperCase()}`,
+          arn: `arn:aws:rds:${aws.region}:${aws.account}:db:${identifier}`,
+        };
+        break;
+      }
+      case 'aws:rds/snapshot:Snapshot':
+        id = String(inputs.dbSnapshotIdentifier);
+        state = { ...inputs, dbSnapshotArn: `arn:aws:rds:${aws.region}:${aws.account}:snapshot:${id}`, status: 'available' };
+        break;
+      case 'aws:rds/parameterGroup:ParameterGroup':
+        id = String(inputs.name);
+        state = { ...inputs, arn: `arn:aws:rds:${aws.region}:${aws.account}:pg:${id}` };
+        break;
+      case 'command:local:Command': {
+        const env = (inputs.environment ?? {}) as Record<string, string>;
+        state = {
+          ...inputs,
+          stdout: `clone=${env.TJ_CLONE_ID} engine=${env.TJ_ENGINE_VERSION} parameterGroup=${env.TJ_PARAMETER_GROUP} parameterApplyStatus=in-sync`,
+          stderr: '',
+        };
+        break;
+      }
+      default:
+        if (args.custom) id = `${args.name}-id`;
+        else id = undefined;
+    }
+    const key = `${args.type}::${args.name}`;
+    this.resources.push({
+      type: args.type,
+      name: args.name,
+      urn: '',
+      custom: args.custom ?? true,
+      inputs,
+      state,
+      options: this.options.get(key) ?? ({} as ResourceOptionsSeen),
+    });
+    return { id, state };
+  }
+
+  /** Called by the monitor wrapper with each RegisterResourceRequest, before newResource. */
+  observe(req: RegisterResourceRequest): void {
+    const t = req.getCustomtimeouts();
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps, prop) => {
+      propertyDependencies[prop] = deps.getUrnsList();
+    });
+    this.options.set(`${req.getType()}::${req.getName()}`, {
+      parent: req.getParent(),
+      protect: req.getProtect() === true,
+      retainOnDelete: req.getRetainondelete() === true,
+      deleteBeforeReplace: req.getDeletebeforereplace() === true,
+      ignoreChanges: req.getIgnorechangesList(),
+      customTimeouts: { create: t?.getCreate() ?? '', update: t?.getUpdate() ?? '', delete: t?.getDelete() ?? '' },
+      dependencies: req.getDependenciesList(),
+      propertyDependencies,
+    });
+  }
+
+  setUrn(type: string, name: string, urn: string): void {
+    const r = this.resources.find((x) => x.type === type && x.name === name && x.urn === '');
+    if (r) r.urn = urn;
+  }
+}
+
+/** The parts of the generated protobuf request the recorder reads. */
+interface RegisterResourceRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
+  getDeletebeforereplace(): boolean;
+  getIgnorechangesList(): string[];
+  getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }, prop: string) => void): void };
+}
+
+type Callback = (err: unknown, response: { getUrn?(): string } | undefined) => void;
+interface MonitorLike {
+  registerResource(req: RegisterResourceRequest, callback: Callback): Promise<void>;
+}
+
+// Internal module of @pulumi/pulumi 3.x: the monitor setMocks installed, and the RPC queue.
+const settings = require('@pulumi/pulumi/runtime/settings') as { getMonitor(): MonitorLike; waitForRPCs(): Promise<void> };
+
+/** Installs `mocks` for project/stack and records resource options. Call before running the program. */
+export function installMocks(mocks: RecordingMocks, project: string, stack: string, preview: boolean): void {
+  void pulumi.runtime.setMocks(mocks, project, stack, preview);
+  const monitor = settings.getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    mocks.observe(req);
+    return register(req, (err, response) => {
+      if (response?.getUrn) mocks.setUrn(req.getType(), req.getName(), response.getUrn());
+      callback(err, response);
+    });
+  };
+}
+
+/** Waits until every pending registration and invoke of the current program has finished. */
+export function settle(): Promise<void> {
+  return settings.waitForRPCs();
+}
