@@ -42,7 +42,8 @@ function wrap(text: string, width: number): string[] {
   const out: string[] = [];
   for (const para of text.split('\n')) {
     let line = '';
-    for (const word of para.split(/\s+/).filter(Boolean)) {
+    const words = para.split(/\s+/).filter(Boolean).flatMap((w) => (w.length > width ? w.match(new RegExp(`.{1,${width}}`, 'g'))! : [w]));
+    for (const word of words) {
       if (line && line.length + 1 + word.length > width) {
         out.push(line);
         line = word;
