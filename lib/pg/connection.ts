@@ -193,7 +193,7 @@ export function parseKeywordValue(s: string): Record<string, string> {
 /** Removes passwords from a URL or keyword/value string so it can be printed. */
 export function redactUrl(s: string): string {
   return s
-    .replace(/^(postgres(?:ql)?:\/\/[^:@/?#]*):[^@/?#]*@/i, '$1:***@')
+    .replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/[^:@/?#]*):[^@/?#]*@/i, '$1:***@')
     .replace(/([?&]password=)[^&#]*/gi, '$1***')
     .replace(/(^|\s)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)/gi, '$1$2***');
 }
