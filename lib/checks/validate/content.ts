@@ -80,15 +80,22 @@ export function checksumSql(t: Pick<TableRef, 'schema' | 'name' | 'columns'>): s
  * Count and hash sum of one table. Runs inside a savepoint so that a table this role may not read fails alone
  * (the error is returned) and the session's snapshot transaction stays usable.
  */
-export async function tableSums(client: Client, t: TableRef): Promise<TableSums | { error: string }> {
+export async function tableSums(client: Client, t: Pick<TableRef, 'schema' | 'name' | 'columns'>): Promise<TableSums | { error: string }> {
   const started = Date.now();
-  await client.query('SAVEPOINT tj_table');
+  let savepoint = true;
+  try {
+    await client.query('SAVEPOINT tj_table');
+  } catch (err) {
+    // 25P01: not in a transaction block (a plain session); then an error cannot hurt anything else.
+    if ((err as { code?: string }).code !== '25P01') throw err;
+    savepoint = false;
+  }
   try {
     const r = (await client.query(checksumSql(t))).rows[0];
-    await client.query('RELEASE SAVEPOINT tj_table');
+    if (savepoint) await client.query('RELEASE SAVEPOINT tj_table');
     return { rows: Number(r.n), sum: String(r.s), ms: Date.now() - started };
   } catch (err) {
-    await client.query('ROLLBACK TO SAVEPOINT tj_table');
+    if (savepoint) await client.query('ROLLBACK TO SAVEPOINT tj_table');
     return { error: (err as Error).message };
   }
 }
