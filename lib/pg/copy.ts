@@ -69,7 +69,17 @@ function tail(text: string, secret: string | undefined, lines = 4): string {
   return redactSecret(text.trim().split('\n').filter(Boolean).slice(-lines).join(' | '), secret);
 }
 
-async function ensureTargetDatabase(tgt: ConnectionTarget, database: string, create: boolean): Promise<void> {
+/** Encoding of the source database, so the target database is created with the same one. */
+async function sourceEncoding(src: ConnectionTarget): Promise<string> {
+  const c = await connect(src);
+  try {
+    return (await c.query('SELECT pg_catalog.pg_encoding_to_char(encoding) AS e FROM pg_catalog.pg_database WHERE datname = current_database()')).rows[0].e;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+async function ensureTargetDatabase(tgt: ConnectionTarget, database: string, create: boolean, encoding: string): Promise<void> {
   let admin: Client | undefined;
   for (const maint of ['postgres', 'template1']) {
     try {
@@ -83,7 +93,9 @@ async function ensureTargetDatabase(tgt: ConnectionTarget, database: string, cre
     const exists = (await admin!.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [database])).rowCount! > 0;
     if (!exists) {
       if (!create) throw new Error(`target database "${database}" does not exist on ${tgt.endpoint}`);
-      await admin!.query(`CREATE DATABASE "${database.replace(/"/g, '""')}" TEMPLATE template0 ENCODING 'UTF8'`);
+      // UTF8 keeps the target cluster's locale; any other encoding needs a locale that fits it, C always does.
+      const locale = encoding === 'UTF8' ? '' : ` LC_COLLATE 'C' LC_CTYPE 'C'`;
+      await admin!.query(`CREATE DATABASE "${database.replace(/"/g, '""')}" TEMPLATE template0 ENCODING '${encoding.replace(/'/g, '')}'${locale}`);
     }
   } finally {
     await admin!.end().catch(() => undefined);
@@ -117,7 +129,7 @@ export async function copyDatabase(opts: CopyOptions): Promise<CopyResult> {
   requireClientTool('pg_dump');
   requireClientTool('psql');
   opts.onProgress?.(`preparing target database ${database} on ${tgt.endpoint}`);
-  await ensureTargetDatabase(tgt, database, opts.createDatabase ?? true);
+  await ensureTargetDatabase(tgt, database, opts.createDatabase ?? true, await sourceEncoding(src));
 
   // libpq needs CA files; Node's default trust (no sslrootcert) is written out as a bundle for the run.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tj-copy-'));

@@ -233,6 +233,24 @@ describe('lib/pg/connection: libpq URL and PG* env -> verified node-postgres con
       assert.match(refused.message, new RegExp(`cannot connect to 127\\.0\\.0\\.1:${down}: connection refused`));
     });
 
+    it('DNS failure and timeout (a server that accepts TCP but never answers) are named as such', async () => {
+      const dns = await failure(`postgresql://u:p@no-such-host.invalid:5432/x?sslmode=verify-full&sslrootcert=${tls.ca.certFile}`);
+      assert.equal(dns.kind, 'dns');
+      assert.match(dns.message, /^cannot connect to no-such-host\.invalid:5432: host name "no-such-host\.invalid" could not be resolved \(DNS E/);
+      const sockets: net.Socket[] = [];
+      const silent = net.createServer((sock) => sockets.push(sock));
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+      try {
+        const { port } = silent.address() as net.AddressInfo;
+        const e = await failure(`postgresql://u:p@127.0.0.1:${port}/x?sslmode=verify-full&connect_timeout=1&sslrootcert=${tls.ca.certFile}`);
+        assert.equal(e.kind, 'timeout');
+        assert.equal(e.message, `cannot connect to 127.0.0.1:${port}: timed out after 1 s (firewall or security group? wrong host?)`);
+      } finally {
+        sockets.forEach((s) => s.destroy());
+        silent.close();
+      }
+    });
+
     it('CLI: each connection problem is a one-line message and exit code 2, password never printed', async function () {
       const pw = encodeURIComponent(good.password);
       const cases: { args: string[]; env?: Record<string, string>; expect: RegExp }[] = [
