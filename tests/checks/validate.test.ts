@@ -68,7 +68,10 @@ describe('validate: ToolJet fixture and Northwind copied from 13.21 to 16.9', ()
   });
 
   it('passes after the copy: ToolJet database and ToolJet Database, every check named', async () => {
+    const xmax = async (): Promise<string> => (((await run(src, 'SELECT txid_snapshot_xmax(txid_current_snapshot()) AS x'))[0]) as { x: string }[])[0].x;
+    const before = await xmax();
     const r = await validate('tooljet', { tooljetDb: 'tooljet_db' });
+    assert.equal(await xmax(), before, 'validate must not write on the source (no transaction id consumed)');
     assert.deepEqual(failures(r), []);
     assert.equal(r.exitCode, 0);
     const tlsT = find(r, 'TLS (target)');

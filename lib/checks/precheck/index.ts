@@ -4,6 +4,7 @@
 import { Client } from 'pg';
 import { connect, ConnectionError, ConnectionTarget, resolveTarget, withDatabase } from '../../pg/connection';
 import { check, CheckResult, exitCodeFor } from '../report';
+import { READ_ONLY } from '../settings';
 import { classifyExtensions, InstalledExtension } from './extensions';
 import * as sql from './sql';
 
@@ -104,7 +105,7 @@ export async function runPrecheck(opts: PrecheckOptions): Promise<PrecheckResult
   const skipped: { name: string; reason: string }[] = [];
 
   progress(`connecting to ${target.display}`);
-  const main = await connect(target);
+  const main = await connect(target, { settings: READ_ONLY });
   let server: { version: string; num: number; user: string; superuser: boolean };
   let databases: { datname: string; datallowconn: boolean; datconnlimit: number }[];
   try {
@@ -138,7 +139,7 @@ export async function runPrecheck(opts: PrecheckOptions): Promise<PrecheckResult
       progress(`checking database ${d.datname}`);
       let client: Client | undefined;
       try {
-        client = d.datname === target.database ? main : await connect(withDatabase(target, d.datname));
+        client = d.datname === target.database ? main : await connect(withDatabase(target, d.datname), { settings: READ_ONLY });
         await checkDatabase(client, d.datname, server.num, f);
         checked.push(d.datname);
       } catch (err) {

@@ -7,7 +7,7 @@ import { check, CheckResult, exitCodeFor } from '../report';
 import { key, listTables, planComparison, TableComparison, tableSums } from './content';
 import { diffMaps, diffObjects, normalizeWhitespace, readSchema, SCHEMA_KINDS, SchemaKind } from './schema';
 import { compareSequences, describeSequence, fixSequence, readSequences } from './sequences';
-import { openSnapshotPool, PINNED_SETTINGS, runPaired, SnapshotPool } from './session';
+import { openSnapshotPool, PINNED_SETTINGS, READ_ONLY, runPaired, SnapshotPool } from './session';
 import { analyzeTables, outdatedExtensions, readMigrations, tablesWithoutStatistics } from './target';
 
 export interface ValidateOptions {
@@ -80,7 +80,7 @@ function versionCheck(actual: string, expected: string): CheckResult {
 }
 
 async function withPools<T>(src: ConnectionTarget, tgt: ConnectionTarget, jobs: number, fn: (s: SnapshotPool, t: SnapshotPool) => Promise<T>): Promise<T> {
-  const s = await openSnapshotPool(src, jobs);
+  const s = await openSnapshotPool(src, jobs, READ_ONLY);
   let t: SnapshotPool;
   try {
     t = await openSnapshotPool(tgt, jobs);
@@ -245,7 +245,7 @@ export async function runValidate(opts: ValidateOptions): Promise<ValidateResult
   const databases: DatabaseValidation[] = [];
 
   progress(`connecting to source ${src.display} and target ${tgt.display}`);
-  const [sr, tr] = await Promise.allSettled([connect(src, { settings: PINNED_SETTINGS }), connect(tgt, { settings: PINNED_SETTINGS })]);
+  const [sr, tr] = await Promise.allSettled([connect(src, { settings: { ...PINNED_SETTINGS, ...READ_ONLY } }), connect(tgt, { settings: PINNED_SETTINGS })]);
   if (sr.status === 'rejected' || tr.status === 'rejected') {
     if (sr.status === 'fulfilled') await sr.value.end().catch(() => undefined);
     if (tr.status === 'fulfilled') await tr.value.end().catch(() => undefined);
@@ -270,7 +270,7 @@ export async function runValidate(opts: ValidateOptions): Promise<ValidateResult
     if (opts.tooljetDb) {
       const [s2, t2] = [withDatabase(src, opts.tooljetDb), withDatabase(tgt, opts.tooljetDb)];
       progress(`${opts.tooljetDb}: connecting`);
-      const [a, b] = await Promise.allSettled([connect(s2), connect(t2, { settings: PINNED_SETTINGS })]);
+      const [a, b] = await Promise.allSettled([connect(s2, { settings: READ_ONLY }), connect(t2, { settings: PINNED_SETTINGS })]);
       for (const [side, r] of [['source', a], ['target', b]] as const) {
         if (r.status === 'fulfilled') checks.push(check(`reachable (${side})`, 'pass', `ToolJet Database ${opts.tooljetDb} accepts verified connections on the ${side}`, [], opts.tooljetDb));
         else {

@@ -3,20 +3,9 @@
 // single point in time however many workers there are.
 import { Client } from 'pg';
 import { connect, ConnectionTarget } from '../../pg/connection';
+import { PINNED_SETTINGS } from '../settings';
 
-/**
- * Settings that change the text form of a row. Pinned identically on both sides before any row is hashed.
- * search_path = pg_catalog makes regclass/regtype and constraint/index definitions print schema-qualified names.
- */
-export const PINNED_SETTINGS: Record<string, string> = {
-  TimeZone: 'UTC',
-  DateStyle: 'ISO, MDY',
-  IntervalStyle: 'postgres',
-  extra_float_digits: '3',
-  bytea_output: 'hex',
-  lc_monetary: 'C',
-  search_path: 'pg_catalog',
-};
+export { PINNED_SETTINGS, READ_ONLY } from '../settings';
 
 export interface SnapshotPool {
   clients: Client[];
@@ -28,7 +17,7 @@ export interface SnapshotPool {
 }
 
 /** Opens `size` pinned sessions on `t`, each in a READ ONLY REPEATABLE READ transaction on one shared snapshot. */
-export async function openSnapshotPool(t: ConnectionTarget, size: number): Promise<SnapshotPool> {
+export async function openSnapshotPool(t: ConnectionTarget, size: number, extraSettings: Record<string, string> = {}): Promise<SnapshotPool> {
   const clients: Client[] = [];
   const close = async (): Promise<void> => {
     await Promise.all(clients.map(async (c) => {
@@ -37,7 +26,7 @@ export async function openSnapshotPool(t: ConnectionTarget, size: number): Promi
     }));
   };
   try {
-    const settled = await Promise.allSettled(Array.from({ length: Math.max(1, size) }, () => connect(t, { settings: PINNED_SETTINGS })));
+    const settled = await Promise.allSettled(Array.from({ length: Math.max(1, size) }, () => connect(t, { settings: { ...PINNED_SETTINGS, ...extraSettings } })));
     for (const s of settled) if (s.status === 'fulfilled') clients.push(s.value);
     const failed = settled.find((s) => s.status === 'rejected') as PromiseRejectedResult | undefined;
     if (failed) throw failed.reason;
