@@ -1,0 +1,619 @@
+// Turns a libpq connection string (URL or keyword/value) plus the PG* environment variables into a node-postgres
+// client configuration whose TLS is always verified (chain AND host name), connects, and describes connection
+// failures in one line.
+//
+// Why not hand the URL to node-postgres: any sslmode/sslrootcert in a connection string REPLACES the `ssl` object
+// passed next to it, and node-postgres gives the libpq modes its own meaning. So the ssl parameters are parsed here,
+// never reach node-postgres, and the `ssl` object is built explicitly: { ca, rejectUnauthorized: true, servername }.
+//
+// TLS policy of this product: every TLS connection is verified like libpq's verify-full. `require` and `verify-ca`
+// are accepted but verified fully too (a notice says so). `disable`, `allow` and `prefer` (the libpq default) are
+// refused unless the caller passes `insecure` (the CLI's --insecure); even then TLS, when used, is verified.
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as tls from 'tls';
+import { Client, ClientConfig } from 'pg';
+
+export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+const SSL_MODES: SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+
+/** Where the trusted CA certificates come from. */
+export type TrustSource =
+  | { kind: 'file'; path: string }
+  /** sslrootcert=system: Node's bundled root CAs (plus NODE_EXTRA_CA_CERTS). */
+  | { kind: 'system' }
+  /** no sslrootcert: Node's default CAs plus NODE_EXTRA_CA_CERTS, exactly what ToolJet's server trusts. */
+  | { kind: 'node-default' };
+
+/** A fully resolved, validated connection target. Holds the password: never print it, print `label`/`display`. */
+export interface ConnectionTarget {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database: string;
+  /** The sslmode the user asked for (or the default, verify-full). */
+  sslmode: SslMode;
+  /** How the connection is made: verified TLS, or plain text (only with insecure). */
+  transport: 'tls' | 'plain' | 'tls-or-plain';
+  trust: TrustSource;
+  sslcert?: string;
+  sslkey?: string;
+  connectTimeoutSec: number;
+  applicationName?: string;
+  options?: string;
+  /** Non-fatal remarks about how the parameters were interpreted (e.g. sslmode=require is verified fully). */
+  notices: string[];
+  /** `host:port` */
+  endpoint: string;
+  /** Password-free description, e.g. postgresql://app@db.example:5432/tooljet?sslmode=verify-full&sslrootcert=/ca.pem */
+  display: string;
+}
+
+export interface ResolveOptions {
+  /** Environment to read PG* variables from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Allow plain-text connections for sslmode disable/allow/prefer (the CLI's --insecure). */
+  insecure?: boolean;
+  /** Override the database named in the URL. */
+  database?: string;
+  /** application_name when the URL gives none. */
+  applicationName?: string;
+}
+
+/** Bad connection parameters (the user has to fix the string or the environment). */
+export class ConnectionConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConnectionConfigError';
+  }
+}
+
+export type ConnectionFailureKind =
+  | 'refused'
+  | 'dns'
+  | 'timeout'
+  | 'tls-untrusted'
+  | 'tls-hostname'
+  | 'tls-expired'
+  | 'tls-unsupported'
+  | 'tls-other'
+  | 'auth'
+  | 'no-database'
+  | 'rejected'
+  | 'reset'
+  | 'config'
+  | 'other';
+
+/** A connection that failed; `message` is the one-line description. */
+export class ConnectionError extends Error {
+  constructor(
+    message: string,
+    readonly kind: ConnectionFailureKind,
+    readonly endpoint: string,
+    readonly original?: unknown,
+  ) {
+    super(message);
+    this.name = 'ConnectionError';
+  }
+}
+
+const URL_PARAMS = new Set([
+  'host', 'hostaddr', 'port', 'dbname', 'user', 'password', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey',
+  'connect_timeout', 'application_name', 'fallback_application_name', 'options',
+]);
+
+/** Parses a libpq URL (postgresql:// or postgres://) into keyword/value pairs, like libpq's conninfo_uri_parse. */
+export function parseConnectionUrl(url: string): Record<string, string> {
+  const m = /^(postgres(?:ql)?):\/\/([^/?#]*)(\/[^?#]*)?(\?[^#]*)?$/.exec(url.trim());
+  if (!m) throw new ConnectionConfigError(`not a PostgreSQL URL: ${redactUrl(url)} (expected postgresql://user:password@host:port/database?sslmode=verify-full&sslrootcert=/path/ca.pem)`);
+  const out: Record<string, string> = {};
+  const dec = (s: string, what: string): string => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw new ConnectionConfigError(`invalid percent-encoding in the ${what} of ${redactUrl(url)}`);
+    }
+  };
+  let authority = m[2];
+  const at = authority.lastIndexOf('@');
+  if (at >= 0) {
+    const userinfo = authority.slice(0, at);
+    authority = authority.slice(at + 1);
+    const colon = userinfo.indexOf(':');
+    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+    if (user) out.user = dec(user, 'user name');
+    if (colon >= 0) out.password = dec(userinfo.slice(colon + 1), 'password');
+  }
+  if (authority.includes(',')) {
+    throw new ConnectionConfigError(`multiple hosts are not supported: ${redactUrl(url)} (give one host)`);
+  }
+  let hostPart = authority;
+  let portPart = '';
+  if (hostPart.startsWith('[')) {
+    const close = hostPart.indexOf(']');
+    if (close < 0) throw new ConnectionConfigError(`unterminated IPv6 address in ${redactUrl(url)}`);
+    portPart = hostPart.slice(close + 1).replace(/^:/, '');
+    hostPart = hostPart.slice(1, close);
+  } else if (hostPart.includes(':')) {
+    portPart = hostPart.slice(hostPart.lastIndexOf(':') + 1);
+    hostPart = hostPart.slice(0, hostPart.lastIndexOf(':'));
+  }
+  if (hostPart) out.host = dec(hostPart, 'host');
+  if (portPart) out.port = portPart;
+  if (m[3] && m[3].length > 1) out.dbname = dec(m[3].slice(1), 'database name');
+  if (m[4] && m[4].length > 1) {
+    for (const pair of m[4].slice(1).split('&')) {
+      if (!pair) continue;
+      const eq = pair.indexOf('=');
+      if (eq < 0) throw new ConnectionConfigError(`missing "=" after "${pair}" in the query of ${redactUrl(url)}`);
+      const key = dec(pair.slice(0, eq), 'query');
+      out[key] = dec(pair.slice(eq + 1).replace(/\+/g, ' '), 'query');
+    }
+  }
+  return out;
+}
+
+/** Parses a libpq keyword/value string ("host=db port=5432 dbname=x sslmode=verify-full"). */
+export function parseKeywordValue(s: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let i = 0;
+  const n = s.length;
+  while (i < n) {
+    while (i < n && /\s/.test(s[i])) i++;
+    if (i >= n) break;
+    let key = '';
+    while (i < n && s[i] !== '=' && !/\s/.test(s[i])) key += s[i++];
+    while (i < n && /\s/.test(s[i])) i++;
+    if (s[i] !== '=') throw new ConnectionConfigError(`missing "=" after "${key}" in connection string`);
+    i++;
+    while (i < n && /\s/.test(s[i])) i++;
+    let val = '';
+    if (s[i] === "'") {
+      i++;
+      while (i < n && s[i] !== "'") {
+        if (s[i] === '\\' && i + 1 < n) i++;
+        val += s[i++];
+      }
+      if (s[i] !== "'") throw new ConnectionConfigError('unterminated quoted string in connection string');
+      i++;
+    } else {
+      while (i < n && !/\s/.test(s[i])) {
+        if (s[i] === '\\' && i + 1 < n) i++;
+        val += s[i++];
+      }
+    }
+    out[key] = val;
+  }
+  return out;
+}
+
+/** Removes passwords from a URL or keyword/value string so it can be printed. */
+export function redactUrl(s: string): string {
+  return s
+    .replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/[^:@/?#]*):[^@/?#]*@/i, '$1:***@')
+    .replace(/([?&]password=)[^&#]*/gi, '$1***')
+    .replace(/(^|\s)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)/gi, '$1$2***');
+}
+
+/** Replaces every occurrence of `secret` in `text` (for messages that may echo a password). */
+export function redactSecret(text: string, secret: string | undefined): string {
+  if (!secret || secret.length < 3) return text;
+  return text.split(secret).join('***');
+}
+
+function parseInput(input: string): Record<string, string> {
+  const s = input.trim();
+  if (/^postgres(ql)?:\/\//i.test(s)) return parseConnectionUrl(s);
+  if (/^[a-z_]+\s*=/i.test(s)) return parseKeywordValue(s);
+  throw new ConnectionConfigError(
+    `not a connection string: "${redactUrl(s).slice(0, 60)}" (expected postgresql://user:password@host:port/database?sslmode=verify-full&sslrootcert=/path/ca.pem)`,
+  );
+}
+
+/**
+ * Resolves a connection string and the PG* environment (PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSSLMODE
+ * PGSSLROOTCERT PGSSLCERT PGSSLKEY PGCONNECT_TIMEOUT PGAPPNAME PGOPTIONS) into a target, as libpq does: parameters
+ * in the string win, the environment fills the gaps. Throws ConnectionConfigError with a one-line message.
+ * Differences from libpq: the default sslmode is verify-full (libpq: prefer), and TLS is always verified fully.
+ */
+export function resolveTarget(input: string | undefined, opts: ResolveOptions = {}): ConnectionTarget {
+  const env = opts.env ?? process.env;
+  const given = input && input.trim() ? parseInput(input) : {};
+  for (const k of Object.keys(given)) {
+    if (!URL_PARAMS.has(k)) {
+      throw new ConnectionConfigError(
+        `unsupported connection parameter "${k}" (supported: ${[...URL_PARAMS].join(', ')})`,
+      );
+    }
+  }
+  const pick = (key: string, envVar: string): string | undefined => {
+    const v = given[key];
+    if (v !== undefined && v !== '') return v;
+    const e = env[envVar];
+    return e !== undefined && e !== '' ? e : undefined;
+  };
+  const notices: string[] = [];
+
+  let host = pick('hostaddr', 'PGHOSTADDR') ?? pick('host', 'PGHOST') ?? 'localhost';
+  if (host.includes(',')) throw new ConnectionConfigError(`multiple hosts are not supported: "${host}" (give one host)`);
+  const portText = pick('port', 'PGPORT') ?? '5432';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
+    throw new ConnectionConfigError(`invalid port "${portText}" (expected 1-65535)`);
+  }
+  const user = pick('user', 'PGUSER') ?? safeUsername();
+  const password = pick('password', 'PGPASSWORD');
+  const database = opts.database ?? pick('dbname', 'PGDATABASE') ?? user;
+
+  const modeText = (pick('sslmode', 'PGSSLMODE') ?? 'verify-full').toLowerCase();
+  if (modeText === 'no-verify') {
+    throw new ConnectionConfigError(
+      'sslmode=no-verify is refused: TLS is always verified by this tool (use sslmode=verify-full&sslrootcert=/path/ca.pem)',
+    );
+  }
+  if (!SSL_MODES.includes(modeText as SslMode)) {
+    throw new ConnectionConfigError(`invalid sslmode "${modeText}" (expected one of ${SSL_MODES.join(', ')})`);
+  }
+  const sslmode = modeText as SslMode;
+  const unixSocket = host.startsWith('/');
+  let transport: ConnectionTarget['transport'] = 'tls';
+  if (unixSocket) {
+    if (!opts.insecure) {
+      throw new ConnectionConfigError(
+        `host "${host}" is a Unix socket, which carries no TLS: use a TCP host name, or pass --insecure to accept a local socket`,
+      );
+    }
+    transport = 'plain';
+  } else if (sslmode === 'disable' || sslmode === 'allow' || sslmode === 'prefer') {
+    if (!opts.insecure) {
+      throw new ConnectionConfigError(
+        `sslmode=${sslmode} would allow an unencrypted connection to ${host}:${port}; use sslmode=verify-full with sslrootcert=/path/ca.pem, or pass --insecure to accept plain text`,
+      );
+    }
+    if (sslmode === 'prefer') {
+      transport = 'tls-or-plain';
+      notices.push(`sslmode=prefer with --insecure: verified TLS if the server offers it, plain text otherwise`);
+    } else {
+      transport = 'plain';
+      notices.push(`sslmode=${sslmode} with --insecure: plain-text connection, nothing is encrypted`);
+    }
+  } else if (sslmode === 'require' || sslmode === 'verify-ca') {
+    notices.push(`sslmode=${sslmode}: verified as verify-full anyway (certificate chain and host name); TLS is always verified by this tool`);
+  }
+
+  const rootcert = pick('sslrootcert', 'PGSSLROOTCERT');
+  let trust: TrustSource;
+  if (!rootcert) trust = { kind: 'node-default' };
+  else if (rootcert === 'system') trust = { kind: 'system' };
+  else trust = { kind: 'file', path: rootcert };
+
+  const sslcert = pick('sslcert', 'PGSSLCERT');
+  const sslkey = pick('sslkey', 'PGSSLKEY');
+  if (!!sslcert !== !!sslkey) throw new ConnectionConfigError('sslcert and sslkey must be given together');
+
+  const timeoutText = pick('connect_timeout', 'PGCONNECT_TIMEOUT') ?? '10';
+  const connectTimeoutSec = Number(timeoutText);
+  if (!Number.isFinite(connectTimeoutSec) || connectTimeoutSec < 0) {
+    throw new ConnectionConfigError(`invalid connect_timeout "${timeoutText}" (seconds)`);
+  }
+  const applicationName = pick('application_name', 'PGAPPNAME') ?? given.fallback_application_name ?? opts.applicationName;
+  const options = pick('options', 'PGOPTIONS');
+
+  const endpoint = net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+  const t: ConnectionTarget = {
+    host, port, user, password, database, sslmode, transport, trust, sslcert, sslkey,
+    connectTimeoutSec, applicationName, options, notices, endpoint, display: '',
+  };
+  t.display = displayTarget(t);
+  return t;
+}
+
+function safeUsername(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'postgres';
+  }
+}
+
+function displayTarget(t: ConnectionTarget): string {
+  const enc = (v: string): string => encodeURIComponent(v).replace(/%2F/gi, '/');
+  const q = [`sslmode=${t.sslmode}`];
+  if (t.trust.kind === 'file') q.push(`sslrootcert=${enc(t.trust.path)}`);
+  if (t.trust.kind === 'system') q.push('sslrootcert=system');
+  const host = t.host.startsWith('/') ? '' : net.isIPv6(t.host) ? `[${t.host}]` : t.host;
+  const socket = t.host.startsWith('/') ? `&host=${encodeURIComponent(t.host)}` : '';
+  return `postgresql://${encodeURIComponent(t.user)}@${host}:${t.port}/${encodeURIComponent(t.database)}?${q.join('&')}${socket}`;
+}
+
+/** The same server and credentials, another database. */
+export function withDatabase(t: ConnectionTarget, database: string): ConnectionTarget {
+  const c: ConnectionTarget = { ...t, database, notices: [...t.notices] };
+  c.display = displayTarget(c);
+  return c;
+}
+
+/** Reads and checks a PEM bundle of CA certificates. */
+export function readCaBundle(file: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code ?? err);
+    throw new ConnectionConfigError(`cannot read sslrootcert ${file}: ${why}`);
+  }
+  const certs = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (certs.length === 0) throw new ConnectionConfigError(`sslrootcert ${file} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)`);
+  for (const pem of certs) {
+    try {
+      new crypto.X509Certificate(pem);
+    } catch {
+      throw new ConnectionConfigError(`sslrootcert ${file} holds a certificate that cannot be parsed`);
+    }
+  }
+  return text;
+}
+
+function readClientFile(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConnectionConfigError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+}
+
+/** The trusted CAs as one PEM text (what a libpq client would get as sslrootcert), for tools like psql/pg_dump. */
+export function trustedCaPem(trust: TrustSource): string {
+  if (trust.kind === 'file') return readCaBundle(trust.path);
+  const parts = [...tls.rootCertificates];
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  if (extra) {
+    try {
+      parts.push(fs.readFileSync(extra, 'utf8'));
+    } catch {
+      /* Node itself warns about an unreadable NODE_EXTRA_CA_CERTS */
+    }
+  }
+  return parts.join('\n');
+}
+
+/** Describes where trust comes from, for messages. */
+export function describeTrust(trust: TrustSource): string {
+  if (trust.kind === 'file') return trust.path;
+  if (trust.kind === 'system') return "Node's bundled root CAs (sslrootcert=system)";
+  return `Node's default CAs${process.env.NODE_EXTRA_CA_CERTS ? ` + NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS}` : ' (NODE_EXTRA_CA_CERTS not set)'}`;
+}
+
+/** The verified TLS options for `t` (throws ConnectionConfigError for unreadable CA/cert files). */
+export function tlsOptions(t: ConnectionTarget): tls.ConnectionOptions {
+  const ssl: tls.ConnectionOptions = { rejectUnauthorized: true };
+  // No `ca` means Node's default store, which includes NODE_EXTRA_CA_CERTS.
+  if (t.trust.kind === 'file') ssl.ca = readCaBundle(t.trust.path);
+  // Node checks the host name against servername (DNS names) or the host (IP addresses, where SNI is not allowed).
+  if (net.isIP(t.host) === 0) ssl.servername = t.host;
+  if (t.sslcert && t.sslkey) {
+    ssl.cert = readClientFile(t.sslcert, 'sslcert');
+    ssl.key = readClientFile(t.sslkey, 'sslkey');
+  }
+  return ssl;
+}
+
+/** node-postgres configuration for `t`: no connection string, explicit verified `ssl`. */
+export function clientConfig(t: ConnectionTarget, plain = t.transport === 'plain'): ClientConfig {
+  return {
+    host: t.host,
+    port: t.port,
+    user: t.user,
+    // An empty string would make node-postgres fall back to PGPASSWORD behind our back.
+    password: t.password ?? '',
+    database: t.database,
+    ssl: plain ? false : tlsOptions(t),
+    connectionTimeoutMillis: t.connectTimeoutSec > 0 ? Math.round(t.connectTimeoutSec * 1000) : undefined,
+    application_name: t.applicationName,
+    options: t.options,
+  };
+}
+
+/** What the TLS layer of a connected client reports. */
+export interface TlsInfo {
+  encrypted: boolean;
+  /** Chain verified against the trusted CAs and host name checked (Node's `authorized`). */
+  verified: boolean;
+  protocol?: string;
+  cipher?: string;
+  subject?: string;
+  issuer?: string;
+  /** The name checked against the certificate. */
+  checkedName?: string;
+  trustedCas: string;
+}
+
+interface PeerCert {
+  subject?: Record<string, string | string[]>;
+  issuer?: Record<string, string | string[]>;
+  subjectaltname?: string;
+  valid_to?: string;
+}
+
+type WithStream = { connection: { stream: unknown; on(ev: string, fn: () => void): void } };
+
+function formatDn(dn: Record<string, string | string[]> | undefined): string {
+  if (!dn) return '?';
+  return Object.entries(dn)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
+    .join(', ');
+}
+
+/** TLS facts of a connected client (protocol, cipher, peer certificate, verification). */
+export function tlsInfo(client: Client, t: ConnectionTarget): TlsInfo {
+  const stream = (client as unknown as WithStream).connection.stream;
+  if (!(stream instanceof tls.TLSSocket)) return { encrypted: false, verified: false, trustedCas: describeTrust(t.trust) };
+  const cert = stream.getPeerCertificate() as PeerCert;
+  return {
+    encrypted: true,
+    verified: stream.authorized === true,
+    protocol: stream.getProtocol() ?? undefined,
+    cipher: stream.getCipher()?.standardName ?? stream.getCipher()?.name,
+    subject: formatDn(cert.subject),
+    issuer: formatDn(cert.issuer),
+    checkedName: t.host,
+    trustedCas: describeTrust(t.trust),
+  };
+}
+
+/**
+ * Captures the certificate the server presents, even when verification then fails (so the error can name it).
+ * Verification is NOT relaxed: Node still rejects the connection; the certificate is read from the socket during
+ * the handshake (at the TLS key-log events, which come after the server's Certificate message).
+ */
+function capturePeerCertificate(client: Client): () => PeerCert | undefined {
+  let seen: PeerCert | undefined;
+  const con = (client as unknown as WithStream).connection;
+  con.on('sslconnect', () => {
+    const s = con.stream;
+    if (!(s instanceof tls.TLSSocket)) return;
+    s.on('keylog', () => {
+      const c = s.getPeerCertificate() as PeerCert;
+      if (c && c.subject) seen = c;
+    });
+  });
+  return () => seen;
+}
+
+export interface ConnectOptions {
+  /** Session settings applied right after connecting (SET name = value), e.g. pinned output formats. */
+  settings?: Record<string, string>;
+}
+
+/**
+ * Connects to `t` with verified TLS. Rejects with a ConnectionError whose message is one line naming the host:port
+ * and the reason. With transport 'tls-or-plain' (sslmode=prefer + insecure) a server without TLS is retried in plain
+ * text; a TLS verification failure is never retried.
+ */
+export async function connect(t: ConnectionTarget, opts: ConnectOptions = {}): Promise<Client> {
+  let config: ClientConfig;
+  try {
+    config = clientConfig(t);
+  } catch (err) {
+    if (err instanceof ConnectionConfigError) throw new ConnectionError(err.message, 'config', t.endpoint, err);
+    throw err;
+  }
+  let client = new Client(config);
+  let peer = capturePeerCertificate(client);
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    const e = err as Error;
+    if (t.transport === 'tls-or-plain' && /does not support SSL/i.test(e.message)) {
+      client = new Client(clientConfig(t, true));
+      peer = () => undefined;
+      try {
+        await client.connect();
+      } catch (err2) {
+        await client.end().catch(() => undefined);
+        throw toConnectionError(err2, t, peer());
+      }
+    } else {
+      throw toConnectionError(err, t, peer());
+    }
+  }
+  // An error on an idle client (server restart, network) must not crash the process; queries will fail instead.
+  client.on('error', () => undefined);
+  try {
+    for (const [k, v] of Object.entries(opts.settings ?? {})) {
+      await client.query(`SELECT pg_catalog.set_config($1, $2, false)`, [k, v]);
+    }
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw new ConnectionError(`${t.endpoint}/${t.database}: cannot apply session settings: ${(err as Error).message}`, 'other', t.endpoint, err);
+  }
+  return client;
+}
+
+function toConnectionError(err: unknown, t: ConnectionTarget, cert: PeerCert | undefined): ConnectionError {
+  const { kind, message } = classify(err, t, cert);
+  return new ConnectionError(redactSecret(message, t.password), kind, t.endpoint, err);
+}
+
+/** One line saying which host:port failed and why. Works on raw node-postgres/Node errors and on ConnectionError. */
+export function describeConnectionError(err: unknown, t: ConnectionTarget): string {
+  if (err instanceof ConnectionError || err instanceof ConnectionConfigError) return redactSecret(err.message, t.password);
+  return redactSecret(classify(err, t, (err as { cert?: PeerCert })?.cert).message, t.password);
+}
+
+const UNTRUSTED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED',
+  'INVALID_CA', 'CERT_CHAIN_TOO_LONG',
+]);
+
+function classify(err: unknown, t: ConnectionTarget, captured: PeerCert | undefined): { kind: ConnectionFailureKind; message: string } {
+  const e = (err ?? {}) as NodeJS.ErrnoException & { code?: string; reason?: string; cert?: PeerCert; severity?: string; hostname?: string };
+  const where = t.endpoint;
+  const msg = String(e.message ?? err);
+  const code = e.code ?? '';
+  const cert = e.cert ?? captured;
+  const certText = cert ? `certificate subject "${formatDn(cert.subject)}", issuer "${formatDn(cert.issuer)}"` : 'certificate details unavailable';
+  const trusted = describeTrust(t.trust);
+  if (code === 'ECONNREFUSED') {
+    return { kind: 'refused', message: `cannot connect to ${where}: connection refused (is PostgreSQL running there, and the host and port right?)` };
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+    return { kind: 'dns', message: `cannot connect to ${where}: host name "${t.host}" could not be resolved (DNS ${code})` };
+  }
+  if (code === 'ETIMEDOUT' || /timeout expired|connection timeout/i.test(msg)) {
+    return { kind: 'timeout', message: `cannot connect to ${where}: timed out after ${t.connectTimeoutSec} s (firewall or security group? wrong host?)` };
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    const names = cert?.subjectaltname ? ` (certificate names: ${cert.subjectaltname})` : '';
+    return {
+      kind: 'tls-hostname',
+      message: `TLS verification failed for ${where}: host name "${t.host}" does not match the server certificate${names}; ${certText}. Connect with a host name the certificate covers`,
+    };
+  }
+  if (UNTRUSTED.has(code)) {
+    return {
+      kind: 'tls-untrusted',
+      message: `TLS verification failed for ${where}: the server certificate is not signed by a trusted CA (${code}); ${certText}; trusted CAs: ${trusted}. Pass the server's CA with sslrootcert=<path> (RDS: global-bundle.pem)`,
+    };
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return { kind: 'tls-expired', message: `TLS verification failed for ${where}: ${code === 'CERT_HAS_EXPIRED' ? 'the server certificate has expired' : 'the server certificate is not yet valid'} (${certText}${cert?.valid_to ? `, valid to ${cert.valid_to}` : ''})` };
+  }
+  if (/does not support SSL/i.test(msg)) {
+    return {
+      kind: 'tls-unsupported',
+      message: `${where} does not support TLS (server has ssl=off); this tool only talks verified TLS: enable TLS on the server, or pass --insecure with sslmode=disable to accept plain text`,
+    };
+  }
+  if (/error establishing an SSL connection/i.test(msg) || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS')) {
+    return { kind: 'tls-other', message: `TLS handshake with ${where} failed: ${msg}` };
+  }
+  if (code === '28P01') {
+    return { kind: 'auth', message: `authentication failed for user "${t.user}" at ${where}: wrong password (SQLSTATE 28P01)` };
+  }
+  if (code === '3D000') {
+    return { kind: 'no-database', message: `database "${t.database}" does not exist at ${where} (SQLSTATE 3D000)` };
+  }
+  if (code === '28000') {
+    const hint = /no encryption/i.test(msg) ? ' (the server requires TLS)' : '';
+    return { kind: 'rejected', message: `${where} rejected the connection: ${msg}${hint} (SQLSTATE 28000)` };
+  }
+  if (code === '42501') {
+    return { kind: 'rejected', message: `${where}: permission denied to connect to database "${t.database}": ${msg} (SQLSTATE 42501)` };
+  }
+  if (code === '53300') return { kind: 'rejected', message: `${where}: too many connections (SQLSTATE 53300)` };
+  if (code === '57P03') return { kind: 'rejected', message: `${where}: the server is starting up or shutting down (SQLSTATE 57P03)` };
+  if (code === 'ECONNRESET' || code === 'EPIPE' || /terminated unexpectedly/i.test(msg)) {
+    return { kind: 'reset', message: `connection to ${where} was closed by the server or network (${code || msg})` };
+  }
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
+    return { kind: 'timeout', message: `cannot connect to ${where}: host unreachable (${code})` };
+  }
+  return { kind: 'other', message: `cannot connect to ${where}: ${msg}${code ? ` (${code})` : ''}` };
+}

@@ -1,0 +1,235 @@
+// `tj-pg-upgrade`: thin CLI over lib/checks (precheck, validate). Exit codes: 0 all checks passed (warnings
+// allowed), 1 a check failed / a blocker was found, 2 usage or connection error.
+//
+// Adding a subcommand (e.g. `rehearse`): write a Command (summary, help, options, run) and add it to COMMANDS.
+import { parseArgs, ParseArgsConfig } from 'util';
+import { runPrecheck } from '../lib/checks/precheck';
+import { CheckResult, renderJson, renderTable } from '../lib/checks/report';
+import { runValidate } from '../lib/checks/validate';
+import { ConnectionConfigError, ConnectionError, redactUrl } from '../lib/pg/connection';
+
+export class UsageError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | undefined>;
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  /** Progress lines on stderr (default: when stderr is a terminal). */
+  progress: boolean;
+}
+
+export interface Command {
+  summary: string;
+  help: string;
+  options: Options;
+  run(values: Values, io: Io): Promise<number>;
+}
+
+const COMMON: Options = {
+  json: { type: 'boolean' },
+  insecure: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+const CONNECTION_HELP = `Connection strings are libpq URLs, e.g.
+  postgresql://user:password@db.example.com:5432/tooljet?sslmode=verify-full&sslrootcert=/certs/global-bundle.pem
+or keyword/value strings ("host=db.example.com dbname=tooljet sslmode=verify-full ..."). PGHOST PGPORT PGUSER
+PGPASSWORD PGDATABASE PGSSLMODE PGSSLROOTCERT fill in what the string leaves out (keep passwords out of argv: use
+PGPASSWORD, or pass the whole URL in the environment variable named below). TLS is always verified: chain and host
+name (verify-full); sslmode=require/verify-ca are verified fully too; sslrootcert=system uses Node's CAs; without
+sslrootcert Node's CAs plus NODE_EXTRA_CA_CERTS are trusted. sslmode=disable/allow/prefer need --insecure.`;
+
+function str(v: Values, k: string): string | undefined {
+  const x = v[k];
+  return typeof x === 'string' ? x : undefined;
+}
+
+function printResult(io: Io, values: Values, command: string, title: string, checks: CheckResult[], extra: Record<string, unknown>, notices: string[]): void {
+  if (values.json) io.out(renderJson(command, checks, extra));
+  else {
+    for (const n of notices) io.err(`note: ${n}`);
+    io.out(renderTable(title, checks));
+  }
+}
+
+const precheck: Command = {
+  summary: 'report everything that stops an upgrade of a PostgreSQL 13 cluster to 16 (pg_upgrade --check + RDS)',
+  help: `Usage: tj-pg-upgrade precheck [--source <url>] [options]
+
+Connects to the PostgreSQL 13 source and reports every blocker that pg_upgrade --check (13 -> 16) and RDS's
+pre-upgrade check stop on, with the objects found and what to do, plus warnings. Cluster-wide checks run once;
+per-database checks run in every database that accepts connections. Read-only: everything runs in READ ONLY
+transactions.
+
+Options:
+  --source <url>              the source (default: $TJ_PG_SOURCE_URL, else the PG* environment)
+  --large-objects-warn <n>    warn from this many large objects (default 1000000)
+  --json                      machine-readable output (every check with all objects)
+  --insecure                  allow sslmode=disable/allow/prefer (plain text)
+  -q, --quiet                 no progress lines on stderr
+  -h, --help                  this help
+
+${CONNECTION_HELP}
+
+Exit codes: 0 no blocker (warnings allowed), 1 a blocker was found, 2 usage or connection error.`,
+  options: {
+    ...COMMON,
+    source: { type: 'string' },
+    'large-objects-warn': { type: 'string' },
+  },
+  async run(values, io) {
+    const source = str(values, 'source') ?? io.env.TJ_PG_SOURCE_URL;
+    if (!source && !io.env.PGHOST) throw new UsageError('precheck needs --source <url> (or TJ_PG_SOURCE_URL, or PGHOST and friends)');
+    const lo = str(values, 'large-objects-warn');
+    if (lo !== undefined && !/^\d+$/.test(lo)) throw new UsageError(`--large-objects-warn must be a whole number, got "${lo}"`);
+    const r = await runPrecheck({
+      source,
+      insecure: !!values.insecure,
+      env: io.env,
+      largeObjectWarnThreshold: lo === undefined ? undefined : Number(lo),
+      onProgress: io.progress && !values.quiet ? (m) => io.err(`... ${m}`) : undefined,
+    });
+    printResult(io, values, 'precheck', `tj-pg-upgrade precheck: ${r.source.display} (PostgreSQL ${r.source.version})`, r.checks,
+      { source: r.source, databases: r.databases, notices: r.notices }, r.notices);
+    return r.exitCode;
+  },
+};
+
+const validate: Command = {
+  summary: 'prove the target (16.9) holds what the source holds: TLS, version, schema, rows, checksums, sequences',
+  help: `Usage: tj-pg-upgrade validate --source <url> --target <url> [options]
+
+Compares the source (PostgreSQL 13) with the target (16.9): verified TLS on both, target version, schema parity
+(tables, columns and types, indexes, constraints, sequences, views, functions, types, triggers, extensions), row
+counts and an order-independent content checksum per table computed on the servers, sequence values, ToolJet's
+migrations table, extensions to update, and tables without optimizer statistics. Both sides are read in READ ONLY
+transactions on one snapshot per side. Nothing is written unless --analyze or --fix-sequences is given, and then
+only on the target.
+
+Options:
+  --source <url>           the source database (default: $TJ_PG_SOURCE_URL)
+  --target <url>           the target database (default: $TJ_PG_TARGET_URL)
+  --expect-version <v>     expected target server_version: 16.9 (exact) or 16 (major) (default 16.9)
+  --tooljet-db <name>      also validate this database (the ToolJet Database, e.g. tooljet_db) on both servers,
+                           same host and credentials as --source/--target
+  --analyze                run ANALYZE on target tables that have rows but no statistics (a write on the target)
+  --fix-sequences          set target sequences that lag the source to the source values (a write on the target)
+  --jobs <n>               sessions per side for the row checksums (default 4)
+  --json                   machine-readable output
+  --insecure               allow sslmode=disable/allow/prefer (plain text; the TLS checks then fail)
+  -q, --quiet              no progress lines on stderr
+  -h, --help               this help
+
+${CONNECTION_HELP}
+
+Exit codes: 0 all checks passed (warnings allowed), 1 a check failed, 2 usage or connection error.`,
+  options: {
+    ...COMMON,
+    source: { type: 'string' },
+    target: { type: 'string' },
+    'expect-version': { type: 'string' },
+    'tooljet-db': { type: 'string' },
+    analyze: { type: 'boolean' },
+    'fix-sequences': { type: 'boolean' },
+    jobs: { type: 'string' },
+  },
+  async run(values, io) {
+    const source = str(values, 'source') ?? io.env.TJ_PG_SOURCE_URL;
+    const target = str(values, 'target') ?? io.env.TJ_PG_TARGET_URL;
+    if (!source) throw new UsageError('validate needs --source <url> (or TJ_PG_SOURCE_URL)');
+    if (!target) throw new UsageError('validate needs --target <url> (or TJ_PG_TARGET_URL)');
+    const expect = str(values, 'expect-version') ?? '16.9';
+    if (!/^\d+(\.\d+)?$/.test(expect)) throw new UsageError(`--expect-version must look like 16.9 or 16, got "${expect}"`);
+    const jobsText = str(values, 'jobs') ?? '4';
+    if (!/^\d+$/.test(jobsText) || Number(jobsText) < 1 || Number(jobsText) > 16) throw new UsageError(`--jobs must be 1-16, got "${jobsText}"`);
+    const tooljetDb = str(values, 'tooljet-db');
+    if (tooljetDb !== undefined && !tooljetDb.trim()) throw new UsageError('--tooljet-db needs a database name');
+    const r = await runValidate({
+      source,
+      target,
+      expectVersion: expect,
+      tooljetDb,
+      analyze: !!values.analyze,
+      fixSequences: !!values['fix-sequences'],
+      jobs: Number(jobsText),
+      insecure: !!values.insecure,
+      env: io.env,
+      onProgress: io.progress && !values.quiet ? (m) => io.err(`... ${m}`) : undefined,
+    });
+    const notices = [...r.notices, ...r.writes.map((w) => `wrote: ${w}`)];
+    printResult(io, values, 'validate', `tj-pg-upgrade validate: ${r.source.display} (${r.source.version}) -> ${r.target.display} (${r.target.version})`,
+      r.checks, { source: r.source, target: r.target, writes: r.writes, notices: r.notices, databases: r.databases }, notices);
+    return r.exitCode;
+  },
+};
+
+/** Subcommands. To add one, implement Command and list it here (the help text below is generated from this). */
+export const COMMANDS: Record<string, Command> = { precheck, validate };
+
+function mainHelp(): string {
+  const names = Object.keys(COMMANDS);
+  const w = Math.max(...names.map((n) => n.length));
+  return `Usage: tj-pg-upgrade <command> [options]
+
+Commands:
+${names.map((n) => `  ${n.padEnd(w)}  ${COMMANDS[n].summary}`).join('\n')}
+
+Run tj-pg-upgrade <command> --help for the options of a command.
+Exit codes: 0 all checks passed (warnings allowed), 1 a check failed, 2 usage or connection error.`;
+}
+
+/** Runs the CLI; returns the exit code. Never throws. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '-h' || name === '--help' || name === 'help') {
+    io.out(mainHelp());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    io.err(`tj-pg-upgrade: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')}; see tj-pg-upgrade --help)`);
+    return 2;
+  }
+  let values: Values;
+  try {
+    const parsed = parseArgs({ args: rest, options: cmd.options, strict: true, allowPositionals: false });
+    values = parsed.values as Values;
+  } catch (err) {
+    io.err(`tj-pg-upgrade ${name}: ${redactUrl((err as Error).message)} (see tj-pg-upgrade ${name} --help)`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(cmd.help);
+    return 0;
+  }
+  try {
+    return await cmd.run(values, io);
+  } catch (err) {
+    const known = err instanceof UsageError || err instanceof ConnectionConfigError || err instanceof ConnectionError;
+    const message = redactUrl((err as Error).message ?? String(err)).replace(/\s*\n\s*/g, ' ');
+    const kind = err instanceof ConnectionError ? err.kind : err instanceof UsageError ? 'usage' : err instanceof ConnectionConfigError ? 'config' : 'error';
+    if (values.json) io.out(JSON.stringify({ command: name, ok: false, error: { kind, message } }, null, 2));
+    io.err(`tj-pg-upgrade ${name}: ${known ? '' : 'error: '}${message}`);
+    return 2;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const m = require.main;
+  return !!m && (m === module || /[\\/]bin[\\/]tj-pg-upgrade(\.js)?$/.test(m.filename));
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2), {
+    out: (t) => process.stdout.write(`${t}\n`),
+    err: (t) => process.stderr.write(`${t}\n`),
+    env: process.env,
+    progress: !!process.stderr.isTTY,
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}
