@@ -163,7 +163,7 @@ export function mergeEnv(existing: string, updates: ReadonlyArray<readonly [stri
   if (missing.length > 0) {
     const nl = crlf ? '\r\n' : '\n';
     if (out !== '' && !out.endsWith('\n')) out += nl;
-    if (out !== '' && !/\n\s*\n$/.test(out)) out += nl;
+    if (out !== '' && !out.endsWith(nl + nl)) out += nl;
     out += `# ${opts.appendedHeader ?? APPENDED_HEADER}${nl}`;
     for (const k of missing) {
       out += wanted.get(k)! + nl;
