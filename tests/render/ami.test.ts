@@ -19,55 +19,14 @@ import {
   renderAmiUserData,
   tooljetDatabaseEnv,
 } from '../../lib/render';
-import { AWKWARD_PASSWORD, CaFixture, CLONE, makeCaBundle, onlyHostMoves } from './helpers';
+import { AmiSandbox, AWKWARD_PASSWORD, CaFixture, CLONE, makeCaBundle, onlyHostMoves } from './helpers';
 
 const FIXTURE = fs.readFileSync(path.join(__dirname, 'fixtures', 'ami.env'), 'utf8');
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tooljet/rds-master-AbCdEf';
 
-const STUBS: Record<string, string> = {
-  aws: `#!/bin/bash
-printf 'aws %s\\n' "$*" >> "$STUB_LOG"
-case "$1 $2" in
-  "s3api get-object")
-    out="\${!#}"
-    cp "$STUB_BUNDLE" "$out"
-    echo '{"ContentType": "application/x-pem-file"}' ;;
-  "secretsmanager get-secret-value")
-    if [[ -n \${STUB_FAIL_SECRET:-} ]]; then
-      echo "An error occurred (AccessDeniedException) when calling the GetSecretValue operation: not authorized" >&2
-      exit 254
-    fi
-    cat "$STUB_SECRET"; echo ;;
-  "ssm get-parameter")
-    cat "$STUB_SECRET"; echo ;;
-  *) echo "unexpected aws call: $*" >&2; exit 2 ;;
-esac
-`,
-  curl: `#!/bin/bash
-printf 'curl %s\\n' "$*" >> "$STUB_LOG"
-while [[ $# -gt 0 ]]; do
-  if [[ $1 == --output ]]; then cp "$STUB_BUNDLE" "$2"; fi
-  shift
-done
-`,
-  systemctl: `#!/bin/bash
-printf 'systemctl %s\\n' "$*" >> "$STUB_LOG"
-`,
-};
-
-interface Box {
-  root: string;
-  stubs: string;
-  log: string;
-  envFile: string;
-  caFile: string;
-  userData: string;
-}
-
 describe('lib/render/ami: EC2 user-data run against a scratch root', function () {
   let ca: CaFixture;
   let work: string;
-  const boxes: string[] = [];
 
   before(() => {
     ca = makeCaBundle();
@@ -86,44 +45,7 @@ describe('lib/render/ami: EC2 user-data run against a scratch root', function ()
     pgPassword: { secretsManager: { secretId: SECRET_ARN, jsonKey: 'password' } },
   });
 
-  /** A scratch root with the ToolJet .env, stubs on PATH, the user-data, the served bundle and secret. */
-  function box(input: AmiTargetInput, opts: { withAws?: boolean } = {}): Box {
-    const root = fs.mkdtempSync(path.join(work, 'root-'));
-    boxes.push(root);
-    const envFile = path.join(root, 'home/ubuntu/app/.env');
-    fs.mkdirSync(path.dirname(envFile), { recursive: true });
-    fs.writeFileSync(envFile, FIXTURE, { mode: 0o640 });
-    fs.chmodSync(envFile, 0o640);
-    const stubs = path.join(root, '..', `${path.basename(root)}-bin`);
-    fs.mkdirSync(stubs);
-    for (const [name, body] of Object.entries(STUBS)) {
-      if (name === 'aws' && opts.withAws === false) continue;
-      fs.writeFileSync(path.join(stubs, name), body, { mode: 0o755 });
-    }
-    const userData = path.join(stubs, '..', `${path.basename(root)}-user-data.sh`);
-    fs.writeFileSync(userData, renderAmiUserData(input));
-    return { root, stubs, log: path.join(stubs, 'calls.log'), envFile, caFile: path.join(root, AMI_CA_PATH), userData };
-  }
-
-  function run(b: Box, served: { bundle: string; secret: string }, extraEnv: Record<string, string> = {}) {
-    const bundleFile = path.join(b.stubs, 'served-bundle.pem');
-    const secretFile = path.join(b.stubs, 'served-secret.txt');
-    fs.writeFileSync(bundleFile, served.bundle);
-    fs.writeFileSync(secretFile, served.secret);
-    return spawnSync('bash', [b.userData], {
-      encoding: 'utf8',
-      env: {
-        PATH: `${b.stubs}:/usr/bin:/bin`,
-        ROOT: b.root,
-        STUB_LOG: b.log,
-        STUB_BUNDLE: bundleFile,
-        STUB_SECRET: secretFile,
-        ...extraEnv,
-      },
-    });
-  }
-
-  const calls = (b: Box) => (fs.existsSync(b.log) ? fs.readFileSync(b.log, 'utf8').trim().split('\n') : []);
+  const ud = (over: Partial<AmiTargetInput> = {}) => renderAmiUserData({ ...baseInput(), ...over });
   const rdsSecret = (password: string) => JSON.stringify({ username: CLONE.user, password, engine: 'postgres' });
 
   it('is clean under shellcheck (S3 + Secrets Manager, and URL + SSM variants)', () => {
@@ -153,8 +75,8 @@ describe('lib/render/ami: EC2 user-data run against a scratch root', function ()
   });
 
   it('updates only the database/TLS keys, installs the bundle 644, restarts nest and postgrest; a second run changes nothing', () => {
-    const b = box(baseInput());
-    const r1 = run(b, { bundle: ca.pem, secret: rdsSecret(AWKWARD_PASSWORD) });
+    const b = new AmiSandbox(work, FIXTURE);
+    const r1 = b.run(ud(), { bundle: ca.pem, secret: rdsSecret(AWKWARD_PASSWORD) });
     assert.equal(r1.status, 0, r1.stderr);
     const after1 = fs.readFileSync(b.envFile, 'utf8');
 
@@ -189,10 +111,10 @@ describe('lib/render/ami: EC2 user-data run against a scratch root', function ()
     assert.equal(parsed.NODE_EXTRA_CA_CERTS, '/home/ubuntu/certs/global-bundle.pem');
     assert.equal(parsed.LOCKBOX_MASTER_KEY, util.parseEnv(FIXTURE).LOCKBOX_MASTER_KEY, 'app secrets are not ours to touch');
 
-    assert.equal(fs.readFileSync(b.caFile, 'utf8'), ca.pem, 'bundle content is the input PEM');
-    assert.equal(fs.statSync(b.caFile).mode & 0o777, 0o644);
+    assert.equal(fs.readFileSync(b.at(AMI_CA_PATH), 'utf8'), ca.pem, 'bundle content is the input PEM');
+    assert.equal(fs.statSync(b.at(AMI_CA_PATH)).mode & 0o777, 0o644);
     assert.equal(fs.statSync(b.envFile).mode & 0o777, 0o640, 'the .env keeps its mode');
-    const c = calls(b);
+    const c = b.calls();
     assert.match(c[0], /^aws s3api get-object --region eu-west-1 --bucket tooljet-rds-ca --key bundles\/global-bundle\.pem \S+\/home\/ubuntu\/certs\/global-bundle\.pem\.download\.\w+$/);
     assert.deepEqual(c.slice(1), [
       `aws secretsmanager get-secret-value --region eu-west-1 --secret-id ${SECRET_ARN} --query SecretString --output text`,
@@ -200,47 +122,68 @@ describe('lib/render/ami: EC2 user-data run against a scratch root', function ()
       'systemctl restart postgrest',
     ]);
 
-    const r2 = run(b, { bundle: ca.pem, secret: rdsSecret(AWKWARD_PASSWORD) });
+    const r2 = b.run(ud(), { bundle: ca.pem, secret: rdsSecret(AWKWARD_PASSWORD) });
     assert.equal(r2.status, 0, r2.stderr);
     assert.equal(fs.readFileSync(b.envFile, 'utf8'), after1, 'second run: byte-identical .env');
     assert.match(r2.stderr, /already up to date/);
-    assert.equal(fs.readFileSync(b.caFile, 'utf8'), ca.pem);
-    assert.deepEqual(fs.readdirSync(path.dirname(b.caFile)), ['global-bundle.pem'], 'no temporary files left');
+    assert.equal(fs.readFileSync(b.at(AMI_CA_PATH), 'utf8'), ca.pem);
+    assert.deepEqual(fs.readdirSync(path.dirname(b.at(AMI_CA_PATH))), ['global-bundle.pem'], 'no temporary files left');
     assert.deepEqual(fs.readdirSync(path.dirname(b.envFile)), ['.env']);
   });
 
+  it('merges exactly like mergeEnv on awkward layouts (export, duplicates, multi-line values, CRLF)', () => {
+    const expected: Record<string, string> = {
+      ...tooljetDatabaseEnv(CLONE, AMI_CA_PATH),
+      PG_PASS: 'pw',
+      TOOLJET_DB_PASS: 'pw',
+      PGRST_DB_URI: postgrestUri(CLONE, { caPath: AMI_CA_PATH, password: 'pw' }),
+    };
+    const entries = AMI_ENV_KEYS.map((k) => [k, expected[k]] as const);
+    const layouts = [
+      ['# top', 'export PG_HOST=old', 'CERT="-----BEGIN', 'PG_HOST=inside-value', '-----END"', 'PG_PASS="multi', 'line"', 'X=1', 'PG_HOST=dup'].join('\n') + '\n',
+      ['PG_HOST=old', 'KEEP=1', 'PG_PASS=old'].join('\r\n') + '\r\n',
+      'ONLY_OTHER=1',
+    ];
+    for (const layout of layouts) {
+      const b = new AmiSandbox(work, layout);
+      const r = b.run(ud(), { bundle: ca.pem, secret: rdsSecret('pw') });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(fs.readFileSync(b.envFile, 'utf8'), mergeEnv(layout, entries).text, JSON.stringify(layout));
+    }
+  });
+
   it('refuses a bundle whose SHA-256 differs: non-zero exit, .env and bundle untouched, nothing restarted', () => {
-    const b = box(baseInput());
-    const r = run(b, { bundle: ca.otherPem, secret: rdsSecret('x') });
+    const b = new AmiSandbox(work, FIXTURE);
+    const r = b.run(ud(), { bundle: ca.otherPem, secret: rdsSecret('x') });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /has SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}: refusing to install it/);
     assert.equal(fs.readFileSync(b.envFile, 'utf8'), FIXTURE);
-    assert.equal(fs.existsSync(b.caFile), false);
-    assert.deepEqual(fs.readdirSync(path.dirname(b.caFile)), [], 'the download was removed');
-    assert.ok(!calls(b).some((c) => c.startsWith('systemctl')), 'nothing restarted');
+    assert.equal(fs.existsSync(b.at(AMI_CA_PATH)), false);
+    assert.deepEqual(fs.readdirSync(path.dirname(b.at(AMI_CA_PATH))), [], 'the download was removed');
+    assert.ok(!b.calls().some((c) => c.startsWith('systemctl')), 'nothing restarted');
   });
 
   it('fails clearly when the password cannot be read, changing nothing', () => {
-    const b = box(baseInput());
-    const r = run(b, { bundle: ca.pem, secret: rdsSecret('x') }, { STUB_FAIL_SECRET: '1' });
+    const b = new AmiSandbox(work, FIXTURE);
+    const r = b.run(ud(), { bundle: ca.pem, secret: rdsSecret('x') }, { STUB_FAIL_SECRET: '1' });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /cannot read Secrets Manager secret .*secretsmanager:GetSecretValue.*AccessDeniedException/);
     assert.equal(fs.readFileSync(b.envFile, 'utf8'), FIXTURE);
-    assert.equal(fs.existsSync(b.caFile), false, 'the verified bundle is not installed either');
-    assert.ok(!calls(b).some((c) => c.startsWith('systemctl')));
+    assert.equal(fs.existsSync(b.at(AMI_CA_PATH)), false, 'the verified bundle is not installed either');
+    assert.ok(!b.calls().some((c) => c.startsWith('systemctl')));
   });
 
   it('refuses a password the .env cannot carry (a single quote), changing nothing', () => {
-    const b = box(baseInput());
-    const r = run(b, { bundle: ca.pem, secret: rdsSecret("it's") });
+    const b = new AmiSandbox(work, FIXTURE);
+    const r = b.run(ud(), { bundle: ca.pem, secret: rdsSecret("it's") });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /PG_PASS contains a single quote/);
     assert.equal(fs.readFileSync(b.envFile, 'utf8'), FIXTURE);
   });
 
   it('fails clearly without the AWS CLI', () => {
-    const b = box(baseInput(), { withAws: false });
-    const r = run(b, { bundle: ca.pem, secret: rdsSecret('x') });
+    const b = new AmiSandbox(work, FIXTURE, { withAws: false });
+    const r = b.run(ud(), { bundle: ca.pem, secret: rdsSecret('x') });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /aws is not installed or not on PATH: install the AWS CLI/);
     assert.equal(fs.readFileSync(b.envFile, 'utf8'), FIXTURE);
@@ -248,10 +191,10 @@ describe('lib/render/ami: EC2 user-data run against a scratch root', function ()
 
   it('fetches the bundle over https and the password from SSM when configured so', () => {
     const url = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
-    const b = box({ ...baseInput(), caBundleSource: { url }, pgPassword: { ssmParameter: { name: '/tooljet/pg-password' } } });
-    const r = run(b, { bundle: ca.pem, secret: 'PlainFromSsm1' });
+    const b = new AmiSandbox(work, FIXTURE);
+    const r = b.run(ud({ caBundleSource: { url }, pgPassword: { ssmParameter: { name: '/tooljet/pg-password' } } }), { bundle: ca.pem, secret: 'PlainFromSsm1' });
     assert.equal(r.status, 0, r.stderr);
-    const c = calls(b);
+    const c = b.calls();
     assert.match(c[0], new RegExp(`^curl .*--proto =https .*${url.replace(/[.]/g, '\\.')}$`));
     assert.equal(c[1], 'aws ssm get-parameter --region eu-west-1 --name /tooljet/pg-password --with-decryption --query Parameter.Value --output text');
     assert.equal(util.parseEnv(fs.readFileSync(b.envFile, 'utf8')).PG_PASS, 'PlainFromSsm1');
