@@ -113,8 +113,8 @@ export function resolveDatabaseTarget(t: DatabaseTarget): ResolvedDatabaseTarget
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
 
 /**
- * Checks that `pem` is one or more X.509 certificates in PEM form (like the RDS global-bundle.pem) and nothing else.
- * Returns the number of certificates.
+ * Checks that `pem` holds one or more X.509 certificates in PEM form (like the RDS global-bundle.pem), every one of
+ * which parses, and no other kind of PEM block (a private key has no business here). Returns the number of certificates.
  */
 export function validateCaBundle(pem: unknown): number {
   if (typeof pem !== 'string' || pem.trim() === '') throw new RenderError('caBundle is empty: give the PEM text of the RDS CA bundle (global-bundle.pem)');
@@ -131,7 +131,8 @@ export function validateCaBundle(pem: unknown): number {
     rest = rest.replace(m[0], '');
   }
   if (count === 0) throw new RenderError('caBundle holds no "-----BEGIN CERTIFICATE-----" block: give the PEM text of global-bundle.pem');
-  if (rest.trim() !== '') throw new RenderError('caBundle has text outside its certificate blocks: give the unmodified PEM file');
+  // Text between blocks (comments some bundles carry) is harmless to OpenSSL and Node; a broken block is not.
+  if (rest.includes('-----BEGIN') || rest.includes('-----END')) throw new RenderError('caBundle has a malformed PEM block: give the unmodified PEM file');
   return count;
 }
 
