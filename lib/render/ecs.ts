@@ -111,7 +111,7 @@ export const ECS_DEFAULTS = {
   containerName: 'tooljet',
   tooljetImage: 'tooljet/tooljet:ee-lts-latest',
   postgrestImage: 'postgrest/postgrest:v12.2.0',
-  caInitImage: 'public.ecr.aws/aws-cli/aws-cli:2.15.0',
+  caInitImage: 'public.ecr.aws/aws-cli/aws-cli:2.27.26',
   logGroup: '/ecs/ToolJet',
   postgrestLogGroup: '/ecs/postgrest',
   postgrestPort: 3002,
