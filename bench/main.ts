@@ -11,12 +11,12 @@ import { copyDatabase, requireClientTool } from '../lib/pg/copy';
 import { LocalServer, startLocalServer, stopAllLocalServers } from '../lib/pg/local-server';
 import { createCertificateAuthority, issueServerCertificate } from '../lib/tls/ca';
 import { BenchOptions, BenchUsageError, parseBenchArgs, USAGE } from './args';
-import { naiveCompare } from './naive';
+import { naiveCompare, NaiveResult } from './naive';
 import { measureRehearsal, Phase } from './rehearsal';
-import { buildResults, formatResults, SizeFigures, sizeFigures, SizeSamples } from './report';
-import { scanBoth } from './scan';
+import { buildResults, formatResults, SizeFigures, sizeFigures, SizeSamples, TableProfile } from './report';
+import { scanBoth, ScanResult } from './scan';
 import { timed } from './stats';
-import { runValidateCli } from './validate-cli';
+import { runValidateCli, ValidateRun } from './validate-cli';
 
 const RESULTS_DIR = path.join(__dirname, 'results');
 const MB = 1048576;
@@ -57,6 +57,20 @@ async function sizesOf(t: ConnectionTarget): Promise<{ dataMb: number; databaseM
   }
 }
 
+/** Per table: rows, text bytes and each method's milliseconds, the slowest tables for validate first. */
+function profileOf(count: ScanResult, render: ScanResult, val: ValidateRun, naive: NaiveResult): TableProfile[] {
+  const out: TableProfile[] = [];
+  for (const [table, c] of count.perTable) {
+    const bytes = render.perTable.get(table)?.value[0] ?? 0;
+    const rows = c.value[0];
+    out.push({
+      table, rows, textMb: bytes / MB, avgRowBytes: rows ? bytes / rows : 0,
+      renderMs: render.perTable.get(table)?.ms ?? [NaN, NaN], validateMs: val.perTableMs.get(table) ?? [NaN, NaN], naiveMs: naive.perTableMs.get(table) ?? [NaN, NaN],
+    });
+  }
+  return out.sort((a, b) => Math.max(...b.validateMs) - Math.max(...a.validateMs)).slice(0, 6);
+}
+
 async function measureSize(b: Bench, sizeMb: number, largest: boolean): Promise<{ figures: SizeFigures; rehearsal: Phase[] }> {
   const [s13, s16] = b.servers;
   const db = `bench_${sizeMb}`;
@@ -88,7 +102,7 @@ async function measureSize(b: Bench, sizeMb: number, largest: boolean): Promise<
     const s: SizeSamples = {
       sizeMb, dataMb: ss.dataMb, databaseMb: { source: ss.databaseMb, target: ts.databaseMb }, tables: raw0.tables, rows: count0.source,
       textMb: raw0.source / MB, seedS: seed.seconds, copyS: copy.seconds, copyMb: copy.bytes / MB,
-      countS: [], rawScanS: [], renderScanS: [], validateS: [], validateDbS: [], validatePeakRssMb: [], naiveS: [], naivePairs: 0,
+      countS: [], rawScanS: [], renderScanS: [], validateS: [], validateDbS: [], validatePeakRssMb: [], naiveS: [], naivePairs: 0, profile: [],
     };
     for (let i = 1; i <= repeat; i++) {
       const count = await scanBoth(src, tgt, 'count', jobs);
@@ -106,6 +120,7 @@ async function measureSize(b: Bench, sizeMb: number, largest: boolean): Promise<
       s.validatePeakRssMb.push(val.peakRssMb);
       s.naiveS.push(naive.seconds);
       s.naivePairs = naive.sourceRows + naive.targetRows;
+      s.profile = profileOf(count, render, val, naive);
       progress(`${sizeMb} MB run ${i}/${repeat}: count ${count.seconds.toFixed(2)} s, raw scan ${raw.seconds.toFixed(2)} s, render scan ${render.seconds.toFixed(2)} s, validate ${val.seconds.toFixed(2)} s (peak RSS ${val.peakRssMb.toFixed(0)} MB), naive ${naive.seconds.toFixed(2)} s`);
     }
     let rehearsal: Phase[] = [];

@@ -25,6 +25,8 @@ export interface NaiveResult {
   sourceRows: number;
   targetRows: number;
   diffs: NaiveDiff[];
+  /** Per table (schema.table): milliseconds until each side's pairs had arrived, [source, target]. */
+  perTableMs: Map<string, [number, number]>;
 }
 
 /** Primary key columns (in key order) of a table; empty when it has none. */
@@ -81,8 +83,13 @@ export async function naiveCompare(src: ConnectionTarget, tgt: ConnectionTarget,
     const { value, seconds } = await timed(() =>
       forEachTable(s, async (t, a, b) => {
         const q = { text: naiveSql(t, pks.get(key(t))!), rowMode: 'array' as const };
-        const [x, y] = await Promise.all([a.query<[string, string]>(q), b.query<[string, string]>(q)]);
-        return { rows: [x.rows.length, y.rows.length], diffs: comparePairs(key(t), x.rows, y.rows) };
+        const started = process.hrtime.bigint();
+        const fetch = async (c: Client): Promise<{ rows: Array<[string, string]>; ms: number }> => {
+          const r = await c.query<[string, string]>(q);
+          return { rows: r.rows, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+        };
+        const [x, y] = await Promise.all([fetch(a), fetch(b)]);
+        return { rows: [x.rows.length, y.rows.length], diffs: comparePairs(key(t), x.rows, y.rows), ms: [x.ms, y.ms] as [number, number] };
       }),
     );
     const per = [...value.values()];
@@ -92,6 +99,7 @@ export async function naiveCompare(src: ConnectionTarget, tgt: ConnectionTarget,
       sourceRows: per.reduce((n, r) => n + r.rows[0], 0),
       targetRows: per.reduce((n, r) => n + r.rows[1], 0),
       diffs: per.flatMap((r) => r.diffs),
+      perTableMs: new Map([...value.entries()].map(([k, r]) => [k, r.ms])),
     };
   } finally {
     await s.close();

@@ -3,6 +3,7 @@
 // counting (in a UTF8 database length() walks every character, which on wide JSON rows costs as much as the
 // rendering itself), so it is the tighter floor; `count` is plain count(*), the I/O-only floor. Both servers are read
 // at the same time, tables scheduled as validate schedules them.
+import { Client } from 'pg';
 import { TableRef } from '../lib/checks/validate/content';
 import { qi } from '../lib/checks/validate/session';
 import { ConnectionTarget } from '../lib/pg/connection';
@@ -25,6 +26,14 @@ export interface ScanResult {
   target: number;
   /** Tables whose figure differs between the sides (should be none: the bench copies the data). */
   mismatches: string[];
+  /** Per table (schema.table): the figure and the query's milliseconds, each as [source, target]. */
+  perTable: Map<string, { value: [number, number]; ms: [number, number] }>;
+}
+
+async function timedQuery(c: Client, sql: string): Promise<{ v: number; ms: number }> {
+  const started = process.hrtime.bigint();
+  const r = await c.query(sql);
+  return { v: Number(r.rows[0].v), ms: Number(process.hrtime.bigint() - started) / 1e6 };
 }
 
 export async function scanBoth(src: ConnectionTarget, tgt: ConnectionTarget, kind: ScanKind, jobs: number): Promise<ScanResult> {
@@ -33,11 +42,11 @@ export async function scanBoth(src: ConnectionTarget, tgt: ConnectionTarget, kin
     const { value, seconds } = await timed(() =>
       forEachTable(s, async (t, a, b) => {
         const sql = scanSql(t, kind);
-        const [x, y] = await Promise.all([a.query(sql), b.query(sql)]);
-        return [Number(x.rows[0].v), Number(y.rows[0].v)] as const;
+        const [x, y] = await Promise.all([timedQuery(a, sql), timedQuery(b, sql)]);
+        return { value: [x.v, y.v] as [number, number], ms: [x.ms, y.ms] as [number, number] };
       }),
     );
-    const per = [...value.entries()];
+    const per = [...value.entries()].map(([k, r]) => [k, r.value] as const);
     return {
       kind,
       seconds,
@@ -45,6 +54,7 @@ export async function scanBoth(src: ConnectionTarget, tgt: ConnectionTarget, kin
       source: per.reduce((n, [, v]) => n + v[0], 0),
       target: per.reduce((n, [, v]) => n + v[1], 0),
       mismatches: per.filter(([, v]) => v[0] !== v[1]).map(([k, v]) => `${k}: ${v[0]} vs ${v[1]}`),
+      perTable: value,
     };
   } finally {
     await s.close();

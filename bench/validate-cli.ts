@@ -70,12 +70,14 @@ export function measureCli(args: string[], env: Record<string, string>): Promise
 export interface ValidateRun extends CliMeasurement {
   /** Seconds validate itself reports for the database (schema, rows, checksums, sequences): no process start-up. */
   databaseSeconds: number;
+  /** Per table (schema.table): validate's own checksum milliseconds, [source, target]. */
+  perTableMs: Map<string, [number, number]>;
 }
 
 /** `tj-pg-upgrade validate --json` between the two URLs (passed in the environment, not argv); must exit 0. */
 export async function runValidateCli(sourceUrl: string, targetUrl: string, jobs: number): Promise<ValidateRun> {
   const m = await measureCli(['validate', '--json', '--quiet', '--jobs', String(jobs)], { TJ_PG_SOURCE_URL: sourceUrl, TJ_PG_TARGET_URL: targetUrl });
-  let report: { checks?: Array<{ name: string; status: string; detail: string }>; databases?: Array<{ seconds: number }> };
+  let report: { checks?: Array<{ name: string; status: string; detail: string }>; databases?: Array<{ seconds: number; tables?: Array<{ table: string; source?: { ms: number }; target?: { ms: number } }> }> };
   try {
     report = JSON.parse(m.stdout);
   } catch {
@@ -85,7 +87,8 @@ export async function runValidateCli(sourceUrl: string, targetUrl: string, jobs:
     const failed = (report.checks ?? []).filter((c) => c.status === 'fail').map((c) => `${c.name}: ${c.detail}`);
     throw new Error(`tj-pg-upgrade validate exited ${m.exitCode} on a faithful copy: ${failed.join('; ')}`);
   }
-  const seconds = report.databases?.[0]?.seconds;
-  if (typeof seconds !== 'number') throw new Error('tj-pg-upgrade validate --json reported no database');
-  return { ...m, databaseSeconds: seconds };
+  const db = report.databases?.[0];
+  if (typeof db?.seconds !== 'number') throw new Error('tj-pg-upgrade validate --json reported no database');
+  const perTableMs = new Map((db.tables ?? []).map((t) => [t.table, [t.source?.ms ?? NaN, t.target?.ms ?? NaN] as [number, number]]));
+  return { ...m, databaseSeconds: db.seconds, perTableMs };
 }

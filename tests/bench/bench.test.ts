@@ -46,7 +46,7 @@ describe('bench: medians, ratios and the report', () => {
   const samples = (over: Partial<SizeSamples>): SizeSamples => ({
     sizeMb: 512, dataMb: 500, databaseMb: { source: 600, target: 590 }, tables: 15, rows: 1000, textMb: 450, seedS: 30, copyS: 40, copyMb: 700,
     countS: [0.5, 0.4, 0.6], rawScanS: [10, 12, 11], renderScanS: [8, 9, 7], validateS: [9, 30, 10], validateDbS: [8, 8, 9], validatePeakRssMb: [130, 140, 120],
-    naiveS: [50, 60, 40], naivePairs: 2000, ...over,
+    naiveS: [50, 60, 40], naivePairs: 2000, profile: [], ...over,
   });
 
   it('median takes the middle sample (mean of the middle two for an even count) and rejects no or broken samples', () => {
@@ -93,7 +93,10 @@ describe('bench: medians, ratios and the report', () => {
     assert.deepEqual(r.targets.naiveOverValidate.met, true);
     assert.equal(r.targets.validateRssFlat.spread, 0.04);
     assert.equal(r.targets.validateRssFlat.met, true);
+    assert.equal(formatResults(r).includes('Where the time goes'), false);
+    r.sizes[1].profile = [{ table: 'public.app_versions', rows: 10, textMb: 1.5, avgRowBytes: 157286, renderMs: [100, 110], validateMs: [120, 125], naiveMs: [300, 290] }];
     const text = formatResults(r);
+    assert.match(text, /public\.app_versions\s+10\s+1\.5\s+157286\s+100 \/ 110\s+120 \/ 125\s+300 \/ 290/);
     assert.match(text, /validate \/ raw scan\s+= 0\.91 {2}\(target <= 1\.5: met\)/);
     assert.match(text, /naive \/ validate\s+= 5\.00 {2}\(target >= 5: met\)/);
   });
@@ -176,6 +179,9 @@ describe('bench: the naive baseline compares for real', () => {
       assert.deepEqual(count.mismatches, []);
       assert.ok(text.source > 500 * 20, `text ${text.source}`);
       assert.deepEqual(text.mismatches, []);
+      assert.deepEqual([...text.perTable.keys()].sort(), ['public.apps', 'public.group_users']);
+      assert.deepEqual(text.perTable.get('public.group_users')!.value[0], text.perTable.get('public.group_users')!.value[1]);
+      assert.deepEqual([...r.perTableMs.keys()].sort(), ['public.apps', 'public.group_users']);
     });
 
     it('validate through the real CLI passes on the same data, and its peak RSS is measured', async () => {
