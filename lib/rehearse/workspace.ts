@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { LocalServer } from '../pg/local-server';
 import { redactSecret } from '../pg/connection';
+import { RehearsalUsageError } from './outdir';
 
 /** The rehearsal was interrupted (SIGINT/SIGTERM). */
 export class RehearsalInterrupted extends Error {
@@ -43,6 +44,28 @@ export function generateSecret(bytes: number): string {
   return crypto.randomBytes(bytes).toString('hex');
 }
 
+/** The user PostgreSQL runs as under root (lib/pg/local-server.ts: TJ_PG_RUN_AS, default nobody). */
+function serverUser(): { name: string; uid: number; gid: number } | undefined {
+  const name = process.env.TJ_PG_RUN_AS || 'nobody';
+  const f = fs.readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')).find((x) => x[0] === name);
+  return f ? { name, uid: Number(f[2]), gid: Number(f[3]) } : undefined;
+}
+
+/**
+ * Under root the servers run as an unprivileged user, and their data directories live in the work directory under
+ * TMPDIR: every directory on the way must let that user through, or initdb fails with a confusing message.
+ */
+function checkTraversable(dir: string, who: { name: string; uid: number; gid: number }): void {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const st = fs.statSync(d);
+    const bit = st.uid === who.uid ? 0o100 : st.gid === who.gid ? 0o010 : 0o001;
+    if (!(st.mode & bit)) {
+      throw new RehearsalUsageError(`PostgreSQL runs as ${who.name} (this process is root), which cannot enter ${d} (mode ${(st.mode & 0o777).toString(8)}) on the way to the temporary directory ${dir}: set TMPDIR to a directory it can reach, such as /tmp`);
+    }
+    if (path.dirname(d) === d) return;
+  }
+}
+
 export class Workspace {
   readonly dir: string;
   private readonly servers: LocalServer[] = [];
@@ -63,8 +86,10 @@ export class Workspace {
    * stay 0700.
    */
   static create(keep: boolean): Workspace {
+    const runAs = process.getuid?.() === 0 ? serverUser() : undefined;
+    if (runAs) checkTraversable(os.tmpdir(), runAs);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tj-rehearse-'));
-    if (process.getuid?.() === 0) fs.chmodSync(dir, 0o711);
+    if (runAs) fs.chmodSync(dir, 0o711);
     return new Workspace(dir, keep);
   }
 

@@ -68,8 +68,9 @@ export function scratch(user?: { uid: number; gid: number }): { dir: string; tmp
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tj-rehearse-test-'));
   const tmp = path.join(dir, 'tmp');
   fs.mkdirSync(tmp);
+  // Traversable, as a TMPDIR must be for the unprivileged user PostgreSQL runs as under root.
+  fs.chmodSync(dir, 0o755);
   if (user) {
-    fs.chmodSync(dir, 0o755);
     fs.chownSync(dir, user.uid, user.gid);
     fs.chownSync(tmp, user.uid, user.gid);
   }
