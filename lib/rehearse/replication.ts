@@ -7,6 +7,7 @@
 // The subscription connects from the 16.9 server process to the source with verify-full against the run's CA; the
 // CA file and a libpq passfile (mode 0600) are placed in the clone's own directory, so the password never sits in
 // the subscription's conninfo (pg_subscription) or on a command line.
+import * as fs from 'fs';
 import { Client } from 'pg';
 import { compareSequences, fixSequence, readSequences } from '../checks/validate/sequences';
 import { connect, ConnectionTarget, withDatabase } from '../pg/connection';
@@ -36,6 +37,8 @@ export interface Replication {
   databases: { name: string; subscription: string; tables: number }[];
   /** Seconds spent copying the schema. */
   schemaSeconds: number;
+  /** The CA copy and the passfile the subscriptions connect with (removed when they are dropped). */
+  files: string[];
 }
 
 const quoteConninfo = (v: string): string => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -94,7 +97,7 @@ export async function startReplication(s: ReplicationSetup): Promise<Replication
     await withClient(withDatabase(s.clone, db), (c) => c.query(`CREATE SUBSCRIPTION ${name} CONNECTION ${sqlLiteral(conninfo)} PUBLICATION ${PUBLICATION}`));
     out.push({ name: db, subscription: name, tables });
   }
-  return { databases: out, schemaSeconds };
+  return { databases: out, schemaSeconds, files: [caFile, passfile] };
 }
 
 /** Waits until every table of every subscription finished its initial copy (pg_subscription_rel state 'r'). */
@@ -120,12 +123,16 @@ export async function waitForInitialSync(clone: ConnectionTarget, r: Replication
   }
 }
 
-/** Drops the subscriptions on the clone (and with them the replication slots on the source) and the publications. */
+/**
+ * Drops the subscriptions on the clone (and with them the replication slots on the source), the publications, and
+ * the passfile and CA copy the subscriptions used.
+ */
 export async function detachReplication(source: ConnectionTarget, clone: ConnectionTarget, r: Replication): Promise<void> {
   for (const d of r.databases) {
     await withClient(withDatabase(clone, d.name), (c) => c.query(`DROP SUBSCRIPTION IF EXISTS ${d.subscription}`));
     await withClient(withDatabase(source, d.name), (c) => c.query(`DROP PUBLICATION IF EXISTS ${PUBLICATION}`));
   }
+  for (const f of r.files) fs.rmSync(f, { force: true });
 }
 
 /** Sets every clone sequence that differs from the source to the source's value. Returns what was changed. */

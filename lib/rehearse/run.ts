@@ -190,6 +190,7 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
   throwIfAborted(signal);
 
   const ws = Workspace.create(keep);
+  if (userSource?.password) ws.secret(userSource.password);
   const phases = new Phases(t0, ws, signal, opts.onPhase, opts.onProgress);
   const progress = (m: string): void => phases.progress(m);
   const report: RehearsalReport = {
