@@ -17,6 +17,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { runPrecheck } from '../checks/precheck';
 import { check, CheckResult, summarize } from '../checks/report';
+import { configChecks } from './config-checks';
+import { fmt, Phases } from './phases';
 import { READ_ONLY } from '../checks/settings';
 import { runValidate } from '../checks/validate';
 import { connect, ConnectionConfigError, ConnectionError, ConnectionTarget, resolveTarget, withDatabase } from '../pg/connection';
@@ -24,17 +26,15 @@ import { copyDatabase, requireClientTool } from '../pg/copy';
 import { LocalServer } from '../pg/local-server';
 import { DatabaseTarget } from '../render/target';
 import { renderTargetConfigs, RenderedFile, RunSecrets, TARGETS, writeConfigs } from './configs';
-import { endpointPart, leakForms, leavesOf, pointsAt } from './leaves';
 import { checkOutDir, OutDirState, prepareOutDir, RehearsalUsageError } from './outdir';
 import { detachReplication, Replication, startReplication, syncSequences, waitForInitialSync } from './replication';
-import { PhaseName, PhaseReport, PHASES, RehearsalReport, statusOf } from './report';
+import { PhaseName, PhaseReport, RehearsalReport } from './report';
 import { renderResultsMarkdown } from './results';
 import { compareRenderings } from './rollback';
 import { CLONE_SETTINGS, FIXTURE, localTarget, makeRunTls, RunTls, seedFixture, SOURCE_SETTINGS, startRunServer } from './servers';
 import { containerEnv, toolJetConnectionChecks } from './tooljet-connection';
 import { generateSecret, RehearsalInterrupted, sleep, throwIfAborted, Workspace } from './workspace';
 import { TrafficWriter, waitForMarkers, WriterStats } from './writer';
-import { caBundleSha256, CONTAINER_CA_PATH } from '../render';
 
 export const DEFAULT_SIZE_MB = 5;
 export const MAX_SIZE_MB = 100_000;
@@ -88,79 +88,7 @@ export function checkRehearseOptions(o: RehearseOptions): { out: OutDirState; so
   return { out, source };
 }
 
-const fmt = (s: number): string => `${s.toFixed(s < 10 ? 2 : 1)} s`;
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
-
-/** Records phases, prints their start and end lines, turns exceptions into failed phases. */
-class Phases {
-  readonly list: PhaseReport[] = [];
-  constructor(
-    private readonly t0: number,
-    private readonly ws: Workspace,
-    private readonly signal: AbortSignal | undefined,
-    private readonly onPhase?: (line: string) => void,
-    private readonly onProgress?: (line: string) => void,
-  ) {}
-
-  private stamp(): string {
-    return `[${((Date.now() - this.t0) / 1000).toFixed(1).padStart(6)}s]`;
-  }
-
-  private label(name: PhaseName): string {
-    const i = PHASES.findIndex((p) => p.name === name);
-    return `${i + 1}/${PHASES.length} ${name}`;
-  }
-
-  progress(message: string): void {
-    this.onProgress?.(`${this.stamp()}        ${this.ws.redact(message)}`);
-  }
-
-  skip(name: PhaseName, reason: string): void {
-    const meta = PHASES.find((p) => p.name === name)!;
-    this.list.push({ name, title: meta.title, status: 'skipped', seconds: 0, summary: reason, checks: [] });
-    this.onPhase?.(`${this.stamp()} ${this.label(name)}: skipped (${reason})`);
-  }
-
-  /** Runs one phase. fn adds checks and returns a one-line summary. Rejects with the original error on failure. */
-  async run(name: PhaseName, fn: (checks: CheckResult[]) => Promise<string>): Promise<PhaseReport> {
-    const meta = PHASES.find((p) => p.name === name)!;
-    this.onPhase?.(`${this.stamp()} ${this.label(name)}: ${meta.title} ...`);
-    const started = Date.now();
-    const checks: CheckResult[] = [];
-    const rec: PhaseReport = { name, title: meta.title, status: 'pass', seconds: 0, summary: '', checks };
-    this.list.push(rec);
-    try {
-      throwIfAborted(this.signal);
-      rec.summary = this.ws.redact(await fn(checks));
-      throwIfAborted(this.signal);
-      rec.status = statusOf(checks);
-    } catch (err) {
-      rec.seconds = (Date.now() - started) / 1000;
-      if (this.signal?.aborted || err instanceof RehearsalInterrupted) {
-        rec.status = 'fail';
-        rec.summary = 'interrupted';
-        throw new RehearsalInterrupted(String(this.signal?.reason ?? 'SIGINT'));
-      }
-      rec.status = 'fail';
-      rec.summary = this.ws.redact(oneLine(err));
-      this.onPhase?.(`${this.stamp()} ${this.label(name)}: FAILED after ${fmt(rec.seconds)}: ${rec.summary}`);
-      throw err;
-    }
-    rec.seconds = (Date.now() - started) / 1000;
-    for (const c of checks) {
-      c.detail = this.ws.redact(c.detail);
-      c.objects = c.objects.map((o) => this.ws.redact(o));
-    }
-    const s = summarize(checks);
-    const counts = checks.length ? ` [${s.pass} passed${s.warn ? `, ${s.warn} warning${s.warn === 1 ? '' : 's'}` : ''}${s.fail ? `, ${s.fail} FAILED` : ''}]` : '';
-    this.onPhase?.(`${this.stamp()} ${this.label(name)}: ${rec.status === 'fail' ? 'FAILED' : rec.status === 'warn' ? 'ok with warnings' : 'ok'} in ${fmt(rec.seconds)}${counts}: ${rec.summary}`);
-    return rec;
-  }
-}
-
-function oneLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).replace(/\s*\n\s*/g, ' ');
-}
 
 function toolVersion(tool: 'pg_dump' | 'psql'): string {
   try {
@@ -548,58 +476,4 @@ function keptInfo(ws: Workspace, s13?: LocalServer, s16?: LocalServer, src?: Con
   if (s13 && src) servers.push({ role: 'source', version: s13.version, endpoint: src.endpoint, pid: s13.pid, dataDir: path.join(s13.dir, 'data') });
   if (s16 && clone) servers.push({ role: 'clone', version: s16.version, endpoint: clone.endpoint, pid: s16.pid, dataDir: path.join(s16.dir, 'data') });
   return { workDir: ws.dir, servers };
-}
-
-/** The checks of the configs phase, on the files as written. */
-function configChecks(outDir: string, files: RenderedFile[], clone: DatabaseTarget, caPem: string, secrets: RunSecrets): CheckResult[] {
-  const checks: CheckResult[] = [];
-  const onDisk = files.map((f) => {
-    const abs = path.join(outDir, ...f.path.split('/'));
-    return { f, abs, text: fs.readFileSync(abs, 'utf8'), mode: fs.statSync(abs).mode & 0o777 };
-  });
-  const badMode = onDisk.filter((x) => x.mode !== x.f.mode).map((x) => `${x.f.path}: mode ${x.mode.toString(8)}, expected ${x.f.mode.toString(8)}`);
-  const changed = onDisk.filter((x) => x.text !== x.f.text).map((x) => `${x.f.path}: content differs from the rendering`);
-  checks.push(badMode.length || changed.length
-    ? check('configuration written', 'fail', 'files on disk differ from the rendering', [...badMode, ...changed])
-    : check('configuration written', 'pass', `${files.length} files for ${TARGETS.join(', ')}`, files.map((f) => `${f.path} (${f.mode.toString(8)}${f.secret ? ', secrets' : ''}): ${f.description}`)));
-
-  const problems: string[] = [];
-  const perTarget: Record<string, number> = {};
-  for (const f of files) {
-    for (const l of leavesOf(f)) {
-      const wrong = pointsAt(l, clone);
-      if (wrong) problems.push(wrong);
-      else if (endpointPart(l.name)) perTarget[f.target] = (perTarget[f.target] ?? 0) + 1;
-    }
-  }
-  const missing = TARGETS.filter((t) => !perTarget[t]);
-  checks.push(problems.length || missing.length
-    ? check('every target points at the clone', 'fail', `settings that do not name the clone ${clone.host}:${clone.port}${missing.length ? `; none found for ${missing.join(', ')}` : ''}`, problems)
-    : check('every target points at the clone', 'pass', `every host, port, user and PostgREST URI setting names ${clone.host}:${clone.port} (${TARGETS.map((t) => `${t} ${perTarget[t]}`).join(', ')})`));
-
-  const sha = caBundleSha256(caPem);
-  const bundleProblems: string[] = [];
-  const get = (p: string): string => onDisk.find((x) => x.f.path === p)?.text ?? '';
-  if (get('docker/certs/global-bundle.pem') !== caPem) bundleProblems.push('docker/certs/global-bundle.pem is not the run CA');
-  if (!get('docker/docker-compose.override.yml').includes(`target: ${CONTAINER_CA_PATH}`)) bundleProblems.push(`the compose override does not mount the bundle at ${CONTAINER_CA_PATH}`);
-  const cm = JSON.parse(get('eks/configmap-rds-ssl-cert.json') || '{}');
-  if (cm?.data?.['global-bundle.pem'] !== caPem) bundleProblems.push('the EKS ConfigMap does not hold the run CA');
-  if (!get('ecs/task-definition.json').includes(`"value": "${sha}"`)) bundleProblems.push('the ECS init container does not pin the bundle SHA-256');
-  if (!get('ami/user-data.sh').includes(`TJ_CA_SHA256='${sha}'`)) bundleProblems.push('the AMI user-data does not pin the bundle SHA-256');
-  checks.push(bundleProblems.length
-    ? check('CA bundle', 'fail', 'the CA bundle is not wired identically into every target', bundleProblems)
-    : check('CA bundle', 'pass', `the run CA (standing in for global-bundle.pem, sha256 ${sha.slice(0, 16)}...) is mounted for Docker, held by the EKS ConfigMap and pinned by SHA-256 in the ECS task definition and the AMI user-data`));
-
-  const leaks: string[] = [];
-  for (const x of onDisk) {
-    if (x.f.secret) {
-      if ((x.mode & 0o077) !== 0) leaks.push(`${x.f.path} holds secrets but is mode ${x.mode.toString(8)}`);
-      continue;
-    }
-    for (const [name, value] of Object.entries(secrets)) if (leakForms(value).some((v) => x.text.includes(v))) leaks.push(`${x.f.path} contains the value of ${name}`);
-  }
-  checks.push(leaks.length
-    ? check('secrets only in secret stores', 'fail', 'a generated secret appears outside the .env / Kubernetes Secret, or a secret file is readable by others', leaks)
-    : check('secrets only in secret stores', 'pass', `the generated password and keys appear only in ${files.filter((f) => f.secret).map((f) => f.path).join(' and ')} (mode 600); ECS and AMI reference secrets by ARN/name`));
-  return checks;
 }
