@@ -144,7 +144,7 @@ export function renderSummary(r: RehearsalReport, resultsPath?: string): string 
     const s = { pass: 0, warn: 0, fail: 0 };
     for (const ch of p.checks) s[ch.status]++;
     const counts = p.checks.length ? ` (${s.pass} passed${s.warn ? `, ${s.warn} warn` : ''}${s.fail ? `, ${s.fail} FAILED` : ''})` : '';
-    row(p.name, `${p.status === 'pass' ? 'ok' : p.status.toUpperCase()} ${secs(p.seconds)}${counts}: ${p.summary}`);
+    row(p.name, `${{ pass: 'ok', warn: 'ok (warnings)', fail: 'FAILED', skipped: 'skipped' }[p.status]} ${secs(p.seconds)}${counts}: ${p.summary}`);
   }
   if (r.blockers.length) {
     L.push('', 'Blockers:');
