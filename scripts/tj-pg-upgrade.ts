@@ -249,6 +249,11 @@ connection error, 130/143 interrupted.`,
       else io.out(renderSummary(report, `${report.outDir}/results.md`));
       return report.exitCode;
     } catch (err) {
+      if (controller.signal.aborted) {
+        // Interrupted before anything was started (nothing to clean up).
+        io.err(`tj-pg-upgrade rehearse: interrupted by ${controller.signal.reason}`);
+        return controller.signal.reason === 'SIGTERM' ? 143 : 130;
+      }
       if (err instanceof RehearsalUsageError) throw new UsageError(err.message);
       throw err;
     } finally {

@@ -176,9 +176,10 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
     outPrepared = true;
   };
 
+  // On an interrupt the servers stop at once, so whatever the phase is waiting for fails fast; shutdown() awaits this.
+  let abortStop: Promise<unknown> | undefined;
   const onAbort = (): void => {
-    void writer?.stop().catch(() => undefined);
-    void ws.stopServers();
+    abortStop = Promise.all([writer?.stop().catch(() => undefined), ws.stopServers()]);
   };
   signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -446,6 +447,7 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
 
   async function shutdown(failedEarly: boolean): Promise<void> {
     signal?.removeEventListener('abort', onAbort);
+    await abortStop;
     await writer?.stop().catch(() => undefined);
     if (clonePromise) await clonePromise.then(() => undefined, () => undefined);
     if (report.interrupted || failedEarly) {
