@@ -283,7 +283,8 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
         await writer.start();
         progress('simulated ToolJet writes running on the source; waiting for the initial table copy');
         const syncStarted = Date.now();
-        await waitForInitialSync(cloneAdmin, replication, signal);
+        // The initial copy of a big fixture takes a while on a small machine: allow 2 s per MB, at least 5 minutes.
+        await waitForInitialSync(cloneAdmin, replication, signal, Math.max(300_000, (opts.sizeMb ?? DEFAULT_SIZE_MB) * 2000));
         const syncSeconds = (Date.now() - syncStarted) / 1000;
         const writing = (Date.now() - syncStarted) / 1000;
         if (writing < MIN_WRITE_SECONDS) await sleep((MIN_WRITE_SECONDS - writing) * 1000, signal);
