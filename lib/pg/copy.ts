@@ -18,6 +18,8 @@ export interface CopyOptions {
   database?: string;
   /** Create the target database when it does not exist (default true). */
   createDatabase?: boolean;
+  /** Copy the schema only (pg_dump --schema-only), e.g. before logical replication fills the tables. */
+  schemaOnly?: boolean;
   /** Dump at this exported snapshot (pg_export_snapshot() on the source, transaction kept open by the caller). */
   snapshot?: string;
   insecure?: boolean;
@@ -142,6 +144,7 @@ export async function copyDatabase(opts: CopyOptions): Promise<CopyResult> {
   };
   try {
     const dumpArgs = ['--no-owner', '--no-privileges', '--no-publications', '--no-subscriptions', '--format=plain'];
+    if (opts.schemaOnly) dumpArgs.push('--schema-only');
     if (opts.snapshot) dumpArgs.push(`--snapshot=${opts.snapshot}`);
     opts.onProgress?.(`pg_dump ${src.display} | psql ${tgt.display}`);
     const dump = spawn('pg_dump', dumpArgs, { env: libpqEnv(src, caFile(src), opts.env ?? process.env), stdio: ['ignore', 'pipe', 'pipe'] });

@@ -40,9 +40,16 @@ export interface LocalServer {
   password: string;
   dir: string;
   logFile: string;
+  /** Process id of the postmaster. */
+  pid: number;
   /** A libpq URL for `database`; `params` are appended as the query string (e.g. sslmode, sslrootcert). */
   url(database?: string, params?: Record<string, string>): string;
   stop(): Promise<void>;
+  /**
+   * Leaves the server running after this process exits (the rehearsal's --keep): it is no longer stopped by
+   * stopAllLocalServers() or the exit hook, and no longer keeps the event loop alive. Stop it with `kill <pid>`.
+   */
+  detach(): void;
 }
 
 const live = new Set<{ child: ChildProcess; dir: string; keep: boolean }>();
@@ -274,11 +281,16 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
         password,
         dir,
         logFile,
+        pid: child.pid!,
         url(database = 'postgres', params = {}) {
           const q = new URLSearchParams(params).toString();
           return `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/${encodeURIComponent(database)}${q ? `?${q}` : ''}`;
         },
         stop: () => stopChild(entry),
+        detach() {
+          live.delete(entry);
+          child.unref();
+        },
       };
     }
     lastError = tail(logFile);
