@@ -55,7 +55,6 @@ export async function deployBlueGreen(
   const upgrade = new BlueGreenUpgrade('blue-green', {
     phase: bg.phase,
     mirror: mirrorSourceInstance(source),
-    sourceResourceId: source.resourceId,
     targetEngineVersion: BLUE_GREEN_TARGET_VERSION,
     parameterGroupName: bg.parameterGroupName,
     snapshotIdentifier: config.snapshot.identifier,

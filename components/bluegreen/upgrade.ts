@@ -31,8 +31,6 @@ export interface BlueGreenUpgradeArgs {
   phase: BlueGreenPhase;
   /** The source as it is (mirrorSourceInstance of the looked-up facts). */
   mirror: MirroredInstanceArgs;
-  /** DbiResourceId of the source as looked up (precheck runs again for another instance). */
-  sourceResourceId: string;
   targetEngineVersion: string;
   parameterGroupName: string;
   snapshotIdentifier: string;
@@ -68,8 +66,9 @@ export class BlueGreenUpgrade extends pulumi.ComponentResource {
         create: precheckScript(),
         interpreter: ['/bin/sh', '-c'],
         environment: env({ TJ_PG_SOURCE_URL: args.databaseUrl }),
-        // Runs on the first up of each phase and for another source instance or target version.
-        triggers: [args.phase, args.targetEngineVersion, args.sourceResourceId],
+        // Runs on the first up of each phase and for another source or target version; not again after the
+        // switchover (the instance keeps its identifier; a 16.9 server is no precheck subject).
+        triggers: [args.phase, args.targetEngineVersion, args.mirror.identifier],
         logging: 'stdoutAndStderr',
         addPreviousOutputInEnv: false,
       },

@@ -55,6 +55,8 @@ export interface FakeAws {
   account: string;
   instances: Record<string, FakeInstance>;
   snapshots: Record<string, FakeSnapshot>;
+  /** When set, the AWS CLI behind command:local:run fails with this message (no CLI, no permission, ...). */
+  cliError?: string;
 }
 
 export function fakeInstance(id: string, overrides: Partial<FakeInstance> = {}): FakeInstance {
@@ -188,6 +190,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       case 'command:local:run': {
         // Only the blue-green source description is answered (what describe-source.sh prints for the fake world).
         const env = (args.inputs.environment ?? {}) as Record<string, string>;
+        if (aws.cliError) throw new Error(aws.cliError);
         const i = aws.instances[env.TJ_SOURCE_ID];
         if (!String(args.inputs.command).includes('describe-db-parameters') || !i) throw new Error(`unexpected command:local:run ${String(args.inputs.command).slice(0, 80)}`);
         if (env.TJ_PARAMETER_GROUP !== i.dbParameterGroups[0]) throw new Error(`DBParameterGroupNotFound: ${env.TJ_PARAMETER_GROUP}`);
