@@ -193,6 +193,10 @@ function parseCleanup(r: Reader, raw: Raw, ctx: AftercareContext, strategy: Stra
     }
   }
 
+  if (ctx.snapshotMode === 'existing' && (o.deleteSnapshotAfter !== undefined || o.retainSnapshotDays !== undefined)) {
+    r.problem(o.deleteSnapshotAfter !== undefined ? 'cleanup.deleteSnapshotAfter' : 'cleanup.retainSnapshotDays', 'cannot tag a snapshot this stack does not manage (snapshot.mode "existing"); tag it yourself (aws rds add-tags-to-resource) and remove the key');
+    snapshotDeleteAfter = undefined;
+  }
   if (enabled) {
     if (ctx.environment === 'production') {
       r.problem('cleanup.enabled', 'is refused in production: after cutover the clone is the production database; cleanup removes staging clones only');
@@ -201,7 +205,7 @@ function parseCleanup(r: Reader, raw: Raw, ctx: AftercareContext, strategy: Stra
     } else if (ctx.activeDatabase === 'clone') {
       r.problem('cleanup.enabled', 'would delete the clone ToolJet is pointed at; set activeDatabase: source first (pulumi config set activeDatabase source)');
     }
-    if (!snapshotDeleteAfter && o.deleteSnapshotAfter === undefined && o.retainSnapshotDays === undefined) {
+    if (ctx.snapshotMode === 'create' && !snapshotDeleteAfter && o.deleteSnapshotAfter === undefined && o.retainSnapshotDays === undefined) {
       r.problem('cleanup.deleteSnapshotAfter', 'not set; cleanup keeps the pre-upgrade snapshot and tags it with the date it may be deleted after: pulumi config set --path cleanup.deleteSnapshotAfter 2026-12-31');
     }
   }

@@ -5,7 +5,7 @@ import { runPostcheck } from '../../lib/checks/postcheck';
 import { readSequenceUses } from '../../lib/checks/postcheck/owned-sequences';
 import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
 import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../helpers/servers';
-import { runCli } from './run-cli';
+import { runMain } from './run-main';
 
 async function exec(t: ConnectionTarget, ...statements: string[]): Promise<Record<string, unknown>[][]> {
   const c = await connect(t);
@@ -102,8 +102,8 @@ describe('postcheck: sequences checked against their columns on the upgraded ins
     assert.equal(again.checks.find((x) => x.name === 'statistics')!.status, 'pass', '--analyze left statistics behind');
   });
 
-  it('CLI: --expect-version 16.8 fails against 16.9 (exit 1); JSON output names the check', async () => {
-    const r = await runCli(['postcheck', '--expect-version', '16.8', '--json'], { TJ_PG_TARGET_URL: s16.url('tooljet', verifyFull(tls)) });
+  it('CLI (main): --expect-version 16.8 fails against 16.9 (exit 1); JSON output names the check', async () => {
+    const r = await runMain(['postcheck', '--expect-version', '16.8', '--json'], { TJ_PG_TARGET_URL: s16.url('tooljet', verifyFull(tls)) });
     assert.equal(r.code, 1, r.stderr);
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.command, 'postcheck');

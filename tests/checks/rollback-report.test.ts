@@ -7,7 +7,7 @@ import { bucketSql, rowHashSql } from '../../lib/checks/rollback/diff';
 import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
 import { copyDatabase } from '../../lib/pg/copy';
 import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../helpers/servers';
-import { runCli } from './run-cli';
+import { runMain } from './run-main';
 
 async function exec(t: ConnectionTarget, ...statements: string[]): Promise<Record<string, unknown>[][]> {
   const c = await connect(t);
@@ -117,9 +117,9 @@ describe('rollback-report: rows written on the clone after the cutover (13.21 so
     }
   });
 
-  it('CLI: exit 1, the summary line, no password in the output', async () => {
+  it('CLI (main): exit 1, the summary line, no password in the output', async () => {
     // Whole URLs (with passwords) travel in the environment, never in argv.
-    const r = await runCli(['rollback-report', '--since', cutoverAt, '--jobs', '2'], {
+    const r = await runMain(['rollback-report', '--since', cutoverAt, '--jobs', '2'], {
       TJ_PG_SOURCE_URL: s13.url('tooljet', verifyFull(tls)),
       TJ_PG_TARGET_URL: s16.url('tooljet', verifyFull(tls)),
     });
@@ -129,8 +129,30 @@ describe('rollback-report: rows written on the clone after the cutover (13.21 so
     for (const secret of [s13.password, s16.password]) assert.ok(!(r.stdout + r.stderr).includes(secret));
   });
 
-  it('CLI: a bad --since is a usage error (exit 2, one line)', async () => {
-    const r = await runCli(['rollback-report', '--since', 'yesterday'], { TJ_PG_SOURCE_URL: s13.url('tooljet', verifyFull(tls)), TJ_PG_TARGET_URL: s16.url('tooljet', verifyFull(tls)) });
+  it('CLI (main): an unreachable clone or a wrong CA is one line on stderr, exit 2, before any work', async () => {
+    const wrongCa = makeTlsFixture();
+    try {
+      const refused = await runMain(['rollback-report'], { TJ_PG_SOURCE_URL: s13.url('tooljet', verifyFull(tls)), TJ_PG_TARGET_URL: s16.url('tooljet', verifyFull(tls)).replace(`:${s16.port}/`, ':1/') });
+      assert.equal(refused.code, 2);
+      assert.equal(refused.stderr.trim().split('\n').length, 1);
+      assert.match(refused.stderr, /^tj-pg-upgrade rollback-report: cannot connect to localhost:1: connection refused/);
+      const untrusted = await runMain(['rollback-report'], { TJ_PG_SOURCE_URL: s13.url('tooljet', verifyFull(tls)), TJ_PG_TARGET_URL: s16.url('tooljet', verifyFull(wrongCa)) });
+      assert.equal(untrusted.code, 2);
+      assert.match(untrusted.stderr, /TLS verification failed for localhost:\d+: the server certificate is not signed by a trusted CA/);
+      assert.ok(!(refused.stderr + untrusted.stderr).includes(s16.password));
+    } finally {
+      wrongCa.cleanup();
+    }
+  });
+
+  it('CLI (main): --help of the CLI lists rollback-report and postcheck', async () => {
+    const r = await runMain(['--help']);
+    assert.match(r.stdout, /rollback-report\s+before rolling back to the source/);
+    assert.match(r.stdout, /postcheck\s+check an upgraded instance on its own/);
+  });
+
+  it('CLI (main): a bad --since is a usage error (exit 2, one line)', async () => {
+    const r = await runMain(['rollback-report', '--since', 'yesterday'], { TJ_PG_SOURCE_URL: s13.url('tooljet', verifyFull(tls)), TJ_PG_TARGET_URL: s16.url('tooljet', verifyFull(tls)) });
     assert.equal(r.code, 2);
     assert.equal(r.stderr.trim(), 'tj-pg-upgrade rollback-report: --since must be a UTC time like 2026-07-01T22:00:00Z, got "yesterday"');
   });

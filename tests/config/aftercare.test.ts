@@ -70,6 +70,11 @@ describe('config/aftercare: bad input, one line each', () => {
   it('cleanup: both a date and a retention', () => failsWith(minimal({ cleanup: obj({ deleteSnapshotAfter: '2026-12-31', retainSnapshotDays: 30 }) }), /cleanup\.retainSnapshotDays: is computed into a date only when cleanup\.deleteSnapshotAfter is not set/));
   it('cleanup.retainSnapshotDays without cutoverAt', () => failsWith(minimal({ cleanup: obj({ retainSnapshotDays: 30 }) }), /cleanup\.retainSnapshotDays: counts from cutoverAt, which is not set/));
   it('cleanup unknown sub-key', () => failsWith(minimal({ cleanup: obj({ enable: true }) }), /cleanup\.enable: unknown key; did you mean "enabled"\?/));
+  it('a delete-after date for a snapshot the stack does not manage (snapshot.mode existing)', () =>
+    failsWith(minimal({ snapshot: obj({ mode: 'existing', identifier: 'snap-1' }), cleanup: obj({ deleteSnapshotAfter: '2026-12-31' }) }), /^tooljet-pg-upgrade:cleanup\.deleteSnapshotAfter: cannot tag a snapshot this stack does not manage/));
+  it('cleanup of a clone restored from an existing snapshot needs no date', () => {
+    assert.deepEqual(parse(minimal({ snapshot: obj({ mode: 'existing', identifier: 'snap-1' }), activeDatabase: 'source', cleanup: obj({ enabled: true }) })).cleanup, { enabled: true });
+  });
   it('cutoverAt not a UTC timestamp', () => failsWith(minimal({ cutoverAt: '2026-07-01 22:00' }), /^tooljet-pg-upgrade:cutoverAt: "2026-07-01 22:00" is not a UTC timestamp like 2026-07-01T22:00:00Z; record it once: pulumi config set cutoverAt "\$\(date -u \+%Y-%m-%dT%H:%M:%SZ\)"$/));
 });
 
