@@ -9,6 +9,7 @@ import {
   cloneTags,
   lookupExistingSnapshot,
   lookupSourceInstance,
+  monitoringTags,
   parameterGroupTags,
   PostgresParameterGroup,
   POSTGRES16_PARAMETERS,
@@ -16,7 +17,6 @@ import {
   SourceSnapshot,
   snapshotTags,
   UpgradedClone,
-  monitoringTags,
 } from './components/database';
 import { DatabaseMonitoring, PostgresLogGroup } from './components/monitoring';
 import { RollbackReport } from './components/rollback';
