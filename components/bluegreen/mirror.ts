@@ -64,7 +64,8 @@ export function mirrorSourceInstance(f: MirrorFacts): MirroredInstanceArgs {
     monitoringInterval: f.monitoringInterval,
     ...(f.maxAllocatedStorage > 0 && { maxAllocatedStorage: f.maxAllocatedStorage }),
     enabledCloudwatchLogsExports: [...f.enabledCloudwatchLogsExports].sort(),
-    tags: { ...f.tags },
+    // AWS-reserved tags (aws:*) are not the user's to set; the provider leaves them out of `tags` too.
+    tags: Object.fromEntries(Object.entries(f.tags).filter(([k]) => !k.toLowerCase().startsWith('aws:'))),
     // What the provider's importer records (neither can be read from AWS): the import stays diff-free. The stack
     // never deletes this instance anyway (protect + retainOnDelete).
     skipFinalSnapshot: true,

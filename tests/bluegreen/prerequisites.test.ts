@@ -94,6 +94,7 @@ describe('mirrorSourceInstance / upgradeSourceInstance', () => {
     assert.deepEqual([m.skipFinalSnapshot, m.deleteAutomatedBackups], [true, true]);
     assert.ok(!('blueGreenUpdate' in m) && !('allowMajorVersionUpgrade' in m) && !('applyImmediately' in m));
     assert.equal(mirrorSourceInstance({ ...facts, maxAllocatedStorage: 1000 }).maxAllocatedStorage, 1000);
+    assert.deepEqual(mirrorSourceInstance({ ...facts, tags: { a: 'b', 'aws:cloudformation:stack-name': 'x' } }).tags, { a: 'b' });
   });
 
   it('the upgrade changes exactly the version, the group, auto minor upgrades and the update mode', () => {
