@@ -3,10 +3,13 @@
 // the same function under pulumi.runtime.setMocks.
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { BlueGreenOutputs, deployBlueGreen } from './components/bluegreen';
+import { caFileForCommand, commandDatabaseUrl } from './components/cli/tj-pg-upgrade';
 import {
   cloneTags,
   lookupExistingSnapshot,
   lookupSourceInstance,
+  monitoringTags,
   parameterGroupTags,
   PostgresParameterGroup,
   POSTGRES16_PARAMETERS,
@@ -15,7 +18,10 @@ import {
   snapshotTags,
   UpgradedClone,
 } from './components/database';
-import { loadStackConfig } from './config';
+import { DatabaseMonitoring, PostgresLogGroup } from './components/monitoring';
+import { RollbackReport } from './components/rollback';
+import { loadStackConfig, stackNamePart } from './config';
+import { postgresLogGroupName } from './lib/monitoring';
 
 interface StackOutputs {
   environment: string;
@@ -23,23 +29,34 @@ interface StackOutputs {
   sourceEndpoint: string;
   sourceEngineVersion: string;
   snapshotIdentifier: pulumi.Output<string>;
-  cloneIdentifier: pulumi.Output<string>;
-  cloneEndpoint: pulumi.Output<string>;
-  cloneAddress: pulumi.Output<string>;
-  clonePort: pulumi.Output<number>;
-  cloneEngineVersion: pulumi.Output<string>;
-  cloneParameterGroupName: pulumi.Output<string>;
+  // Absent once cleanup has removed the clone.
+  cloneIdentifier?: pulumi.Output<string>;
+  cloneEndpoint?: pulumi.Output<string>;
+  cloneAddress?: pulumi.Output<string>;
+  clonePort?: pulumi.Output<number>;
+  cloneEngineVersion?: pulumi.Output<string>;
+  cloneParameterGroupName?: pulumi.Output<string>;
   activeDatabase: string;
   activeDatabaseIdentifier: pulumi.Output<string>;
   activeDatabaseEndpoint: pulumi.Output<string>;
   activeDatabaseAddress: pulumi.Output<string>;
   activeDatabasePort: pulumi.Output<number>;
+  /** `tooljet:delete-after` of the kept snapshot (cleanup). */
+  snapshotDeleteAfter?: string;
+  alarmTopicArn?: pulumi.Output<string>;
+  dashboardName?: pulumi.Output<string>;
+  /** What `tj-pg-upgrade rollback-report` printed during the rollback (secret: it ran with the password). */
+  rollbackReport?: pulumi.Output<string>;
 }
 
-async function main(): Promise<StackOutputs> {
+async function main(): Promise<StackOutputs | BlueGreenOutputs> {
   const config = loadStackConfig({ baseDir: __dirname });
   const production = config.environment === 'production';
   const common = { sourceIdentifier: config.source.identifier, environment: config.environment, userTags: config.tags };
+  const cli = { ...(aws.config.region && { region: aws.config.region }), ...(aws.config.profile && { profile: aws.config.profile }) };
+
+  // RDS Blue/Green on the source itself: its own resource graph (components/bluegreen); the clone path below is untouched.
+  if (config.strategy === 'blue-green') return deployBlueGreen(config, { projectDir: __dirname, cli });
 
   // Read-only lookups (they also run during preview): the source must be an encrypted PostgreSQL 13 instance.
   const source = await lookupSourceInstance(config.source.identifier, { requireEncrypted: config.snapshot.mode === 'create' });
@@ -52,23 +69,34 @@ async function main(): Promise<StackOutputs> {
           snapshotIdentifier: config.snapshot.identifier,
           createTimeout: config.snapshot.createTimeout,
           production,
-          tags: snapshotTags({ ...common, snapshotIdentifier: config.snapshot.identifier }),
+          tags: snapshotTags({ ...common, snapshotIdentifier: config.snapshot.identifier, deleteAfter: config.cleanup.snapshotDeleteAfter }),
         })
       : new SourceSnapshot('source-snapshot', {
           mode: 'existing',
           existing: await lookupExistingSnapshot(config.snapshot.identifier, source.identifier),
         });
 
-  const parameterGroup = new PostgresParameterGroup('clone-parameters', {
+  // cleanup.enabled (staging): the clone, its log group, parameter group and commands are no longer declared, so
+  // `pulumi up` deletes them; the snapshot above stays (retainOnDelete) with its delete-after tag.
+  const keepClone = !config.cleanup.enabled;
+  const c = config.clone;
+  const cloneLogs = keepClone
+    ? new PostgresLogGroup('clone-postgresql-log', {
+        instanceIdentifier: c.identifier,
+        retentionInDays: config.monitoring.logRetentionDays,
+        tags: monitoringTags({ ...common, name: postgresLogGroupName(c.identifier) }),
+      })
+    : undefined;
+
+  const parameterGroup = keepClone ? new PostgresParameterGroup('clone-parameters', {
     groupName: config.clone.parameterGroupName,
     family: 'postgres16',
     parameters: POSTGRES16_PARAMETERS,
     production,
     tags: parameterGroupTags({ ...common, parameterGroupName: config.clone.parameterGroupName }),
-  });
+  }) : undefined;
 
-  const c = config.clone;
-  const clone = new UpgradedClone('clone', {
+  const clone = parameterGroup && cloneLogs ? new UpgradedClone('clone', {
     identifier: c.identifier,
     snapshotIdentifier: snapshot.identifier,
     instanceClass: c.instanceClass,
@@ -86,10 +114,50 @@ async function main(): Promise<StackOutputs> {
     ...(c.finalSnapshotIdentifier !== undefined && { finalSnapshotIdentifier: c.finalSnapshotIdentifier }),
     timeouts: c.timeouts,
     tags: cloneTags({ ...common, cloneIdentifier: c.identifier, snapshotIdentifier: config.snapshot.identifier }),
-    cli: { ...(aws.config.region && { region: aws.config.region }), ...(aws.config.profile && { profile: aws.config.profile }) },
-  });
+    cli,
+    dependsOn: [cloneLogs.logGroup],
+  }) : undefined;
 
   const active = selectActiveDatabase(config.activeDatabase, clone, source);
+
+  // Alarms follow the active database (the clone, or the source after a rollback); the dashboard shows both.
+  const namePrefix = stackNamePart(config.project, config.stack);
+  const monitoring = config.monitoring.enabled
+    ? new DatabaseMonitoring('monitoring', {
+        namePrefix,
+        region: aws.config.region ?? '',
+        instances: [
+          ...(clone && cloneLogs ? [{ role: 'clone' as const, identifier: c.identifier, engine: `PostgreSQL ${c.engineVersion}`, logGroupName: cloneLogs.name }] : []),
+          {
+            role: 'source' as const,
+            identifier: source.identifier,
+            engine: `PostgreSQL ${source.engineVersion}`,
+            ...(source.logExports.includes('postgresql') && { logGroupName: postgresLogGroupName(source.identifier) }),
+          },
+        ],
+        active: config.activeDatabase === 'clone' ? c.identifier : source.identifier,
+        allocatedStorageGiB: source.allocatedStorage,
+        settings: config.monitoring,
+        tags: monitoringTags({ ...common, name: namePrefix }),
+      })
+    : undefined;
+
+  // Rollback after a recorded cutover: count what stays on the clone (hook: ToolJet targets re-pointed at the source
+  // should dependOn rollbackReport so the count is taken before the source takes writes again).
+  const caFile = caFileForCommand(__dirname, config.caBundle.path);
+  const db = config.database;
+  const rollbackReport =
+    clone && config.activeDatabase === 'source' && config.cutoverAt
+      ? new RollbackReport('rollback-report', {
+          sourceUrl: commandDatabaseUrl({ host: source.address, port: source.port, user: db.username, database: db.name, caFile }),
+          cloneUrl: pulumi.all([clone.address, clone.port]).apply(([host, port]) => commandDatabaseUrl({ host, port, user: db.username, database: db.name, caFile })),
+          password: config.dbPassword,
+          tooljetDb: db.tooljetDbName,
+          cutoverAt: config.cutoverAt,
+          cloneResourceId: clone.instance.resourceId,
+          timeout: c.timeouts.update,
+        })
+      : undefined;
 
   return {
     environment: config.environment,
@@ -97,17 +165,22 @@ async function main(): Promise<StackOutputs> {
     sourceEndpoint: source.endpoint,
     sourceEngineVersion: source.engineVersion,
     snapshotIdentifier: snapshot.identifier,
-    cloneIdentifier: clone.identifier,
-    cloneEndpoint: clone.endpoint,
-    cloneAddress: clone.address,
-    clonePort: clone.port,
-    cloneEngineVersion: clone.engineVersion,
-    cloneParameterGroupName: clone.parameterGroupName,
+    ...(clone && {
+      cloneIdentifier: clone.identifier,
+      cloneEndpoint: clone.endpoint,
+      cloneAddress: clone.address,
+      clonePort: clone.port,
+      cloneEngineVersion: clone.engineVersion,
+      cloneParameterGroupName: clone.parameterGroupName,
+    }),
     activeDatabase: active.kind,
     activeDatabaseIdentifier: active.identifier,
     activeDatabaseEndpoint: active.endpoint,
     activeDatabaseAddress: active.address,
     activeDatabasePort: active.port,
+    ...(config.cleanup.snapshotDeleteAfter && { snapshotDeleteAfter: config.cleanup.snapshotDeleteAfter }),
+    ...(monitoring && { alarmTopicArn: monitoring.topicArn, dashboardName: monitoring.dashboardName }),
+    ...(rollbackReport && { rollbackReport: pulumi.secret(rollbackReport.stdout) }),
   };
 }
 

@@ -3,6 +3,7 @@ export * from './types';
 export { ConfigError } from './errors';
 export { parseStackConfig } from './parse';
 export type { ParseOptions } from './parse';
+export { addDays, calendarDate, LOG_RETENTION_DAYS, parseAftercare, stackNamePart, utcTimestamp } from './aftercare';
 export { loadStackConfig } from './load';
 export type { LoadedStackConfig } from './load';
 export { readCaBundle } from './ca-bundle';

@@ -3,6 +3,7 @@
 // ConfigError that lists every problem, one self-contained line each. No Pulumi, no AWS: testable on its own.
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseAftercare } from './aftercare';
 import { readCaBundle, ReadFile } from './ca-bundle';
 import { durationSeconds } from './durations';
 import { environmentFromStackName, stackNameSaysProduction } from './environment';
@@ -87,7 +88,7 @@ function suggestion(key: string, known: readonly string[]): string {
 }
 
 /** Collects problems; every reader returns a value or undefined and never throws. */
-class Reader {
+export class Reader {
   readonly problems: string[] = [];
 
   constructor(private readonly project: string) {}
@@ -435,6 +436,7 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
   const database = parseDatabase(r, raw);
   const tags = parseTags(r, raw);
   checkPassword(r, raw, opts.isSecret, opts.stack);
+  const aftercare = parseAftercare(r, raw, { environment, sourceId, activeDatabase, snapshotMode: snapshot.mode });
 
   if (r.problems.length > 0 || !sourceId || !caBundle) throw new ConfigError(r.problems);
   return {
@@ -450,5 +452,6 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
     targets,
     database,
     tags,
+    ...aftercare,
   };
 }

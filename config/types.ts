@@ -106,6 +106,64 @@ export interface StackConfig {
   readonly database: DatabaseConfig;
   /** User tags for every AWS resource the program creates (`Name` and `tooljet:*` are reserved). */
   readonly tags: Readonly<Record<string, string>>;
+  /** How the upgrade is done: a private clone (default) or RDS Blue/Green on the source itself. */
+  readonly strategy: Strategy;
+  /** Only with strategy `blue-green`. */
+  readonly blueGreen?: BlueGreenConfig;
+  readonly monitoring: MonitoringConfig;
+  readonly cleanup: CleanupConfig;
+  /** When ToolJet was pointed at the clone (UTC, `YYYY-MM-DDTHH:MM:SSZ`), recorded once in the stack config. */
+  readonly cutoverAt?: string;
+}
+
+/** `clone`: snapshot -> private clone -> 16.9 (the source is never touched). `blue-green`: RDS Blue/Green on the source. */
+export type Strategy = 'clone' | 'blue-green';
+export const STRATEGIES: readonly Strategy[] = ['clone', 'blue-green'];
+
+/**
+ * Strategy `blue-green` runs in two phases. `import`: the source is imported into the stack exactly as it is (no
+ * change). `upgrade`: snapshot, precheck, then the provider's blue/green update to 16.9 and the postcheck.
+ */
+export type BlueGreenPhase = 'import' | 'upgrade';
+export const BLUE_GREEN_PHASES: readonly BlueGreenPhase[] = ['import', 'upgrade'];
+
+export interface BlueGreenConfig {
+  readonly phase: BlueGreenPhase;
+  /** postgres16 group of the green instance: rds.force_ssl=1 and rds.logical_replication=1. */
+  readonly parameterGroupName: string;
+  /** Update timeout of the source instance: create green + upgrade + switchover + delete the old instance. */
+  readonly updateTimeout: string;
+}
+
+/** The alarms, each on a metric of the active database instance. */
+export const ALARM_KINDS = ['databaseConnections', 'cpuUtilization', 'readIops', 'writeIops', 'freeStorageSpace', 'connectionFailures'] as const;
+export type AlarmKind = (typeof ALARM_KINDS)[number];
+export const ALARM_SETTING_KEYS = ['threshold', 'period', 'evaluationPeriods'] as const;
+
+export interface AlarmSettings {
+  /** In the metric's unit, except freeStorageSpace (percent of allocated storage). */
+  readonly threshold: number;
+  /** Seconds per datapoint: a multiple of 60. */
+  readonly period: number;
+  /** Consecutive breaching periods before the alarm fires. */
+  readonly evaluationPeriods: number;
+}
+
+export interface MonitoringConfig {
+  /** Default true: alarms, SNS topic, log export + metric filter, dashboard. */
+  readonly enabled: boolean;
+  /** E-mail subscriptions of the alarm topic (each must be confirmed from the mail AWS sends). */
+  readonly alarmEmails: readonly string[];
+  /** Retention of the clone's PostgreSQL log group (/aws/rds/instance/<clone>/postgresql). */
+  readonly logRetentionDays: number;
+  readonly alarms: Readonly<Record<AlarmKind, AlarmSettings>>;
+}
+
+export interface CleanupConfig {
+  /** Staging only: remove the clone, its parameter group and commands; the snapshot stays. */
+  readonly enabled: boolean;
+  /** `YYYY-MM-DD` the snapshot may be deleted after (tag `tooljet:delete-after`); fixed in config, never the clock. */
+  readonly snapshotDeleteAfter?: string;
 }
 
 /** Top-level keys of the namespace. Anything else is a typo and fails validation. */
@@ -120,6 +178,11 @@ export const TOP_LEVEL_KEYS = [
   'database',
   'dbPassword',
   'tags',
+  'strategy',
+  'blueGreen',
+  'monitoring',
+  'cleanup',
+  'cutoverAt',
 ] as const;
 export type TopLevelKey = (typeof TOP_LEVEL_KEYS)[number];
 
@@ -143,6 +206,15 @@ export const SUB_KEYS = {
   ],
   'clone.timeouts': ['create', 'update', 'delete'],
   database: ['username', 'name', 'tooljetDbName', 'port'],
+  blueGreen: ['phase', 'parameterGroupName', 'updateTimeout'],
+  monitoring: ['enabled', 'alarmEmails', 'logRetentionDays', ...ALARM_KINDS],
+  'monitoring.databaseConnections': ALARM_SETTING_KEYS,
+  'monitoring.cpuUtilization': ALARM_SETTING_KEYS,
+  'monitoring.readIops': ALARM_SETTING_KEYS,
+  'monitoring.writeIops': ALARM_SETTING_KEYS,
+  'monitoring.freeStorageSpace': ALARM_SETTING_KEYS,
+  'monitoring.connectionFailures': ALARM_SETTING_KEYS,
+  cleanup: ['enabled', 'deleteSnapshotAfter', 'retainSnapshotDays'],
 } as const;
 
 export const DEFAULTS = {
@@ -156,6 +228,17 @@ export const DEFAULTS = {
   databaseName: 'tooljet_production',
   tooljetDbName: 'tooljet_db',
   port: 5432,
+  strategy: 'clone' as Strategy,
+  blueGreenUpdateTimeout: '8h',
+  logRetentionDays: 30,
+  alarms: {
+    databaseConnections: { threshold: 100, period: 300, evaluationPeriods: 3 },
+    cpuUtilization: { threshold: 80, period: 300, evaluationPeriods: 3 },
+    readIops: { threshold: 3000, period: 300, evaluationPeriods: 3 },
+    writeIops: { threshold: 3000, period: 300, evaluationPeriods: 3 },
+    freeStorageSpace: { threshold: 10, period: 300, evaluationPeriods: 1 },
+    connectionFailures: { threshold: 5, period: 300, evaluationPeriods: 1 },
+  } as Record<AlarmKind, AlarmSettings>,
 } as const;
 
 /** Where the RDS CA bundle comes from (README and error messages point here). */

@@ -4,9 +4,12 @@
 //
 // Adding a subcommand (e.g. `rehearse`): write a Command (summary, help, options, run) and add it to COMMANDS.
 import { parseArgs, ParseArgsConfig } from 'util';
+import { runPostcheck } from '../lib/checks/postcheck';
 import { runPrecheck } from '../lib/checks/precheck';
 import { CheckResult, renderJson, renderTable } from '../lib/checks/report';
+import { rollbackSummary, runRollbackReport } from '../lib/checks/rollback';
 import { runValidate } from '../lib/checks/validate';
+import { utcTimestamp } from '../config/aftercare';
 import { ConnectionConfigError, ConnectionError, redactUrl } from '../lib/pg/connection';
 import { DEFAULT_OUT, DEFAULT_SIZE_MB, RehearsalUsageError, renderSummary, runRehearsal } from '../lib/rehearse';
 
@@ -263,8 +266,123 @@ connection error, 130/143 interrupted.`,
   },
 };
 
+const postcheck: Command = {
+  summary: 'check an upgraded instance on its own (no source left, e.g. after a blue/green switchover): TLS, version, sequences vs columns',
+  help: `Usage: tj-pg-upgrade postcheck --target <url> [options]
+
+Checks the upgraded PostgreSQL 16 instance alone, for when there is no source to compare with (an RDS blue/green
+switchover deletes the old instance): verified TLS, server_version, every sequence against the columns it feeds
+(logical replication copies rows but not sequence advances, so a lagging sequence makes the next INSERT fail with
+a duplicate key), extensions still to update, tables without optimizer statistics. Nothing is written unless
+--fix-sequences or --analyze is given.
+
+Options:
+  --target <url>           the upgraded database (default: $TJ_PG_TARGET_URL, else the PG* environment)
+  --expect-version <v>     expected server_version: 16.9 (exact) or 16 (major) (default 16.9)
+  --tooljet-db <name>      also check this database (the ToolJet Database), same host and credentials
+  --fix-sequences          setval every lagging sequence to the largest value in its columns (a write)
+  --analyze                ANALYZE tables that have rows but no statistics (a write)
+  --json                   machine-readable output
+  --insecure               allow sslmode=disable/allow/prefer (plain text; the TLS check then fails)
+  -q, --quiet              no progress lines on stderr
+  -h, --help               this help
+
+${CONNECTION_HELP}
+
+Exit codes: 0 all checks passed (warnings allowed), 1 a check failed, 2 usage or connection error.`,
+  options: {
+    ...COMMON,
+    target: { type: 'string' },
+    'expect-version': { type: 'string' },
+    'tooljet-db': { type: 'string' },
+    'fix-sequences': { type: 'boolean' },
+    analyze: { type: 'boolean' },
+  },
+  async run(values, io) {
+    const target = str(values, 'target') ?? io.env.TJ_PG_TARGET_URL;
+    if (!target && !io.env.PGHOST) throw new UsageError('postcheck needs --target <url> (or TJ_PG_TARGET_URL, or PGHOST and friends)');
+    const expect = str(values, 'expect-version') ?? '16.9';
+    if (!/^\d+(\.\d+)?$/.test(expect)) throw new UsageError(`--expect-version must look like 16.9 or 16, got "${expect}"`);
+    const tooljetDb = str(values, 'tooljet-db');
+    if (tooljetDb !== undefined && !tooljetDb.trim()) throw new UsageError('--tooljet-db needs a database name');
+    const r = await runPostcheck({
+      target,
+      expectVersion: expect,
+      tooljetDb,
+      fixSequences: !!values['fix-sequences'],
+      analyze: !!values.analyze,
+      insecure: !!values.insecure,
+      env: io.env,
+      onProgress: io.progress && !values.quiet ? (m) => io.err(`... ${m}`) : undefined,
+    });
+    printResult(io, values, 'postcheck', `tj-pg-upgrade postcheck: ${r.target.display} (${r.target.version})`, r.checks,
+      { target: r.target, writes: r.writes, notices: r.notices }, [...r.notices, ...r.writes.map((w) => `wrote: ${w}`)]);
+    return r.exitCode;
+  },
+};
+
+const rollbackReport: Command = {
+  summary: 'before rolling back to the source: count the rows written on the clone that stay there (read-only)',
+  help: `Usage: tj-pg-upgrade rollback-report --source <url> --clone <url> [options]
+
+Run it before ToolJet is pointed back at the source (activeDatabase: source). It compares the clone with the
+source table by table, exactly (row hashes, only differing buckets are read) and read-only on both sides, and
+prints how many rows exist only on the clone (writes made on the clone after the cutover: they STAY on the clone,
+the source does not get them), how many only on the source, and with --since how many clone rows have a
+created_at/updated_at later than the cutover.
+
+Options:
+  --source <url>           the original database (default: $TJ_PG_SOURCE_URL)
+  --clone <url>            the clone (default: $TJ_PG_TARGET_URL)
+  --since <time>           the cutover instant, UTC, e.g. 2026-07-01T22:00:00Z (the stack's cutoverAt)
+  --tooljet-db <name>      also compare this database (the ToolJet Database), same hosts and credentials
+  --jobs <n>               sessions per side (default 4)
+  --json                   machine-readable output
+  --insecure               allow sslmode=disable/allow/prefer (plain text)
+  -q, --quiet              no progress lines on stderr
+  -h, --help               this help
+
+${CONNECTION_HELP}
+
+Exit codes: 0 nothing stays behind on the clone, 1 rows written on the clone stay behind, 2 usage or connection error.`,
+  options: {
+    ...COMMON,
+    source: { type: 'string' },
+    clone: { type: 'string' },
+    since: { type: 'string' },
+    'tooljet-db': { type: 'string' },
+    jobs: { type: 'string' },
+  },
+  async run(values, io) {
+    const source = str(values, 'source') ?? io.env.TJ_PG_SOURCE_URL;
+    const clone = str(values, 'clone') ?? io.env.TJ_PG_TARGET_URL;
+    if (!source) throw new UsageError('rollback-report needs --source <url> (or TJ_PG_SOURCE_URL)');
+    if (!clone) throw new UsageError('rollback-report needs --clone <url> (or TJ_PG_TARGET_URL)');
+    const since = str(values, 'since');
+    if (since !== undefined && !utcTimestamp(since)) throw new UsageError(`--since must be a UTC time like 2026-07-01T22:00:00Z, got "${since}"`);
+    const jobsText = str(values, 'jobs') ?? '4';
+    if (!/^\d+$/.test(jobsText) || Number(jobsText) < 1 || Number(jobsText) > 16) throw new UsageError(`--jobs must be 1-16, got "${jobsText}"`);
+    const tooljetDb = str(values, 'tooljet-db');
+    if (tooljetDb !== undefined && !tooljetDb.trim()) throw new UsageError('--tooljet-db needs a database name');
+    const r = await runRollbackReport({
+      source,
+      clone,
+      since: since === undefined ? undefined : utcTimestamp(since),
+      tooljetDb,
+      jobs: Number(jobsText),
+      insecure: !!values.insecure,
+      env: io.env,
+      onProgress: io.progress && !values.quiet ? (m) => io.err(`... ${m}`) : undefined,
+    });
+    printResult(io, values, 'rollback-report', `tj-pg-upgrade rollback-report: clone ${r.clone.display} vs source ${r.source.display}`, r.checks,
+      { source: r.source, clone: r.clone, since: r.since, onlyOnClone: r.onlyOnClone, onlyOnSource: r.onlyOnSource, writtenAfterCutover: r.writtenAfterCutover, databases: r.databases, notices: r.notices }, r.notices);
+    if (!values.json) io.out(rollbackSummary(r));
+    return r.exitCode;
+  },
+};
+
 /** Subcommands. To add one, implement Command and list it here (the help text below is generated from this). */
-export const COMMANDS: Record<string, Command> = { precheck, validate, rehearse };
+export const COMMANDS: Record<string, Command> = { precheck, validate, rehearse, postcheck, 'rollback-report': rollbackReport };
 
 function mainHelp(): string {
   const names = Object.keys(COMMANDS);

@@ -11,12 +11,14 @@ export interface DatabaseEndpoint {
   readonly endpoint: pulumi.Output<string>;
 }
 
+/** `clone` is undefined once cleanup has removed it; then only `source` can be active (config refuses the rest). */
 export function selectActiveDatabase(
   kind: ActiveDatabase,
-  clone: { identifier: pulumi.Output<string>; address: pulumi.Output<string>; port: pulumi.Output<number>; endpoint: pulumi.Output<string> },
+  clone: { identifier: pulumi.Output<string>; address: pulumi.Output<string>; port: pulumi.Output<number>; endpoint: pulumi.Output<string> } | undefined,
   source: SourceInstance,
 ): DatabaseEndpoint {
   if (kind === 'clone') {
+    if (!clone) throw new Error('selectActiveDatabase: activeDatabase is clone, but there is no clone (cleanup removed it)');
     return { kind, identifier: clone.identifier, address: clone.address, port: clone.port, endpoint: clone.endpoint };
   }
   return {

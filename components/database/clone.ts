@@ -35,6 +35,8 @@ export interface UpgradedCloneArgs {
   tags: Record<string, string>;
   /** What the AWS CLI in the finishing command needs to reach the same account and region as the provider. */
   cli: { region?: string; profile?: string };
+  /** Created before the instance: its PostgreSQL log group (RDS would otherwise create it with no retention). */
+  dependsOn?: pulumi.Resource[];
 }
 
 export class UpgradedClone extends pulumi.ComponentResource {
@@ -84,11 +86,15 @@ export class UpgradedClone extends pulumi.ComponentResource {
         skipFinalSnapshot: !args.production,
         ...(args.production && { finalSnapshotIdentifier: args.finalSnapshotIdentifier }),
         deleteAutomatedBackups: !args.production,
+        // The PostgreSQL log goes to CloudWatch Logs (/aws/rds/instance/<id>/postgresql): the connection-failure
+        // metric filter and alarm read it (components/monitoring).
+        enabledCloudwatchLogsExports: ['postgresql'],
         tags: args.tags,
       },
       {
         parent: this,
         protect: args.production,
+        ...(args.dependsOn && { dependsOn: args.dependsOn }),
         // The group is set by the finishing command, not by this resource (it would go into the restore call).
         ignoreChanges: ['parameterGroupName'],
         // create covers restore + the provider's follow-up upgrade (whose wait uses the update timeout).

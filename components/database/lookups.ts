@@ -16,6 +16,10 @@ export interface SourceInstance {
   readonly dbSubnetGroup?: string;
   readonly vpcSecurityGroups: readonly string[];
   readonly multiAz: boolean;
+  /** GiB (the clone restored from a snapshot of it gets the same). */
+  readonly allocatedStorage: number;
+  /** Log types the source exports to CloudWatch Logs (read, never changed). */
+  readonly logExports: readonly string[];
 }
 
 export interface ExistingSnapshot {
@@ -52,6 +56,8 @@ export async function lookupSourceInstance(identifier: string, opts: { requireEn
     ...(i.dbSubnetGroup ? { dbSubnetGroup: i.dbSubnetGroup } : {}),
     vpcSecurityGroups: i.vpcSecurityGroups ?? [],
     multiAz: i.multiAz,
+    allocatedStorage: i.allocatedStorage,
+    logExports: i.enabledCloudwatchLogsExports ?? [],
   };
 }
 

@@ -19,6 +19,8 @@ export interface PostgresParameterGroupArgs {
   parameters: readonly Parameter[];
   production: boolean;
   tags: Record<string, string>;
+  /** Default: "ToolJet <family> parameters (TLS only), managed by Pulumi". */
+  description?: string;
 }
 
 export class PostgresParameterGroup extends pulumi.ComponentResource {
@@ -34,7 +36,7 @@ export class PostgresParameterGroup extends pulumi.ComponentResource {
       {
         name: args.groupName,
         family: args.family,
-        description: `ToolJet ${args.family} parameters (TLS only), managed by Pulumi`,
+        description: args.description ?? `ToolJet ${args.family} parameters (TLS only), managed by Pulumi`,
         parameters: args.parameters.map((p) => ({ ...p })),
         tags: args.tags,
       },

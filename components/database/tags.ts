@@ -6,6 +6,7 @@ export const TAG_KEYS = {
   purpose: 'tooljet:purpose',
   sourceInstance: 'tooljet:source-instance',
   sourceSnapshot: 'tooljet:source-snapshot',
+  deleteAfter: 'tooljet:delete-after',
   environment: 'tooljet:environment',
   managedBy: 'tooljet:managed-by',
 } as const;
@@ -16,6 +17,7 @@ export const PURPOSES = {
   clone: 'pg16-upgrade-clone',
   snapshot: 'pg16-upgrade-source-snapshot',
   parameterGroup: 'pg16-upgrade-parameter-group',
+  monitoring: 'pg16-upgrade-monitoring',
 } as const;
 
 interface Common {
@@ -41,10 +43,15 @@ export function cloneTags(c: Common & { cloneIdentifier: string; snapshotIdentif
   return tags(c, c.cloneIdentifier, PURPOSES.clone, { [TAG_KEYS.sourceSnapshot]: c.snapshotIdentifier });
 }
 
-export function snapshotTags(c: Common & { snapshotIdentifier: string }): Record<string, string> {
-  return tags(c, c.snapshotIdentifier, PURPOSES.snapshot);
+/** `deleteAfter` (YYYY-MM-DD, from config, never the clock) adds the tag `tooljet:delete-after`. */
+export function snapshotTags(c: Common & { snapshotIdentifier: string; deleteAfter?: string }): Record<string, string> {
+  return tags(c, c.snapshotIdentifier, PURPOSES.snapshot, c.deleteAfter ? { [TAG_KEYS.deleteAfter]: c.deleteAfter } : {});
 }
 
 export function parameterGroupTags(c: Common & { parameterGroupName: string }): Record<string, string> {
   return tags(c, c.parameterGroupName, PURPOSES.parameterGroup);
+}
+
+export function monitoringTags(c: Common & { name: string }): Record<string, string> {
+  return tags(c, c.name, PURPOSES.monitoring);
 }

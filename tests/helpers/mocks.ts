@@ -16,6 +16,28 @@ export interface FakeInstance {
   dbSubnetGroup: string;
   vpcSecurityGroups: string[];
   dbClusterIdentifier: string;
+  allocatedStorage: number;
+  enabledCloudwatchLogsExports: string[];
+  // What strategy blue-green reads and mirrors (getInstance fields).
+  dbInstanceClass: string;
+  backupRetentionPeriod: number;
+  dbParameterGroups: string[];
+  replicateSourceDb: string;
+  masterUserSecrets: { secretArn: string }[];
+  autoMinorVersionUpgrade: boolean;
+  publiclyAccessible: boolean;
+  monitoringInterval: number;
+  maxAllocatedStorage: number;
+  tags: Record<string, string>;
+  // ... and what only the RDS API (describe-source.sh) returns.
+  readReplicas: string[];
+  parameterApplyStatus: string;
+  /** rds.logical_replication in dbParameterGroups[0]; undefined: not listed. */
+  logicalReplication: string | undefined;
+  deletionProtection: boolean;
+  copyTagsToSnapshot: boolean;
+  iamDatabaseAuthenticationEnabled: boolean;
+  performanceInsightsEnabled: boolean;
 }
 
 export interface FakeSnapshot {
@@ -33,6 +55,8 @@ export interface FakeAws {
   account: string;
   instances: Record<string, FakeInstance>;
   snapshots: Record<string, FakeSnapshot>;
+  /** When set, the AWS CLI behind command:local:run fails with this message (no CLI, no permission, ...). */
+  cliError?: string;
 }
 
 export function fakeInstance(id: string, overrides: Partial<FakeInstance> = {}): FakeInstance {
@@ -46,6 +70,25 @@ export function fakeInstance(id: string, overrides: Partial<FakeInstance> = {}):
     dbSubnetGroup: 'tooljet-private-db',
     vpcSecurityGroups: ['sg-0aaaaaaaaaaaaaaa1'],
     dbClusterIdentifier: '',
+    allocatedStorage: 100,
+    enabledCloudwatchLogsExports: [],
+    dbInstanceClass: 'db.m6g.large',
+    backupRetentionPeriod: 7,
+    dbParameterGroups: ['tooljet-prod-postgres13'],
+    replicateSourceDb: '',
+    masterUserSecrets: [],
+    autoMinorVersionUpgrade: true,
+    publiclyAccessible: false,
+    monitoringInterval: 0,
+    maxAllocatedStorage: 0,
+    tags: { team: 'platform' },
+    readReplicas: [],
+    parameterApplyStatus: 'in-sync',
+    logicalReplication: '1',
+    deletionProtection: true,
+    copyTagsToSnapshot: true,
+    iamDatabaseAuthenticationEnabled: false,
+    performanceInsightsEnabled: false,
     ...overrides,
   };
 }
@@ -83,6 +126,8 @@ export interface ResourceOptionsSeen {
   customTimeouts: { create: string; update: string; delete: string };
   dependencies: string[];
   propertyDependencies: Record<string, string[]>;
+  /** The `import` resource option (empty when not importing). */
+  importId: string;
 }
 
 export interface RecordedResource {
@@ -139,7 +184,28 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
           endpoint: `${address}:${i.port}`,
           dbInstancePort: i.port,
           dbInstanceArn: `arn:aws:rds:${aws.region}:${aws.account}:db:${i.dbInstanceIdentifier}`,
+          resourceId: `db-${hex(`${i.dbInstanceIdentifier}/${i.engineVersion}`, 26).toUpperCase()}`,
         };
+      }
+      case 'command:local:run': {
+        // Only the blue-green source description is answered (what describe-source.sh prints for the fake world).
+        const env = (args.inputs.environment ?? {}) as Record<string, string>;
+        if (aws.cliError) throw new Error(aws.cliError);
+        const i = aws.instances[env.TJ_SOURCE_ID];
+        if (!String(args.inputs.command).includes('describe-db-parameters') || !i) throw new Error(`unexpected command:local:run ${String(args.inputs.command).slice(0, 80)}`);
+        if (env.TJ_PARAMETER_GROUP !== i.dbParameterGroups[0]) throw new Error(`DBParameterGroupNotFound: ${env.TJ_PARAMETER_GROUP}`);
+        const stdout = JSON.stringify({
+          instance: {
+            readReplicas: i.readReplicas,
+            parameterGroups: i.dbParameterGroups.map((name) => ({ name, status: i.parameterApplyStatus })),
+            deletionProtection: i.deletionProtection,
+            copyTagsToSnapshot: i.copyTagsToSnapshot,
+            iamDatabaseAuthenticationEnabled: i.iamDatabaseAuthenticationEnabled,
+            performanceInsightsEnabled: i.performanceInsightsEnabled,
+          },
+          parameters: i.logicalReplication === undefined ? [] : [{ name: 'rds.logical_replication', value: i.logicalReplication }],
+        });
+        return { ...args.inputs, stdout, stderr: '' };
       }
       case 'aws:rds/getSnapshot:getSnapshot': {
         const requested = String(args.inputs.dbSnapshotIdentifier);
@@ -187,6 +253,22 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         id = String(inputs.name);
         state = { ...inputs, arn: `arn:aws:rds:${aws.region}:${aws.account}:pg:${id}` };
         break;
+      case 'aws:cloudwatch/logGroup:LogGroup':
+        id = String(inputs.name);
+        state = { ...inputs, arn: `arn:aws:logs:${aws.region}:${aws.account}:log-group:${id}` };
+        break;
+      case 'aws:sns/topic:Topic':
+        id = `arn:aws:sns:${aws.region}:${aws.account}:${String(inputs.name)}`;
+        state = { ...inputs, arn: id };
+        break;
+      case 'aws:cloudwatch/metricAlarm:MetricAlarm':
+        id = String(inputs.name);
+        state = { ...inputs, arn: `arn:aws:cloudwatch:${aws.region}:${aws.account}:alarm:${id}` };
+        break;
+      case 'aws:cloudwatch/dashboard:Dashboard':
+        id = String(inputs.dashboardName);
+        state = { ...inputs, dashboardArn: `arn:aws:cloudwatch::${aws.account}:dashboard/${id}` };
+        break;
       case 'command:local:Command': {
         const env = (inputs.environment ?? {}) as Record<string, string>;
         state = {
@@ -229,6 +311,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       customTimeouts: { create: t?.getCreate() ?? '', update: t?.getUpdate() ?? '', delete: t?.getDelete() ?? '' },
       dependencies: req.getDependenciesList(),
       propertyDependencies,
+      importId: req.getImportid(),
     });
   }
 
@@ -250,6 +333,7 @@ interface RegisterResourceRequest {
   getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }, prop: string) => void): void };
+  getImportid(): string;
 }
 
 type Callback = (err: unknown, response: { getUrn?(): string } | undefined) => void;

@@ -25,16 +25,20 @@ describe('program (Pulumi.staging.yaml): snapshot -> postgres16 group -> clone o
     finish = run.one(COMMAND);
   });
 
-  it('registers exactly the three database components and their four resources', () => {
-    const types = run.resources.map((r) => `${r.type}::${r.name}`).sort();
+  it('registers exactly the three database components and their four resources, plus the clone\'s log group', () => {
+    // The monitoring component's alarms, topic and dashboard: tests/program/monitoring.test.ts.
+    const monitoring = (r: RecordedResource) => r.type.startsWith('tooljet-pg-upgrade:monitoring:DatabaseMonitoring') || r.options.parent?.includes('tooljet-pg-upgrade:monitoring:DatabaseMonitoring::');
+    const types = run.resources.filter((r) => !monitoring(r)).map((r) => `${r.type}::${r.name}`).sort();
     assert.deepEqual(types, [
       `${COMMAND}::clone-attach-parameter-group`,
       `${PARAMETER_GROUP}::clone-parameters-postgres16`,
       `${INSTANCE}::clone`,
       `${SNAPSHOT}::source-snapshot`,
+      'aws:cloudwatch/logGroup:LogGroup::clone-postgresql-log',
       'tooljet-pg-upgrade:database:PostgresParameterGroup::clone-parameters',
       'tooljet-pg-upgrade:database:SourceSnapshot::source-snapshot',
       'tooljet-pg-upgrade:database:UpgradedClone::clone',
+      'tooljet-pg-upgrade:monitoring:PostgresLogGroup::clone-postgresql-log',
     ].sort());
     for (const [child, parent] of [
       [snapshot, 'SourceSnapshot'],

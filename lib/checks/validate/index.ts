@@ -54,13 +54,13 @@ const KIND_LABEL: Record<SchemaKind, string> = {
   views: 'views', functions: 'functions', types: 'types', triggers: 'triggers', extensions: 'extensions',
 };
 
-async function serverFacts(c: Client): Promise<{ version: string; ssl?: { version: string; cipher: string; bits: number } }> {
+export async function serverFacts(c: Client): Promise<{ version: string; ssl?: { version: string; cipher: string; bits: number } }> {
   const r = (await c.query(`SELECT current_setting('server_version') AS v,
       (SELECT row_to_json(s) FROM (SELECT ssl, version, cipher, bits FROM pg_catalog.pg_stat_ssl WHERE pid = pg_catalog.pg_backend_pid()) s) AS ssl`)).rows[0];
   return { version: String(r.v), ssl: r.ssl && r.ssl.ssl ? { version: r.ssl.version, cipher: r.ssl.cipher, bits: r.ssl.bits } : undefined };
 }
 
-function tlsCheck(side: 'source' | 'target', c: Client, t: ConnectionTarget, server: { ssl?: { version: string; cipher: string; bits: number } }): CheckResult {
+export function tlsCheck(side: 'source' | 'target', c: Client, t: ConnectionTarget, server: { ssl?: { version: string; cipher: string; bits: number } }): CheckResult {
   const info = tlsInfo(c, t);
   const name = `TLS (${side})`;
   if (!info.encrypted || !server.ssl) {
@@ -71,7 +71,7 @@ function tlsCheck(side: 'source' | 'target', c: Client, t: ConnectionTarget, ser
     `${t.endpoint}: ${server.ssl.version} ${server.ssl.cipher} (${server.ssl.bits} bits, per pg_stat_ssl); certificate "${info.subject}" issued by "${info.issuer}", chain verified against ${info.trustedCas}, host name "${info.checkedName}" checked (verify-full)`);
 }
 
-function versionCheck(actual: string, expected: string): CheckResult {
+export function versionCheck(actual: string, expected: string): CheckResult {
   const number = actual.split(/\s/)[0];
   const ok = expected.includes('.') ? number === expected : number.split('.')[0] === expected;
   return ok
