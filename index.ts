@@ -1,4 +1,4 @@
-// Pulumi entry point: load config -> database components -> outputs.
+// Pulumi entry point: load config -> database components -> ToolJet targets -> post-deploy validation -> outputs.
 // Pulumi calls the exported function and turns the object it resolves to into stack outputs; the unit tests call
 // the same function under pulumi.runtime.setMocks.
 import * as aws from '@pulumi/aws';
@@ -15,9 +15,11 @@ import {
   snapshotTags,
   UpgradedClone,
 } from './components/database';
+import { deployTargets, TargetOutputs } from './components/targets';
+import { PostDeployValidation } from './components/validation';
 import { loadStackConfig } from './config';
 
-interface StackOutputs {
+interface StackOutputs extends TargetOutputs {
   environment: string;
   sourceIdentifier: string;
   sourceEndpoint: string;
@@ -34,6 +36,8 @@ interface StackOutputs {
   activeDatabaseEndpoint: pulumi.Output<string>;
   activeDatabaseAddress: pulumi.Output<string>;
   activeDatabasePort: pulumi.Output<number>;
+  /** `enabled` (runs inside pulumi up) or `skipped` (validation.enabled: false). */
+  postDeployValidation: 'enabled' | 'skipped';
 }
 
 async function main(): Promise<StackOutputs> {
@@ -68,6 +72,7 @@ async function main(): Promise<StackOutputs> {
   });
 
   const c = config.clone;
+  const awsCli = { ...(aws.config.region && { region: aws.config.region }), ...(aws.config.profile && { profile: aws.config.profile }) };
   const clone = new UpgradedClone('clone', {
     identifier: c.identifier,
     snapshotIdentifier: snapshot.identifier,
@@ -86,10 +91,46 @@ async function main(): Promise<StackOutputs> {
     ...(c.finalSnapshotIdentifier !== undefined && { finalSnapshotIdentifier: c.finalSnapshotIdentifier }),
     timeouts: c.timeouts,
     tags: cloneTags({ ...common, cloneIdentifier: c.identifier, snapshotIdentifier: config.snapshot.identifier }),
-    cli: { ...(aws.config.region && { region: aws.config.region }), ...(aws.config.profile && { profile: aws.config.profile }) },
+    cli: awsCli,
   });
 
   const active = selectActiveDatabase(config.activeDatabase, clone, source);
+
+  // ToolJet, on each configured target, pointed at the active database over verified TLS.
+  const targets = deployTargets(config.targets, {
+    database: {
+      host: active.address,
+      port: active.port,
+      user: config.database.username,
+      database: config.database.name,
+      tooljetDatabase: config.database.tooljetDbName,
+    },
+    caBundle: config.caBundle,
+    dbPassword: config.dbPassword,
+    appSecrets: config.appSecretValues,
+    environment: config.environment,
+    stack: config.stack,
+    userTags: config.tags,
+    cli: awsCli,
+    production,
+  });
+
+  // Prove nothing was lost: the source against the clone, once the clone and every target are in place.
+  if (config.validation.enabled) {
+    new PostDeployValidation('post-deploy', {
+      settings: config.validation,
+      source: { address: source.address, port: source.port },
+      clone: { address: clone.address, port: clone.port, engineVersion: clone.engineVersion, resourceId: clone.instance.resourceId },
+      expectVersion: c.engineVersion,
+      user: config.database.username,
+      database: config.database.name,
+      tooljetDatabase: config.database.tooljetDbName,
+      password: config.dbPassword,
+      caBundle: config.caBundle,
+      projectDir: __dirname,
+      dependsOn: [clone, ...targets.all],
+    });
+  }
 
   return {
     environment: config.environment,
@@ -108,6 +149,8 @@ async function main(): Promise<StackOutputs> {
     activeDatabaseEndpoint: active.endpoint,
     activeDatabaseAddress: active.address,
     activeDatabasePort: active.port,
+    ...targets.outputs,
+    postDeployValidation: config.validation.enabled ? 'enabled' : 'skipped',
   };
 }
 

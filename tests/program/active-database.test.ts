@@ -3,9 +3,10 @@
 import { strict as assert } from 'assert';
 import { ProgramRun, runProgram } from '../helpers/program';
 
+/** The database stage's resources (the targets, which must move, are covered by tests/components/targets/). */
 function customResources(run: ProgramRun) {
   return run.resources
-    .filter((r) => r.custom)
+    .filter((r) => r.custom && r.options.parent.includes('::tooljet-pg-upgrade:database:'))
     .map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, options: r.options }))
     .sort((a, b) => `${a.type}${a.name}`.localeCompare(`${b.type}${b.name}`));
 }
