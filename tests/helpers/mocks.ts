@@ -277,6 +277,18 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
 const SIG_KEY = '4dabf18193072939515e22adb298388d';
 const SECRET_SIG = '1b47061264138c4ac30d75fd1eb44270';
 
+/**
+ * Mocks record inputs as the engine receives them: a Pulumi secret stays wrapped as `{<sig>: <secret sig>, value}`.
+ * This returns the same value with every wrapper replaced by its plain value (for assertions on the value itself).
+ */
+export function plain<T = unknown>(v: unknown): T {
+  if (Array.isArray(v)) return v.map((x) => plain(x)) as T;
+  if (typeof v !== 'object' || v === null) return v as T;
+  const o = v as Record<string, unknown>;
+  if (o[SIG_KEY] === SECRET_SIG) return plain(o.value);
+  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, plain(x)])) as T;
+}
+
 function containsSecret(v: unknown): boolean {
   if (Array.isArray(v)) return v.some(containsSecret);
   if (typeof v !== 'object' || v === null) return false;
