@@ -39,7 +39,7 @@ export function parseAmiTarget(r: Reader, o: Obj, ctx: TargetContext): AmiTarget
     const v = typeof o.sourceVersion === 'number' ? String(o.sourceVersion) : o.sourceVersion;
     if (typeof v === 'string' && (v === '$Default' || v === '$Latest' || /^[1-9]\d*$/.test(v))) sourceVersion = v;
     else {
-      r.problem(k('sourceVersion'), 'must be "$Default", "$Latest" or a version number (quote the $ forms in YAML)');
+      r.problem(k('sourceVersion'), 'must be "$Default", "$Latest" or a version number such as 3');
       ok = false;
     }
   }
