@@ -1,4 +1,4 @@
-// Pulumi entry point: load config -> database components -> outputs.
+// Pulumi entry point: load config -> database components -> ToolJet targets -> post-deploy validation -> outputs.
 // Pulumi calls the exported function and turns the object it resolves to into stack outputs; the unit tests call
 // the same function under pulumi.runtime.setMocks.
 import * as aws from '@pulumi/aws';
@@ -20,10 +20,12 @@ import {
 } from './components/database';
 import { DatabaseMonitoring, PostgresLogGroup } from './components/monitoring';
 import { RollbackReport } from './components/rollback';
-import { loadStackConfig, stackNamePart } from './config';
 import { postgresLogGroupName } from './lib/monitoring';
+import { deployTargets, TargetOutputs } from './components/targets';
+import { PostDeployValidation } from './components/validation';
+import { loadStackConfig, stackNamePart } from './config';
 
-interface StackOutputs {
+interface StackOutputs extends TargetOutputs {
   environment: string;
   sourceIdentifier: string;
   sourceEndpoint: string;
@@ -47,6 +49,8 @@ interface StackOutputs {
   dashboardName?: pulumi.Output<string>;
   /** What `tj-pg-upgrade rollback-report` printed during the rollback (secret: it ran with the password). */
   rollbackReport?: pulumi.Output<string>;
+  /** `enabled` (runs inside pulumi up) or `skipped` (validation.enabled: false). */
+  postDeployValidation: 'enabled' | 'skipped';
 }
 
 async function main(): Promise<StackOutputs | BlueGreenOutputs> {
@@ -159,6 +163,42 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
         })
       : undefined;
 
+  // ToolJet, on each configured target, pointed at the active database over verified TLS.
+  const targets = deployTargets(config.targets, {
+    database: {
+      host: active.address,
+      port: active.port,
+      user: config.database.username,
+      database: config.database.name,
+      tooljetDatabase: config.database.tooljetDbName,
+    },
+    caBundle: config.caBundle,
+    dbPassword: config.dbPassword,
+    appSecrets: config.appSecretValues,
+    environment: config.environment,
+    stack: config.stack,
+    userTags: config.tags,
+    cli,
+    production,
+  });
+
+  // Prove nothing was lost: the source against the clone, once the clone and every target are in place.
+  if (config.validation.enabled && clone) {
+    new PostDeployValidation('post-deploy', {
+      settings: config.validation,
+      source: { address: source.address, port: source.port },
+      clone: { address: clone.address, port: clone.port, engineVersion: clone.engineVersion, resourceId: clone.instance.resourceId },
+      expectVersion: c.engineVersion,
+      user: config.database.username,
+      database: config.database.name,
+      tooljetDatabase: config.database.tooljetDbName,
+      password: config.dbPassword,
+      caBundle: config.caBundle,
+      projectDir: __dirname,
+      dependsOn: [clone, ...targets.all],
+    });
+  }
+
   return {
     environment: config.environment,
     sourceIdentifier: source.identifier,
@@ -181,6 +221,8 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
     ...(config.cleanup.snapshotDeleteAfter && { snapshotDeleteAfter: config.cleanup.snapshotDeleteAfter }),
     ...(monitoring && { alarmTopicArn: monitoring.topicArn, dashboardName: monitoring.dashboardName }),
     ...(rollbackReport && { rollbackReport: pulumi.secret(rollbackReport.stdout) }),
+    ...targets.outputs,
+    postDeployValidation: config.validation.enabled && clone ? 'enabled' : 'skipped',
   };
 }
 

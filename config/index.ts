@@ -1,5 +1,6 @@
 // Typed stack configuration: the pure parser (parseStackConfig) and the pulumi.Config loader (loadStackConfig).
 export * from './types';
+export * from './targets';
 export { ConfigError } from './errors';
 export { parseStackConfig } from './parse';
 export type { ParseOptions } from './parse';

@@ -3,11 +3,14 @@
 import * as pulumi from '@pulumi/pulumi';
 import { ConfigError } from './errors';
 import { parseStackConfig } from './parse';
+import type { AppSecretKey } from './targets/types';
 import { StackConfig } from './types';
 
 export interface LoadedStackConfig extends StackConfig {
   /** ToolJet's database password, always a Pulumi secret (it is only accepted as one). */
   readonly dbPassword: pulumi.Output<string>;
+  /** The app secrets that are set (StackConfig.appSecrets), as secret Outputs. */
+  readonly appSecretValues: Readonly<Partial<Record<AppSecretKey, pulumi.Output<string>>>>;
 }
 
 // `isConfigSecret(fullKey)` reads PULUMI_CONFIG_SECRET_KEYS, the list the CLI (or setAllConfig in tests) provides.
@@ -42,5 +45,8 @@ export function loadStackConfig(opts: { baseDir: string }): LoadedStackConfig {
     if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
     throw err;
   }
-  return { ...config, dbPassword: new pulumi.Config(project).requireSecret('dbPassword') };
+  const stackConfig = new pulumi.Config(project);
+  const appSecretValues: Partial<Record<AppSecretKey, pulumi.Output<string>>> = {};
+  for (const key of config.appSecrets) appSecretValues[key] = stackConfig.requireSecret(key);
+  return { ...config, dbPassword: stackConfig.requireSecret('dbPassword'), appSecretValues };
 }

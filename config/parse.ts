@@ -31,9 +31,10 @@ import {
   SUB_KEYS,
   TARGET_KINDS,
   TargetKind,
-  TargetSettings,
   TOP_LEVEL_KEYS,
 } from './types';
+import { parseAppSecrets } from './app-secrets';
+import { parseTargetSettings, parseValidation } from './targets';
 
 export interface ParseOptions {
   /** Stack name (`pulumi.getStack()`). */
@@ -350,9 +351,10 @@ function parseCaBundle(r: Reader, raw: Raw, baseDir: string, readFile: ReadFile)
   return result.bundle;
 }
 
-function parseTargets(r: Reader, raw: Raw): Partial<Record<TargetKind, TargetSettings>> {
+/** The raw mapping of each known target kind (its sub-keys are validated by config/targets/). */
+function parseTargets(r: Reader, raw: Raw): Partial<Record<TargetKind, Obj>> {
   const o = r.object('targets', raw.targets) ?? {};
-  const targets: Partial<Record<TargetKind, TargetSettings>> = {};
+  const targets: Partial<Record<TargetKind, Obj>> = {};
   for (const [kind, settings] of Object.entries(o)) {
     if (!(TARGET_KINDS as readonly string[]).includes(kind)) {
       r.problem(`targets.${kind}`, `unknown target kind "${kind}"; ${suggestion(kind, TARGET_KINDS)}use one of: ${TARGET_KINDS.join(', ')}`);
@@ -362,7 +364,7 @@ function parseTargets(r: Reader, raw: Raw): Partial<Record<TargetKind, TargetSet
       r.problem(`targets.${kind}`, `must be a mapping of the ${kind} target's settings (write "${kind}: {}" for its defaults), got ${kindOf(settings)}`);
       continue;
     }
-    targets[kind as TargetKind] = Object.freeze({ ...settings });
+    targets[kind as TargetKind] = settings;
   }
   return targets;
 }
@@ -432,11 +434,13 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
   const clone = parseClone(r, raw, environment, sourceId);
   const activeDatabase: ActiveDatabase = r.oneOf('activeDatabase', raw.activeDatabase, ACTIVE_DATABASES) ?? DEFAULTS.activeDatabase;
   const caBundle = parseCaBundle(r, raw, opts.baseDir, readFile);
-  const targets = parseTargets(r, raw);
   const database = parseDatabase(r, raw);
   const tags = parseTags(r, raw);
   checkPassword(r, raw, opts.isSecret, opts.stack);
   const aftercare = parseAftercare(r, raw, { environment, sourceId, activeDatabase, snapshotMode: snapshot.mode });
+  const appSecrets = parseAppSecrets(r, raw, opts.isSecret, opts.stack);
+  const targets = parseTargetSettings(r, parseTargets(r, raw), { project: opts.project, stack: opts.stack, environment, baseDir: opts.baseDir, appSecrets });
+  const validation = parseValidation(r, raw.validation);
 
   if (r.problems.length > 0 || !sourceId || !caBundle) throw new ConfigError(r.problems);
   return {
@@ -450,6 +454,8 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
     activeDatabase,
     caBundle,
     targets,
+    appSecrets: [...appSecrets],
+    validation,
     database,
     tags,
     ...aftercare,

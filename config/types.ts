@@ -1,5 +1,7 @@
 // The typed, validated and defaulted stack configuration. Produced by parseStackConfig (pure) and loadStackConfig
 // (reads pulumi.Config). Every key is documented in README "Stack configuration reference".
+import type { AppSecretKey, TargetConfigs, ValidationConfig } from './targets/types';
+import { VALIDATION_SUB_KEYS } from './targets/types';
 
 /** Pulumi project name = configuration namespace (`tooljet-pg-upgrade:<key>`). */
 export const PROJECT = 'tooljet-pg-upgrade';
@@ -14,9 +16,8 @@ export const ACTIVE_DATABASES: readonly ActiveDatabase[] = ['clone', 'source'];
 
 export const TARGET_KINDS = ['docker', 'ecs', 'eks', 'ami'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
-/** Per-target settings, passed through untouched (their sub-keys are validated by the target's own module). */
-export type TargetSettings = Readonly<Record<string, unknown>>;
-export type TargetsConfig = Readonly<Partial<Record<TargetKind, TargetSettings>>>;
+/** Per-target settings, validated and typed by the target's own parser (config/targets/). */
+export type TargetsConfig = TargetConfigs;
 
 export interface SourceConfig {
   /** RDS DB instance identifier of the production PostgreSQL 13 instance. Looked up, never modified. */
@@ -103,6 +104,10 @@ export interface StackConfig {
   readonly activeDatabase: ActiveDatabase;
   readonly caBundle: CaBundle;
   readonly targets: TargetsConfig;
+  /** Which of lockboxMasterKey, secretKeyBase, pgrstJwtSecret are set (as Pulumi secrets; values never here). */
+  readonly appSecrets: readonly AppSecretKey[];
+  /** The post-deploy `tj-pg-upgrade validate` command. */
+  readonly validation: ValidationConfig;
   readonly database: DatabaseConfig;
   /** User tags for every AWS resource the program creates (`Name` and `tooljet:*` are reserved). */
   readonly tags: Readonly<Record<string, string>>;
@@ -183,6 +188,10 @@ export const TOP_LEVEL_KEYS = [
   'monitoring',
   'cleanup',
   'cutoverAt',
+  'lockboxMasterKey',
+  'secretKeyBase',
+  'pgrstJwtSecret',
+  'validation',
 ] as const;
 export type TopLevelKey = (typeof TOP_LEVEL_KEYS)[number];
 
@@ -215,6 +224,7 @@ export const SUB_KEYS = {
   'monitoring.freeStorageSpace': ALARM_SETTING_KEYS,
   'monitoring.connectionFailures': ALARM_SETTING_KEYS,
   cleanup: ['enabled', 'deleteSnapshotAfter', 'retainSnapshotDays'],
+  validation: VALIDATION_SUB_KEYS,
 } as const;
 
 export const DEFAULTS = {

@@ -155,10 +155,11 @@ describe('config/parse: parseStackConfig', () => {
       assert.equal((c.caBundle.pem.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length, 2);
     });
 
-    it('passes each target\'s settings through untouched (and frozen)', () => {
-      const settings = { image: 'tooljet/tooljet:ee-lts-latest', replicas: 2, nested: { a: [1, 2] } };
-      const c = parse(minimal({ targets: obj({ docker: settings, eks: {} }) }));
-      assert.deepEqual(c.targets, { docker: settings, eks: {} });
+    it('types each target\'s settings with their defaults (and freezes them); tests/config/targets.test.ts has the rest', () => {
+      const c = parse(minimal({ targets: obj({ docker: { directory: '/opt/tooljet' }, eks: {} }) }));
+      assert.deepEqual(Object.keys(c.targets).sort(), ['docker', 'eks']);
+      assert.equal(c.targets.docker?.directory, '/opt/tooljet');
+      assert.equal(c.targets.eks?.namespace, 'tooljet');
       assert.ok(Object.isFrozen(c.targets.docker));
     });
 
@@ -202,7 +203,7 @@ describe('config/parse: parseStackConfig', () => {
 
   describe('bad configuration fails with one clear line per problem', () => {
     it('unknown target kind', () => {
-      failsWith(minimal({ targets: obj({ docker: {}, lambda: {} }) }), /^tooljet-pg-upgrade:targets\.lambda: unknown target kind "lambda"; use one of: docker, ecs, eks, ami$/);
+      failsWith(minimal({ targets: obj({ eks: {}, lambda: {} }) }), /^tooljet-pg-upgrade:targets\.lambda: unknown target kind "lambda"; use one of: docker, ecs, eks, ami$/);
     });
 
     it('a near-miss target kind gets a suggestion', () => {

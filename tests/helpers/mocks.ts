@@ -117,6 +117,9 @@ export function fakeAws(overrides: Partial<FakeAws> = {}): FakeAws {
   };
 }
 
+export const FAKE_LAUNCH_TEMPLATE_VERSION = 8;
+export const FAKE_TASK_DEFINITION_REVISION = 12;
+
 export interface ResourceOptionsSeen {
   parent: string;
   protect: boolean;
@@ -128,6 +131,10 @@ export interface ResourceOptionsSeen {
   propertyDependencies: Record<string, string[]>;
   /** The `import` resource option (empty when not importing). */
   importId: string;
+  /** Top-level inputs that were sent as (or contain) Pulumi secrets. */
+  secretInputs: string[];
+  /** The provider reference the resource was registered with ('' for the default provider). */
+  provider: string;
 }
 
 export interface RecordedResource {
@@ -270,14 +277,38 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         state = { ...inputs, dashboardArn: `arn:aws:cloudwatch::${aws.account}:dashboard/${id}` };
         break;
       case 'command:local:Command': {
+        // What each command of the program prints on success (the real scripts are run in their own tests).
         const env = (inputs.environment ?? {}) as Record<string, string>;
-        state = {
-          ...inputs,
-          stdout: `clone=${env.TJ_CLONE_ID} engine=${env.TJ_ENGINE_VERSION} parameterGroup=${env.TJ_PARAMETER_GROUP} parameterApplyStatus=in-sync`,
-          stderr: '',
-        };
+        let stdout = '';
+        if (env.TJ_CLONE_ID) {
+          stdout = `clone=${env.TJ_CLONE_ID} engine=${env.TJ_ENGINE_VERSION} parameterGroup=${env.TJ_PARAMETER_GROUP} parameterApplyStatus=in-sync`;
+        } else if (env.TJ_LAUNCH_TEMPLATE_ID) {
+          stdout = `launchTemplateId=${env.TJ_LAUNCH_TEMPLATE_ID} launchTemplateVersion=${FAKE_LAUNCH_TEMPLATE_VERSION} default=${env.TJ_SET_DEFAULT_VERSION}`;
+        }
+        state = { ...inputs, stdout, stderr: '' };
         break;
       }
+      case 'aws:ecs/taskDefinition:TaskDefinition': {
+        const family = String(inputs.family);
+        const arnWithoutRevision = `arn:aws:ecs:${aws.region}:${aws.account}:task-definition/${family}`;
+        id = family;
+        state = { ...inputs, arn: `${arnWithoutRevision}:${FAKE_TASK_DEFINITION_REVISION}`, arnWithoutRevision, revision: FAKE_TASK_DEFINITION_REVISION };
+        break;
+      }
+      case 'aws:secretsmanager/secret:Secret': {
+        const arn = `arn:aws:secretsmanager:${aws.region}:${aws.account}:secret:${String(inputs.name)}-${hex(String(inputs.name), 6)}`;
+        id = arn;
+        state = { ...inputs, arn };
+        break;
+      }
+      case 'aws:secretsmanager/secretVersion:SecretVersion':
+        state = { ...inputs, arn: inputs.secretId, versionId: `v-${hex(String(args.name), 8)}` };
+        break;
+      case 'aws:s3/bucketObjectv2:BucketObjectv2':
+        id = String(inputs.key);
+        // A versioned bucket: the version id follows the content.
+        state = { ...inputs, versionId: `ver-${hex(String(inputs.content), 16)}`, etag: hex(String(inputs.content), 32) };
+        break;
       default:
         if (args.custom) id = `${args.name}-id`;
         else id = undefined;
@@ -312,6 +343,10 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       dependencies: req.getDependenciesList(),
       propertyDependencies,
       importId: req.getImportid(),
+      secretInputs: Object.entries(req.getObject()?.toJavaScript() ?? {})
+        .filter(([, v]) => containsSecret(v))
+        .map(([k]) => k),
+      provider: req.getProvider(),
     });
   }
 
@@ -319,6 +354,30 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     const r = this.resources.find((x) => x.type === type && x.name === name && x.urn === '');
     if (r) r.urn = urn;
   }
+}
+
+// How the SDK marks a secret on the wire (runtime/rpc specialSigKey / specialSecretSig).
+const SIG_KEY = '4dabf18193072939515e22adb298388d';
+const SECRET_SIG = '1b47061264138c4ac30d75fd1eb44270';
+
+/**
+ * Mocks record inputs as the engine receives them: a Pulumi secret stays wrapped as `{<sig>: <secret sig>, value}`.
+ * This returns the same value with every wrapper replaced by its plain value (for assertions on the value itself).
+ */
+export function plain<T = unknown>(v: unknown): T {
+  if (Array.isArray(v)) return v.map((x) => plain(x)) as T;
+  if (typeof v !== 'object' || v === null) return v as T;
+  const o = v as Record<string, unknown>;
+  if (o[SIG_KEY] === SECRET_SIG) return plain(o.value);
+  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, plain(x)])) as T;
+}
+
+function containsSecret(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(containsSecret);
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  if (o[SIG_KEY] === SECRET_SIG) return true;
+  return Object.values(o).some(containsSecret);
 }
 
 /** The parts of the generated protobuf request the recorder reads. */
@@ -334,6 +393,8 @@ interface RegisterResourceRequest {
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }, prop: string) => void): void };
   getImportid(): string;
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getProvider(): string;
 }
 
 type Callback = (err: unknown, response: { getUrn?(): string } | undefined) => void;

@@ -50,6 +50,8 @@ export interface RunOptions {
   set?: Record<string, unknown>;
   /** The dbPassword value and whether it is stored as a secret (default: TEST_PASSWORD, secret); null: not set. */
   password?: { value: string; secret: boolean } | null;
+  /** Further keys stored as Pulumi secrets (short key -> value), e.g. lockboxMasterKey. */
+  secrets?: Record<string, string>;
   /** Keep the stack file's caBundle path instead of the generated test bundle. */
   keepCaBundle?: boolean;
   preview?: boolean;
@@ -74,6 +76,10 @@ function buildConfig(opts: RunOptions): { config: Record<string, string>; secret
   if (password) {
     config[`${PROJECT}:dbPassword`] = password.value;
     if (password.secret) secretKeys.push(`${PROJECT}:dbPassword`);
+  }
+  for (const [key, value] of Object.entries(opts.secrets ?? {})) {
+    config[`${PROJECT}:${key}`] = value;
+    secretKeys.push(`${PROJECT}:${key}`);
   }
   for (const [key, value] of Object.entries(opts.set ?? {})) {
     const full = `${PROJECT}:${key}`;

@@ -3,10 +3,13 @@
 import { strict as assert } from 'assert';
 import { ProgramRun, runProgram } from '../helpers/program';
 
-/** Every custom resource except the alarms/dashboard, which follow the active database (tests/program/rollback.test.ts). */
+/**
+ * The database stage's resources and the clone's log group (the targets, which must move, are covered by
+ * tests/program/targets.test.ts; the alarms, which follow the active database, by tests/program/rollback.test.ts).
+ */
 function customResources(run: ProgramRun) {
   return run.resources
-    .filter((r) => r.custom && !r.options.parent.includes('tooljet-pg-upgrade:monitoring:DatabaseMonitoring::'))
+    .filter((r) => r.custom && (r.options.parent.includes('::tooljet-pg-upgrade:database:') || r.options.parent.includes('::tooljet-pg-upgrade:monitoring:PostgresLogGroup::')))
     .map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, options: r.options }))
     .sort((a, b) => `${a.type}${a.name}`.localeCompare(`${b.type}${b.name}`));
 }

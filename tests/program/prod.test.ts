@@ -43,7 +43,7 @@ describe('program (Pulumi.prod.yaml): production protections', () => {
     assert.equal(clone.inputs.autoMinorVersionUpgrade, false);
     assert.deepEqual(clone.options.customTimeouts, { create: '6h', update: '6h', delete: '3h' });
     assert.equal((clone.inputs.tags as Record<string, string>)['tooljet:environment'], 'production');
-    const env = run.one('command:local:Command').inputs.environment as Record<string, string>;
+    const env = run.ofType('command:local:Command').find((c) => c.name === 'clone-attach-parameter-group')!.inputs.environment as Record<string, string>;
     assert.equal(env.TJ_TIMEOUT_SECONDS, String(6 * 3600), 'the finishing step may wait as long as an update');
   });
 

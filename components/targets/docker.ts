@@ -1,0 +1,78 @@
+// Docker target: writes ToolJet's .env (merged in place, mode 600), docker-compose.override.yml (the bundle mounted
+// read-only at /certs/global-bundle.pem) and the bundle into the compose folder, through a local.Command that runs
+// components/targets/docker-write.js on the machine that runs `pulumi up` (see docker-write.ts for why).
+import * as command from '@pulumi/command';
+import * as path from 'path';
+import * as pulumi from '@pulumi/pulumi';
+import type { DockerTargetConfig } from '../../config/targets/types';
+import { renderComposeOverride, renderDockerEnvEntries } from '../../lib/render';
+import { checkRender, databaseTarget, placeholderDatabase, TargetStackArgs } from './common';
+import { DOCKER_WRITE_COMMAND, dockerWriteEnvironment } from './docker-write';
+
+export interface DockerTargetArgs extends TargetStackArgs {
+  settings: DockerTargetConfig;
+}
+
+export class DockerTarget extends pulumi.ComponentResource {
+  readonly write: command.local.Command;
+  /** Where the files land (on the machine that runs `pulumi up`). */
+  readonly envFile: string;
+  readonly overrideFile: string;
+  readonly bundleFile: string;
+
+  constructor(name: string, args: DockerTargetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('tooljet-pg-upgrade:targets:DockerTarget', name, {}, opts);
+    const s = args.settings;
+    // Render once with stand-in values: a setting the renderer refuses fails the program now, not halfway through up.
+    checkRender('docker', () => {
+      renderComposeOverride({ services: [...s.services], bundleFile: s.bundleFile });
+      renderDockerEnvEntries({
+        database: placeholderDatabase(args.database),
+        secrets: { pgPassword: 'placeholder' },
+        ...(s.tooljetHost !== undefined && { tooljetHost: s.tooljetHost }),
+        caBundlePem: args.caBundle.pem,
+      });
+    });
+    this.envFile = path.join(s.directory, '.env');
+    this.overrideFile = path.join(s.directory, s.overrideFile);
+    this.bundleFile = path.join(s.directory, s.bundleFile);
+
+    const a = args.appSecrets;
+    const environment = pulumi
+      .all([databaseTarget(args.database), args.dbPassword, a.lockboxMasterKey, a.secretKeyBase, a.pgrstJwtSecret])
+      .apply(([database, pgPassword, lockboxMasterKey, secretKeyBase, pgrstJwtSecret]) =>
+        dockerWriteEnvironment({
+          directory: s.directory,
+          services: s.services,
+          bundleFile: s.bundleFile,
+          overrideFile: s.overrideFile,
+          restart: s.restart,
+          ...(s.tooljetHost !== undefined && { tooljetHost: s.tooljetHost }),
+          database,
+          secrets: {
+            pgPassword,
+            ...(lockboxMasterKey !== undefined && { lockboxMasterKey }),
+            ...(secretKeyBase !== undefined && { secretKeyBase }),
+            ...(pgrstJwtSecret !== undefined && { pgrstJwtSecret }),
+          },
+        }),
+      );
+
+    this.write = new command.local.Command(
+      `${name}-write-files`,
+      {
+        create: DOCKER_WRITE_COMMAND,
+        // Runs in the project directory (where Pulumi runs the program and its providers), so the state holds no
+        // machine-specific path of this checkout.
+        environment: pulumi.secret(environment),
+        stdin: args.caBundle.pem,
+        // The script prints only the plan summary (secrets as "value hidden"); errors are redacted too.
+        logging: 'stdoutAndStderr',
+        addPreviousOutputInEnv: false,
+      },
+      { parent: this, additionalSecretOutputs: ['stdout', 'stderr'] },
+    );
+
+    this.registerOutputs({ envFile: this.envFile, overrideFile: this.overrideFile, bundleFile: this.bundleFile });
+  }
+}

@@ -1,0 +1,226 @@
+// ECS (Fargate) target: a new task definition revision of the existing ToolJet service (containers from
+// lib/render/ecs.ts), the CA bundle uploaded to S3 for its init container, Secrets Manager secrets created from
+// Pulumi secrets where no existing ARN is configured, inline policies letting the execution role read exactly those
+// secrets and the task role exactly that object, and a command that deploys the revision to the service.
+//
+// Why the service is updated by a command and not managed as aws.ecs.Service: the ToolJet service already exists
+// (ToolJet's Terraform/CloudFormation or the console created it with its load balancer, network and scaling).
+// Owning it here would mean importing it and restating every one of those settings, or fighting the tool that owns
+// it. The command changes exactly one thing, the task definition, as ToolJet's runbook does, and waits for ECS to
+// report the deployment COMPLETED, so a revision whose tasks cannot start fails `pulumi up`.
+import * as aws from '@pulumi/aws';
+import * as command from '@pulumi/command';
+import * as pulumi from '@pulumi/pulumi';
+import { durationSeconds } from '../../config/durations';
+import type { EcsSecretName, EcsTargetConfig, SecretSource } from '../../config/targets/types';
+import {
+  CA_VOLUME,
+  ContainerDefinition,
+  EcsSecretRef,
+  EcsSecretRefs,
+  EcsTargetInput,
+  renderEcsExecutionRolePolicy,
+  renderEcsTaskDefinition,
+  renderEcsTaskRolePolicy,
+  S3ObjectRef,
+} from '../../lib/render';
+import { caBundleObject } from './ca-bundle-object';
+import {
+  checkRender,
+  createSecret,
+  CreatedSecret,
+  databaseTarget,
+  inlinePolicyName,
+  kebab,
+  placeholderDatabase,
+  referenceOf,
+  roleNameFromArn,
+  s3Url,
+  secretValue,
+  TARGET_PURPOSES,
+  targetTags,
+  TargetStackArgs,
+} from './common';
+import { ecsDeployEnvironment, ECS_DEPLOY_SCRIPT, scriptText } from './scripts';
+
+export interface EcsTargetArgs extends TargetStackArgs {
+  settings: EcsTargetConfig;
+  production: boolean;
+}
+
+const PLACEHOLDER_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:placeholder-AbCdEf';
+
+/** The renderer's input minus what is only known at deployment time (database, secret ARNs, object version). */
+function rendererInput(s: EcsTargetConfig, region: string, pem: string): Omit<EcsTargetInput, 'database' | 'secrets' | 'caBundleObject'> {
+  return {
+    caBundlePem: pem,
+    region,
+    tooljetHost: s.tooljetHost,
+    ...(s.containerName !== undefined && { containerName: s.containerName }),
+    ...(s.tooljetImage !== undefined && { tooljetImage: s.tooljetImage }),
+    ...(s.postgrestImage !== undefined && { postgrestImage: s.postgrestImage }),
+    ...(s.caInitImage !== undefined && { caInitImage: s.caInitImage }),
+    ...(s.logGroup !== undefined && { logGroup: s.logGroup }),
+    ...(s.postgrestLogGroup !== undefined && { postgrestLogGroup: s.postgrestLogGroup }),
+    ...(s.postgrestPort !== undefined && { postgrestPort: s.postgrestPort }),
+    extraEnvironment: { ...s.extraEnvironment },
+    extraSecrets: Object.fromEntries(Object.entries(s.extraSecrets).map(([k, v]) => [k, { ...v }])),
+    extraContainers: s.extraContainers.map((c) => ({ ...c }) as ContainerDefinition),
+  };
+}
+
+export class EcsTarget extends pulumi.ComponentResource {
+  readonly createdSecrets: Partial<Record<EcsSecretName, CreatedSecret>> = {};
+  readonly caBundle: aws.s3.BucketObjectv2;
+  readonly taskDefinition: aws.ecs.TaskDefinition;
+  readonly executionRolePolicy: aws.iam.RolePolicy;
+  readonly taskRolePolicy: aws.iam.RolePolicy;
+  /** Deploys the revision to the service (absent with updateService: false). */
+  readonly deploy?: command.local.Command;
+  readonly taskDefinitionArn: pulumi.Output<string>;
+  readonly revision: pulumi.Output<number>;
+  readonly caBundleUrl: string;
+
+  constructor(name: string, args: EcsTargetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('tooljet-pg-upgrade:targets:EcsTarget', name, {}, opts);
+    const s = args.settings;
+    const region = args.cli.region;
+    if (!region) throw new pulumi.RunError('aws:region: not set; the ecs target needs it: pulumi config set aws:region <region>');
+    const base = rendererInput(s, region, args.caBundle.pem);
+    const placeholderRef = { arn: PLACEHOLDER_SECRET_ARN };
+    const placeholderSecrets: EcsSecretRefs = { pgPassword: placeholderRef, lockboxMasterKey: placeholderRef, secretKeyBase: placeholderRef, pgrstJwtSecret: placeholderRef };
+    const taskRoles = { family: s.family, cpu: s.cpu, memory: s.memory, executionRoleArn: s.executionRoleArn, taskRoleArn: s.taskRoleArn };
+    // Render once with stand-in values: bad settings (or a task definition over 64 KB) fail the program now.
+    checkRender('ecs', () =>
+      renderEcsTaskDefinition({ ...base, database: placeholderDatabase(args.database), secrets: placeholderSecrets, caBundleObject: s.caBundleObject }, taskRoles),
+    );
+
+    // Secrets Manager secrets for every secret without a configured ARN.
+    const refs: Partial<Record<EcsSecretName, pulumi.Output<EcsSecretRef>>> = {};
+    for (const [secretName, source] of Object.entries(s.secrets) as Array<[EcsSecretName, SecretSource]>) {
+      let created: CreatedSecret | undefined;
+      if (source.kind === 'create') {
+        const fullName = `${s.secretNamePrefix}ecs/${kebab(secretName)}`;
+        created = createSecret(this, `${name}-${kebab(secretName)}`, {
+          name: fullName,
+          description: `ToolJet ${secretName} for the ECS target of ${args.stack} (tooljet-pg-upgrade)`,
+          value: secretValue(args, source.from),
+          ...(s.secretsKmsKeyId !== undefined && { kmsKeyId: s.secretsKmsKeyId }),
+          production: args.production,
+          tags: targetTags(args, fullName, TARGET_PURPOSES.secret),
+        });
+        this.createdSecrets[secretName] = created;
+      }
+      const r = referenceOf(source, created);
+      refs[secretName] = r.arn.apply((arn) => ({ arn, ...(r.jsonKey !== undefined && { jsonKey: r.jsonKey }) }));
+    }
+    const secretRefs: pulumi.Output<EcsSecretRefs> = pulumi.all(refs).apply((r) => {
+      const out: EcsSecretRefs = {
+        pgPassword: r.pgPassword!,
+        lockboxMasterKey: r.lockboxMasterKey!,
+        secretKeyBase: r.secretKeyBase!,
+        pgrstJwtSecret: r.pgrstJwtSecret!,
+      };
+      if (r.tooljetDbPassword) out.tooljetDbPassword = r.tooljetDbPassword;
+      return out;
+    });
+
+    const bundle = caBundleObject(this, `${name}-rds-ca-bundle`, {
+      object: s.caBundleObject,
+      pem: args.caBundle.pem,
+      tags: targetTags(args, s3Url(s.caBundleObject), TARGET_PURPOSES.caBundle),
+    });
+    this.caBundle = bundle.resource;
+    this.caBundleUrl = s3Url(s.caBundleObject);
+
+    // The whole RegisterTaskDefinition document, size-checked (64 KB); its containers go into the resource.
+    const containers: pulumi.Output<ContainerDefinition[]> = pulumi
+      .all([databaseTarget(args.database), secretRefs, bundle.ref])
+      .apply(([database, secrets, object]: [EcsTargetInput['database'], EcsSecretRefs, S3ObjectRef]) =>
+        renderEcsTaskDefinition({ ...base, database, secrets, caBundleObject: object }, taskRoles).containerDefinitions,
+      );
+
+    const createdVersions = Object.values(this.createdSecrets).map((c) => c!.version);
+    this.taskDefinition = new aws.ecs.TaskDefinition(
+      `${name}-task`,
+      {
+        family: s.family,
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: s.cpu,
+        memory: s.memory,
+        executionRoleArn: s.executionRoleArn,
+        taskRoleArn: s.taskRoleArn,
+        // The same document renderEcsTaskDefinition size-checks (64 KB).
+        containerDefinitions: containers.apply((c) => JSON.stringify(c)),
+        volumes: [{ name: CA_VOLUME }],
+        // Keep old revisions registered: the service (and a rollback of it) may still run them.
+        skipDestroy: true,
+        tags: targetTags(args, s.family, TARGET_PURPOSES.taskDefinition),
+      },
+      // The secrets must hold their values before a task that reads them can start.
+      { parent: this, dependsOn: createdVersions },
+    );
+    this.taskDefinitionArn = this.taskDefinition.arn;
+    this.revision = this.taskDefinition.revision;
+
+    // The execution role reads exactly the secrets the containers reference; the task role exactly the bundle object.
+    this.executionRolePolicy = new aws.iam.RolePolicy(
+      `${name}-execution-secrets`,
+      {
+        role: roleNameFromArn(s.executionRoleArn),
+        name: inlinePolicyName(args.stack, 'ecs-secrets'),
+        policy: containers.apply((c) => JSON.stringify(renderEcsExecutionRolePolicy(c, { kmsKeyArns: [...s.kmsKeyArns, ...createdKmsKeys(s)] }))),
+      },
+      { parent: this },
+    );
+    this.taskRolePolicy = new aws.iam.RolePolicy(
+      `${name}-task-rds-ca-bundle`,
+      {
+        role: roleNameFromArn(s.taskRoleArn),
+        name: inlinePolicyName(args.stack, 'ecs-rds-ca-bundle'),
+        policy: bundle.ref.apply((o) => JSON.stringify(renderEcsTaskRolePolicy(o, { partition: partitionOf(s.taskRoleArn) }))),
+      },
+      { parent: this },
+    );
+
+    if (s.updateService) {
+      const timeoutSeconds = durationSeconds(s.deployTimeout) ?? 1800;
+      const script = scriptText(ECS_DEPLOY_SCRIPT);
+      this.deploy = new command.local.Command(
+        `${name}-deploy`,
+        {
+          create: script,
+          update: script,
+          interpreter: ['/bin/sh', '-c'],
+          environment: this.taskDefinition.arn.apply((taskDefinitionArn) =>
+            ecsDeployEnvironment({ cluster: s.cluster, service: s.service, taskDefinitionArn, timeoutSeconds, cli: args.cli }),
+          ),
+          // A new revision (new ARN) is a new deployment.
+          triggers: [this.taskDefinition.arn],
+          // Output is service names, ARNs and rollout states: no secrets pass through this command.
+          logging: 'stdoutAndStderr',
+          addPreviousOutputInEnv: false,
+        },
+        {
+          parent: this,
+          dependsOn: [this.taskDefinition, this.executionRolePolicy, this.taskRolePolicy, this.caBundle, ...createdVersions],
+          customTimeouts: { create: `${timeoutSeconds + 300}s`, update: `${timeoutSeconds + 300}s` },
+        },
+      );
+    }
+
+    this.registerOutputs({ taskDefinitionArn: this.taskDefinitionArn, revision: this.revision, caBundleUrl: this.caBundleUrl });
+  }
+}
+
+/** The created secrets' KMS key, when it is given as a key ARN (an alias or id cannot go into a policy as is). */
+function createdKmsKeys(s: EcsTargetConfig): string[] {
+  const k = s.secretsKmsKeyId;
+  const createsAny = Object.values(s.secrets).some((x) => x?.kind === 'create');
+  return createsAny && k !== undefined && /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\//.test(k) ? [k] : [];
+}
+
+function partitionOf(arn: string): string {
+  return arn.split(':')[1] ?? 'aws';
+}

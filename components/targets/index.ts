@@ -1,0 +1,87 @@
+// The ToolJet targets concern: one component per configured target kind, all pointed at the active database with the
+// RDS CA bundle wired in, and the secret-free stack outputs an operator needs.
+import * as pulumi from '@pulumi/pulumi';
+import type { TargetConfigs } from '../../config/targets/types';
+import { AmiTarget } from './ami';
+import { TargetStackArgs } from './common';
+import { DockerTarget } from './docker';
+import { EcsTarget } from './ecs';
+import { EksTarget } from './eks';
+
+export * from './ami';
+export * from './ca-bundle-object';
+export * from './common';
+export * from './docker';
+export * from './docker-write';
+export * from './ecs';
+export * from './eks';
+export * from './scripts';
+
+/** Stack outputs of the targets (only those of configured targets are set). None holds a secret. */
+export interface TargetOutputs {
+  dockerEnvFile?: string;
+  dockerComposeOverrideFile?: string;
+  dockerCaBundleFile?: string;
+  ecsTaskDefinitionArn?: pulumi.Output<string>;
+  ecsTaskDefinitionRevision?: pulumi.Output<number>;
+  ecsService?: string;
+  ecsCaBundleObject?: string;
+  /** Only with targets.ecs.updateService false: the command that deploys the revision. */
+  ecsDeployCommand?: pulumi.Output<string>;
+  eksNamespace?: string;
+  eksSecret?: string;
+  eksConfigMap?: string;
+  eksPatchedDeployments?: string[];
+  amiLaunchTemplateId?: string;
+  amiLaunchTemplateVersion?: pulumi.Output<number>;
+  amiCaBundleSource?: string;
+}
+
+export interface DeployedTargets {
+  docker?: DockerTarget;
+  ecs?: EcsTarget;
+  eks?: EksTarget;
+  ami?: AmiTarget;
+  /** Every target component (what the post-deploy validation waits for). */
+  all: pulumi.ComponentResource[];
+  outputs: TargetOutputs;
+}
+
+/** Creates the component of every configured target. */
+export function deployTargets(targets: TargetConfigs, args: TargetStackArgs & { production: boolean }): DeployedTargets {
+  const out: DeployedTargets = { all: [], outputs: {} };
+  const o = out.outputs;
+  if (targets.docker) {
+    const t = (out.docker = new DockerTarget('docker', { ...args, settings: targets.docker }));
+    o.dockerEnvFile = t.envFile;
+    o.dockerComposeOverrideFile = t.overrideFile;
+    o.dockerCaBundleFile = t.bundleFile;
+  }
+  if (targets.ecs) {
+    const s = targets.ecs;
+    const t = (out.ecs = new EcsTarget('ecs', { ...args, settings: s }));
+    o.ecsTaskDefinitionArn = t.taskDefinitionArn;
+    o.ecsTaskDefinitionRevision = t.revision;
+    o.ecsService = `${s.cluster}/${s.service}`;
+    o.ecsCaBundleObject = t.caBundleUrl;
+    if (!s.updateService) {
+      o.ecsDeployCommand = t.taskDefinitionArn.apply((arn) => `aws ecs update-service --cluster ${s.cluster} --service ${s.service} --task-definition ${arn}`);
+    }
+  }
+  if (targets.eks) {
+    const s = targets.eks;
+    const t = (out.eks = new EksTarget('eks', { ...args, settings: s }));
+    o.eksNamespace = s.namespace;
+    o.eksSecret = s.secretName;
+    o.eksConfigMap = s.configMapName;
+    o.eksPatchedDeployments = t.patchedDeployments;
+  }
+  if (targets.ami) {
+    const t = (out.ami = new AmiTarget('ami', { ...args, settings: targets.ami }));
+    o.amiLaunchTemplateId = targets.ami.launchTemplateId;
+    o.amiLaunchTemplateVersion = t.version;
+    o.amiCaBundleSource = t.caBundleSource;
+  }
+  out.all = [out.docker, out.ecs, out.eks, out.ami].filter((c): c is NonNullable<typeof c> => c !== undefined);
+  return out;
+}

@@ -1,0 +1,94 @@
+// Post-deploy validation: `tj-pg-upgrade validate` of the source against the clone, run by a local.Command inside
+// `pulumi up` once the clone is upgraded and every target is configured. A failed check exits 1 (a connection
+// problem 2), and a non-zero exit fails `pulumi up`. Commands never run during `pulumi preview`.
+//
+// - Credentials: only in `environment` (a secret Output: encrypted in the state); the command line holds flags only.
+// - Logging: stdout and stderr are streamed; the CLI never prints a password (URLs are redacted, the password travels
+//   in PGPASSWORD), and on failure the command provider puts the output into the error anyway.
+// - Runs again when the clone's endpoint, its engine version, the clone itself (resource id) or the CA bundle change
+//   (triggers), and when the credentials change. Not when activeDatabase flips: after a cutover the clone takes
+//   writes and no longer equals the source, so re-validating then would fail for the right data.
+// - Needs network reach to the private clone from the machine that runs `pulumi up` (VPN, bastion tunnel, or a runner
+//   inside the VPC); without it set `validation.enabled: false` and run the same check from inside (README).
+import * as command from '@pulumi/command';
+import * as path from 'path';
+import * as pulumi from '@pulumi/pulumi';
+import type { ValidationConfig } from '../../config/targets/types';
+import type { CaBundle } from '../../config/types';
+import { caBundleSha256 } from '../../lib/render';
+import { renderValidateCommand, validateCommandLine } from './validate-command';
+
+export interface PostDeployValidationArgs {
+  settings: ValidationConfig;
+  source: { address: pulumi.Input<string>; port: pulumi.Input<number> };
+  clone: { address: pulumi.Input<string>; port: pulumi.Input<number>; engineVersion: pulumi.Input<string>; resourceId: pulumi.Input<string> };
+  /** clone.engineVersion from the configuration: what --expect-version demands. */
+  expectVersion: string;
+  user: string;
+  database: string;
+  tooljetDatabase: string;
+  password: pulumi.Output<string>;
+  caBundle: CaBundle;
+  /** The project directory: the command runs there, and the CA path is given relative to it when inside it. */
+  projectDir: string;
+  /** The clone and every target component: validation runs after all of them. */
+  dependsOn: pulumi.Resource[];
+}
+
+/** The CA bundle path as the command sees it (relative when inside the project, so the state is checkout-independent). */
+export function commandCaPath(projectDir: string, file: string): string {
+  const rel = path.relative(projectDir, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+export class PostDeployValidation extends pulumi.ComponentResource {
+  readonly command: command.local.Command;
+
+  constructor(name: string, args: PostDeployValidationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('tooljet-pg-upgrade:validation:PostDeployValidation', name, {}, opts);
+    const s = args.settings;
+    const flags = {
+      ...(s.tooljetDb && { tooljetDatabase: args.tooljetDatabase }),
+      expectVersion: args.expectVersion,
+      jobs: s.jobs,
+      analyze: s.analyze,
+      fixSequences: s.fixSequences,
+    };
+    const rendered = pulumi
+      .all([args.source.address, args.source.port, args.clone.address, args.clone.port, args.password])
+      .apply(([sourceHost, sourcePort, cloneHost, clonePort, password]) =>
+        renderValidateCommand({
+          source: { host: sourceHost, port: sourcePort },
+          target: { host: cloneHost, port: clonePort },
+          user: args.user,
+          database: args.database,
+          password,
+          caFile: commandCaPath(args.projectDir, args.caBundle.path),
+          ...flags,
+        }),
+      );
+
+    this.command = new command.local.Command(
+      `${name}-validate`,
+      {
+        // Flags only (known at preview, no secret); endpoints and the password are in the (secret) environment.
+        create: validateCommandLine(flags),
+        environment: pulumi.secret(rendered.apply((r) => r.environment)),
+        triggers: [
+          pulumi.all([args.clone.address, args.clone.port]).apply(([a, p]) => `${a}:${p}`),
+          args.clone.engineVersion,
+          args.clone.resourceId,
+          caBundleSha256(args.caBundle.pem),
+        ],
+        logging: 'stdoutAndStderr',
+        addPreviousOutputInEnv: false,
+      },
+      {
+        parent: this,
+        dependsOn: args.dependsOn,
+        customTimeouts: { create: s.timeout, update: s.timeout },
+      },
+    );
+    this.registerOutputs({});
+  }
+}
