@@ -11,7 +11,7 @@ let made = 0;
 for (const alias of ['pg13', 'pg16']) {
   const native = path.join(root, 'node_modules', alias, 'native');
   const listFile = path.join(native, 'pg-symlinks.json');
-  if (!fs.existsSync(listFile)) continue; // devDependencies not installed (production install): nothing to do
+  if (!fs.existsSync(listFile)) continue; // package not installed: nothing to link
   for (const { source, target } of JSON.parse(fs.readFileSync(listFile, 'utf8'))) {
     // the recorded paths are relative to the package root (native/lib/...)
     const src = path.resolve(native, '..', source);

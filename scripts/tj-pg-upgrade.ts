@@ -413,7 +413,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const parsed = parseArgs({ args: rest, options: cmd.options, strict: true, allowPositionals: false });
     values = parsed.values as Values;
   } catch (err) {
-    io.err(`tj-pg-upgrade ${name}: ${redactUrl((err as Error).message)} (see tj-pg-upgrade ${name} --help)`);
+    io.err(`tj-pg-upgrade ${name}: ${redactUrl((err as Error).message).replace(/\s*\n\s*/g, ' ')} (see tj-pg-upgrade ${name} --help)`);
     return 2;
   }
   if (values.help) {

@@ -113,7 +113,6 @@ export async function waitForInitialSync(clone: ConnectionTarget, r: Replication
           WHERE s.subname = $1 AND sr.srsubstate <> 'r'`, [r.databases[i].subscription])).rows;
         pending = pending.concat(rows.map((x) => `${r.databases[i].name}: ${x.rel} (${x.state})`));
       }
-      if (process.env.TJ_DEBUG_SYNC) console.error(Date.now() % 100000, pending.length, pending.slice(0, 3).join(", "));
       if (!pending.length) return;
       if (Date.now() > deadline) throw new Error(`initial table sync did not finish within ${timeoutMs / 1000} s; still copying: ${pending.slice(0, 5).join(', ')} (see the clone's server log)`);
       await sleep(50, signal);

@@ -74,7 +74,7 @@ export function checkRehearseOptions(o: RehearseOptions): { out: OutDirState; so
     throw new RehearsalUsageError('--tooljet-db names the ToolJet Database on your --source; the fixture brings its own (tooljet_db)');
   }
   if (o.sizeMb !== undefined && !(Number.isFinite(o.sizeMb) && o.sizeMb > 0 && o.sizeMb <= MAX_SIZE_MB)) {
-    throw new RehearsalUsageError(`--size-mb must be a number of MB between 0 and ${MAX_SIZE_MB}, got ${o.sizeMb}`);
+    throw new RehearsalUsageError(`--size-mb must be a number of MB above 0 and at most ${MAX_SIZE_MB}, got ${o.sizeMb}`);
   }
   if (o.tooljetDb !== undefined && !PG_NAME.test(o.tooljetDb)) {
     throw new RehearsalUsageError(`--tooljet-db must be a plain database name, got ${JSON.stringify(o.tooljetDb)}`);
