@@ -15,7 +15,8 @@ const rpc = require('@pulumi/pulumi/runtime/rpc') as { specialSigKey: string; sp
 function blueGreen(phase: 'import' | 'upgrade' | undefined, source: Partial<FakeInstance> = {}, set: Record<string, unknown> = {}): RunOptions {
   return {
     stack: 'prod',
-    set: { strategy: 'blue-green', clone: undefined, blueGreen: phase ? { phase } : undefined, ...set },
+    // Pulumi.prod.yaml is the clone strategy's cutover (activeDatabase: clone, maintenanceWindow: true): neither applies here.
+    set: { strategy: 'blue-green', clone: undefined, activeDatabase: undefined, maintenanceWindow: undefined, blueGreen: phase ? { phase } : undefined, ...set },
     aws: fakeAws({ instances: { 'tooljet-prod-db': fakeInstance('tooljet-prod-db', source) } }),
   };
 }
@@ -230,7 +231,7 @@ describe('strategy blue-green is refused at start when a prerequisite is missing
   });
 
   it('configuration that only makes sense for the clone strategy', async () => {
-    await refused({ ...blueGreen('upgrade'), set: { strategy: 'blue-green', blueGreen: { phase: 'upgrade' } } }, /^tooljet-pg-upgrade:clone: is not used with strategy "blue-green"/);
+    await refused({ ...blueGreen('upgrade'), set: { strategy: 'blue-green', activeDatabase: undefined, maintenanceWindow: undefined, blueGreen: { phase: 'upgrade' } } }, /^tooljet-pg-upgrade:clone: is not used with strategy "blue-green"/);
     await refused(blueGreen('upgrade', {}, { activeDatabase: 'clone' }), /^tooljet-pg-upgrade:activeDatabase: "clone" has no meaning with strategy "blue-green"/);
     await refused(blueGreen('upgrade', {}, { snapshot: { mode: 'existing', identifier: 'some-snapshot' } }), /^tooljet-pg-upgrade:snapshot\.mode: "existing" is refused with strategy "blue-green"/);
   });
