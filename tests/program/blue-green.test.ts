@@ -155,7 +155,8 @@ describe('strategy blue-green, phase upgrade: snapshot -> precheck -> blue/green
   });
 
   it('keeps the password out of command lines and URLs', () => {
-    for (const c of run.ofType(COMMAND)) {
+    // (the ToolJet targets' commands carry no password at all: tests/program/targets.test.ts)
+    for (const c of run.ofType(COMMAND).filter((x) => x.name.startsWith('blue-green-'))) {
       assert.ok(!String(c.inputs.create).includes(TEST_PASSWORD), c.name);
       const env = secretEnv(c);
       for (const [k, v] of Object.entries(env)) if (k !== 'PGPASSWORD') assert.ok(!v.includes(TEST_PASSWORD), `${c.name} ${k}`);
