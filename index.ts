@@ -88,6 +88,11 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
       targets: windowKinds(config.targets),
     }),
   );
+  if (production && !config.maintenanceWindow && config.strategy === 'clone' && windowKinds(config.targets).length === 0) {
+    pulumi.log.warn(
+      'maintenanceWindow is off: no ToolJet target is configured, so this program cannot stop ToolJet. Stop it yourself before the snapshot and keep it stopped until it points at the clone, or the writes in between are lost (README "Production cutover and rollback").',
+    );
+  }
   // Stop ToolJet everywhere first: nothing below that depends on `stop` starts before every target reports stopped.
   const stop =
     mode === 'off'
@@ -202,7 +207,7 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
   // targets, below); in the cutover window it runs before them and they wait for it: ToolJet moves to the clone only
   // if the clone holds exactly what the frozen source holds. A window rollback declares none (the clone has taken
   // writes and no longer equals the source; going back must never wait for that comparison).
-  const declareValidation = (cl: UpgradedClone, dependsOn: pulumi.Resource[]) =>
+  const declareValidation = (cl: UpgradedClone, dependsOn: pulumi.Resource[], rerunWith?: pulumi.Input<string>[]) =>
     new PostDeployValidation('post-deploy', {
       settings: config.validation,
       source: { address: source.address, port: source.port },
@@ -215,8 +220,10 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
       caBundle: config.caBundle,
       projectDir: __dirname,
       dependsOn,
+      ...(rerunWith && { rerunWith }),
     });
-  const validateFirst = mode === 'cutover' && config.validation.enabled && clone ? declareValidation(clone, [clone]) : undefined;
+  const validateFirst =
+    mode === 'cutover' && config.validation.enabled && clone && stop ? declareValidation(clone, [clone], stop.all.map((cmd) => cmd.stdout)) : undefined;
 
   // What the targets wait for before they re-point ToolJet.
   const targetsAfter: pulumi.Resource[] = [

@@ -35,6 +35,12 @@ export interface PostDeployValidationArgs {
   projectDir: string;
   /** Without a maintenance window: the clone and every target component. In the window: the clone only. */
   dependsOn: pulumi.Resource[];
+  /**
+   * Further triggers. In the maintenance window: the stop commands' output (it changes each time ToolJet is stopped),
+   * so every cutover window compares again, even when the clone was validated in an earlier run (e.g. built with
+   * maintenanceWindow: false): the writes ToolJet made since that snapshot then fail the check instead of being lost.
+   */
+  rerunWith?: pulumi.Input<string>[];
 }
 
 /** The CA bundle path as the command sees it (relative when inside the project, so the state is checkout-independent). */
@@ -83,6 +89,7 @@ export class PostDeployValidation extends pulumi.ComponentResource {
           args.clone.engineVersion,
           args.clone.resourceId,
           caBundleSha256(args.caBundle.pem),
+          ...(args.rerunWith ?? []),
         ],
         logging: 'stdoutAndStderr',
         addPreviousOutputInEnv: false,
