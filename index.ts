@@ -88,9 +88,10 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
       targets: windowKinds(config.targets),
     }),
   );
-  if (production && !config.maintenanceWindow && config.strategy === 'clone' && windowKinds(config.targets).length === 0) {
+  if (production && !config.maintenanceWindow) {
+    const by = windowKinds(config.targets).length === 0 ? 'no ToolJet target is configured, so this program cannot stop ToolJet' : 'maintenanceWindow: false';
     pulumi.log.warn(
-      'maintenanceWindow is off: no ToolJet target is configured, so this program cannot stop ToolJet. Stop it yourself before the snapshot and keep it stopped until it points at the clone, or the writes in between are lost (README "Production cutover and rollback").',
+      `maintenanceWindow is off (${by}): ToolJet keeps running while the snapshot is taken. Stop it yourself before the snapshot and keep it stopped until it points at the clone, or the writes in between are lost (README "Production cutover and rollback").`,
     );
   }
   // Stop ToolJet everywhere first: nothing below that depends on `stop` starts before every target reports stopped.

@@ -247,10 +247,13 @@ describe('without the window (Pulumi.staging.yaml): the graph is the one before'
     assert.match(run.logs.find((l) => l.startsWith('info: estimated phase durations'))!, /no maintenance window \(maintenanceWindow: false\): ToolJet keeps running/);
   });
 
-  it('a production stack without targets warns that ToolJet must be stopped by hand', async () => {
+  it('a production stack without the window warns that ToolJet must be stopped by hand', async () => {
     const r = await runProgram({ stack: 'prod', set: { targets: undefined, maintenanceWindow: undefined } });
     assert.equal(r.outputs.maintenanceWindow.value, 'off');
-    assert.ok(r.logs.some((l) => /^warning: maintenanceWindow is off: no ToolJet target is configured, so this program cannot stop ToolJet\./.test(l)), r.logs.join('\n'));
+    assert.ok(r.logs.some((l) => /^warning: maintenanceWindow is off \(no ToolJet target is configured, so this program cannot stop ToolJet\): ToolJet keeps running while the snapshot is taken\./.test(l)), r.logs.join('\n'));
+    const off = await runProgram({ stack: 'prod', set: { maintenanceWindow: 'false' } });
+    assert.ok(off.logs.some((l) => l.startsWith('warning: maintenanceWindow is off (maintenanceWindow: false): ToolJet keeps running')), off.logs.join('\n'));
+    assert.ok(!run.logs.some((l) => l.startsWith('warning:')), 'staging: no warning');
   });
 });
 
