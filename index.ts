@@ -1,10 +1,14 @@
 // Pulumi entry point: load config -> database components -> ToolJet targets -> post-deploy validation -> outputs.
+// With maintenanceWindow (production default) the graph is the cutover: stop ToolJet -> snapshot -> clone + 16.9 ->
+// parameter group -> validation -> re-point -> start ToolJet (or, rolling back: stop -> rollback report -> re-point
+// -> start); README "Production cutover and rollback".
 // Pulumi calls the exported function and turns the object it resolves to into stack outputs; the unit tests call
 // the same function under pulumi.runtime.setMocks.
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { BlueGreenOutputs, deployBlueGreen } from './components/bluegreen';
 import { caFileForCommand, commandDatabaseUrl } from './components/cli/tj-pg-upgrade';
+import { StartToolJet, StopToolJet, windowKinds } from './components/cutover';
 import {
   cloneTags,
   lookupExistingSnapshot,
@@ -20,6 +24,7 @@ import {
 } from './components/database';
 import { DatabaseMonitoring, PostgresLogGroup } from './components/monitoring';
 import { RollbackReport } from './components/rollback';
+import { cutoverMode, CutoverMode, formatEstimate, windowTriggers } from './lib/cutover';
 import { postgresLogGroupName } from './lib/monitoring';
 import { deployTargets, TargetOutputs } from './components/targets';
 import { PostDeployValidation } from './components/validation';
@@ -49,8 +54,10 @@ interface StackOutputs extends TargetOutputs {
   dashboardName?: pulumi.Output<string>;
   /** What `tj-pg-upgrade rollback-report` printed during the rollback (secret: it ran with the password). */
   rollbackReport?: pulumi.Output<string>;
-  /** `enabled` (runs inside pulumi up) or `skipped` (validation.enabled: false). */
+  /** `enabled` (runs inside pulumi up) or `skipped` (validation.enabled: false, or a maintenance-window rollback). */
   postDeployValidation: 'enabled' | 'skipped';
+  /** `cutover`, `rollback` (maintenanceWindow: true) or `off`. */
+  maintenanceWindow: CutoverMode;
 }
 
 async function main(): Promise<StackOutputs | BlueGreenOutputs> {
@@ -65,6 +72,38 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
   // Read-only lookups (they also run during preview): the source must be an encrypted PostgreSQL 13 instance.
   const source = await lookupSourceInstance(config.source.identifier, { requireEncrypted: config.snapshot.mode === 'create' });
 
+  // The maintenance window (config/cutover.ts checked that it can be run): off, cutover or rollback.
+  const mode = cutoverMode(config);
+  const keepClone = !config.cleanup.enabled;
+  const c = config.clone;
+  const willReport = keepClone && config.activeDatabase === 'source' && config.cutoverAt !== undefined;
+  pulumi.log.info(
+    formatEstimate({
+      mode,
+      allocatedStorageGiB: source.allocatedStorage,
+      snapshotMode: config.snapshot.mode,
+      clone: keepClone,
+      validation: config.validation.enabled && keepClone && mode !== 'rollback',
+      rollbackReport: willReport,
+      targets: windowKinds(config.targets),
+    }),
+  );
+  if (production && !config.maintenanceWindow) {
+    const by = windowKinds(config.targets).length === 0 ? 'no ToolJet target is configured, so this program cannot stop ToolJet' : 'maintenanceWindow: false';
+    pulumi.log.warn(
+      `maintenanceWindow is off (${by}): ToolJet keeps running while the snapshot is taken. Stop it yourself before the snapshot and keep it stopped until it points at the clone, or the writes in between are lost (README "Production cutover and rollback").`,
+    );
+  }
+  // Stop ToolJet everywhere first: nothing below that depends on `stop` starts before every target reports stopped.
+  const stop =
+    mode === 'off'
+      ? undefined
+      : new StopToolJet('stop-tooljet', {
+          targets: config.targets,
+          triggers: windowTriggers({ snapshotIdentifier: config.snapshot.identifier, cloneIdentifier: c.identifier, activeDatabase: config.activeDatabase }),
+          cli,
+        });
+
   const snapshot =
     config.snapshot.mode === 'create'
       ? new SourceSnapshot('source-snapshot', {
@@ -74,6 +113,9 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
           createTimeout: config.snapshot.createTimeout,
           production,
           tags: snapshotTags({ ...common, snapshotIdentifier: config.snapshot.identifier, deleteAfter: config.cleanup.snapshotDeleteAfter }),
+          // In the window the snapshot is of the frozen source: taken only after ToolJet stopped everywhere. (In a
+          // rollback it exists already; the dependency changes nothing there.)
+          ...(stop && { dependsOn: stop.all }),
         })
       : new SourceSnapshot('source-snapshot', {
           mode: 'existing',
@@ -82,8 +124,6 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
 
   // cleanup.enabled (staging): the clone, its log group, parameter group and commands are no longer declared, so
   // `pulumi up` deletes them; the snapshot above stays (retainOnDelete) with its delete-after tag.
-  const keepClone = !config.cleanup.enabled;
-  const c = config.clone;
   const cloneLogs = keepClone
     ? new PostgresLogGroup('clone-postgresql-log', {
         instanceIdentifier: c.identifier,
@@ -146,12 +186,13 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
       })
     : undefined;
 
-  // Rollback after a recorded cutover: count what stays on the clone (hook: ToolJet targets re-pointed at the source
-  // should dependOn rollbackReport so the count is taken before the source takes writes again).
+  // Rollback after a recorded cutover: count what stays on the clone. The targets re-pointed at the source wait for it,
+  // so the count is taken before the source takes writes again (in the window: also after ToolJet stopped on the
+  // clone, so nothing is written there while it counts).
   const caFile = caFileForCommand(__dirname, config.caBundle.path);
   const db = config.database;
   const rollbackReport =
-    clone && config.activeDatabase === 'source' && config.cutoverAt
+    clone && willReport && config.cutoverAt
       ? new RollbackReport('rollback-report', {
           sourceUrl: commandDatabaseUrl({ host: source.address, port: source.port, user: db.username, database: db.name, caFile }),
           cloneUrl: pulumi.all([clone.address, clone.port]).apply(([host, port]) => commandDatabaseUrl({ host, port, user: db.username, database: db.name, caFile })),
@@ -160,8 +201,37 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
           cutoverAt: config.cutoverAt,
           cloneResourceId: clone.instance.resourceId,
           timeout: c.timeouts.update,
-        })
+        }, { ...(stop && { dependsOn: stop.all }) })
       : undefined;
+
+  // Prove nothing was lost: the source against the clone. Without a maintenance window it runs last (after the
+  // targets, below); in the cutover window it runs before them and they wait for it: ToolJet moves to the clone only
+  // if the clone holds exactly what the frozen source holds. A window rollback declares none (the clone has taken
+  // writes and no longer equals the source; going back must never wait for that comparison).
+  const declareValidation = (cl: UpgradedClone, dependsOn: pulumi.Resource[], rerunWith?: pulumi.Input<string>[]) =>
+    new PostDeployValidation('post-deploy', {
+      settings: config.validation,
+      source: { address: source.address, port: source.port },
+      clone: { address: cl.address, port: cl.port, engineVersion: cl.engineVersion, resourceId: cl.instance.resourceId },
+      expectVersion: c.engineVersion,
+      user: config.database.username,
+      database: config.database.name,
+      tooljetDatabase: config.database.tooljetDbName,
+      password: config.dbPassword,
+      caBundle: config.caBundle,
+      projectDir: __dirname,
+      dependsOn,
+      ...(rerunWith && { rerunWith }),
+    });
+  const validateFirst =
+    mode === 'cutover' && config.validation.enabled && clone && stop ? declareValidation(clone, [clone], stop.all.map((cmd) => cmd.stdout)) : undefined;
+
+  // What the targets wait for before they re-point ToolJet.
+  const targetsAfter: pulumi.Resource[] = [
+    ...(validateFirst ? [validateFirst] : []),
+    ...(mode === 'rollback' && stop ? stop.all : []),
+    ...(rollbackReport ? [rollbackReport] : []),
+  ];
 
   // ToolJet, on each configured target, pointed at the active database over verified TLS.
   const targets = deployTargets(config.targets, {
@@ -180,22 +250,20 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
     userTags: config.tags,
     cli,
     production,
-  });
+  }, { dependsOn: targetsAfter });
 
-  // Prove nothing was lost: the source against the clone, once the clone and every target are in place.
-  if (config.validation.enabled && clone) {
-    new PostDeployValidation('post-deploy', {
-      settings: config.validation,
-      source: { address: source.address, port: source.port },
-      clone: { address: clone.address, port: clone.port, engineVersion: clone.engineVersion, resourceId: clone.instance.resourceId },
-      expectVersion: c.engineVersion,
-      user: config.database.username,
-      database: config.database.name,
-      tooljetDatabase: config.database.tooljetDbName,
-      password: config.dbPassword,
-      caBundle: config.caBundle,
-      projectDir: __dirname,
-      dependsOn: [clone, ...targets.all],
+  // No window: validation last, once the clone and every target are in place (the graph before maintenanceWindow).
+  const validateLast = mode === 'off' && config.validation.enabled && clone ? declareValidation(clone, [clone, ...targets.all]) : undefined;
+
+  // Start ToolJet again once every target points at the active database (and, cutting over, the clone is validated).
+  if (stop) {
+    new StartToolJet('start-tooljet', {
+      targets: config.targets,
+      triggers: windowTriggers({ snapshotIdentifier: config.snapshot.identifier, cloneIdentifier: c.identifier, activeDatabase: config.activeDatabase }),
+      cli,
+      stop,
+      ...(targets.ami && { amiUserData: targets.ami.userData }),
+      dependsOn: [...targets.all, ...targetsAfter],
     });
   }
 
@@ -222,7 +290,8 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
     ...(monitoring && { alarmTopicArn: monitoring.topicArn, dashboardName: monitoring.dashboardName }),
     ...(rollbackReport && { rollbackReport: pulumi.secret(rollbackReport.stdout) }),
     ...targets.outputs,
-    postDeployValidation: config.validation.enabled && clone ? 'enabled' : 'skipped',
+    postDeployValidation: validateFirst || validateLast ? 'enabled' : 'skipped',
+    maintenanceWindow: mode,
   };
 }
 

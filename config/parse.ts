@@ -34,6 +34,7 @@ import {
   TOP_LEVEL_KEYS,
 } from './types';
 import { parseAppSecrets } from './app-secrets';
+import { parseMaintenanceWindow } from './cutover';
 import { parseTargetSettings, parseValidation } from './targets';
 
 export interface ParseOptions {
@@ -441,6 +442,16 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
   const appSecrets = parseAppSecrets(r, raw, opts.isSecret, opts.stack);
   const targets = parseTargetSettings(r, parseTargets(r, raw), { project: opts.project, stack: opts.stack, environment, baseDir: opts.baseDir, appSecrets });
   const validation = parseValidation(r, raw.validation);
+  const maintenanceWindow = parseMaintenanceWindow(r, raw, {
+    environment,
+    strategy: aftercare.strategy,
+    activeDatabase,
+    snapshotMode: snapshot.mode,
+    validation,
+    cleanupEnabled: aftercare.cleanup.enabled,
+    cutoverAt: aftercare.cutoverAt,
+    targets,
+  });
 
   if (r.problems.length > 0 || !sourceId || !caBundle) throw new ConfigError(r.problems);
   return {
@@ -459,5 +470,6 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
     database,
     tags,
     ...aftercare,
+    maintenanceWindow,
   };
 }

@@ -119,6 +119,11 @@ export interface StackConfig {
   readonly cleanup: CleanupConfig;
   /** When ToolJet was pointed at the clone (UTC, `YYYY-MM-DDTHH:MM:SSZ`), recorded once in the stack config. */
   readonly cutoverAt?: string;
+  /**
+   * Stop ToolJet before the snapshot and start it after the re-point (config/cutover.ts). Default: true in
+   * production with strategy clone, false otherwise.
+   */
+  readonly maintenanceWindow: boolean;
 }
 
 /** `clone`: snapshot -> private clone -> 16.9 (the source is never touched). `blue-green`: RDS Blue/Green on the source. */
@@ -192,6 +197,7 @@ export const TOP_LEVEL_KEYS = [
   'secretKeyBase',
   'pgrstJwtSecret',
   'validation',
+  'maintenanceWindow',
 ] as const;
 export type TopLevelKey = (typeof TOP_LEVEL_KEYS)[number];
 

@@ -8,6 +8,7 @@ import { postgresLogGroupName } from '../../lib/monitoring';
 import { caFileForCommand, commandDatabaseUrl } from '../cli/tj-pg-upgrade';
 import { monitoringTags, parameterGroupTags, snapshotTags } from '../database/tags';
 import { DatabaseMonitoring } from '../monitoring';
+import { deployTargets, TargetOutputs } from '../targets';
 import { lookupBlueGreenSource } from './facts';
 import { mirrorSourceInstance } from './mirror';
 import { checkBlueGreenPrerequisites } from './prerequisites';
@@ -16,7 +17,7 @@ import { BlueGreenUpgrade } from './upgrade';
 /** The engine version strategy blue-green upgrades to (the clone strategy's default, and only supported, 16.9). */
 export const BLUE_GREEN_TARGET_VERSION = '16.9';
 
-export interface BlueGreenOutputs {
+export interface BlueGreenOutputs extends TargetOutputs {
   environment: string;
   strategy: 'blue-green';
   blueGreenPhase: string;
@@ -50,6 +51,21 @@ export async function deployBlueGreen(
   const problems = checkBlueGreenPrerequisites(source, { phase: bg.phase, targetVersion: BLUE_GREEN_TARGET_VERSION });
   if (problems.length > 0) throw new pulumi.RunError(problems.join('\n'));
 
+  // ToolJet on every configured target, pointed at the source's endpoint (which the switchover keeps: the green takes
+  // the source's identifier) with PGSSLMODE=verify-full and the RDS CA bundle. In phase upgrade the blue/green update
+  // waits for them: the green 16.9 has rds.force_ssl=1, so ToolJet must speak verified TLS before the switchover.
+  const targets = deployTargets(config.targets, {
+    database: { host: source.address, port: source.port, user: config.database.username, database: config.database.name, tooljetDatabase: config.database.tooljetDbName },
+    caBundle: config.caBundle,
+    dbPassword: config.dbPassword,
+    appSecrets: config.appSecretValues,
+    environment: config.environment,
+    stack: config.stack,
+    userTags: config.tags,
+    cli: opts.cli,
+    production,
+  });
+
   const caFile = caFileForCommand(opts.projectDir, config.caBundle.path);
   const db = config.database;
   const upgrade = new BlueGreenUpgrade('blue-green', {
@@ -66,6 +82,7 @@ export async function deployBlueGreen(
     password: config.dbPassword,
     snapshotTags: snapshotTags({ ...common, snapshotIdentifier: config.snapshot.identifier, deleteAfter: config.cleanup.snapshotDeleteAfter }),
     parameterGroupTags: parameterGroupTags({ ...common, parameterGroupName: bg.parameterGroupName }),
+    after: targets.all,
   });
 
   const namePrefix = stackNamePart(config.project, config.stack);
@@ -106,5 +123,6 @@ export async function deployBlueGreen(
     activeDatabaseAddress: source.address,
     activeDatabasePort: source.port,
     ...(monitoring && { alarmTopicArn: monitoring.topicArn, dashboardName: monitoring.dashboardName }),
+    ...targets.outputs,
   };
 }

@@ -43,6 +43,12 @@ export interface BlueGreenUpgradeArgs {
   password: pulumi.Output<string>;
   snapshotTags: Record<string, string>;
   parameterGroupTags: Record<string, string>;
+  /**
+   * Phase upgrade: what the blue/green update waits for besides the snapshot and the precheck. program.ts passes the
+   * ToolJet targets, so ToolJet verifies TLS against the RDS CA bundle before RDS switches to a 16.9 that refuses
+   * unencrypted connections (rds.force_ssl=1).
+   */
+  after?: pulumi.Resource[];
 }
 
 export class BlueGreenUpgrade extends pulumi.ComponentResource {
@@ -103,7 +109,7 @@ export class BlueGreenUpgrade extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      dependsOn.push(this.snapshot.snapshot!, this.precheck);
+      dependsOn.push(this.snapshot.snapshot!, this.precheck, ...(args.after ?? []));
     }
 
     const inputs = upgrade

@@ -9,6 +9,7 @@ import * as aws from '@pulumi/aws';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import { durationSeconds } from '../../config/durations';
+import { PHASES, timedInterpreter } from '../../lib/cutover';
 import { CloneTimeouts } from '../../config/types';
 import { attachParameterGroupEnvironment, attachParameterGroupScript } from './attach-parameter-group';
 
@@ -108,7 +109,8 @@ export class UpgradedClone extends pulumi.ComponentResource {
       {
         create: attachParameterGroupScript(),
         update: attachParameterGroupScript(),
-        interpreter: ['/bin/sh', '-c'],
+        // /bin/sh -c through the timing wrapper: prints the measured duration (lib/cutover/timing.ts).
+        interpreter: timedInterpreter(PHASES.parameterGroup),
         environment: pulumi
           .all([this.instance.identifier, args.parameterGroupName])
           .apply(([cloneIdentifier, parameterGroupName]) =>

@@ -14,6 +14,8 @@ export type SourceSnapshotArgs =
       createTimeout: string;
       production: boolean;
       tags: Record<string, string>;
+      /** What must finish before the snapshot is taken (the maintenance window's stop of ToolJet). */
+      dependsOn?: pulumi.Resource[];
     }
   | { mode: 'existing'; existing: ExistingSnapshot };
 
@@ -36,6 +38,7 @@ export class SourceSnapshot extends pulumi.ComponentResource {
           retainOnDelete: true,
           protect: args.production,
           customTimeouts: { create: args.createTimeout },
+          ...(args.dependsOn && args.dependsOn.length > 0 && { dependsOn: args.dependsOn }),
         },
       );
       this.identifier = this.snapshot.dbSnapshotIdentifier;

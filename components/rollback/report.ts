@@ -4,6 +4,7 @@
 // run says so and the update goes on (run it by hand, README "Rollback").
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
+import { PHASES, timedInterpreter } from '../../lib/cutover';
 import { CLI } from '../cli/tj-pg-upgrade';
 
 /** The script the command runs (`/bin/sh -c`); every value comes from its environment. */
@@ -60,7 +61,8 @@ export class RollbackReport extends pulumi.ComponentResource {
       name,
       {
         create: rollbackReportScript(),
-        interpreter: ['/bin/sh', '-c'],
+        // /bin/sh -c through the timing wrapper: prints the measured duration (lib/cutover/timing.ts).
+        interpreter: timedInterpreter(PHASES.rollbackReport),
         environment: pulumi
           .all([args.cloneUrl, args.password])
           .apply(([cloneUrl, password]) =>

@@ -11,6 +11,7 @@ import * as aws from '@pulumi/aws';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import type { AmiTargetConfig } from '../../config/targets/types';
+import { phaseLabel, PHASES, timedInterpreter } from '../../lib/cutover';
 import { AmiTargetInput, caBundleSha256, PasswordSource, renderAmiUserData, S3ObjectRef } from '../../lib/render';
 import { caBundleObject } from './ca-bundle-object';
 import {
@@ -157,7 +158,8 @@ export class AmiTarget extends pulumi.ComponentResource {
       {
         create: script,
         update: script,
-        interpreter: ['/bin/sh', '-c'],
+        // /bin/sh -c through the timing wrapper: prints the measured duration (lib/cutover/timing.ts).
+        interpreter: timedInterpreter(phaseLabel(PHASES.repoint, 'ami')),
         environment: pulumi.all([this.userData, pulumi.output(args.database.host)]).apply(([userData, host]) =>
           launchTemplateVersionEnvironment({
             launchTemplateId: s.launchTemplateId,

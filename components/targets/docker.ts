@@ -5,6 +5,7 @@ import * as command from '@pulumi/command';
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import type { DockerTargetConfig } from '../../config/targets/types';
+import { phaseLabel, PHASES, timedInterpreter } from '../../lib/cutover';
 import { renderComposeOverride, renderDockerEnvEntries } from '../../lib/render';
 import { checkRender, databaseTarget, placeholderDatabase, TargetStackArgs } from './common';
 import { DOCKER_WRITE_COMMAND, dockerWriteEnvironment } from './docker-write';
@@ -62,6 +63,8 @@ export class DockerTarget extends pulumi.ComponentResource {
       `${name}-write-files`,
       {
         create: DOCKER_WRITE_COMMAND,
+        // /bin/sh -c through the timing wrapper: prints the measured duration (lib/cutover/timing.ts).
+        interpreter: timedInterpreter(phaseLabel(PHASES.repoint, 'docker')),
         // Runs in the project directory (where Pulumi runs the program and its providers), so the state holds no
         // machine-specific path of this checkout.
         environment: pulumi.secret(environment),

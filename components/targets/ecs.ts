@@ -12,6 +12,7 @@ import * as aws from '@pulumi/aws';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import { durationSeconds } from '../../config/durations';
+import { phaseLabel, PHASES, timedInterpreter } from '../../lib/cutover';
 import type { EcsSecretName, EcsTargetConfig, SecretSource } from '../../config/targets/types';
 import {
   CA_VOLUME,
@@ -192,7 +193,8 @@ export class EcsTarget extends pulumi.ComponentResource {
         {
           create: script,
           update: script,
-          interpreter: ['/bin/sh', '-c'],
+          // /bin/sh -c through the timing wrapper: prints the measured duration (lib/cutover/timing.ts).
+          interpreter: timedInterpreter(phaseLabel(PHASES.repoint, 'ecs')),
           environment: this.taskDefinition.arn.apply((taskDefinitionArn) =>
             ecsDeployEnvironment({ cluster: s.cluster, service: s.service, taskDefinitionArn, timeoutSeconds, cli: args.cli }),
           ),

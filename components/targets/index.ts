@@ -47,19 +47,29 @@ export interface DeployedTargets {
   outputs: TargetOutputs;
 }
 
+export interface DeployTargetsOptions {
+  /**
+   * What every target waits for before it changes anything: the rollback report (rows on the clone counted before
+   * the source takes writes again), and in the maintenance window the validation (cutover) or the stop (rollback).
+   * Given to each component; its resources are its children and are registered only after it.
+   */
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
 /** Creates the component of every configured target. */
-export function deployTargets(targets: TargetConfigs, args: TargetStackArgs & { production: boolean }): DeployedTargets {
+export function deployTargets(targets: TargetConfigs, args: TargetStackArgs & { production: boolean }, options: DeployTargetsOptions = {}): DeployedTargets {
   const out: DeployedTargets = { all: [], outputs: {} };
   const o = out.outputs;
+  const opts: pulumi.ComponentResourceOptions = options.dependsOn && options.dependsOn.length > 0 ? { dependsOn: options.dependsOn } : {};
   if (targets.docker) {
-    const t = (out.docker = new DockerTarget('docker', { ...args, settings: targets.docker }));
+    const t = (out.docker = new DockerTarget('docker', { ...args, settings: targets.docker }, opts));
     o.dockerEnvFile = t.envFile;
     o.dockerComposeOverrideFile = t.overrideFile;
     o.dockerCaBundleFile = t.bundleFile;
   }
   if (targets.ecs) {
     const s = targets.ecs;
-    const t = (out.ecs = new EcsTarget('ecs', { ...args, settings: s }));
+    const t = (out.ecs = new EcsTarget('ecs', { ...args, settings: s }, opts));
     o.ecsTaskDefinitionArn = t.taskDefinitionArn;
     o.ecsTaskDefinitionRevision = t.revision;
     o.ecsService = `${s.cluster}/${s.service}`;
@@ -70,14 +80,14 @@ export function deployTargets(targets: TargetConfigs, args: TargetStackArgs & { 
   }
   if (targets.eks) {
     const s = targets.eks;
-    const t = (out.eks = new EksTarget('eks', { ...args, settings: s }));
+    const t = (out.eks = new EksTarget('eks', { ...args, settings: s }, opts));
     o.eksNamespace = s.namespace;
     o.eksSecret = s.secretName;
     o.eksConfigMap = s.configMapName;
     o.eksPatchedDeployments = t.patchedDeployments;
   }
   if (targets.ami) {
-    const t = (out.ami = new AmiTarget('ami', { ...args, settings: targets.ami }));
+    const t = (out.ami = new AmiTarget('ami', { ...args, settings: targets.ami }, opts));
     o.amiLaunchTemplateId = targets.ami.launchTemplateId;
     o.amiLaunchTemplateVersion = t.version;
     o.amiCaBundleSource = t.caBundleSource;

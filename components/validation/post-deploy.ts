@@ -1,5 +1,6 @@
 // Post-deploy validation: `tj-pg-upgrade validate` of the source against the clone, run by a local.Command inside
-// `pulumi up` once the clone is upgraded and every target is configured. A failed check exits 1 (a connection
+// `pulumi up` once the clone is upgraded and (without a maintenance window) every target is configured; in the
+// maintenance window it runs before the targets, which wait for it (index.ts). A failed check exits 1 (a connection
 // problem 2), and a non-zero exit fails `pulumi up`. Commands never run during `pulumi preview`.
 //
 // - Credentials: only in `environment` (a secret Output: encrypted in the state); the command line holds flags only.
@@ -15,6 +16,7 @@ import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import type { ValidationConfig } from '../../config/targets/types';
 import type { CaBundle } from '../../config/types';
+import { PHASES, timedInterpreter } from '../../lib/cutover';
 import { caBundleSha256 } from '../../lib/render';
 import { renderValidateCommand, validateCommandLine } from './validate-command';
 
@@ -31,8 +33,14 @@ export interface PostDeployValidationArgs {
   caBundle: CaBundle;
   /** The project directory: the command runs there, and the CA path is given relative to it when inside it. */
   projectDir: string;
-  /** The clone and every target component: validation runs after all of them. */
+  /** Without a maintenance window: the clone and every target component. In the window: the clone only. */
   dependsOn: pulumi.Resource[];
+  /**
+   * Further triggers. In the maintenance window: the stop commands' output (it changes each time ToolJet is stopped),
+   * so every cutover window compares again, even when the clone was validated in an earlier run (e.g. built with
+   * maintenanceWindow: false): the writes ToolJet made since that snapshot then fail the check instead of being lost.
+   */
+  rerunWith?: pulumi.Input<string>[];
 }
 
 /** The CA bundle path as the command sees it (relative when inside the project, so the state is checkout-independent). */
@@ -73,12 +81,15 @@ export class PostDeployValidation extends pulumi.ComponentResource {
       {
         // Flags only (known at preview, no secret); endpoints and the password are in the (secret) environment.
         create: validateCommandLine(flags),
+        // /bin/sh -c through the timing wrapper: prints the measured duration (lib/cutover/timing.ts).
+        interpreter: timedInterpreter(PHASES.validation),
         environment: pulumi.secret(rendered.apply((r) => r.environment)),
         triggers: [
           pulumi.all([args.clone.address, args.clone.port]).apply(([a, p]) => `${a}:${p}`),
           args.clone.engineVersion,
           args.clone.resourceId,
           caBundleSha256(args.caBundle.pem),
+          ...(args.rerunWith ?? []),
         ],
         logging: 'stdoutAndStderr',
         addPreviousOutputInEnv: false,

@@ -79,10 +79,11 @@ describe('config/parse: parseStackConfig', () => {
       assert.deepEqual(c.tags, { team: 'platform', 'cost-center': 'cc-0000' });
     });
 
-    it('Pulumi.prod.yaml parses to a production config that starts on the source', () => {
+    it('Pulumi.prod.yaml parses to a production config that is the cutover, in a maintenance window', () => {
       const c = parse(fromStackFile('prod'), 'prod');
       assert.equal(c.environment, 'production');
-      assert.equal(c.activeDatabase, 'source');
+      assert.equal(c.activeDatabase, 'clone');
+      assert.equal(c.maintenanceWindow, true);
       assert.equal(c.clone.finalSnapshotIdentifier, 'tooljet-prod-db-pg16-final');
       assert.equal(c.clone.backupRetentionPeriod, 7);
       assert.equal(c.clone.engineVersion, '16.9');

@@ -119,6 +119,8 @@ export function fakeAws(overrides: Partial<FakeAws> = {}): FakeAws {
 
 export const FAKE_LAUNCH_TEMPLATE_VERSION = 8;
 export const FAKE_TASK_DEFINITION_REVISION = 12;
+/** When the fake maintenance-window stop commands report ToolJet stopped. */
+export const FAKE_STOPPED_AT = '2026-07-01T22:00:05Z';
 
 export interface ResourceOptionsSeen {
   parent: string;
@@ -282,6 +284,11 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         let stdout = '';
         if (env.TJ_CLONE_ID) {
           stdout = `clone=${env.TJ_CLONE_ID} engine=${env.TJ_ENGINE_VERSION} parameterGroup=${env.TJ_PARAMETER_GROUP} parameterApplyStatus=in-sync`;
+        } else if (env.TJ_ACTION === 'stop') {
+          // The maintenance window's stop (components/cutover/*-tooljet.sh): its record and when it finished.
+          stdout = `tooljet=stopped stoppedAt=${FAKE_STOPPED_AT} stoppedEpoch=${Date.parse(FAKE_STOPPED_AT) / 1000}`;
+        } else if (env.TJ_ACTION === 'start') {
+          stdout = `tooljet=started startedAt=${FAKE_STOPPED_AT} downtimeSeconds=0`;
         } else if (env.TJ_LAUNCH_TEMPLATE_ID) {
           stdout = `launchTemplateId=${env.TJ_LAUNCH_TEMPLATE_ID} launchTemplateVersion=${FAKE_LAUNCH_TEMPLATE_VERSION} default=${env.TJ_SET_DEFAULT_VERSION}`;
         }

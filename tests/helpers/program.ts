@@ -60,6 +60,8 @@ export interface RunOptions {
 
 export interface ProgramRun {
   mocks: RecordingMocks;
+  /** What the program logged with pulumi.log.info / warn (under mocks the SDK prints them; captured here instead). */
+  logs: string[];
   resources: RecordedResource[];
   invokes: RecordedInvoke[];
   outputs: Record<string, Inspected<unknown>>;
@@ -96,24 +98,43 @@ export function stackValue(stack: string, key: string): Record<string, unknown> 
 
 type Main = () => Promise<Record<string, unknown>>;
 
-async function execute(opts: RunOptions): Promise<{ mocks: RecordingMocks; result?: Record<string, unknown>; error?: unknown }> {
+/** Without an engine the SDK prints log messages as `info: [runtime] ...`; collect them instead of printing. */
+function captureLogs(): { logs: string[]; restore: () => void } {
+  const logs: string[] = [];
+  const saved = { log: console.log, warn: console.warn };
+  const capture =
+    (original: (...args: unknown[]) => void) =>
+    (...args: unknown[]): void => {
+      const text = args.map(String).join(' ');
+      const m = /^(info|warning): \[runtime\] ([\s\S]*)$/.exec(text);
+      if (m) logs.push(`${m[1]}: ${m[2]}`);
+      else original(...args);
+    };
+  console.log = capture(saved.log);
+  console.warn = capture(saved.warn);
+  return { logs, restore: () => Object.assign(console, saved) };
+}
+
+async function execute(opts: RunOptions): Promise<{ mocks: RecordingMocks; logs: string[]; result?: Record<string, unknown>; error?: unknown }> {
   const { config, secretKeys } = buildConfig(opts);
   pulumi.runtime.setAllConfig(config, secretKeys);
   const mocks = new RecordingMocks(opts.aws ?? fakeAws());
   installMocks(mocks, PROJECT, opts.stack, opts.preview ?? false);
   const main = require(path.join(REPO_ROOT, 'index.ts')) as Main;
+  const { logs, restore } = captureLogs();
   try {
     const result = await main();
-    return { mocks, result };
+    return { mocks, logs, result };
   } catch (error) {
-    return { mocks, error };
+    return { mocks, logs, error };
   } finally {
     await settle();
+    restore();
   }
 }
 
 export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
-  const { mocks, result, error } = await execute(opts);
+  const { mocks, logs, result, error } = await execute(opts);
   if (error) throw error;
   const outputs: Record<string, Inspected<unknown>> = {};
   for (const [k, v] of Object.entries(result!)) outputs[k] = await inspect(v as pulumi.Input<unknown>);
@@ -121,6 +142,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   const ofType = (type: string) => mocks.resources.filter((r) => r.type === type);
   return {
     mocks,
+    logs,
     resources: mocks.resources,
     invokes: mocks.invokes,
     outputs,
@@ -134,8 +156,8 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
 }
 
 /** Runs the program and returns the error it fails with (fails the test if it does not fail). */
-export async function programError(opts: RunOptions): Promise<{ error: Error; mocks: RecordingMocks }> {
-  const { mocks, error } = await execute(opts);
+export async function programError(opts: RunOptions): Promise<{ error: Error; mocks: RecordingMocks; logs: string[] }> {
+  const { mocks, logs, error } = await execute(opts);
   if (!error) throw new Error('expected the program to fail, but it succeeded');
-  return { error: error as Error, mocks };
+  return { error: error as Error, mocks, logs };
 }

@@ -48,7 +48,7 @@ describe('policy pack over the aftercare resources of the program', () => {
   it('blue-green upgrade (imported source, postgres16 group with force_ssl, precheck/postcheck): no violation', async () => {
     const run = await runProgram({
       stack: 'prod',
-      set: { strategy: 'blue-green', clone: undefined, blueGreen: { phase: 'upgrade' } },
+      set: { strategy: 'blue-green', clone: undefined, activeDatabase: undefined, maintenanceWindow: undefined, blueGreen: { phase: 'upgrade' } },
       aws: fakeAws({ instances: { 'tooljet-prod-db': fakeInstance('tooljet-prod-db') } }),
     });
     assert.deepEqual(await violations(run, 'prod'), []);
@@ -57,7 +57,7 @@ describe('policy pack over the aftercare resources of the program', () => {
   it('blue-green on a publicly accessible source: the pack says so (the mirror does not hide it)', async () => {
     const run = await runProgram({
       stack: 'prod',
-      set: { strategy: 'blue-green', clone: undefined },
+      set: { strategy: 'blue-green', clone: undefined, activeDatabase: undefined, maintenanceWindow: undefined },
       aws: fakeAws({ instances: { 'tooljet-prod-db': fakeInstance('tooljet-prod-db', { publiclyAccessible: true }) } }),
     });
     const found = await violations(run, 'prod');

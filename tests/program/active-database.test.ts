@@ -19,8 +19,10 @@ for (const stack of ['staging', 'prod']) {
     let onClone: ProgramRun;
     let onSource: ProgramRun;
     before(async () => {
-      onClone = await runProgram({ stack, set: { activeDatabase: 'clone' } });
-      onSource = await runProgram({ stack, set: { activeDatabase: 'source' } });
+      // prod runs in the maintenance window, whose rollback needs the recorded cutover.
+      const cutoverAt = stack === 'prod' ? { cutoverAt: '2026-07-01T22:00:00Z' } : {};
+      onClone = await runProgram({ stack, set: { activeDatabase: 'clone', ...cutoverAt } });
+      onSource = await runProgram({ stack, set: { activeDatabase: 'source', ...cutoverAt } });
     });
 
     it('leaves every resource input and option exactly unchanged (the rollback never replaces or deletes the clone)', () => {

@@ -115,9 +115,12 @@ describe('monitoring: configuration', () => {
   });
 });
 
-describe('monitoring (Pulumi.prod.yaml: ToolJet still on the source)', () => {
+// Pulumi.prod.yaml is the cutover; ToolJet on the source in production is the rollback of a recorded cutover.
+const ON_SOURCE = { activeDatabase: 'source', cutoverAt: '2026-07-01T22:00:00Z' };
+
+describe('monitoring (Pulumi.prod.yaml: ToolJet on the source)', () => {
   it('alarms on the source; no connection-failure alarm when the source does not export its log', async () => {
-    const run = await runProgram({ stack: 'prod' });
+    const run = await runProgram({ stack: 'prod', set: ON_SOURCE });
     const alarms = run.ofType(ALARM);
     assert.deepEqual(alarms.map((a) => a.inputs.metricName).sort(), ['CPUUtilization', 'DatabaseConnections', 'FreeStorageSpace', 'ReadIOPS', 'WriteIOPS']);
     for (const a of alarms) assert.deepEqual(a.inputs.dimensions, { DBInstanceIdentifier: 'tooljet-prod-db' });
@@ -128,7 +131,7 @@ describe('monitoring (Pulumi.prod.yaml: ToolJet still on the source)', () => {
 
   it('uses the source\'s own log when it exports one (read, never changed)', async () => {
     const aws = fakeAws({ instances: { 'tooljet-prod-db': fakeInstance('tooljet-prod-db', { enabledCloudwatchLogsExports: ['postgresql', 'upgrade'] }) } });
-    const run = await runProgram({ stack: 'prod', aws });
+    const run = await runProgram({ stack: 'prod', set: ON_SOURCE, aws });
     assert.deepEqual(run.ofType(FILTER).map((f) => f.inputs.logGroupName).sort(), ['/aws/rds/instance/tooljet-prod-db-pg16/postgresql', '/aws/rds/instance/tooljet-prod-db/postgresql']);
     assert.equal(alarm(run, 'ConnectionFailures').inputs.namespace, 'ToolJet/PostgreSQL/tooljet-prod-db');
     assert.equal(run.ofType(LOG_GROUP).length, 1, 'the source\'s log group belongs to RDS, not to the stack');

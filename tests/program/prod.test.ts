@@ -47,13 +47,14 @@ describe('program (Pulumi.prod.yaml): production protections', () => {
     assert.equal(env.TJ_TIMEOUT_SECONDS, String(6 * 3600), 'the finishing step may wait as long as an update');
   });
 
-  it('points ToolJet at the source until cutover (activeDatabase: source)', () => {
+  it('is the cutover: ToolJet pointed at the clone, in a maintenance window (activeDatabase: clone, maintenanceWindow: true)', () => {
     const v = (k: string) => run.outputs[k].value;
-    assert.equal(v('activeDatabase'), 'source');
-    assert.equal(v('activeDatabaseIdentifier'), 'tooljet-prod-db');
-    assert.match(String(v('activeDatabaseEndpoint')), /^tooljet-prod-db\..*:5432$/);
-    assert.equal(v('activeDatabaseEndpoint'), v('sourceEndpoint'));
-    assert.notEqual(v('activeDatabaseEndpoint'), v('cloneEndpoint'));
+    assert.equal(v('maintenanceWindow'), 'cutover');
+    assert.equal(v('activeDatabase'), 'clone');
+    assert.equal(v('activeDatabaseIdentifier'), 'tooljet-prod-db-pg16');
+    assert.equal(v('activeDatabaseEndpoint'), v('cloneEndpoint'));
+    assert.notEqual(v('activeDatabaseEndpoint'), v('sourceEndpoint'));
+    assert.deepEqual(run.ofType('command:local:Command').filter((c) => /^(stop|start)-tooljet-/.test(c.name)).map((c) => c.name).sort(), ['start-tooljet-ecs', 'stop-tooljet-ecs']);
   });
 
   it('puts no secret in any output', () => {

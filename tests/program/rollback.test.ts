@@ -3,6 +3,7 @@
 // password only in its secret environment.
 import { strict as assert } from 'assert';
 import { rollbackReportScript } from '../../components/rollback';
+import { PHASES, timedInterpreter } from '../../lib/cutover';
 import { RecordedResource } from '../helpers/mocks';
 import { ProgramRun, runProgram, TEST_PASSWORD, testCaBundle } from '../helpers/program';
 
@@ -53,7 +54,7 @@ describe('rollback (Pulumi.prod.yaml): clone -> source after a recorded cutover'
     const r = report(rolledBack)!;
     assert.ok(r, 'a rollback-report command');
     assert.equal(r.inputs.create, rollbackReportScript());
-    assert.deepEqual(r.inputs.interpreter, ['/bin/sh', '-c']);
+    assert.deepEqual(r.inputs.interpreter, timedInterpreter(PHASES.rollbackReport), '/bin/sh -c through the timing wrapper');
     const clone = rolledBack.one('aws:rds/instance:Instance');
     assert.deepEqual(r.inputs.triggers, [CUTOVER, clone.state.resourceId]);
   });
@@ -77,7 +78,8 @@ describe('rollback (Pulumi.prod.yaml): clone -> source after a recorded cutover'
   });
 
   it('without a recorded cutoverAt there is nothing to report (the clone never took writes from ToolJet)', async () => {
-    const run = await runProgram({ stack: 'prod', set: { activeDatabase: 'source' } });
+    // (without the maintenance window: a window rollback needs cutoverAt, tests/program/cutover.test.ts)
+    const run = await runProgram({ stack: 'prod', set: { activeDatabase: 'source', maintenanceWindow: false } });
     assert.equal(report(run), undefined);
   });
 });

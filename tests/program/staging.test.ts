@@ -3,6 +3,7 @@
 import { strict as assert } from 'assert';
 import { attachParameterGroupScript } from '../../components/database';
 import { durationSeconds } from '../../config';
+import { PHASES, timedInterpreter } from '../../lib/cutover';
 import { RecordedResource } from '../helpers/mocks';
 import { ProgramRun, runProgram, TEST_PASSWORD } from '../helpers/program';
 
@@ -120,7 +121,7 @@ describe('program (Pulumi.staging.yaml): snapshot -> postgres16 group -> clone o
   it('restore/upgrade split: a finishing command attaches the postgres16 group after the upgrade', () => {
     assert.equal(finish.inputs.create, attachParameterGroupScript());
     assert.equal(finish.inputs.update, attachParameterGroupScript());
-    assert.deepEqual(finish.inputs.interpreter, ['/bin/sh', '-c']);
+    assert.deepEqual(finish.inputs.interpreter, timedInterpreter(PHASES.parameterGroup), '/bin/sh -c through the timing wrapper');
     assert.deepEqual(finish.inputs.environment, {
       TJ_CLONE_ID: 'test-db-pg13-clone',
       TJ_PARAMETER_GROUP: 'test-db-pg13-clone-postgres16',

@@ -1,0 +1,168 @@
+#!/bin/sh
+# Stops or starts the existing ToolJet ECS service for the maintenance-window cutover (README "Production cutover and
+# rollback"). The service is not owned by the stack; this changes only its desired count.
+#
+#   stop:  record the desired count in a tag on the service (tooljet-pg-upgrade:desired-count), set the desired count
+#          to 0, and wait until no task of the service runs any more (RUNNING, PENDING or still stopping). The tag
+#          is the durable record: a crash between stop and start loses nothing, and a re-run keeps the recorded
+#          count instead of recording 0. A service already at 0 without the tag is refused (start would not know
+#          what to restore).
+#   start: set the desired count back to the recorded one, wait until the service is stable (one deployment, all
+#          tasks running, not FAILED), then remove the tag. A re-run after that finds the service running: it only
+#          waits for it.
+#
+# Run by a local.Command (components/cutover/tooljet-window.ts) through `/bin/sh -c`; never during `pulumi preview`.
+# Inputs, from the environment only:
+#   TJ_ACTION            stop | start
+#   TJ_ECS_CLUSTER       cluster name or ARN
+#   TJ_ECS_SERVICE       service name
+#   TJ_TIMEOUT_SECONDS   total time to wait, default 1800
+#   TJ_POLL_SECONDS      seconds between two describe calls, default 15
+#   TJ_STOPPED_EPOCH     start only, optional: when the stop finished (from its output), to print the downtime
+#   AWS_REGION / AWS_PROFILE and the rest of the AWS CLI's usual environment
+set -eu
+set -f
+
+me=tooljet-ecs
+TAG=tooljet-pg-upgrade:desired-count
+fail() {
+  printf '%s: %s\n' "$me" "$*" >&2
+  exit 1
+}
+note() { printf '%s: %s\n' "$me" "$*" >&2; }
+is_count() {
+  case $1 in
+    '' | *[!0-9]*) return 1 ;;
+    *) return 0 ;;
+  esac
+}
+
+case ${TJ_ACTION:-} in
+  stop | start) ;;
+  *) fail "TJ_ACTION must be stop or start" ;;
+esac
+[ -n "${TJ_ECS_CLUSTER:-}" ] || fail "TJ_ECS_CLUSTER is not set"
+[ -n "${TJ_ECS_SERVICE:-}" ] || fail "TJ_ECS_SERVICE is not set"
+timeout=${TJ_TIMEOUT_SECONDS:-1800}
+poll=${TJ_POLL_SECONDS:-15}
+is_count "$timeout" || fail "TJ_TIMEOUT_SECONDS is not a number of seconds"
+is_count "$poll" || fail "TJ_POLL_SECONDS is not a number of seconds"
+step=$poll
+[ "$step" -gt 0 ] || step=1
+waited=0
+
+command -v aws >/dev/null 2>&1 ||
+  fail "the AWS CLI (aws) is not on PATH; install AWS CLI v2 on the machine that runs pulumi up, then run pulumi up again"
+
+where="service $TJ_ECS_SERVICE in cluster $TJ_ECS_CLUSTER"
+describe() {
+  aws ecs describe-services --cluster "$TJ_ECS_CLUSTER" --services "$TJ_ECS_SERVICE" --query "$1" --output text ||
+    fail "aws ecs describe-services for $where failed (AWS CLI error above); check credentials, region, ecs:DescribeServices and targets.ecs.cluster"
+}
+
+out=$(describe 'services[0].[status,serviceArn,desiredCount]')
+# shellcheck disable=SC2086 # split the tab-separated fields on purpose
+set -- $out
+if [ "$#" -ne 3 ] || [ "$1" != ACTIVE ]; then
+  fail "$where is not an active service (describe-services: $out); check targets.ecs.cluster and targets.ecs.service (aws ecs list-services --cluster $TJ_ECS_CLUSTER)"
+fi
+arn=$2 desired=$3
+is_count "$desired" || fail "unexpected desired count from describe-services: $desired"
+
+recorded=$(aws ecs list-tags-for-resource --resource-arn "$arn" --query "tags[?key=='$TAG'].value | [0]" --output text) ||
+  fail "aws ecs list-tags-for-resource $arn failed (AWS CLI error above); check ecs:ListTagsForResource"
+[ "$recorded" != None ] || recorded=
+if [ -n "$recorded" ] && ! is_count "$recorded"; then
+  fail "the tag $TAG on $where holds \"$recorded\", not a task count; set it to the count ToolJet runs with (aws ecs tag-resource --resource-arn $arn --tags key=$TAG,value=<n>) and run pulumi up again"
+fi
+
+# Tasks of the service that may still talk to the database: RUNNING/PENDING ones, and those told to stop that have
+# not stopped yet (they finish in-flight requests during the stop timeout).
+alive() {
+  counts=$(describe 'services[0].[runningCount,pendingCount]')
+  # shellcheck disable=SC2086
+  set -- $counts
+  if [ "$#" -ne 2 ] || ! is_count "$1" || ! is_count "$2"; then fail "unexpected answer from describe-services: $counts"; fi
+  n=$(($1 + $2))
+  stopping=$(aws ecs list-tasks --cluster "$TJ_ECS_CLUSTER" --service-name "$TJ_ECS_SERVICE" --desired-status STOPPED \
+    --max-items 100 --query 'taskArns' --output text) ||
+    fail "aws ecs list-tasks for $where failed (AWS CLI error above); check ecs:ListTasks"
+  if [ -n "$stopping" ] && [ "$stopping" != None ]; then
+    # shellcheck disable=SC2086 # one argument per task ARN
+    left=$(aws ecs describe-tasks --cluster "$TJ_ECS_CLUSTER" --tasks $stopping --query "length(tasks[?lastStatus!='STOPPED'])" --output text) ||
+      fail "aws ecs describe-tasks for $where failed (AWS CLI error above); check ecs:DescribeTasks"
+    is_count "$left" || fail "unexpected answer from describe-tasks: $left"
+    n=$((n + left))
+  fi
+  echo "$n"
+}
+
+if [ "$TJ_ACTION" = stop ]; then
+  if [ -z "$recorded" ]; then
+    [ "$desired" -gt 0 ] ||
+      fail "$where has desired count 0 and no recorded count (tag $TAG), so start would not know what to restore; if ToolJet should run <n> tasks, record it (aws ecs tag-resource --resource-arn $arn --tags key=$TAG,value=<n>) and run pulumi up again"
+    aws ecs tag-resource --resource-arn "$arn" --tags "key=$TAG,value=$desired" ||
+      fail "could not record the desired count $desired on $where (aws ecs tag-resource, AWS CLI error above); nothing was stopped. Check ecs:TagResource (the service needs the long ARN format), then run pulumi up again"
+    recorded=$desired
+    note "recorded the desired count $desired of $where in its tag $TAG"
+  else
+    note "$where: keeping the desired count $recorded recorded by an earlier run (tag $TAG)"
+  fi
+  if [ "$desired" -ne 0 ]; then
+    aws ecs update-service --cluster "$TJ_ECS_CLUSTER" --service "$TJ_ECS_SERVICE" --desired-count 0 \
+      --query 'service.desiredCount' --output text >/dev/null ||
+      fail "aws ecs update-service $where --desired-count 0 failed (AWS CLI error above); ToolJet still runs, nothing after this step ran"
+    note "set the desired count of $where to 0 (was $desired); waiting until no task runs"
+  fi
+  while :; do
+    left=$(alive)
+    [ "$left" -gt 0 ] || break
+    [ "$waited" -lt "$timeout" ] ||
+      fail "timed out after ${timeout}s waiting for the tasks of $where to stop ($left still running or stopping); ToolJet may still write to the database, so nothing after this step ran. Check the service events (aws ecs describe-services) and run pulumi up again"
+    sleep "$poll"
+    waited=$((waited + step))
+  done
+  printf 'tooljet=stopped kind=ecs cluster=%s service=%s recordedDesiredCount=%s stoppedAt=%s stoppedEpoch=%s\n' \
+    "$TJ_ECS_CLUSTER" "$TJ_ECS_SERVICE" "$recorded" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(date +%s)"
+  exit 0
+fi
+
+# start
+if [ -n "$recorded" ]; then
+  target=$recorded
+  if [ "$desired" -ne "$target" ]; then
+    aws ecs update-service --cluster "$TJ_ECS_CLUSTER" --service "$TJ_ECS_SERVICE" --desired-count "$target" \
+      --query 'service.desiredCount' --output text >/dev/null ||
+      fail "aws ecs update-service $where --desired-count $target failed (AWS CLI error above); ToolJet is still stopped. Run pulumi up again, or start it yourself: aws ecs update-service --cluster $TJ_ECS_CLUSTER --service $TJ_ECS_SERVICE --desired-count $target"
+    note "set the desired count of $where back to $target; waiting until the service is stable"
+  fi
+elif [ "$desired" -gt 0 ]; then
+  target=$desired
+  note "$where already runs with desired count $desired and no recorded count: started by an earlier run; only waiting until it is stable"
+else
+  fail "$where has desired count 0 and no recorded count (tag $TAG) to restore; start it yourself (aws ecs update-service --cluster $TJ_ECS_CLUSTER --service $TJ_ECS_SERVICE --desired-count <n>) and run pulumi up again"
+fi
+
+while :; do
+  out=$(describe 'services[0].[length(deployments),runningCount,desiredCount,deployments[0].rolloutState]')
+  # shellcheck disable=SC2086
+  set -- $out
+  if [ "$#" -ne 4 ] || ! is_count "$1" || ! is_count "$2" || ! is_count "$3"; then fail "unexpected answer from describe-services: $out"; fi
+  if [ "$4" = FAILED ]; then
+    fail "the deployment of $where FAILED while starting ToolJet; read the stopped tasks' reasons (aws ecs describe-tasks) and the /ecs/ToolJet log, fix, and run pulumi up again (the recorded count stays in the tag $TAG)"
+  fi
+  if [ "$1" -eq 1 ] && [ "$2" -eq "$target" ] && [ "$3" -eq "$target" ]; then break; fi
+  [ "$waited" -lt "$timeout" ] ||
+    fail "timed out after ${timeout}s waiting for $where to be stable ($2 of $3 tasks running, $1 deployment(s)); check the service events and task logs, raise targets.ecs.deployTimeout if it is just slow, then run pulumi up again"
+  sleep "$poll"
+  waited=$((waited + step))
+done
+if [ -n "$recorded" ]; then
+  aws ecs untag-resource --resource-arn "$arn" --tag-keys "$TAG" ||
+    fail "ToolJet runs again on $where, but its tag $TAG could not be removed (AWS CLI error above); remove it (aws ecs untag-resource --resource-arn $arn --tag-keys $TAG) before the next maintenance window, or run pulumi up again"
+fi
+now=$(date +%s)
+downtime=
+if is_count "${TJ_STOPPED_EPOCH:-}"; then downtime=$((now - TJ_STOPPED_EPOCH)); fi
+printf 'tooljet=started kind=ecs cluster=%s service=%s desiredCount=%s startedAt=%s downtimeSeconds=%s\n' \
+  "$TJ_ECS_CLUSTER" "$TJ_ECS_SERVICE" "$target" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$downtime"

@@ -1,0 +1,16 @@
+// ECS: stop = desired count 0 (the count recorded in a tag on the service), start = the recorded count back
+// (ecs-tooljet.sh). Pure.
+import { awsEnvironment, baseEnvironment, ToolJetCommandBase } from './scripts';
+
+export interface EcsToolJetInput extends ToolJetCommandBase {
+  cluster: string;
+  service: string;
+  cli: { region?: string; profile?: string };
+}
+
+/** The tag on the service that holds the desired count while ToolJet is stopped. */
+export const ECS_DESIRED_COUNT_TAG = 'tooljet-pg-upgrade:desired-count';
+
+export function ecsToolJetEnvironment(i: EcsToolJetInput): Record<string, string> {
+  return { ...baseEnvironment(i, 15), TJ_ECS_CLUSTER: i.cluster, TJ_ECS_SERVICE: i.service, ...awsEnvironment(i.cli) };
+}

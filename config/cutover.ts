@@ -1,0 +1,66 @@
+// Pure validation of `maintenanceWindow` (README "Production cutover and rollback") and how it combines with the rest
+// of the stack. Default: true for a production stack of strategy clone with at least one ToolJet target (the program
+// can only stop what it manages; without targets index.ts warns that ToolJet must be stopped by hand), false
+// otherwise. One line per problem.
+import type { Reader } from './parse';
+import type { TargetConfigs, ValidationConfig } from './targets/types';
+import type { ActiveDatabase, Environment, Strategy } from './types';
+
+type Raw = Readonly<Record<string, unknown>>;
+
+export interface MaintenanceWindowContext {
+  environment: Environment;
+  strategy: Strategy;
+  activeDatabase: ActiveDatabase;
+  snapshotMode: 'create' | 'existing';
+  validation: ValidationConfig;
+  cleanupEnabled: boolean;
+  cutoverAt: string | undefined;
+  targets: TargetConfigs;
+}
+
+const OFF = 'or set maintenanceWindow: false (pulumi config set maintenanceWindow false)';
+
+/** `maintenanceWindow`, defaulted and checked against the other keys. */
+export function parseMaintenanceWindow(r: Reader, raw: Raw, ctx: MaintenanceWindowContext): boolean {
+  const set = r.boolean('maintenanceWindow', raw.maintenanceWindow);
+  if (ctx.strategy !== 'clone') {
+    if (set === true) {
+      r.problem('maintenanceWindow', 'is only used with strategy "clone" (blue-green switches over in about a minute, without stopping ToolJet); remove it');
+    }
+    return false;
+  }
+  const kinds = Object.keys(ctx.targets).filter((k) => ctx.targets[k as keyof TargetConfigs] !== undefined);
+  const on = set ?? (ctx.environment === 'production' && kinds.length > 0);
+  if (!on) return false;
+  // Problems name the key to change; "(default in production)" when the switch was not set explicitly.
+  const why = set === undefined ? ' (maintenanceWindow is true by default in production)' : '';
+
+  if (kinds.length === 0) {
+    r.problem('targets', `none is configured, but maintenanceWindow stops and starts ToolJet on the configured targets${why}; add targets.<kind> ${OFF} and stop ToolJet yourself`);
+  }
+  // (cleanup in production is refused by its own check already.)
+  if (ctx.cleanupEnabled && ctx.environment !== 'production') {
+    r.problem('maintenanceWindow', `cleanup removes the clone, so there is nothing to cut over or roll back${why}; ${OFF.replace(/^or /, '')}`);
+  }
+  if (ctx.activeDatabase === 'clone') {
+    if (!ctx.validation.enabled) {
+      r.problem('validation.enabled', `false is refused with maintenanceWindow${why}: the exact comparison of the frozen source with the clone is what makes it safe to start ToolJet on the clone. Give the machine running pulumi up network reach to the clone (README "Post-deploy validation") and set validation.enabled: true, ${OFF} and validate by hand`);
+    }
+    if (ctx.snapshotMode === 'existing') {
+      r.problem('snapshot.mode', `"existing" is refused with maintenanceWindow${why}: that snapshot was taken while ToolJet could still write, so the writes after it would be lost; use snapshot.mode: create (the snapshot is taken after ToolJet stopped)`);
+    }
+  } else if (!ctx.cutoverAt && !ctx.cleanupEnabled) {
+    r.problem(
+      'activeDatabase',
+      `"source" with maintenanceWindow${why} is the rollback of a maintenance-window cutover and needs cutoverAt (recorded at that cutover). To cut over: pulumi config set cutoverAt "$(date -u +%Y-%m-%dT%H:%M:%SZ)" && pulumi config set activeDatabase clone; to build a clone while ToolJet keeps running: pulumi config set maintenanceWindow false`,
+    );
+  }
+  if (ctx.targets.ecs && !ctx.targets.ecs.updateService) {
+    r.problem('targets.ecs.updateService', `false is refused with maintenanceWindow${why}: the service must run the new revision before ToolJet starts again; remove the key (default true)`);
+  }
+  if (ctx.targets.docker && ctx.targets.docker.restart) {
+    r.problem('targets.docker.restart', `true is refused with maintenanceWindow${why}: the start step runs docker compose up -d after the validation; remove the key (default false)`);
+  }
+  return true;
+}
