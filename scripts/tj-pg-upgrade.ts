@@ -123,6 +123,8 @@ Options:
                            same host and credentials as --source/--target
   --analyze                run ANALYZE on target tables that have rows but no statistics (a write on the target)
   --fix-sequences          set target sequences that lag the source to the source values (a write on the target)
+  --live-source            the source keeps taking writes (ToolJet not stopped): row, sequence and migration
+                           differences are warnings, not failures; TLS, version and schema still fail
   --jobs <n>               sessions per side for the row checksums (default 4)
   --json                   machine-readable output
   --insecure               allow sslmode=disable/allow/prefer (plain text; the TLS checks then fail)
@@ -140,6 +142,7 @@ Exit codes: 0 all checks passed (warnings allowed), 1 a check failed, 2 usage or
     'tooljet-db': { type: 'string' },
     analyze: { type: 'boolean' },
     'fix-sequences': { type: 'boolean' },
+    'live-source': { type: 'boolean' },
     jobs: { type: 'string' },
   },
   async run(values, io) {
@@ -160,6 +163,7 @@ Exit codes: 0 all checks passed (warnings allowed), 1 a check failed, 2 usage or
       tooljetDb,
       analyze: !!values.analyze,
       fixSequences: !!values['fix-sequences'],
+      liveSource: !!values['live-source'],
       jobs: Number(jobsText),
       insecure: !!values.insecure,
       env: io.env,

@@ -36,6 +36,11 @@ export interface PostDeployValidationArgs {
   /** Without a maintenance window: the clone and every target component. In the window: the clone only. */
   dependsOn: pulumi.Resource[];
   /**
+   * ToolJet keeps writing to the source (no maintenance window): `--live-source`, so the rows written since the
+   * snapshot are reported as warnings while TLS, version and schema parity still fail the `pulumi up`.
+   */
+  liveSource: boolean;
+  /**
    * Further triggers. In the maintenance window: the stop commands' output (it changes each time ToolJet is stopped),
    * so every cutover window compares again, even when the clone was validated in an earlier run (e.g. built with
    * maintenanceWindow: false): the writes ToolJet made since that snapshot then fail the check instead of being lost.
@@ -61,6 +66,7 @@ export class PostDeployValidation extends pulumi.ComponentResource {
       jobs: s.jobs,
       analyze: s.analyze,
       fixSequences: s.fixSequences,
+      liveSource: args.liveSource,
     };
     const rendered = pulumi
       .all([args.source.address, args.source.port, args.clone.address, args.clone.port, args.password])

@@ -32,6 +32,8 @@ export interface ValidateCommandInput {
   jobs: number;
   analyze: boolean;
   fixSequences: boolean;
+  /** `--live-source`: ToolJet still writes to the source (no maintenance window), data differences are warnings. */
+  liveSource?: boolean;
   connectTimeoutSeconds?: number;
 }
 
@@ -55,13 +57,14 @@ function url(e: ValidateEndpoint, user: string, database: string, caFile: string
 }
 
 /** The command line alone: it depends on no endpoint and no secret. */
-export function validateCommandLine(input: Pick<ValidateCommandInput, 'expectVersion' | 'jobs' | 'tooljetDatabase' | 'analyze' | 'fixSequences'>): string {
+export function validateCommandLine(input: Pick<ValidateCommandInput, 'expectVersion' | 'jobs' | 'tooljetDatabase' | 'analyze' | 'fixSequences' | 'liveSource'>): string {
   const flags = [
     `--expect-version ${arg('expectVersion', input.expectVersion)}`,
     `--jobs ${arg('jobs', String(input.jobs))}`,
     ...(input.tooljetDatabase !== undefined ? [`--tooljet-db ${arg('tooljetDatabase', input.tooljetDatabase)}`] : []),
     ...(input.analyze ? ['--analyze'] : []),
     ...(input.fixSequences ? ['--fix-sequences'] : []),
+    ...(input.liveSource ? ['--live-source'] : []),
   ];
   return `node ${VALIDATE_CLI} validate ${flags.join(' ')}`;
 }

@@ -119,6 +119,8 @@ for (const kind of KINDS) {
       const stopOut = parseToolJetRecord(String(g.command(`stop-tooljet-${kind}`).state.stdout))!;
       assert.equal(stopOut.stoppedAt, FAKE_STOPPED_AT);
       assert.equal((v.inputs.triggers as string[]).at(-1), g.command(`stop-tooljet-${kind}`).state.stdout);
+      // ToolJet is stopped, so the source is frozen: exact equality, never --live-source.
+      assert.doesNotMatch(String(v.inputs.create), /--live-source/);
       assert.equal((g.command(`start-tooljet-${kind}`).inputs.environment as Record<string, string>).TJ_STOPPED_EPOCH, String(Date.parse(FAKE_STOPPED_AT) / 1000));
     });
 

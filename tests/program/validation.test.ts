@@ -23,8 +23,8 @@ describe('program (Pulumi.staging.yaml): post-deploy validation', () => {
     clone = run.one('aws:rds/instance:Instance');
   });
 
-  it('runs tj-pg-upgrade validate with --expect-version = clone.engineVersion and the ToolJet Database; flags only on the command line', () => {
-    assert.equal(cmd.inputs.create, 'node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --tooljet-db tooljet_db');
+  it('runs tj-pg-upgrade validate with --expect-version = clone.engineVersion and the ToolJet Database; flags only on the command line; --live-source without a maintenance window', () => {
+    assert.equal(cmd.inputs.create, 'node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --tooljet-db tooljet_db --live-source');
     assert.ok(!String(cmd.inputs.create).includes(TEST_PASSWORD));
     assert.equal(cmd.inputs.dir, undefined, 'runs in the project directory; no checkout path in the state');
   });

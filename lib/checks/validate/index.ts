@@ -24,6 +24,13 @@ export interface ValidateOptions {
   fixSequences?: boolean;
   /** Sessions per side for the content checksums (default 4). */
   jobs?: number;
+  /**
+   * The source keeps taking writes (ToolJet was not stopped, e.g. a staging clone of live production): differences
+   * in rows, sequences and ToolJet's migrations are what happened since the snapshot, so they are reported as
+   * warnings (still named, table by table); TLS, version, encoding and schema parity still fail. Exact equality is
+   * only provable with the source frozen (maintenance window), which is the default.
+   */
+  liveSource?: boolean;
   insecure?: boolean;
   env?: NodeJS.ProcessEnv;
   onProgress?: (message: string) => void;
@@ -165,14 +172,17 @@ async function validateDatabase(ctx: DbContext): Promise<{ checks: CheckResult[]
     const sumDiffs = compared.filter((t) => t.source!.sum !== t.target!.sum);
     const notCompared = tables.filter((t) => t.skipped).map((t) => `not compared: ${t.table} (${t.skipped})`);
     const totalRows = compared.reduce((s, t) => s + t.source!.rows, 0);
+    // With a live source, data differences are the writes since the snapshot: named, but not a failure.
+    const dataDiff: CheckResult['status'] = opts.liveSource ? 'warn' : 'fail';
+    const sinceSnapshot = opts.liveSource ? ' (the source is live: writes since the snapshot; exact equality needs ToolJet stopped)' : '';
     if (countDiffs.length) {
-      add('row counts', 'fail', `${countDiffs.length} of ${compared.length} tables have a different number of rows`,
+      add('row counts', dataDiff, `${countDiffs.length} of ${compared.length} tables have a different number of rows${sinceSnapshot}`,
         [...countDiffs.map((t) => `${t.table}: source ${t.source!.rows} rows, target ${t.target!.rows} (${t.target!.rows - t.source!.rows >= 0 ? '+' : ''}${t.target!.rows - t.source!.rows})`), ...notCompared]);
     } else {
       add('row counts', notCompared.length ? 'fail' : 'pass', `${compared.length} tables, ${totalRows} rows, equal on both sides${notCompared.length ? `; ${notCompared.length} not compared` : ''}`, notCompared);
     }
     if (sumDiffs.length) {
-      add('content checksums', 'fail', `${sumDiffs.length} of ${compared.length} tables differ in content (count + sum of a 64-bit hash per row)`,
+      add('content checksums', dataDiff, `${sumDiffs.length} of ${compared.length} tables differ in content (count + sum of a 64-bit hash per row)${sinceSnapshot}`,
         sumDiffs.map((t) => `${t.table}: content differs${t.source!.rows === t.target!.rows ? ` (same row count ${t.source!.rows}: a row was changed)` : ` (rows ${t.source!.rows} vs ${t.target!.rows})`}`));
     } else {
       add('content checksums', notCompared.length ? 'fail' : 'pass', `${compared.length} tables identical in content${notCompared.length ? `; ${notCompared.length} not compared` : ''}`, notCompared);
@@ -193,6 +203,8 @@ async function validateDatabase(ctx: DbContext): Promise<{ checks: CheckResult[]
       add('sequence values', ahead.length ? 'fail' : 'warn',
         `--fix-sequences set ${fixed.length} target sequence(s) to the source values${ahead.length ? `; ${ahead.length} target sequence(s) are AHEAD of the source and were left alone` : ''}`,
         [...fixed.map((f) => `fixed: ${f}`), ...ahead.map(describeSequence)]);
+    } else if (opts.liveSource) {
+      add('sequence values', 'warn', `${seqDiffs.length} of ${sseq.size} sequences differ${sinceSnapshot}`, seqDiffs.map(describeSequence));
     } else {
       add('sequence values', 'fail', `${seqDiffs.length} of ${sseq.size} sequences differ (logical replication does not copy sequences): rerun with --fix-sequences to set lagging target sequences to the source values`, seqDiffs.map(describeSequence));
     }
@@ -202,7 +214,7 @@ async function validateDatabase(ctx: DbContext): Promise<{ checks: CheckResult[]
     else if (!sm || !tm) add('ToolJet migrations', 'fail', `public.migrations exists only on the ${sm ? 'source' : 'target'}`);
     else {
       const d = diffMaps(new Map(sm.map((m) => [m, ''])), new Map(tm.map((m) => [m, ''])));
-      if (d.missing.length || d.extra.length) add('ToolJet migrations', 'fail', `migrations differ: ${d.missing.length} missing on target, ${d.extra.length} extra on target`, diffObjects(d));
+      if (d.missing.length || d.extra.length) add('ToolJet migrations', dataDiff, `migrations differ: ${d.missing.length} missing on target, ${d.extra.length} extra on target${sinceSnapshot}`, diffObjects(d));
       else add('ToolJet migrations', 'pass', `${sm.length} migrations identical${sm.length ? `, latest ${sm[sm.length - 1].split(' ').slice(2).join(' ')}` : ''}`);
     }
   });

@@ -29,6 +29,7 @@ describe('components/validation: the rendered validate command', () => {
     const r = renderValidateCommand(base);
     assert.equal(r.create, 'node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --tooljet-db tooljet_db');
     assert.equal(validateCommandLine({ ...base, analyze: true, fixSequences: true, tooljetDatabase: undefined }), 'node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --analyze --fix-sequences');
+    assert.equal(validateCommandLine({ ...base, liveSource: true, tooljetDatabase: undefined }), 'node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --live-source');
   });
 
   it('passes credentials only through the environment: password-free verify-full URLs and PGPASSWORD', () => {
@@ -143,6 +144,32 @@ describe('components/validation: the rendered command run for real against Postg
       assert.match(r.stdout, /FAIL +row counts \[tooljet_db\]/);
     } finally {
       await sql(s16, 'tooljet_db', "INSERT INTO rows VALUES (3, md5('3'))");
+    }
+  });
+
+  it('--live-source (no maintenance window): writes the source took since the snapshot warn, a schema difference still fails', async () => {
+    // ToolJet kept running on the source: two new apps, one renamed, the sequence moved on.
+    await sql(s13, 'tooljet_production', "INSERT INTO apps (name) VALUES ('new 1'), ('new 2')", "UPDATE apps SET name = 'renamed' WHERE id = 9");
+    try {
+      const live = await runRendered({ ...input, liveSource: true });
+      assert.equal(live.code, 0, `${live.stdout}\n${live.stderr}`);
+      assert.match(live.stdout, /WARN +row counts \[tooljet_production\] +1 of 1 tables have a different number of rows \(the/);
+      assert.match(live.stdout, /public\.apps: source 52 rows, target 50 \(-2\)/);
+      assert.match(live.stdout, /WARN +content checksums \[tooljet_production\]/);
+      assert.match(live.stdout, /WARN +sequence values \[tooljet_production\]/);
+      // The same data without --live-source: exact equality, so the command fails.
+      assert.equal((await runRendered(input)).code, 1);
+
+      await sql(s16, 'tooljet_production', 'CREATE INDEX apps_name_idx ON apps (name)');
+      try {
+        const schema = await runRendered({ ...input, liveSource: true });
+        assert.equal(schema.code, 1, `${schema.stdout}\n${schema.stderr}`);
+        assert.match(schema.stdout, /FAIL +schema: indexes \[tooljet_production\]/);
+      } finally {
+        await sql(s16, 'tooljet_production', 'DROP INDEX apps_name_idx');
+      }
+    } finally {
+      await sql(s13, 'tooljet_production', "DELETE FROM apps WHERE id > 50", "UPDATE apps SET name = 'app 9' WHERE id = 9", "SELECT setval('apps_id_seq', 50)");
     }
   });
 
