@@ -1,6 +1,7 @@
 // targets.ecs: the existing ToolJet service on Fargate, the roles its tasks run with, where its secrets live, and
 // where the CA bundle is uploaded for the init container.
 import { DATABASE_ENV_KEYS } from '../../lib/render/database-env';
+import { isUnsafeEnvName, unsafeEnvProblem } from '../../lib/render/unsafe-env';
 import type { Reader } from '../parse';
 import { TargetContext } from './context';
 import {
@@ -97,6 +98,7 @@ function readExtraEnvironment(r: Reader, value: unknown): Record<string, string>
   const out: Record<string, string> = {};
   for (const [name, v] of Object.entries(value)) {
     if (!ENV_NAME.test(name)) r.problem(`${key}.${name}`, 'is not an environment variable name (letters, digits, _; not starting with a digit)');
+    else if (isUnsafeEnvName(name)) r.problem(`${key}.${name}`, unsafeEnvProblem(name));
     else if (SECRET_LOOKING_NAME.test(name)) {
       r.problem(`${key}.${name}`, 'looks like a secret (PASS/SECRET/KEY/TOKEN in the name): give its secret ARN under targets.ecs.extraSecrets instead (value not shown)');
     } else if (RENDERED_VARIABLES.includes(name)) r.problem(`${key}.${name}`, 'is set by this target itself; remove it');
@@ -117,6 +119,7 @@ function readExtraSecrets(r: Reader, value: unknown): Record<string, SecretRefCo
   const out: Record<string, SecretRefConfig> = {};
   for (const [name, v] of Object.entries(value)) {
     if (!ENV_NAME.test(name)) r.problem(`${key}.${name}`, 'is not an environment variable name (letters, digits, _; not starting with a digit)');
+    else if (isUnsafeEnvName(name)) r.problem(`${key}.${name}`, unsafeEnvProblem(name));
     else if (RENDERED_VARIABLES.includes(name)) r.problem(`${key}.${name}`, `is set by this target itself${(Object.values(APP_SECRET_VARIABLES) as string[]).includes(name) || name.endsWith('_PASS') ? ' (use targets.ecs.secrets)' : ''}; remove it`);
     else {
       const ref = readSecretRef(r, `${key}.${name}`, v);
@@ -147,6 +150,15 @@ function readExtraContainers(r: Reader, value: unknown, containerName: string): 
     if (c.image === undefined) r.problem(`${at}.image`, 'not set; every container needs an image');
     if (name && names.has(name)) r.problem(`${at}.name`, `"${name}" is already used by this target's containers; choose another name`);
     if (name) names.add(name);
+    // A sidecar gets none of the variables that would undo verified TLS either (in environment or secrets).
+    for (const field of ['environment', 'secrets'] as const) {
+      const list = c[field];
+      if (!Array.isArray(list)) continue;
+      for (const e of list) {
+        const n = isPlainObject(e) ? e.name : undefined;
+        if (typeof n === 'string' && isUnsafeEnvName(n)) r.problem(`${at}.${field}`, unsafeEnvProblem(n));
+      }
+    }
     const env = c.environment;
     if (env !== undefined) {
       if (!Array.isArray(env)) r.problem(`${at}.environment`, 'must be a list of {name, value}');

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DATABASE_ENV_KEYS } from './database-env';
+import { UNSAFE_ENV_NAMES } from './unsafe-env';
 import {
   AMI_CA_PATH,
   AMI_ENV_PATH,
@@ -149,6 +150,8 @@ export function renderAmiUserData(input: AmiTargetInput): string {
     ['TJ_TJDB_PASS_ID', tjId],
     ['TJ_TJDB_PASS_JSON_KEY', tjKey],
     ['TJ_RESTART_UNITS', units.join(' ')],
+    // Commented out in the .env (names only: the policy pack flags these names only with a non-empty value).
+    ['TJ_DISABLE_KEYS', UNSAFE_ENV_NAMES.join(' ')],
   ];
   const header = [
     '#!/bin/bash',

@@ -11,6 +11,7 @@
 // starts. EFS would need a separate way to write the file and would let it change under running tasks unnoticed.
 import { postgrestUri, tooljetDatabaseEnv } from './database-env';
 import { checkTooljetHost } from './secrets';
+import { isUnsafeEnvName, unsafeEnvProblem } from './unsafe-env';
 import {
   caBundleSha256,
   checkRegion,
@@ -224,12 +225,14 @@ export function renderEcsContainerDefinitions(input: EcsTargetInput): ContainerD
   };
   for (const [k, v] of Object.entries(input.extraEnvironment ?? {})) {
     if (!ENV_NAME.test(k)) throw new RenderError(`extraEnvironment: invalid variable name ${JSON.stringify(k)}`);
+    if (isUnsafeEnvName(k)) throw new RenderError(`extraEnvironment.${unsafeEnvProblem(k)}`);
     if (k in tooljetEnv || k in tooljetSecrets) throw new RenderError(`extraEnvironment.${k} collides with a variable this target renders`);
     if (typeof v !== 'string') throw new RenderError(`extraEnvironment.${k} must be a string`);
     tooljetEnv[k] = v;
   }
   for (const [k, r] of Object.entries(input.extraSecrets ?? {})) {
     if (!ENV_NAME.test(k)) throw new RenderError(`extraSecrets: invalid variable name ${JSON.stringify(k)}`);
+    if (isUnsafeEnvName(k)) throw new RenderError(`extraSecrets.${unsafeEnvProblem(k)}`);
     if (k in tooljetEnv || k in tooljetSecrets) throw new RenderError(`extraSecrets.${k} collides with a variable this target renders`);
     tooljetSecrets[k] = ref(`extraSecrets.${k}`, r);
   }

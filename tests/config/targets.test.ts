@@ -143,6 +143,31 @@ describe('config/targets: ecs', () => {
     assert.ok(p.some((l) => /REDIS_PORT: must be a string, got a number \(quote it in YAML\)/.test(l)));
   });
 
+  it('refuses DATABASE_URL, TOOLJET_DB_URL, CA_CERT and NODE_TLS_REJECT_UNAUTHORIZED in extraEnvironment, extraSecrets and extra containers', () => {
+    const p = problems({
+      targets: {
+        ecs: {
+          ...ECS_MIN,
+          extraEnvironment: { NODE_TLS_REJECT_UNAUTHORIZED: '0', DATABASE_URL: 'postgres://tooljet@old-db.internal/tooljet', CA_CERT: '-----BEGIN CERTIFICATE-----' },
+          extraSecrets: { TOOLJET_DB_URL: ARN('tjdb-url'), DATABASE_URL: ARN('db-url') },
+          extraContainers: [{ name: 'worker', image: 'worker:1', environment: [{ name: 'NODE_TLS_REJECT_UNAUTHORIZED', value: '0' }] }],
+        },
+      },
+    });
+    const keys = p.map((l) => l.split(': ')[0].replace('tooljet-pg-upgrade:targets.ecs.', ''));
+    assert.deepEqual(keys.sort(), [
+      'extraContainers[0].environment',
+      'extraEnvironment.CA_CERT',
+      'extraEnvironment.DATABASE_URL',
+      'extraEnvironment.NODE_TLS_REJECT_UNAUTHORIZED',
+      'extraSecrets.DATABASE_URL',
+      'extraSecrets.TOOLJET_DB_URL',
+    ]);
+    assert.ok(p.some((l) => /extraEnvironment\.NODE_TLS_REJECT_UNAUTHORIZED: NODE_TLS_REJECT_UNAUTHORIZED must not be set: Node then skips certificate verification .*; remove it/.test(l)), p.join('\n'));
+    assert.ok(p.some((l) => /extraEnvironment\.DATABASE_URL: DATABASE_URL must not be set: ToolJet then connects with rejectUnauthorized: false/.test(l)));
+    assert.ok(!p.join('\n').includes('old-db.internal'), 'values are not echoed');
+  });
+
   it('names every missing required key and bad value at once', () => {
     const p = problems({ targets: { ecs: { cpu: '3000', memory: 100, postgrestPort: 3000, containerName: 'postgrest', kmsKeyArns: ['alias/x'] } } });
     for (const key of ['cluster', 'service', 'executionRoleArn', 'taskRoleArn', 'tooljetHost', 'caBundleObject', 'cpu', 'memory', 'postgrestPort', 'containerName', 'kmsKeyArns[0]', 'secrets.lockboxMasterKey', 'secrets.secretKeyBase', 'secrets.pgrstJwtSecret']) {

@@ -14,8 +14,10 @@ import {
   AMI_ENV_KEYS,
   AmiTargetInput,
   EC2_USER_DATA_LIMIT,
+  DISABLED_MARKER,
   mergeEnv,
   postgrestUri,
+  UNSAFE_ENV_NAMES,
   renderAmiUserData,
   tooljetDatabaseEnv,
 } from '../../lib/render';
@@ -150,6 +152,45 @@ describe('lib/render/ami: EC2 user-data run against a scratch root', function ()
       assert.equal(r.status, 0, r.stderr);
       assert.equal(fs.readFileSync(b.envFile, 'utf8'), mergeEnv(layout, entries).text, JSON.stringify(layout));
     }
+  });
+
+  it('comments out DATABASE_URL, TOOLJET_DB_URL, CA_CERT and NODE_TLS_REJECT_UNAUTHORIZED exactly like mergeEnv, once', () => {
+    const expected: Record<string, string> = {
+      ...tooljetDatabaseEnv(CLONE, AMI_CA_PATH),
+      PG_PASS: 'pw',
+      TOOLJET_DB_PASS: 'pw',
+      PGRST_DB_URI: postgrestUri(CLONE, { caPath: AMI_CA_PATH, password: 'pw' }),
+    };
+    const entries = AMI_ENV_KEYS.map((k) => [k, expected[k]] as const);
+    const stale = [
+      FIXTURE,
+      'DATABASE_URL=postgres://tooljet:OldPlainPass13@tooljet-pg13.cluster0.eu-west-1.rds.amazonaws.com/tooljet_prod',
+      'export NODE_TLS_REJECT_UNAUTHORIZED=0',
+      'CA_CERT="-----BEGIN CERTIFICATE-----',
+      'MIIBold',
+      '-----END CERTIFICATE-----"',
+      'TOOLJET_DB_URL=postgres://tooljet@tooljet-pg13.cluster0.eu-west-1.rds.amazonaws.com/tooljet_db\r',
+      'DATABASE_URL=dup',
+    ].join('\n');
+    const b = new AmiSandbox(work, stale);
+    const r1 = b.run(ud(), { bundle: ca.pem, secret: rdsSecret('pw') });
+    assert.equal(r1.status, 0, r1.stderr);
+    const after1 = fs.readFileSync(b.envFile, 'utf8');
+    assert.equal(after1, mergeEnv(stale, entries, { disable: UNSAFE_ENV_NAMES }).text, 'bash and TypeScript agree');
+    assert.match(r1.stderr, /commented out DATABASE_URL NODE_TLS_REJECT_UNAUTHORIZED CA_CERT TOOLJET_DB_URL in \/home\/ubuntu\/app\/\.env/);
+    assert.ok(!r1.stderr.includes('OldPlainPass13'), 'the old value (a password) is not logged');
+    // What ToolJet (dotenv) and bash now read: none of the four is set; the old lines are kept as comments.
+    const parsed = util.parseEnv(after1) as Record<string, string>;
+    for (const k of UNSAFE_ENV_NAMES) assert.equal(parsed[k], undefined, `${k} is gone for dotenv`);
+    const sourced = spawnSync('bash', ['-c', 'set -a; source "$1" 2>/dev/null; printf "%s|" "${DATABASE_URL-unset}" "${NODE_TLS_REJECT_UNAUTHORIZED-unset}" "${CA_CERT-unset}"', '_', b.envFile], { encoding: 'utf8' });
+    assert.equal(sourced.stdout, 'unset|unset|unset|');
+    assert.ok(after1.includes(`${DISABLED_MARKER}MIIBold\n`), 'every line of a multi-line value is commented out');
+    assert.ok(after1.includes(`${DISABLED_MARKER}export NODE_TLS_REJECT_UNAUTHORIZED=0\n`));
+
+    const r2 = b.run(ud(), { bundle: ca.pem, secret: rdsSecret('pw') });
+    assert.equal(r2.status, 0, r2.stderr);
+    assert.equal(fs.readFileSync(b.envFile, 'utf8'), after1, 'second run: byte-identical');
+    assert.doesNotMatch(r2.stderr, /commented out/);
   });
 
   it('refuses a bundle whose SHA-256 differs: non-zero exit, .env and bundle untouched, nothing restarted', () => {
