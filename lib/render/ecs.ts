@@ -58,7 +58,12 @@ export interface EcsTargetInput {
   tooljetHost: string;
   /** Name of the ToolJet container; default "tooljet" (the load balancer's target container). */
   containerName?: string;
+  /**
+   * Replaces the image of the ToolJet container. Unset: the image of the service's current task definition is kept
+   * (mergeEcsTaskDefinition); there is no default, because a floating tag would silently upgrade ToolJet.
+   */
   tooljetImage?: string;
+  /** Replaces the PostgREST sidecar's image; unset: the current sidecar's, or ECS_DEFAULTS.postgrestImage (pinned) for a new one. */
   postgrestImage?: string;
   /** Image with the AWS CLI v2 and sha256sum, run as the init container. */
   caInitImage?: string;
@@ -91,7 +96,8 @@ export interface MountPoint {
 }
 export interface ContainerDefinition {
   name: string;
-  image: string;
+  /** Absent in a rendered container whose image comes from the current task definition. */
+  image?: string;
   essential?: boolean;
   command?: string[];
   entryPoint?: string[];
@@ -110,7 +116,7 @@ export interface EcsVolume {
 
 export const ECS_DEFAULTS = {
   containerName: 'tooljet',
-  tooljetImage: 'tooljet/tooljet:ee-lts-latest',
+  /** For a PostgREST sidecar this target adds (the version ToolJet's own ECS setup pins). */
   postgrestImage: 'postgrest/postgrest:v12.2.0',
   caInitImage: 'public.ecr.aws/aws-cli/aws-cli:2.27.26',
   logGroup: '/ecs/ToolJet',
@@ -189,7 +195,11 @@ function logs(group: string, region: string, prefix: string): ContainerDefinitio
 
 const env = (o: Record<string, string>): KeyValuePair[] => Object.entries(o).map(([name, value]) => ({ name, value }));
 
-/** The container definitions: init (bundle), ToolJet, PostgREST, then `extraContainers`. */
+/**
+ * The containers this target owns, as parts to merge into the service's current task definition
+ * (mergeEcsTaskDefinition): init (bundle), ToolJet (its database/TLS variables and secrets, mount, dependency),
+ * PostgREST, then `extraContainers`. Images appear only where configured.
+ */
 export function renderEcsContainerDefinitions(input: EcsTargetInput): ContainerDefinition[] {
   validateCaBundle(input.caBundlePem);
   const obj = checkS3Object('caBundleObject', input.caBundleObject);
@@ -261,7 +271,7 @@ export function renderEcsContainerDefinitions(input: EcsTargetInput): ContainerD
   };
   const tooljet: ContainerDefinition = {
     name,
-    image: checkImage('tooljetImage', input.tooljetImage ?? ECS_DEFAULTS.tooljetImage),
+    ...(input.tooljetImage !== undefined && { image: checkImage('tooljetImage', input.tooljetImage) }),
     essential: true,
     command: ['npm', 'run', 'start:prod'],
     portMappings: [{ containerPort: 3000, hostPort: 3000, protocol: 'tcp', name: 'tooljet' }],
@@ -273,7 +283,7 @@ export function renderEcsContainerDefinitions(input: EcsTargetInput): ContainerD
   };
   const postgrest: ContainerDefinition = {
     name: POSTGREST_CONTAINER,
-    image: checkImage('postgrestImage', input.postgrestImage ?? ECS_DEFAULTS.postgrestImage),
+    ...(input.postgrestImage !== undefined && { image: checkImage('postgrestImage', input.postgrestImage) }),
     essential: true,
     portMappings: [{ containerPort: pgrstPort, hostPort: pgrstPort, protocol: 'tcp', name: 'postgrest', appProtocol: 'http' }],
     environment: env({
@@ -334,11 +344,16 @@ export function checkEcsTaskDefinitionSize(td: object): number {
   return size;
 }
 
-/** The whole RegisterTaskDefinition document (Fargate, awsvpc), size-checked. */
+/**
+ * A whole RegisterTaskDefinition document (Fargate, awsvpc) from scratch, size-checked: for the local rehearsal's
+ * example files. The Pulumi program never registers this: it merges into the service's current definition
+ * (mergeEcsTaskDefinition). Needs `tooljetImage` (no default: a floating tag would pick the ToolJet version).
+ */
 export function renderEcsTaskDefinition(
   input: EcsTargetInput,
   task: { family?: string; cpu?: string; memory?: string; executionRoleArn: string; taskRoleArn: string },
 ): EcsTaskDefinition {
+  if (input.tooljetImage === undefined) throw new RenderError('tooljetImage is required to render a task definition from scratch: give the ToolJet image your service runs, e.g. tooljet/tooljet:ee-lts-3.16.x');
   for (const [k, v] of Object.entries({ executionRoleArn: task.executionRoleArn, taskRoleArn: task.taskRoleArn })) {
     if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(v ?? '')) throw new RenderError(`${k} ${JSON.stringify(v)} is not an IAM role ARN`);
   }
@@ -350,7 +365,9 @@ export function renderEcsTaskDefinition(
     memory: task.memory ?? '8192',
     executionRoleArn: task.executionRoleArn,
     taskRoleArn: task.taskRoleArn,
-    containerDefinitions: renderEcsContainerDefinitions(input),
+    containerDefinitions: renderEcsContainerDefinitions(input).map((c) =>
+      c.name === POSTGREST_CONTAINER && c.image === undefined ? { ...c, image: ECS_DEFAULTS.postgrestImage } : c,
+    ),
     volumes: renderEcsVolumes(),
   };
   checkEcsTaskDefinitionSize(td);

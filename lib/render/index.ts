@@ -6,5 +6,6 @@ export * from './dotenv';
 export * from './secrets';
 export * from './docker';
 export * from './ecs';
+export * from './ecs-merge';
 export * from './eks';
 export * from './ami';

@@ -84,14 +84,15 @@ describe('config/targets: docker', () => {
 });
 
 describe('config/targets: ecs', () => {
-  it('defaults: updateService, family, Fargate size, the bundle key, secret prefix; pgPassword created from dbPassword', () => {
+  it('defaults: updateService, the bundle key, secret prefix; family and size unset (the service\'s); pgPassword created from dbPassword', () => {
     const c = parse({ targets: { ecs: ECS_MIN } });
     const e = c.targets.ecs!;
     assert.equal(e.updateService, true);
     assert.equal(e.deployTimeout, '30m');
-    assert.equal(e.family, 'tooljet');
-    assert.equal(e.cpu, '4096');
-    assert.equal(e.memory, '8192');
+    assert.equal(e.family, undefined, 'the new revision keeps the family of the service\'s task definition');
+    assert.equal(e.cpu, undefined);
+    assert.equal(e.memory, undefined);
+    assert.equal(e.tooljetImage, undefined, 'no floating image default');
     assert.deepEqual(e.caBundleObject, { bucket: 'tooljet-config', key: TARGET_DEFAULTS.ecs.caBundleKey });
     assert.equal(e.secretNamePrefix, 'tooljet-pg-upgrade/staging/');
     assert.deepEqual(e.secrets, {
