@@ -22,6 +22,9 @@ export function readCaBundle(file: string, readFile: ReadFile, shownPath = file)
     if (code === 'EISDIR') return { ok: false, problem: `${shownPath} is a directory, not a PEM file; ${download}` };
     return { ok: false, problem: `cannot read ${file} (${code ?? (err as Error).message}); make it readable` };
   }
+  if (text.includes('\uFFFD')) {
+    return { ok: false, problem: `${shownPath} is not a text PEM file (it has bytes that are not UTF-8); ${download}` };
+  }
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
     return { ok: false, problem: `${shownPath} contains a private key; a CA bundle holds certificates only: ${download}` };
   }
@@ -42,6 +45,13 @@ export function readCaBundle(file: string, readFile: ReadFile, shownPath = file)
   }
   return {
     ok: true,
-    bundle: { path: file, fileName: path.basename(file), pem: blocks.join('\n') + '\n', certificateCount: blocks.length },
+    bundle: {
+      path: file,
+      fileName: path.basename(file),
+      pem: blocks.join('\n') + '\n',
+      certificateCount: blocks.length,
+      // Valid UTF-8 (checked above) re-encodes to the same bytes.
+      fileSha256: crypto.createHash('sha256').update(text, 'utf8').digest('hex'),
+    },
   };
 }

@@ -80,6 +80,8 @@ export class AmiTarget extends pulumi.ComponentResource {
       region,
       caBundlePem: args.caBundle.pem,
       caBundleSource,
+      // The instance hashes what it downloads: with a URL that is the file as published, not the normalised PEM.
+      caBundleFileSha256: args.caBundle.fileSha256,
       pgPassword,
       ...(s.tooljetDbPassword !== undefined && { tooljetDbPassword: passwordSource(s.tooljetDbPassword) }),
       restartUnits: [...s.restartUnits],

@@ -527,12 +527,16 @@ describe('program: target configuration variants', () => {
       pgPassword: 'arn:aws:ssm:us-east-1:123456789012:parameter/tooljet/pg-pass',
       instanceRoleName: 'tooljet-ec2',
     };
-    const run = await runProgram({ stack: 'staging', set: { targets: { ami } } });
+    // A bundle file as someone might keep it (CRLF, a comment): the instance hashes the download, i.e. these bytes.
+    const published = `# RDS CA bundle\r\n${fs.readFileSync(testCaBundle(), 'utf8').replace(/\n/g, '\r\n')}`;
+    const caBundle = writeTempFile('crlf-bundle.pem', published);
+    const run = await runProgram({ stack: 'staging', set: { targets: { ami }, caBundle } });
     assert.equal(run.ofType(T.secret).length, 0);
     assert.equal(run.ofType(T.object).length, 0);
     const userData = b64((named(run, T.command, 'ami-launch-template-version').inputs.environment as Record<string, string>).TJ_USER_DATA_B64);
     assert.match(userData, /^TJ_PG_PASS_SOURCE='ssm'$/m);
     assert.match(userData, /^TJ_CA_URL='https:\/\/truststore\.pki\.rds\.amazonaws\.com\/global\/global-bundle\.pem'$/m);
+    assert.match(userData, new RegExp(`^TJ_CA_SHA256='${sha256(published)}'$`, 'm'), 'the SHA-256 of the file as published, not of the normalised PEM');
     const doc = JSON.parse(String(named(run, T.rolePolicy, 'ami-instance-role').inputs.policy));
     assert.deepEqual(doc.Statement, [{ Sid: 'ReadToolJetDatabasePasswordParameter', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: [ami.pgPassword] }]);
   });

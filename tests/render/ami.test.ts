@@ -9,10 +9,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as util from 'util';
+import * as crypto from 'crypto';
+import { readCaBundle } from '../../config/ca-bundle';
 import {
   AMI_CA_PATH,
   AMI_ENV_KEYS,
   AmiTargetInput,
+  caBundleSha256,
   EC2_USER_DATA_LIMIT,
   DISABLED_MARKER,
   mergeEnv,
@@ -239,6 +242,30 @@ describe('lib/render/ami: EC2 user-data run against a scratch root', function ()
     assert.match(c[0], new RegExp(`^curl .*--proto =https .*${url.replace(/[.]/g, '\\.')}$`));
     assert.equal(c[1], 'aws ssm get-parameter --region eu-west-1 --name /tooljet/pg-password --with-decryption --query Parameter.Value --output text');
     assert.equal(util.parseEnv(fs.readFileSync(b.envFile, 'utf8')).PG_PASS, 'PlainFromSsm1');
+  });
+
+  it('URL source: checks the SHA-256 of the published file\'s bytes, so CRLF, blank lines and text between blocks still boot', () => {
+    const url = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
+    const [a, b] = ca.pem.split(/(?<=-----END CERTIFICATE-----\n)/);
+    const published = `# Amazon RDS CA bundle\r\n\r\n${a.replace(/\n/g, '\r\n')}\r\nsome text between blocks\r\n\r\n${b.replace(/\n/g, '\r\n')}`;
+    const file = path.join(work, 'published-bundle.pem');
+    fs.writeFileSync(file, published);
+    const read = readCaBundle(file, (f) => fs.readFileSync(f, 'utf8'));
+    assert.ok(read.ok);
+    const bundle = read.bundle;
+    assert.notEqual(caBundleSha256(bundle.pem), bundle.fileSha256, 'the normalised PEM hashes differently: hashing it would refuse every boot');
+    assert.equal(bundle.fileSha256, crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex'));
+
+    const box = new AmiSandbox(work, FIXTURE);
+    const r = box.run(ud({ caBundlePem: bundle.pem, caBundleSource: { url }, caBundleFileSha256: bundle.fileSha256 }), { bundle: published, secret: rdsSecret('pw') });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(fs.readFileSync(box.at(AMI_CA_PATH), 'utf8'), published, 'the instance installs the download as it is');
+
+    // Without the file's hash (the normalised PEM's instead) the same download is refused.
+    const before = new AmiSandbox(work, FIXTURE);
+    const refused = before.run(ud({ caBundlePem: bundle.pem, caBundleSource: { url } }), { bundle: published, secret: rdsSecret('pw') });
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /refusing to install it/);
   });
 
   it('re-points only the host when the active database flips from clone to source', () => {
