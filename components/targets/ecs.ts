@@ -40,6 +40,7 @@ import {
 import { caBundleObject } from './ca-bundle-object';
 import {
   checkRender,
+  createdSecretsKmsKeys,
   createSecret,
   CreatedSecret,
   databaseTarget,
@@ -271,11 +272,9 @@ export class EcsTarget extends pulumi.ComponentResource {
   }
 }
 
-/** The created secrets' KMS key, when it is given as a key ARN (an alias or id cannot go into a policy as is). */
+/** The created secrets' KMS key, when it is given as a key ARN. */
 function createdKmsKeys(s: EcsTargetConfig): string[] {
-  const k = s.secretsKmsKeyId;
-  const createsAny = Object.values(s.secrets).some((x) => x?.kind === 'create');
-  return createsAny && k !== undefined && /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\//.test(k) ? [k] : [];
+  return createdSecretsKmsKeys(s.secretsKmsKeyId, Object.values(s.secrets).some((x) => x?.kind === 'create'));
 }
 
 function partitionOf(arn: string): string {

@@ -19,6 +19,7 @@ import {
   CONTAINER_CA_DIR,
   CONTAINER_CA_PATH,
   DatabaseTarget,
+  KMS_KEY_ARN,
   RenderError,
   S3ObjectRef,
   validateCaBundle,
@@ -396,7 +397,7 @@ export function renderEcsExecutionRolePolicy(containers: ContainerDefinition[], 
   if (sm.size) Statement.push({ Sid: 'ReadToolJetSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [...sm].sort() });
   if (ssm.size) Statement.push({ Sid: 'ReadToolJetParameters', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: [...ssm].sort() });
   const kms = opts.kmsKeyArns ?? [];
-  for (const k of kms) if (!/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(k)) throw new RenderError(`kmsKeyArns: ${JSON.stringify(k)} is not a KMS key ARN`);
+  for (const k of kms) if (!KMS_KEY_ARN.test(k)) throw new RenderError(`kmsKeyArns: ${JSON.stringify(k)} is not a KMS key ARN`);
   if (kms.length) Statement.push({ Sid: 'DecryptToolJetSecrets', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [...new Set(kms)].sort() });
   if (!Statement.length) throw new RenderError('no secrets are referenced: the execution role policy would be empty');
   return { Version: '2012-10-17', Statement };

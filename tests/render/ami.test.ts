@@ -51,6 +51,16 @@ describe('lib/render/ami: EC2 user-data run against a scratch root', function ()
   });
 
   const ud = (over: Partial<AmiTargetInput> = {}) => renderAmiUserData({ ...baseInput(), ...over });
+  /** The keys the script writes for the clone with `password`, in its order (what mergeEnv is compared with). */
+  const amiEntries = (password: string) => {
+    const expected: Record<string, string> = {
+      ...tooljetDatabaseEnv(CLONE, AMI_CA_PATH),
+      PG_PASS: password,
+      TOOLJET_DB_PASS: password,
+      PGRST_DB_URI: postgrestUri(CLONE, { caPath: AMI_CA_PATH, password }),
+    };
+    return AMI_ENV_KEYS.map((k) => [k, expected[k]] as const);
+  };
   const rdsSecret = (password: string) => JSON.stringify({ username: CLONE.user, password, engine: 'postgres' });
 
   it('is clean under shellcheck (S3 + Secrets Manager, and URL + SSM variants)', () => {
@@ -137,13 +147,7 @@ describe('lib/render/ami: EC2 user-data run against a scratch root', function ()
   });
 
   it('merges exactly like mergeEnv on awkward layouts (export, duplicates, multi-line values, CRLF)', () => {
-    const expected: Record<string, string> = {
-      ...tooljetDatabaseEnv(CLONE, AMI_CA_PATH),
-      PG_PASS: 'pw',
-      TOOLJET_DB_PASS: 'pw',
-      PGRST_DB_URI: postgrestUri(CLONE, { caPath: AMI_CA_PATH, password: 'pw' }),
-    };
-    const entries = AMI_ENV_KEYS.map((k) => [k, expected[k]] as const);
+    const entries = amiEntries('pw');
     const layouts = [
       ['# top', 'export PG_HOST=old', 'CERT="-----BEGIN', 'PG_HOST=inside-value', '-----END"', 'PG_PASS="multi', 'line"', 'X=1', 'PG_HOST=dup'].join('\n') + '\n',
       ['PG_HOST=old', 'KEEP=1', 'PG_PASS=old'].join('\r\n') + '\r\n',
@@ -158,13 +162,7 @@ describe('lib/render/ami: EC2 user-data run against a scratch root', function ()
   });
 
   it('comments out DATABASE_URL, TOOLJET_DB_URL, CA_CERT and NODE_TLS_REJECT_UNAUTHORIZED exactly like mergeEnv, once', () => {
-    const expected: Record<string, string> = {
-      ...tooljetDatabaseEnv(CLONE, AMI_CA_PATH),
-      PG_PASS: 'pw',
-      TOOLJET_DB_PASS: 'pw',
-      PGRST_DB_URI: postgrestUri(CLONE, { caPath: AMI_CA_PATH, password: 'pw' }),
-    };
-    const entries = AMI_ENV_KEYS.map((k) => [k, expected[k]] as const);
+    const entries = amiEntries('pw');
     const stale = [
       FIXTURE,
       'DATABASE_URL=postgres://tooljet:OldPlainPass13@tooljet-pg13.cluster0.eu-west-1.rds.amazonaws.com/tooljet_prod',
