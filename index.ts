@@ -7,7 +7,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { BlueGreenOutputs, deployBlueGreen } from './components/bluegreen';
-import { caFileForCommand, commandDatabaseUrl } from './components/cli/tj-pg-upgrade';
+import { caFileForCommand, commandDatabaseUrl } from './lib/commands';
 import { StartToolJet, StopToolJet, windowKinds } from './components/cutover';
 import {
   cloneTags,

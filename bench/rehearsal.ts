@@ -35,6 +35,7 @@ export function renderAllTargets(database: DatabaseTarget, caBundlePem: string):
     caBundleObject: { bucket: 'tooljet-rds-ca', key: 'global-bundle.pem' },
     region: 'eu-west-1',
     tooljetHost: 'https://tooljet.example.com',
+    tooljetImage: 'tooljet/tooljet:ee-lts-3.16.25',
   };
   const containers = renderEcsContainerDefinitions(ecs);
   const artifacts: unknown[] = [

@@ -8,6 +8,37 @@ const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICA
 
 export type ReadFile = (file: string) => string;
 
+/**
+ * The subject common name of the root certificate of an RDS CA identifier, whatever the region: the global bundle
+ * holds one root per region and kind ("Amazon RDS eu-west-1 Root CA RSA2048 G1", ...), and an instance's server
+ * certificate chains to its own region's, so only the kind is checked here. rds-ca-2019 had one root for all regions.
+ * Undefined for an identifier this program does not know.
+ */
+export function rdsRootCommonName(identifier: string): RegExp | undefined {
+  if (identifier === 'rds-ca-2019') return /^Amazon RDS Root 2019 CA$/;
+  const m = /^rds-ca-(rsa2048|rsa4096|ecc384)-g([1-9]\d*)$/.exec(identifier);
+  if (!m) return undefined;
+  return new RegExp(`^Amazon RDS [a-z]{2}(-[a-z]+)+-\\d+ Root CA ${m[1].toUpperCase()} G${m[2]}$`);
+}
+
+function commonNameOf(subject: string): string | undefined {
+  return /^CN=(.*)$/m.exec(subject)?.[1];
+}
+
+/**
+ * A problem (one line) when no certificate of `bundle` is a root of the RDS CA `identifier`
+ * (clone.caCertIdentifier): ToolJet could then not verify the clone's certificate.
+ */
+export function checkRdsRoot(bundle: { pem: string; certificateCount: number }, identifier: string, shownPath: string): string | undefined {
+  const download = `download the global bundle, which holds every RDS root: curl -fsSLo ${shownPath} ${RDS_CA_BUNDLE_URL}`;
+  const wanted = rdsRootCommonName(identifier);
+  if (!wanted) return `clone.caCertIdentifier "${identifier}" is not an RDS CA this program can check the bundle for; use rds-ca-rsa2048-g1, rds-ca-rsa4096-g1 or rds-ca-ecc384-g1`;
+  const names = (bundle.pem.match(CERTIFICATE_BLOCK) ?? []).map((b) => commonNameOf(new crypto.X509Certificate(b).subject) ?? '');
+  if (names.some((n) => wanted.test(n))) return undefined;
+  const kind = identifier === 'rds-ca-2019' ? '"Amazon RDS Root 2019 CA"' : `"Amazon RDS <region> Root CA ${identifier.slice('rds-ca-'.length).replace(/-g/, ' G').toUpperCase()}"`;
+  return `${shownPath} has no root of ${identifier} (clone.caCertIdentifier), i.e. no certificate named ${kind} among its ${bundle.certificateCount}, so the clone's certificate could not be verified; ${download}`;
+}
+
 export type CaBundleResult = { ok: true; bundle: CaBundle } | { ok: false; problem: string };
 
 /** `shownPath` is how the file is named in messages (the configured, possibly relative, path). */
@@ -21,6 +52,9 @@ export function readCaBundle(file: string, readFile: ReadFile, shownPath = file)
     if (code === 'ENOENT') return { ok: false, problem: `${shownPath} does not exist (resolved to ${file}); ${download}` };
     if (code === 'EISDIR') return { ok: false, problem: `${shownPath} is a directory, not a PEM file; ${download}` };
     return { ok: false, problem: `cannot read ${file} (${code ?? (err as Error).message}); make it readable` };
+  }
+  if (text.includes('\uFFFD')) {
+    return { ok: false, problem: `${shownPath} is not a text PEM file (it has bytes that are not UTF-8); ${download}` };
   }
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
     return { ok: false, problem: `${shownPath} contains a private key; a CA bundle holds certificates only: ${download}` };
@@ -42,6 +76,13 @@ export function readCaBundle(file: string, readFile: ReadFile, shownPath = file)
   }
   return {
     ok: true,
-    bundle: { path: file, fileName: path.basename(file), pem: blocks.join('\n') + '\n', certificateCount: blocks.length },
+    bundle: {
+      path: file,
+      fileName: path.basename(file),
+      pem: blocks.join('\n') + '\n',
+      certificateCount: blocks.length,
+      // Valid UTF-8 (checked above) re-encodes to the same bytes.
+      fileSha256: crypto.createHash('sha256').update(text, 'utf8').digest('hex'),
+    },
   };
 }

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAftercare } from './aftercare';
-import { readCaBundle, ReadFile } from './ca-bundle';
+import { checkRdsRoot, readCaBundle, ReadFile } from './ca-bundle';
 import { durationSeconds } from './durations';
 import { environmentFromStackName, stackNameSaysProduction } from './environment';
 import { ConfigError } from './errors';
@@ -435,6 +435,11 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
   const clone = parseClone(r, raw, environment, sourceId);
   const activeDatabase: ActiveDatabase = r.oneOf('activeDatabase', raw.activeDatabase, ACTIVE_DATABASES) ?? DEFAULTS.activeDatabase;
   const caBundle = parseCaBundle(r, raw, opts.baseDir, readFile);
+  if (caBundle) {
+    // The clone is created with clone.caCertIdentifier: its root must be in the bundle every target trusts.
+    const problem = checkRdsRoot(caBundle, clone.caCertIdentifier, String(raw.caBundle));
+    if (problem) r.problem('caBundle', problem);
+  }
   const database = parseDatabase(r, raw);
   const tags = parseTags(r, raw);
   checkPassword(r, raw, opts.isSecret, opts.stack);

@@ -76,9 +76,14 @@ export interface CaBundle {
   readonly path: string;
   /** Base name of the file (`global-bundle.pem`), for targets that mount it somewhere. */
   readonly fileName: string;
-  /** The PEM text: every certificate, in file order. */
+  /** The PEM text: every certificate, in file order (normalised: blocks joined by "\n", nothing between them). */
   readonly pem: string;
   readonly certificateCount: number;
+  /**
+   * SHA-256 (hex) of the file's bytes exactly as read: what a download of the same file hashes to (the AMI's
+   * caBundleUrl mode, where the instance checks the downloaded bytes, not `pem`).
+   */
+  readonly fileSha256: string;
 }
 
 export interface DatabaseConfig {

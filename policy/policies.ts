@@ -366,7 +366,7 @@ export const ecsNoSecretsInEnvironment: ResourceValidationPolicy = {
 };
 
 // ---------------------------------------------------------------------------------------------------------------------
-// Rendered config: no NODE_TLS_REJECT_UNAUTHORIZED, no weak sslmode (any resource)
+// Rendered config: no NODE_TLS_REJECT_UNAUTHORIZED value, nothing short of verify-full (any resource)
 
 function scanRendered(
   args: ResourceValidationArgs,
@@ -387,18 +387,18 @@ function scanRendered(
 
 export const noNodeTlsRejectUnauthorized: ResourceValidationPolicy = {
   name: 'no-node-tls-reject-unauthorized',
-  description: 'No NODE_TLS_REJECT_UNAUTHORIZED in any rendered configuration (it turns off TLS verification in Node).',
+  description: 'No NODE_TLS_REJECT_UNAUTHORIZED with a value in any rendered configuration ("0" turns off TLS verification in Node).',
   enforcementLevel: 'mandatory',
   severity: 'critical',
   remediationSteps:
-    'Remove NODE_TLS_REJECT_UNAUTHORIZED. Trust the RDS CA instead: PGSSLMODE=require plus NODE_EXTRA_CA_CERTS=<path ' +
-    'of global-bundle.pem> for the ToolJet server.',
+    'Remove NODE_TLS_REJECT_UNAUTHORIZED (or leave it empty). Trust the RDS CA instead: PGSSLMODE=verify-full, ' +
+    'NODE_EXTRA_CA_CERTS=<path of global-bundle.pem> for the ToolJet server and PGSSLROOTCERT=<same path> for libpq.',
   validateResource: (args, reportViolation) => {
     scanRendered(args, findNodeTlsRejectUnauthorized, (findings) =>
       reportViolation(
-        `${args.type} "${args.name}" renders NODE_TLS_REJECT_UNAUTHORIZED (${formatFindings(findings)}). Remove it: it ` +
-          'disables certificate verification for every TLS connection of the process. Trust the RDS CA with ' +
-          'NODE_EXTRA_CA_CERTS=<path of global-bundle.pem> and PGSSLMODE=require instead.',
+        `${args.type} "${args.name}" renders NODE_TLS_REJECT_UNAUTHORIZED with a value (${formatFindings(findings)}). Remove ` +
+          'it: "0" disables certificate verification for every TLS connection of the process. Trust the RDS CA with ' +
+          'PGSSLMODE=verify-full, NODE_EXTRA_CA_CERTS=<path of global-bundle.pem> and PGSSLROOTCERT=<same path> instead.',
       ),
     );
   },
@@ -406,18 +406,23 @@ export const noNodeTlsRejectUnauthorized: ResourceValidationPolicy = {
 
 export const noWeakSslMode: ResourceValidationPolicy = {
   name: 'no-weak-sslmode',
-  description: 'No sslmode=disable|allow|prefer (nor PGSSLMODE with those values) in any rendered configuration.',
+  description:
+    'No database TLS short of verify-full in any rendered configuration: sslmode/PGSSLMODE disable, allow, prefer, ' +
+    'require, verify-ca or no-verify, and no ToolJet DATABASE_URL, TOOLJET_DB_URL or CA_CERT with a value.',
   enforcementLevel: 'mandatory',
   severity: 'critical',
   remediationSteps:
-    'Use sslmode=verify-full&sslrootcert=<path of global-bundle.pem> in libpq URIs (PostgREST) and PGSSLMODE=require ' +
-    'with NODE_EXTRA_CA_CERTS for the ToolJet server (node-postgres verifies the certificate for require).',
+    'Use sslmode=verify-full&sslrootcert=<path of global-bundle.pem> in libpq URIs (PostgREST); for the ToolJet server ' +
+    'PGSSLMODE=verify-full with NODE_EXTRA_CA_CERTS and PGSSLROOTCERT=<path of global-bundle.pem>, its database in ' +
+    'PG_HOST/PG_PORT/PG_USER/PG_PASS/PG_DB and TOOLJET_DB_*, and no DATABASE_URL, TOOLJET_DB_URL or CA_CERT (with ' +
+    'either of DATABASE_URL/CA_CERT ToolJet connects with rejectUnauthorized: false).',
   validateResource: (args, reportViolation) => {
     scanRendered(args, findWeakSslMode, (findings) =>
       reportViolation(
-        `${args.type} "${args.name}" renders a TLS mode that allows unencrypted or unverified database connections ` +
+        `${args.type} "${args.name}" renders database TLS settings that allow unencrypted or unverified connections ` +
           `(${formatFindings(findings)}). Use sslmode=verify-full&sslrootcert=<path of global-bundle.pem> in libpq URIs ` +
-          '(PostgREST) and PGSSLMODE=require with NODE_EXTRA_CA_CERTS for the ToolJet server.',
+          '(PostgREST) and PGSSLMODE=verify-full with NODE_EXTRA_CA_CERTS and PGSSLROOTCERT for the ToolJet server; ' +
+          'remove DATABASE_URL, TOOLJET_DB_URL and CA_CERT (ToolJet then skips certificate verification) and give PG_HOST & co.',
       ),
     );
   },

@@ -218,9 +218,19 @@ export interface Finding {
   match: string;
 }
 
-const NODE_TLS_RE = /NODE_TLS_REJECT_UNAUTHORIZED/i;
-// `sslmode=prefer` in a URI or conninfo, `PGSSLMODE=disable` in .env/shell, `PGSSLMODE: "allow"` in YAML/JSON.
-const WEAK_SSLMODE_RE = /(?<![A-Za-z0-9])((?:PG)?SSLMODE)["']?\s*[=:]\s*["']?\s*(disable|allow|prefer)(?![A-Za-z0-9_-])/gi;
+// NODE_TLS_REJECT_UNAUTHORIZED given a value (`=0`, `: "0"`, `{name, value}` env entries become `NAME=value`). Only an
+// empty value passes: Node compares the variable with "0", so "" is unset, and the program writes "" on purpose where a
+// key cannot be deleted (EKS Secret patch); a bare mention (the AMI script's list of keys it comments out) is no setting.
+const NODE_TLS_RE = /(?<![A-Za-z0-9_])NODE_TLS_REJECT_UNAUTHORIZED["']?\s*[=:]\s*["']?([^\s"',;}\]]*)/gi;
+// Every TLS mode short of verify-full, as `sslmode=...` in a URI or conninfo, `PGSSLMODE=...` in .env/shell,
+// `PGSSLMODE: "..."` in YAML/JSON. disable/allow/prefer may not encrypt at all; require/verify-ca do not check the
+// host name (libpq: PostgREST, createdb, psql; require checks nothing); no-verify is node-postgres's "encrypt, trust
+// anyone". Our renderers write verify-full everywhere, so anything else is someone else's setting.
+const WEAK_SSLMODE_RE =
+  /(?<![A-Za-z0-9])((?:PG)?SSLMODE)["']?\s*[=:]\s*["']?\s*(disable|allow|prefer|require|verify-ca|no-verify)(?![A-Za-z0-9_-])/gi;
+// ToolJet's server (server/ormconfig.ts) switches to `ssl: { rejectUnauthorized: false }` when DATABASE_URL or CA_CERT
+// is truthy, and takes the database host from DATABASE_URL / TOOLJET_DB_URL: flagged with a non-empty value.
+const TOOLJET_TLS_OVERRIDE_RE = /(?<![A-Za-z0-9_])(DATABASE_URL|TOOLJET_DB_URL|CA_CERT)["']?\s*[=:]\s*["']?([^\s"',;}\]]*)/g;
 
 function dedupe(findings: Finding[]): Finding[] {
   const unique = new Map<string, Finding>();
@@ -237,9 +247,13 @@ function dedupe(findings: Finding[]): Finding[] {
 }
 
 export function findNodeTlsRejectUnauthorized(fragments: readonly Fragment[]): Finding[] {
-  return dedupe(
-    fragments.filter((f) => NODE_TLS_RE.test(f.text)).map((f) => ({ path: f.path, match: 'NODE_TLS_REJECT_UNAUTHORIZED' })),
-  );
+  const found: Finding[] = [];
+  for (const f of fragments) {
+    for (const m of f.text.matchAll(NODE_TLS_RE)) {
+      if (m[1] !== '') found.push({ path: f.path, match: 'NODE_TLS_REJECT_UNAUTHORIZED' });
+    }
+  }
+  return dedupe(found);
 }
 
 export function findWeakSslMode(fragments: readonly Fragment[]): Finding[] {
@@ -248,6 +262,10 @@ export function findWeakSslMode(fragments: readonly Fragment[]): Finding[] {
     for (const m of f.text.matchAll(WEAK_SSLMODE_RE)) {
       const key = m[1].toUpperCase() === 'PGSSLMODE' ? 'PGSSLMODE' : 'sslmode';
       found.push({ path: f.path, match: `${key}=${m[2].toLowerCase()}` });
+    }
+    for (const m of f.text.matchAll(TOOLJET_TLS_OVERRIDE_RE)) {
+      // The value is never printed (a DATABASE_URL holds a password).
+      if (m[2] !== '') found.push({ path: f.path, match: `${m[1]} set` });
     }
   }
   return dedupe(found);

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import { PROJECT } from '../../config/types';
+import { oneLine } from '../../lib/commands';
 import { MirrorFacts } from './mirror';
 import { BlueGreenSourceFacts } from './prerequisites';
 
@@ -36,11 +37,6 @@ export interface BlueGreenSource extends BlueGreenSourceFacts, MirrorFacts {
   endpoint: string;
   allocatedStorage: number;
   resourceId: string;
-}
-
-function oneLine(err: unknown): string {
-  const text = String((err as Error)?.message ?? err).replace(/\s+/g, ' ').trim();
-  return text.length > 400 ? `${text.slice(0, 400)}...` : text || 'no details';
 }
 
 /** Combines the two lookups into the facts the checks and the mirror read. Throws on output it cannot read. */

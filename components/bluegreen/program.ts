@@ -5,7 +5,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { LoadedStackConfig } from '../../config/load';
 import { stackNamePart } from '../../config/aftercare';
 import { postgresLogGroupName } from '../../lib/monitoring';
-import { caFileForCommand, commandDatabaseUrl } from '../cli/tj-pg-upgrade';
+import { caFileForCommand, commandDatabaseUrl } from '../../lib/commands';
 import { monitoringTags, parameterGroupTags, snapshotTags } from '../database/tags';
 import { DatabaseMonitoring } from '../monitoring';
 import { deployTargets, TargetOutputs } from '../targets';

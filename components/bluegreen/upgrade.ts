@@ -8,7 +8,7 @@ import * as aws from '@pulumi/aws';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import { BlueGreenPhase } from '../../config/types';
-import { CLI } from '../cli/tj-pg-upgrade';
+import { CLI, inProjectDir } from '../../lib/commands';
 import { Parameter, PostgresParameterGroup } from '../database/parameter-group';
 import { SourceSnapshot } from '../database/snapshot';
 import { MirroredInstanceArgs, upgradeSourceInstance } from './mirror';
@@ -20,11 +20,11 @@ export const BLUE_GREEN_POSTGRES16_PARAMETERS: readonly Parameter[] = [
 ];
 
 export function precheckScript(): string {
-  return `${CLI} precheck --quiet\n`;
+  return inProjectDir(`${CLI} precheck --quiet\n`);
 }
 
 export function postcheckScript(): string {
-  return `${CLI} postcheck --quiet --expect-version "$TJ_ENGINE_VERSION" --tooljet-db "$TJ_TOOLJET_DB" --fix-sequences --analyze\n`;
+  return inProjectDir(`${CLI} postcheck --quiet --expect-version "$TJ_ENGINE_VERSION" --tooljet-db "$TJ_TOOLJET_DB" --fix-sequences --analyze\n`);
 }
 
 export interface BlueGreenUpgradeArgs {

@@ -4,6 +4,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { isSnapshotArn } from '../../config/identifiers';
 import { PROJECT } from '../../config/types';
+import { oneLine } from '../../lib/commands';
 import { checkExistingSnapshot, checkSourceInstance } from './checks';
 
 export interface SourceInstance {
@@ -29,11 +30,6 @@ export interface ExistingSnapshot {
   readonly engineVersion: string;
 }
 
-/** The invoke's error on one line (the engine's message spans several: "1 error occurred:\n\t* ..."). */
-function oneLine(err: unknown): string {
-  const text = String((err as Error)?.message ?? err).replace(/\s+/g, ' ').trim();
-  return text.length > 400 ? `${text.slice(0, 400)}...` : text || 'no details';
-}
 
 export async function lookupSourceInstance(identifier: string, opts: { requireEncrypted: boolean }): Promise<SourceInstance> {
   let i: aws.rds.GetInstanceResult;

@@ -9,7 +9,7 @@ export interface Parameter {
   applyMethod: 'immediate' | 'pending-reboot';
 }
 
-/** What the clone's postgres16 group sets: TLS only (ToolJet connects with PGSSLMODE=require + the RDS CA). */
+/** What the clone's postgres16 group sets: TLS only (ToolJet connects with PGSSLMODE=verify-full + the RDS CA). */
 export const POSTGRES16_PARAMETERS: readonly Parameter[] = [{ name: 'rds.force_ssl', value: '1', applyMethod: 'pending-reboot' }];
 
 export interface PostgresParameterGroupArgs {

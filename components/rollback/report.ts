@@ -5,11 +5,14 @@
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import { PHASES, timedInterpreter } from '../../lib/cutover';
-import { CLI } from '../cli/tj-pg-upgrade';
+import { CLI, inProjectDir } from '../../lib/commands';
 
-/** The script the command runs (`/bin/sh -c`); every value comes from its environment. */
+/**
+ * The script the command runs (`/bin/sh -c`); every value comes from its environment. Run outside the project
+ * directory it says so and exits 0 like any other report failure (it never blocks the rollback).
+ */
 export function rollbackReportScript(): string {
-  return [
+  return inProjectDir('', { onMissing: 'skip' }) + [
     `${CLI} rollback-report --quiet --since "$TJ_CUTOVER_AT" --tooljet-db "$TJ_TOOLJET_DB"`,
     'code=$?',
     'if [ "$code" -gt 1 ]; then',

@@ -16,6 +16,7 @@ import { AmiTargetInput, caBundleSha256, PasswordSource, renderAmiUserData, S3Ob
 import { caBundleObject } from './ca-bundle-object';
 import {
   checkRender,
+  createdSecretsKmsKeys,
   createSecret,
   CreatedSecret,
   databaseTarget,
@@ -81,6 +82,8 @@ export class AmiTarget extends pulumi.ComponentResource {
       region,
       caBundlePem: args.caBundle.pem,
       caBundleSource,
+      // The instance hashes what it downloads: with a URL that is the file as published, not the normalised PEM.
+      caBundleFileSha256: args.caBundle.fileSha256,
       pgPassword,
       ...(s.tooljetDbPassword !== undefined && { tooljetDbPassword: passwordSource(s.tooljetDbPassword) }),
       restartUnits: [...s.restartUnits],
@@ -129,7 +132,7 @@ export class AmiTarget extends pulumi.ComponentResource {
     if (this.caBundle) dependsOn.push(this.caBundle);
     if (this.createdPassword) dependsOn.push(this.createdPassword.version);
     if (s.instanceRoleName !== undefined) {
-      const kms = s.secretsKmsKeyId !== undefined && s.pgPassword.kind === 'create' && /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\//.test(s.secretsKmsKeyId) ? [s.secretsKmsKeyId] : [];
+      const kms = createdSecretsKmsKeys(s.secretsKmsKeyId, s.pgPassword.kind === 'create');
       this.instanceRolePolicy = new aws.iam.RolePolicy(
         `${name}-instance-role`,
         {

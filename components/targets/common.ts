@@ -4,7 +4,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { CaBundle, Environment, PROJECT } from '../../config/types';
 import type { AppSecretKey, SecretSource } from '../../config/targets/types';
-import { DatabaseTarget, RenderError } from '../../lib/render';
+import { DatabaseTarget, KMS_KEY_ARN, RenderError } from '../../lib/render';
 import { MANAGED_BY, TAG_KEYS } from '../database/tags';
 
 /** The database ToolJet points at (clone or source): host and port are Outputs of the active database. */
@@ -154,6 +154,14 @@ export function inlinePolicyName(stack: string, purpose: string): string {
 /** `s3://bucket/key` for outputs and messages. */
 export function s3Url(o: { bucket: string; key: string }): string {
   return `s3://${o.bucket}/${o.key}`;
+}
+
+/**
+ * The KMS key of the secrets a target creates, for the role policy's kms:Decrypt: only when secrets are created and
+ * the key is given as a key ARN (an alias or bare id cannot be a policy Resource; then AWS's key policy must allow it).
+ */
+export function createdSecretsKmsKeys(secretsKmsKeyId: string | undefined, createsAny: boolean): string[] {
+  return createsAny && secretsKmsKeyId !== undefined && KMS_KEY_ARN.test(secretsKmsKeyId) ? [secretsKmsKeyId] : [];
 }
 
 /** An S3 object's version id as the renderers take it (unversioned buckets report none). */

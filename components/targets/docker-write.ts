@@ -8,12 +8,13 @@
 // modules) into the state; a command runs the tested module as it is in the checkout. The files are not Pulumi state
 // either way: the command's inputs are, so a changed input writes the files again (the write is idempotent).
 import { spawnSync } from 'child_process';
+import { inProjectDir } from '../../lib/commands';
 import { DockerTargetInput, RenderError, writeDockerTarget } from '../../lib/render';
 import type { DatabaseTarget } from '../../lib/render';
 
-/** The writer's entry point, relative to the project directory (the command's working directory). */
+/** The writer's entry point, relative to the project directory (the command's working directory, checked first). */
 export const DOCKER_WRITE_SCRIPT = 'components/targets/docker-write-cli.js';
-export const DOCKER_WRITE_COMMAND = `node ${DOCKER_WRITE_SCRIPT}`;
+export const DOCKER_WRITE_COMMAND = inProjectDir(`node ${DOCKER_WRITE_SCRIPT}\n`);
 
 export interface DockerWriteSettings {
   directory: string;

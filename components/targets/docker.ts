@@ -65,8 +65,8 @@ export class DockerTarget extends pulumi.ComponentResource {
         create: DOCKER_WRITE_COMMAND,
         // /bin/sh -c through the timing wrapper: prints the measured duration (lib/cutover/timing.ts).
         interpreter: timedInterpreter(phaseLabel(PHASES.repoint, 'docker')),
-        // Runs in the project directory (where Pulumi runs the program and its providers), so the state holds no
-        // machine-specific path of this checkout.
+        // Runs in the project directory (where the engine starts the command provider), checked by the command
+        // itself; no `dir`, so the state holds no machine-specific path of this checkout (lib/commands/cli.ts).
         environment: pulumi.secret(environment),
         stdin: args.caBundle.pem,
         // The script prints only the plan summary (secrets as "value hidden"); errors are redacted too.

@@ -1,13 +1,19 @@
-// ECS (Fargate) target: a new task definition revision of the existing ToolJet service (containers from
-// lib/render/ecs.ts), the CA bundle uploaded to S3 for its init container, Secrets Manager secrets created from
-// Pulumi secrets where no existing ARN is configured, inline policies letting the execution role read exactly those
-// secrets and the task role exactly that object, and a command that deploys the revision to the service.
+// ECS (Fargate) target: a new task definition revision of the existing ToolJet service, based on the service's
+// CURRENT task definition (looked up read-only: aws.ecs.getService -> aws.ecs.getTaskDefinition) with only this
+// target's parts replaced (lib/render/ecs-merge.ts: database/TLS variables, secrets, the /certs mount, the task volume,
+// the init container, the PostgREST sidecar), the CA bundle uploaded to S3 for its init container, Secrets Manager
+// secrets created from Pulumi secrets where no existing ARN is configured, inline policies letting the execution role
+// read exactly those secrets and the task role exactly that object, and a command that deploys the revision.
 //
 // Why the service is updated by a command and not managed as aws.ecs.Service: the ToolJet service already exists
 // (ToolJet's Terraform/CloudFormation or the console created it with its load balancer, network and scaling).
 // Owning it here would mean importing it and restating every one of those settings, or fighting the tool that owns
 // it. The command changes exactly one thing, the task definition, as ToolJet's runbook does, and waits for ECS to
 // report the deployment COMPLETED, so a revision whose tasks cannot start fails `pulumi up`.
+//
+// Why the lookup uses the provider's data sources and not the AWS CLI: they run in `pulumi preview` with the
+// provider's credentials (the diff shows what changes against the running definition), and @pulumi/aws 7's
+// getTaskDefinition returns the container definitions as JSON (older versions did not).
 import * as aws from '@pulumi/aws';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
@@ -15,19 +21,27 @@ import { durationSeconds } from '../../config/durations';
 import { phaseLabel, PHASES, timedInterpreter } from '../../lib/cutover';
 import type { EcsSecretName, EcsTargetConfig, SecretSource } from '../../config/targets/types';
 import {
-  CA_VOLUME,
+  checkEcsRoles,
+  checkEcsTaskDefinitionSize,
   ContainerDefinition,
+  CurrentEcsTaskDefinition,
+  currentEcsTaskDefinition,
+  EcsMergeResult,
   EcsSecretRef,
   EcsSecretRefs,
   EcsTargetInput,
+  EcsTaskDefinitionLookup,
+  ECS_DEFAULTS,
+  mergeEcsTaskDefinition,
+  renderEcsContainerDefinitions,
   renderEcsExecutionRolePolicy,
-  renderEcsTaskDefinition,
   renderEcsTaskRolePolicy,
   S3ObjectRef,
 } from '../../lib/render';
 import { caBundleObject } from './ca-bundle-object';
 import {
   checkRender,
+  createdSecretsKmsKeys,
   createSecret,
   CreatedSecret,
   databaseTarget,
@@ -73,6 +87,8 @@ function rendererInput(s: EcsTargetConfig, region: string, pem: string): Omit<Ec
 export class EcsTarget extends pulumi.ComponentResource {
   readonly createdSecrets: Partial<Record<EcsSecretName, CreatedSecret>> = {};
   readonly caBundle: aws.s3.BucketObjectv2;
+  /** The service's task definition the new revision is based on (read-only lookup). */
+  readonly currentTaskDefinitionArn: pulumi.Output<string>;
   readonly taskDefinition: aws.ecs.TaskDefinition;
   readonly executionRolePolicy: aws.iam.RolePolicy;
   readonly taskRolePolicy: aws.iam.RolePolicy;
@@ -88,13 +104,27 @@ export class EcsTarget extends pulumi.ComponentResource {
     const region = args.cli.region;
     if (!region) throw new pulumi.RunError('aws:region: not set; the ecs target needs it: pulumi config set aws:region <region>');
     const base = rendererInput(s, region, args.caBundle.pem);
+    const containerName = s.containerName ?? ECS_DEFAULTS.containerName;
     const placeholderRef = { arn: PLACEHOLDER_SECRET_ARN };
     const placeholderSecrets: EcsSecretRefs = { pgPassword: placeholderRef, lockboxMasterKey: placeholderRef, secretKeyBase: placeholderRef, pgrstJwtSecret: placeholderRef };
-    const taskRoles = { family: s.family, cpu: s.cpu, memory: s.memory, executionRoleArn: s.executionRoleArn, taskRoleArn: s.taskRoleArn };
-    // Render once with stand-in values: bad settings (or a task definition over 64 KB) fail the program now.
+    // Render once with stand-in values: bad settings fail the program now.
     checkRender('ecs', () =>
-      renderEcsTaskDefinition({ ...base, database: placeholderDatabase(args.database), secrets: placeholderSecrets, caBundleObject: s.caBundleObject }, taskRoles),
+      renderEcsContainerDefinitions({ ...base, database: placeholderDatabase(args.database), secrets: placeholderSecrets, caBundleObject: s.caBundleObject }),
     );
+
+    // The service's current task definition (read-only invokes; they run in preview too).
+    const clusterArn = s.cluster.startsWith('arn:') ? pulumi.output(s.cluster) : aws.ecs.getClusterOutput({ clusterName: s.cluster }, { parent: this }).arn;
+    const service = aws.ecs.getServiceOutput({ clusterArn, serviceName: s.service }, { parent: this });
+    this.currentTaskDefinitionArn = service.taskDefinition;
+    const current: pulumi.Output<CurrentEcsTaskDefinition> = aws.ecs
+      .getTaskDefinitionOutput({ taskDefinition: service.taskDefinition }, { parent: this })
+      .apply((lookup) =>
+        checkRender('ecs', () => {
+          const c = currentEcsTaskDefinition(lookup satisfies EcsTaskDefinitionLookup);
+          checkEcsRoles(c, { executionRoleArn: s.executionRoleArn, taskRoleArn: s.taskRoleArn });
+          return c;
+        }),
+      );
 
     // Secrets Manager secrets for every secret without a configured ARN.
     const refs: Partial<Record<EcsSecretName, pulumi.Output<EcsSecretRef>>> = {};
@@ -134,30 +164,53 @@ export class EcsTarget extends pulumi.ComponentResource {
     this.caBundle = bundle.resource;
     this.caBundleUrl = s3Url(s.caBundleObject);
 
-    // The whole RegisterTaskDefinition document, size-checked (64 KB); its containers go into the resource.
-    const containers: pulumi.Output<ContainerDefinition[]> = pulumi
-      .all([databaseTarget(args.database), secretRefs, bundle.ref])
-      .apply(([database, secrets, object]: [EcsTargetInput['database'], EcsSecretRefs, S3ObjectRef]) =>
-        renderEcsTaskDefinition({ ...base, database, secrets, caBundleObject: object }, taskRoles).containerDefinitions,
+    // The current definition with our parts replaced, size-checked (64 KB); removals are reported (never values).
+    const merged: pulumi.Output<EcsMergeResult> = pulumi
+      .all([current, databaseTarget(args.database), secretRefs, bundle.ref])
+      .apply(([cur, database, secrets, object]: [CurrentEcsTaskDefinition, EcsTargetInput['database'], EcsSecretRefs, S3ObjectRef]) =>
+        checkRender('ecs', () => {
+          const rendered = renderEcsContainerDefinitions({ ...base, database, secrets, caBundleObject: object });
+          const m = mergeEcsTaskDefinition(cur, rendered, { containerName });
+          checkEcsTaskDefinitionSize({ family: cur.family, containerDefinitions: m.containerDefinitions, volumes: m.volumes });
+          if (m.removed.length > 0) {
+            pulumi.log.warn(
+              `the new revision of ${cur.family} drops ${m.removed.join(', ')} from ${cur.arn}: they would turn database certificate ` +
+                'verification off or keep ToolJet on the old host (README "Settings that would undo verified TLS")',
+              this,
+            );
+          }
+          return m;
+        }),
       );
+    const containers = merged.apply((m) => m.containerDefinitions);
+    const pick = <K extends keyof CurrentEcsTaskDefinition>(k: K) => current.apply((c) => c[k]) as pulumi.Output<NonNullable<CurrentEcsTaskDefinition[K]>>;
+    const family = s.family !== undefined ? pulumi.output(s.family) : pick('family');
 
     const createdVersions = Object.values(this.createdSecrets).map((c) => c!.version);
     this.taskDefinition = new aws.ecs.TaskDefinition(
       `${name}-task`,
       {
-        family: s.family,
-        networkMode: 'awsvpc',
-        requiresCompatibilities: ['FARGATE'],
-        cpu: s.cpu,
-        memory: s.memory,
+        family,
+        // Everything task-level comes from the current definition; cpu/memory only change when configured.
+        networkMode: pick('networkMode'),
+        requiresCompatibilities: pick('requiresCompatibilities'),
+        cpu: s.cpu ?? pick('cpu'),
+        memory: s.memory ?? pick('memory'),
         executionRoleArn: s.executionRoleArn,
         taskRoleArn: s.taskRoleArn,
-        // The same document renderEcsTaskDefinition size-checks (64 KB).
+        pidMode: pick('pidMode'),
+        ipcMode: pick('ipcMode'),
+        runtimePlatform: pick('runtimePlatform'),
+        ephemeralStorage: pick('ephemeralStorage'),
+        proxyConfiguration: pick('proxyConfiguration'),
+        placementConstraints: pick('placementConstraints'),
+        // The document mergeEcsTaskDefinition produced and checkEcsTaskDefinitionSize accepted (64 KB).
         containerDefinitions: containers.apply((c) => JSON.stringify(c)),
-        volumes: [{ name: CA_VOLUME }],
+        // Same shapes as the resource's volumes (currentEcsTaskDefinition converted the lookup's block lists).
+        volumes: merged.apply((m) => m.volumes as aws.types.input.ecs.TaskDefinitionVolume[]),
         // Keep old revisions registered: the service (and a rollback of it) may still run them.
         skipDestroy: true,
-        tags: targetTags(args, s.family, TARGET_PURPOSES.taskDefinition),
+        tags: family.apply((f) => targetTags(args, f, TARGET_PURPOSES.taskDefinition)),
       },
       // The secrets must hold their values before a task that reads them can start.
       { parent: this, dependsOn: createdVersions },
@@ -171,7 +224,7 @@ export class EcsTarget extends pulumi.ComponentResource {
       {
         role: roleNameFromArn(s.executionRoleArn),
         name: inlinePolicyName(args.stack, 'ecs-secrets'),
-        policy: containers.apply((c) => JSON.stringify(renderEcsExecutionRolePolicy(c, { kmsKeyArns: [...s.kmsKeyArns, ...createdKmsKeys(s)] }))),
+        policy: containers.apply((c: ContainerDefinition[]) => JSON.stringify(renderEcsExecutionRolePolicy(c, { kmsKeyArns: [...s.kmsKeyArns, ...createdKmsKeys(s)] }))),
       },
       { parent: this },
     );
@@ -212,15 +265,18 @@ export class EcsTarget extends pulumi.ComponentResource {
       );
     }
 
-    this.registerOutputs({ taskDefinitionArn: this.taskDefinitionArn, revision: this.revision, caBundleUrl: this.caBundleUrl });
+    this.registerOutputs({
+      taskDefinitionArn: this.taskDefinitionArn,
+      revision: this.revision,
+      caBundleUrl: this.caBundleUrl,
+      currentTaskDefinitionArn: this.currentTaskDefinitionArn,
+    });
   }
 }
 
-/** The created secrets' KMS key, when it is given as a key ARN (an alias or id cannot go into a policy as is). */
+/** The created secrets' KMS key, when it is given as a key ARN. */
 function createdKmsKeys(s: EcsTargetConfig): string[] {
-  const k = s.secretsKmsKeyId;
-  const createsAny = Object.values(s.secrets).some((x) => x?.kind === 'create');
-  return createsAny && k !== undefined && /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\//.test(k) ? [k] : [];
+  return createdSecretsKmsKeys(s.secretsKmsKeyId, Object.values(s.secrets).some((x) => x?.kind === 'create'));
 }
 
 function partitionOf(arn: string): string {

@@ -12,12 +12,12 @@
 // - Needs network reach to the private clone from the machine that runs `pulumi up` (VPN, bastion tunnel, or a runner
 //   inside the VPC); without it set `validation.enabled: false` and run the same check from inside (README).
 import * as command from '@pulumi/command';
-import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import type { ValidationConfig } from '../../config/targets/types';
 import type { CaBundle } from '../../config/types';
 import { PHASES, timedInterpreter } from '../../lib/cutover';
 import { caBundleSha256 } from '../../lib/render';
+import { caFileForCommand } from '../../lib/commands';
 import { renderValidateCommand, validateCommandLine } from './validate-command';
 
 export interface PostDeployValidationArgs {
@@ -48,12 +48,6 @@ export interface PostDeployValidationArgs {
   rerunWith?: pulumi.Input<string>[];
 }
 
-/** The CA bundle path as the command sees it (relative when inside the project, so the state is checkout-independent). */
-export function commandCaPath(projectDir: string, file: string): string {
-  const rel = path.relative(projectDir, file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
-}
-
 export class PostDeployValidation extends pulumi.ComponentResource {
   readonly command: command.local.Command;
 
@@ -77,7 +71,7 @@ export class PostDeployValidation extends pulumi.ComponentResource {
           user: args.user,
           database: args.database,
           password,
-          caFile: commandCaPath(args.projectDir, args.caBundle.path),
+          caFile: caFileForCommand(args.projectDir, args.caBundle.path),
           ...flags,
         }),
       );

@@ -5,10 +5,7 @@
 //   PGPASSWORD (the clone is restored from a snapshot of the source, so it has the source's users and passwords).
 // - TLS is verify-full against the stack's CA bundle (sslrootcert), for both databases.
 // - PGCONNECT_TIMEOUT makes an unreachable private clone fail in seconds with "connection timed out", not hang.
-import { percentEncode } from '../../lib/render/database-env';
-
-/** The CLI, relative to the project directory (the command's working directory). */
-export const VALIDATE_CLI = 'bin/tj-pg-upgrade.js';
+import { CLI, commandDatabaseUrl, inProjectDir } from '../../lib/commands';
 
 export interface ValidateEndpoint {
   host: string;
@@ -52,8 +49,7 @@ function arg(name: string, value: string): string {
 }
 
 function url(e: ValidateEndpoint, user: string, database: string, caFile: string): string {
-  if (!/^[A-Za-z0-9.-]+$/.test(e.host) || !Number.isInteger(e.port)) throw new Error(`validate command: bad endpoint ${JSON.stringify(e)}`);
-  return `postgresql://${percentEncode(user)}@${e.host}:${e.port}/${percentEncode(database)}?sslmode=verify-full&sslrootcert=${percentEncode(caFile, '/')}`;
+  return commandDatabaseUrl({ host: e.host, port: e.port, user, database, caFile });
 }
 
 /** The command line alone: it depends on no endpoint and no secret. */
@@ -66,7 +62,8 @@ export function validateCommandLine(input: Pick<ValidateCommandInput, 'expectVer
     ...(input.fixSequences ? ['--fix-sequences'] : []),
     ...(input.liveSource ? ['--live-source'] : []),
   ];
-  return `node ${VALIDATE_CLI} validate ${flags.join(' ')}`;
+  // In the project directory (checked first: lib/commands/cli.ts), where bin/ and the relative CA path resolve.
+  return inProjectDir(`${CLI} validate ${flags.join(' ')}`);
 }
 
 export function renderValidateCommand(input: ValidateCommandInput): ValidateCommand {

@@ -1,6 +1,7 @@
 // targets.ecs: the existing ToolJet service on Fargate, the roles its tasks run with, where its secrets live, and
 // where the CA bundle is uploaded for the init container.
 import { DATABASE_ENV_KEYS } from '../../lib/render/database-env';
+import { isUnsafeEnvName, unsafeEnvProblem } from '../../lib/render/unsafe-env';
 import type { Reader } from '../parse';
 import { TargetContext } from './context';
 import {
@@ -97,6 +98,7 @@ function readExtraEnvironment(r: Reader, value: unknown): Record<string, string>
   const out: Record<string, string> = {};
   for (const [name, v] of Object.entries(value)) {
     if (!ENV_NAME.test(name)) r.problem(`${key}.${name}`, 'is not an environment variable name (letters, digits, _; not starting with a digit)');
+    else if (isUnsafeEnvName(name)) r.problem(`${key}.${name}`, unsafeEnvProblem(name));
     else if (SECRET_LOOKING_NAME.test(name)) {
       r.problem(`${key}.${name}`, 'looks like a secret (PASS/SECRET/KEY/TOKEN in the name): give its secret ARN under targets.ecs.extraSecrets instead (value not shown)');
     } else if (RENDERED_VARIABLES.includes(name)) r.problem(`${key}.${name}`, 'is set by this target itself; remove it');
@@ -117,6 +119,7 @@ function readExtraSecrets(r: Reader, value: unknown): Record<string, SecretRefCo
   const out: Record<string, SecretRefConfig> = {};
   for (const [name, v] of Object.entries(value)) {
     if (!ENV_NAME.test(name)) r.problem(`${key}.${name}`, 'is not an environment variable name (letters, digits, _; not starting with a digit)');
+    else if (isUnsafeEnvName(name)) r.problem(`${key}.${name}`, unsafeEnvProblem(name));
     else if (RENDERED_VARIABLES.includes(name)) r.problem(`${key}.${name}`, `is set by this target itself${(Object.values(APP_SECRET_VARIABLES) as string[]).includes(name) || name.endsWith('_PASS') ? ' (use targets.ecs.secrets)' : ''}; remove it`);
     else {
       const ref = readSecretRef(r, `${key}.${name}`, v);
@@ -147,6 +150,15 @@ function readExtraContainers(r: Reader, value: unknown, containerName: string): 
     if (c.image === undefined) r.problem(`${at}.image`, 'not set; every container needs an image');
     if (name && names.has(name)) r.problem(`${at}.name`, `"${name}" is already used by this target's containers; choose another name`);
     if (name) names.add(name);
+    // A sidecar gets none of the variables that would undo verified TLS either (in environment or secrets).
+    for (const field of ['environment', 'secrets'] as const) {
+      const list = c[field];
+      if (!Array.isArray(list)) continue;
+      for (const e of list) {
+        const n = isPlainObject(e) ? e.name : undefined;
+        if (typeof n === 'string' && isUnsafeEnvName(n)) r.problem(`${at}.${field}`, unsafeEnvProblem(n));
+      }
+    }
     const env = c.environment;
     if (env !== undefined) {
       if (!Array.isArray(env)) r.problem(`${at}.environment`, 'must be a list of {name, value}');
@@ -175,19 +187,20 @@ export function parseEcsTarget(r: Reader, o: Obj, ctx: TargetContext): EcsTarget
   const service = requiredMatching(r, k('service'), o.service, NAME, 'use the ECS service name', 'name the ToolJet ECS service (aws ecs list-services --cluster <cluster>): pulumi config set --path targets.ecs.service <service>');
   const updateService = r.boolean(k('updateService'), o.updateService) ?? d.updateService;
   const deployTimeout = r.duration(k('deployTimeout'), o.deployTimeout, d.deployTimeout);
-  const family = r.matching(k('family'), o.family, NAME, "use the task definition family of the service (letters, digits, _ and -)") ?? d.family;
+  // Unset: the service's current task definition's (the new revision is based on it: lib/render/ecs-merge.ts).
+  const family = r.matching(k('family'), o.family, NAME, "use the task definition family of the service (letters, digits, _ and -)");
 
-  let cpu: string = d.cpu;
+  let cpu: string | undefined;
   if (o.cpu !== undefined) {
     const c = typeof o.cpu === 'number' ? String(o.cpu) : o.cpu;
     if (typeof c === 'string' && FARGATE_CPU.includes(c)) cpu = c;
-    else r.problem(k('cpu'), `must be Fargate CPU units, one of ${FARGATE_CPU.join(', ')}`);
+    else r.problem(k('cpu'), `must be Fargate CPU units, one of ${FARGATE_CPU.join(', ')} (or unset to keep the service's)`);
   }
-  let memory: string = d.memory;
+  let memory: string | undefined;
   if (o.memory !== undefined) {
     const m = typeof o.memory === 'number' ? String(o.memory) : o.memory;
     if (typeof m === 'string' && /^\d+$/.test(m) && Number(m) >= 512 && Number(m) <= 122880) memory = m;
-    else r.problem(k('memory'), 'must be the task memory in MiB, 512 to 122880 (a valid combination with cpu)');
+    else r.problem(k('memory'), 'must be the task memory in MiB, 512 to 122880 (a valid combination with cpu), or unset to keep the service\'s');
   }
 
   const roleHint = (which: string) => `give the ARN of the ${which} role of the ToolJet tasks (aws ecs describe-task-definition --task-definition <family> --query taskDefinition.${which}RoleArn)`;
@@ -197,7 +210,7 @@ export function parseEcsTarget(r: Reader, o: Obj, ctx: TargetContext): EcsTarget
 
   const containerName = r.matching(k('containerName'), o.containerName, NAME, 'use the container name the load balancer targets (letters, digits, _ and -)');
   if (containerName && RESERVED_CONTAINERS.includes(containerName)) r.problem(k('containerName'), `"${containerName}" is used by this target's own containers; use "tooljet"`);
-  const imageFix = 'use an image reference such as tooljet/tooljet:ee-lts-latest';
+  const imageFix = 'use a pinned image reference such as tooljet/tooljet:ee-lts-3.16.25 (unset: keep the service\'s image)';
   const tooljetImage = r.matching(k('tooljetImage'), o.tooljetImage, IMAGE, imageFix);
   const postgrestImage = r.matching(k('postgrestImage'), o.postgrestImage, IMAGE, imageFix);
   const caInitImage = r.matching(k('caInitImage'), o.caInitImage, IMAGE, 'use an image with the AWS CLI v2 and sha256sum such as public.ecr.aws/aws-cli/aws-cli:2.27.26');
@@ -227,9 +240,9 @@ export function parseEcsTarget(r: Reader, o: Obj, ctx: TargetContext): EcsTarget
     service,
     updateService,
     deployTimeout,
-    family,
-    cpu,
-    memory,
+    ...(family !== undefined && { family }),
+    ...(cpu !== undefined && { cpu }),
+    ...(memory !== undefined && { memory }),
     executionRoleArn,
     taskRoleArn,
     tooljetHost,

@@ -59,14 +59,18 @@ export interface EcsTargetConfig {
   readonly updateService: boolean;
   /** Time budget of that deployment (ToolJet's health check grace period alone is 900 s). */
   readonly deployTimeout: string;
-  readonly family: string;
-  readonly cpu: string;
-  readonly memory: string;
+  /** Unset: the family of the service's current task definition (the new revision is based on that definition). */
+  readonly family?: string;
+  /** Unset: the current task definition's. */
+  readonly cpu?: string;
+  readonly memory?: string;
   readonly executionRoleArn: string;
   readonly taskRoleArn: string;
   readonly tooljetHost: string;
   readonly containerName?: string;
+  /** Replaces the image of the ToolJet container; unset: the current task definition's image is kept. */
   readonly tooljetImage?: string;
+  /** Replaces the PostgREST sidecar's image; unset: the current sidecar's (a new sidecar: postgrest/postgrest:v12.2.0). */
   readonly postgrestImage?: string;
   readonly caInitImage?: string;
   readonly logGroup?: string;
@@ -217,9 +221,6 @@ export const TARGET_DEFAULTS = {
   ecs: {
     updateService: true,
     deployTimeout: '30m',
-    family: 'tooljet',
-    cpu: '4096',
-    memory: '8192',
     caBundleKey: 'tooljet-pg-upgrade/rds-ca/global-bundle.pem',
   },
   eks: {

@@ -45,6 +45,8 @@ export const PLACEHOLDERS = {
   account: '123456789012',
   caBundleObject: { bucket: 'tooljet-rds-ca-bundle', key: 'global-bundle.pem' },
   tooljetHost: 'https://tooljet.example.com',
+  /** The ECS example is from scratch; the Pulumi program keeps the service's own image instead. */
+  tooljetImage: 'tooljet/tooljet:REPLACE-WITH-YOUR-PINNED-TAG',
 } as const;
 
 const arn = (service: string, rest: string): string => `arn:aws:${service}:${PLACEHOLDERS.region}:${PLACEHOLDERS.account}:${rest}`;
@@ -78,6 +80,7 @@ export function renderTargetConfigs(database: DatabaseTarget, caBundlePem: strin
     caBundleObject: PLACEHOLDERS.caBundleObject,
     region: PLACEHOLDERS.region,
     tooljetHost: PLACEHOLDERS.tooljetHost,
+    tooljetImage: PLACEHOLDERS.tooljetImage,
   };
   const td = renderEcsTaskDefinition(ecsInput, {
     executionRoleArn: `arn:aws:iam::${PLACEHOLDERS.account}:role/tooljet-task-execution`,

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DATABASE_ENV_KEYS } from './database-env';
+import { UNSAFE_ENV_NAMES } from './unsafe-env';
 import {
   AMI_CA_PATH,
   AMI_ENV_PATH,
@@ -31,9 +32,15 @@ export type CaBundleSource = { s3: S3ObjectRef } | { url: string };
 export interface AmiTargetInput {
   database: DatabaseTarget;
   region: string;
-  /** PEM text of the bundle: validated and hashed; the downloaded bytes must match it exactly. */
+  /** PEM text of the bundle: validated, and (S3 source) the object's content, so its hash is what the instance checks. */
   caBundlePem: string;
   caBundleSource: CaBundleSource;
+  /**
+   * URL source: SHA-256 of the published file's bytes (config's CaBundle.fileSha256), which the instance compares with
+   * the download; `caBundlePem` may be a normalised form of that file (CRLF, text between blocks) and hash differently.
+   * Unset: the hash of `caBundlePem` (right when it is the file's exact text).
+   */
+  caBundleFileSha256?: string;
   /** PG_PASS (and, unless `tooljetDbPassword` is given, TOOLJET_DB_PASS and the PostgREST URI). */
   pgPassword: PasswordSource;
   tooljetDbPassword?: PasswordSource;
@@ -119,6 +126,9 @@ export function renderAmiUserData(input: AmiTargetInput): string {
       throw new RenderError(`caBundleSource.url ${JSON.stringify(src.url)} must be an https URL (such as https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem)`);
     }
     url = src.url;
+    if (input.caBundleFileSha256 !== undefined && !/^[0-9a-f]{64}$/.test(input.caBundleFileSha256)) {
+      throw new RenderError('caBundleFileSha256 must be a lower-case hex SHA-256');
+    }
   } else throw new RenderError('caBundleSource must be {s3: {bucket, key, versionId?}} or {url: "https://..."}');
   const [pgKind, pgId, pgKey] = passwordSettings('pgPassword', input.pgPassword);
   if (!pgKind) throw new RenderError('pgPassword is missing: give the Secrets Manager secret or SSM parameter holding PG_PASS');
@@ -128,7 +138,8 @@ export function renderAmiUserData(input: AmiTargetInput): string {
     ['TJ_REGION', region],
     ['TJ_ENV_FILE', envFile],
     ['TJ_CA_FILE', caFile],
-    ['TJ_CA_SHA256', caBundleSha256(input.caBundlePem)],
+    // S3: the object is caBundlePem itself. URL: the published file's own bytes (the instance hashes the download).
+    ['TJ_CA_SHA256', url ? (input.caBundleFileSha256 ?? caBundleSha256(input.caBundlePem)) : caBundleSha256(input.caBundlePem)],
     ['TJ_CA_S3_BUCKET', s3?.bucket ?? ''],
     ['TJ_CA_S3_KEY', s3?.key ?? ''],
     ['TJ_CA_S3_VERSION_ID', s3?.versionId ?? ''],
@@ -149,6 +160,8 @@ export function renderAmiUserData(input: AmiTargetInput): string {
     ['TJ_TJDB_PASS_ID', tjId],
     ['TJ_TJDB_PASS_JSON_KEY', tjKey],
     ['TJ_RESTART_UNITS', units.join(' ')],
+    // Commented out in the .env (names only: the policy pack flags these names only with a non-empty value).
+    ['TJ_DISABLE_KEYS', UNSAFE_ENV_NAMES.join(' ')],
   ];
   const header = [
     '#!/bin/bash',

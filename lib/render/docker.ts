@@ -10,6 +10,7 @@ import { postgrestUri, tooljetDatabaseEnv } from './database-env';
 import { EnvChange, mergeEnv, parseEnv, renderEnvFile } from './dotenv';
 import { AppSecretValues, checkAppSecrets, checkPassword, checkTooljetHost } from './secrets';
 import { caBundleSha256, CONTAINER_CA_PATH, DatabaseTarget, RenderError, validateCaBundle } from './target';
+import { UNSAFE_ENV, UNSAFE_ENV_NAMES } from './unsafe-env';
 
 export interface DockerSecretValues extends AppSecretValues {
   /** PG_PASS */
@@ -115,11 +116,15 @@ export function renderDockerEnv(input: DockerTargetInput): string {
   ]);
 }
 
-/** Updates an existing .env in place (see mergeEnv); throws if it would change LOCKBOX_MASTER_KEY or SECRET_KEY_BASE. */
+/**
+ * Updates an existing .env in place (see mergeEnv); throws if it would change LOCKBOX_MASTER_KEY or SECRET_KEY_BASE.
+ * DATABASE_URL, TOOLJET_DB_URL, CA_CERT and NODE_TLS_REJECT_UNAUTHORIZED are commented out (lib/render/unsafe-env.ts):
+ * left in place they would turn certificate verification off or keep ToolJet on the old host.
+ */
 export function mergeDockerEnv(existing: string, input: DockerTargetInput): { text: string; changes: Array<{ key: string; change: EnvChange }> } {
   const current = parseEnv(existing);
   const updates = [...renderDockerEnvEntries(input), ...DEFAULT_ONLY.filter(([k]) => !current.has(k))];
-  return mergeEnv(existing, updates, { protect: PROTECTED_KEYS });
+  return mergeEnv(existing, updates, { protect: PROTECTED_KEYS, disable: UNSAFE_ENV_NAMES });
 }
 
 /** The compose override: the bundle bind-mounted read-only at /certs/global-bundle.pem for each service. */
@@ -187,7 +192,9 @@ export function planDockerTarget(dir: string, input: DockerTargetInput, existing
   const after = parseEnv(text);
   const lines = [`${files.env.path} (mode 600):`];
   for (const { key, change } of changes) {
-    if (DOCKER_SECRET_KEYS.includes(key)) lines.push(`  ${key}: ${change} (secret, value hidden)`);
+    // The old value is not printed: a DATABASE_URL holds a password.
+    if (change === 'disabled') lines.push(`  ${key}: disabled (commented out; ${UNSAFE_ENV[key]})`);
+    else if (DOCKER_SECRET_KEYS.includes(key)) lines.push(`  ${key}: ${change} (secret, value hidden)`);
     else if (change === 'updated') lines.push(`  ${key}: ${JSON.stringify(before.get(key) ?? '')} -> ${JSON.stringify(after.get(key))}`);
     else lines.push(`  ${key}: ${change} ${JSON.stringify(after.get(key))}`);
   }

@@ -101,11 +101,15 @@ export function parseEnv(text: string): Map<string, string> {
   return out;
 }
 
-export type EnvChange = 'added' | 'updated' | 'unchanged';
+/** `disabled`: an assignment commented out with DISABLED_MARKER (MergeOptions.disable). */
+export type EnvChange = 'added' | 'updated' | 'unchanged' | 'disabled';
+
+/** Put in front of every line of an assignment that mergeEnv disables (the AMI script writes the same marker). */
+export const DISABLED_MARKER = '# [disabled by tj-pg-upgrade] ';
 
 export interface MergeResult {
   text: string;
-  /** What happened to each key in `updates`, in the order given. */
+  /** What happened to each key in `updates`, in the order given, then each disabled key in file order. */
   changes: Array<{ key: string; change: EnvChange }>;
 }
 
@@ -117,6 +121,11 @@ export interface MergeOptions {
   protect?: readonly string[];
   /** Comment line written above keys that had to be appended. */
   appendedHeader?: string;
+  /**
+   * Keys whose assignments are commented out (every physical line prefixed with DISABLED_MARKER, so a multi-line value
+   * goes too and the old value stays readable for whoever reverts by hand). Running the merge again finds only comments.
+   */
+  disable?: readonly string[];
 }
 
 export const APPENDED_HEADER = 'Added by tj-pg-upgrade: ToolJet database and RDS CA settings';
@@ -143,10 +152,18 @@ export function mergeEnv(existing: string, updates: ReadonlyArray<readonly [stri
       );
     }
   }
+  const disable = new Set(opts.disable ?? []);
+  for (const k of disable) if (wanted.has(k)) throw new Error(`internal: ${k} is both updated and disabled`);
   const seen = new Map<string, EnvChange>();
+  const disabled: string[] = [];
   const crlf = splitLines(existing)[0]?.endsWith('\r\n') ?? false;
   let out = '';
   for (const e of entries) {
+    if (e.key !== undefined && disable.has(e.key)) {
+      out += e.lines.map((l) => DISABLED_MARKER + l).join('');
+      if (!disabled.includes(e.key)) disabled.push(e.key);
+      continue;
+    }
     const line = e.key !== undefined ? wanted.get(e.key) : undefined;
     if (line === undefined || e.key === undefined) {
       out += e.lines.join('');
@@ -170,5 +187,8 @@ export function mergeEnv(existing: string, updates: ReadonlyArray<readonly [stri
       seen.set(k, 'added');
     }
   }
-  return { text: out, changes: [...wanted.keys()].map((key) => ({ key, change: seen.get(key)! })) };
+  return {
+    text: out,
+    changes: [...[...wanted.keys()].map((key) => ({ key, change: seen.get(key)! })), ...disabled.map((key) => ({ key, change: 'disabled' as EnvChange }))],
+  };
 }

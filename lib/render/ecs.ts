@@ -11,6 +11,7 @@
 // starts. EFS would need a separate way to write the file and would let it change under running tasks unnoticed.
 import { postgrestUri, tooljetDatabaseEnv } from './database-env';
 import { checkTooljetHost } from './secrets';
+import { isUnsafeEnvName, unsafeEnvProblem } from './unsafe-env';
 import {
   caBundleSha256,
   checkRegion,
@@ -18,6 +19,7 @@ import {
   CONTAINER_CA_DIR,
   CONTAINER_CA_PATH,
   DatabaseTarget,
+  KMS_KEY_ARN,
   RenderError,
   S3ObjectRef,
   validateCaBundle,
@@ -57,7 +59,12 @@ export interface EcsTargetInput {
   tooljetHost: string;
   /** Name of the ToolJet container; default "tooljet" (the load balancer's target container). */
   containerName?: string;
+  /**
+   * Replaces the image of the ToolJet container. Unset: the image of the service's current task definition is kept
+   * (mergeEcsTaskDefinition); there is no default, because a floating tag would silently upgrade ToolJet.
+   */
   tooljetImage?: string;
+  /** Replaces the PostgREST sidecar's image; unset: the current sidecar's, or ECS_DEFAULTS.postgrestImage (pinned) for a new one. */
   postgrestImage?: string;
   /** Image with the AWS CLI v2 and sha256sum, run as the init container. */
   caInitImage?: string;
@@ -90,7 +97,8 @@ export interface MountPoint {
 }
 export interface ContainerDefinition {
   name: string;
-  image: string;
+  /** Absent in a rendered container whose image comes from the current task definition. */
+  image?: string;
   essential?: boolean;
   command?: string[];
   entryPoint?: string[];
@@ -109,7 +117,7 @@ export interface EcsVolume {
 
 export const ECS_DEFAULTS = {
   containerName: 'tooljet',
-  tooljetImage: 'tooljet/tooljet:ee-lts-latest',
+  /** For a PostgREST sidecar this target adds (the version ToolJet's own ECS setup pins). */
   postgrestImage: 'postgrest/postgrest:v12.2.0',
   caInitImage: 'public.ecr.aws/aws-cli/aws-cli:2.27.26',
   logGroup: '/ecs/ToolJet',
@@ -188,7 +196,11 @@ function logs(group: string, region: string, prefix: string): ContainerDefinitio
 
 const env = (o: Record<string, string>): KeyValuePair[] => Object.entries(o).map(([name, value]) => ({ name, value }));
 
-/** The container definitions: init (bundle), ToolJet, PostgREST, then `extraContainers`. */
+/**
+ * The containers this target owns, as parts to merge into the service's current task definition
+ * (mergeEcsTaskDefinition): init (bundle), ToolJet (its database/TLS variables and secrets, mount, dependency),
+ * PostgREST, then `extraContainers`. Images appear only where configured.
+ */
 export function renderEcsContainerDefinitions(input: EcsTargetInput): ContainerDefinition[] {
   validateCaBundle(input.caBundlePem);
   const obj = checkS3Object('caBundleObject', input.caBundleObject);
@@ -224,12 +236,14 @@ export function renderEcsContainerDefinitions(input: EcsTargetInput): ContainerD
   };
   for (const [k, v] of Object.entries(input.extraEnvironment ?? {})) {
     if (!ENV_NAME.test(k)) throw new RenderError(`extraEnvironment: invalid variable name ${JSON.stringify(k)}`);
+    if (isUnsafeEnvName(k)) throw new RenderError(`extraEnvironment.${unsafeEnvProblem(k)}`);
     if (k in tooljetEnv || k in tooljetSecrets) throw new RenderError(`extraEnvironment.${k} collides with a variable this target renders`);
     if (typeof v !== 'string') throw new RenderError(`extraEnvironment.${k} must be a string`);
     tooljetEnv[k] = v;
   }
   for (const [k, r] of Object.entries(input.extraSecrets ?? {})) {
     if (!ENV_NAME.test(k)) throw new RenderError(`extraSecrets: invalid variable name ${JSON.stringify(k)}`);
+    if (isUnsafeEnvName(k)) throw new RenderError(`extraSecrets.${unsafeEnvProblem(k)}`);
     if (k in tooljetEnv || k in tooljetSecrets) throw new RenderError(`extraSecrets.${k} collides with a variable this target renders`);
     tooljetSecrets[k] = ref(`extraSecrets.${k}`, r);
   }
@@ -258,7 +272,7 @@ export function renderEcsContainerDefinitions(input: EcsTargetInput): ContainerD
   };
   const tooljet: ContainerDefinition = {
     name,
-    image: checkImage('tooljetImage', input.tooljetImage ?? ECS_DEFAULTS.tooljetImage),
+    ...(input.tooljetImage !== undefined && { image: checkImage('tooljetImage', input.tooljetImage) }),
     essential: true,
     command: ['npm', 'run', 'start:prod'],
     portMappings: [{ containerPort: 3000, hostPort: 3000, protocol: 'tcp', name: 'tooljet' }],
@@ -270,7 +284,7 @@ export function renderEcsContainerDefinitions(input: EcsTargetInput): ContainerD
   };
   const postgrest: ContainerDefinition = {
     name: POSTGREST_CONTAINER,
-    image: checkImage('postgrestImage', input.postgrestImage ?? ECS_DEFAULTS.postgrestImage),
+    ...(input.postgrestImage !== undefined && { image: checkImage('postgrestImage', input.postgrestImage) }),
     essential: true,
     portMappings: [{ containerPort: pgrstPort, hostPort: pgrstPort, protocol: 'tcp', name: 'postgrest', appProtocol: 'http' }],
     environment: env({
@@ -331,11 +345,16 @@ export function checkEcsTaskDefinitionSize(td: object): number {
   return size;
 }
 
-/** The whole RegisterTaskDefinition document (Fargate, awsvpc), size-checked. */
+/**
+ * A whole RegisterTaskDefinition document (Fargate, awsvpc) from scratch, size-checked: for the local rehearsal's
+ * example files. The Pulumi program never registers this: it merges into the service's current definition
+ * (mergeEcsTaskDefinition). Needs `tooljetImage` (no default: a floating tag would pick the ToolJet version).
+ */
 export function renderEcsTaskDefinition(
   input: EcsTargetInput,
   task: { family?: string; cpu?: string; memory?: string; executionRoleArn: string; taskRoleArn: string },
 ): EcsTaskDefinition {
+  if (input.tooljetImage === undefined) throw new RenderError('tooljetImage is required to render a task definition from scratch: give the ToolJet image your service runs, e.g. tooljet/tooljet:ee-lts-3.16.x');
   for (const [k, v] of Object.entries({ executionRoleArn: task.executionRoleArn, taskRoleArn: task.taskRoleArn })) {
     if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(v ?? '')) throw new RenderError(`${k} ${JSON.stringify(v)} is not an IAM role ARN`);
   }
@@ -347,7 +366,9 @@ export function renderEcsTaskDefinition(
     memory: task.memory ?? '8192',
     executionRoleArn: task.executionRoleArn,
     taskRoleArn: task.taskRoleArn,
-    containerDefinitions: renderEcsContainerDefinitions(input),
+    containerDefinitions: renderEcsContainerDefinitions(input).map((c) =>
+      c.name === POSTGREST_CONTAINER && c.image === undefined ? { ...c, image: ECS_DEFAULTS.postgrestImage } : c,
+    ),
     volumes: renderEcsVolumes(),
   };
   checkEcsTaskDefinitionSize(td);
@@ -376,7 +397,7 @@ export function renderEcsExecutionRolePolicy(containers: ContainerDefinition[], 
   if (sm.size) Statement.push({ Sid: 'ReadToolJetSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [...sm].sort() });
   if (ssm.size) Statement.push({ Sid: 'ReadToolJetParameters', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: [...ssm].sort() });
   const kms = opts.kmsKeyArns ?? [];
-  for (const k of kms) if (!/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(k)) throw new RenderError(`kmsKeyArns: ${JSON.stringify(k)} is not a KMS key ARN`);
+  for (const k of kms) if (!KMS_KEY_ARN.test(k)) throw new RenderError(`kmsKeyArns: ${JSON.stringify(k)} is not a KMS key ARN`);
   if (kms.length) Statement.push({ Sid: 'DecryptToolJetSecrets', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [...new Set(kms)].sort() });
   if (!Statement.length) throw new RenderError('no secrets are referenced: the execution role policy would be empty');
   return { Version: '2012-10-17', Statement };

@@ -12,9 +12,15 @@
 // chart put them (a clone restored from a snapshot keeps the source's passwords) and are also in the Secret for
 // installations that read everything through envFrom. Applied with Server-Side Apply, a later `helm upgrade` puts the
 // chart's values back: re-run the stack after it (or set the same values in the chart's values file).
+//
+// DATABASE_URL, TOOLJET_DB_URL, CA_CERT and NODE_TLS_REJECT_UNAUTHORIZED (lib/render/unsafe-env.ts): the chart copies
+// every `env:` value into the Secret, so the Secret may hold them, and a Secret patch cannot delete a key. Both the
+// Secret and the Deployment env set them to "": ToolJet tests them for truthiness and Node compares with "0", so an
+// empty value is the same as unset (and an `env` entry wins over `envFrom`, whatever the Secret holds).
 import { postgrestUri, tooljetDatabaseEnv } from './database-env';
 import { AppSecretValues, checkAppSecrets, checkPassword } from './secrets';
 import { CA_FILE_NAME, caBundleSha256, CONTAINER_CA_DIR, CONTAINER_CA_PATH, DatabaseTarget, RenderError, validateCaBundle } from './target';
+import { UNSAFE_ENV_NAMES } from './unsafe-env';
 
 export interface EksSecretValues extends AppSecretValues {
   pgPassword: string;
@@ -97,7 +103,12 @@ export function renderEksSecret(input: EksTargetInput) {
   const pgPass = checkPassword('secrets.pgPassword (PG_PASS)', s.pgPassword);
   const tjPass = checkPassword('secrets.tooljetDbPassword (TOOLJET_DB_PASS)', s.tooljetDbPassword ?? s.pgPassword);
   checkAppSecrets(s);
-  const stringData: Record<string, string> = { ...tooljetDatabaseEnv(input.database, CONTAINER_CA_PATH), PG_PASS: pgPass, TOOLJET_DB_PASS: tjPass };
+  const stringData: Record<string, string> = {
+    ...tooljetDatabaseEnv(input.database, CONTAINER_CA_PATH),
+    PG_PASS: pgPass,
+    TOOLJET_DB_PASS: tjPass,
+    ...unsafeBlanks(),
+  };
   if (s.lockboxMasterKey !== undefined) stringData.LOCKBOX_MASTER_KEY = s.lockboxMasterKey;
   if (s.secretKeyBase !== undefined) stringData.SECRET_KEY_BASE = s.secretKeyBase;
   if (s.pgrstJwtSecret !== undefined) stringData.PGRST_JWT_SECRET = s.pgrstJwtSecret;
@@ -108,6 +119,11 @@ export function renderEksSecret(input: EksTargetInput) {
     type: 'Opaque' as const,
     stringData,
   };
+}
+
+/** DATABASE_URL, TOOLJET_DB_URL, CA_CERT, NODE_TLS_REJECT_UNAUTHORIZED set to "" (unset for ToolJet and Node). */
+function unsafeBlanks(): Record<string, string> {
+  return Object.fromEntries(UNSAFE_ENV_NAMES.map((k) => [k, '']));
 }
 
 /** ConfigMap `rds-ssl-cert`, key `global-bundle.pem` = the bundle (a ConfigMap holds up to 1 MiB). */
@@ -157,7 +173,7 @@ function deploymentPatch(namespace: string, deployment: string, container: Recor
 
 /**
  * Server-side-apply patches (one per workload) adding the CA volume and read-only mount and setting the database/TLS
- * variables as plain env values. No secret values: the passwords are not part of the patch.
+ * variables as plain env values (and the unsafe ones to ""). No secret values: the passwords are not part of the patch.
  */
 export function renderEksDeploymentPatches(input: EksTargetInput) {
   const r = resolve(input);
@@ -170,7 +186,7 @@ export function renderEksDeploymentPatches(input: EksTargetInput) {
       w.deployment,
       {
         name: w.container,
-        env: Object.entries(dbEnv).map(([name, value]) => ({ name, value })),
+        env: Object.entries({ ...dbEnv, ...unsafeBlanks() }).map(([name, value]) => ({ name, value })),
         volumeMounts: [caMount()],
       },
       r.configMapName,

@@ -149,6 +149,9 @@ export function checkAbsolutePath(field: string, p: unknown): string {
   return p;
 }
 
+/** A KMS key ARN (not an alias: a policy's Resource needs the key). */
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+
 /** An S3 object (the CA bundle for ECS and AMI). */
 export interface S3ObjectRef {
   bucket: string;

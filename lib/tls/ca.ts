@@ -30,12 +30,15 @@ function openssl(args: string[], cwd: string): void {
   }
 }
 
-/** Creates a CA (EC P-256, valid for `days`) in `dir`. */
-export function createCertificateAuthority(dir: string, name = 'tj-pg-upgrade local CA', days = 30): CertificateAuthority {
+/**
+ * Creates a CA (EC P-256, valid for `days`) in `dir`. Its common name is `name` plus a random tag, or exactly `name`
+ * with `exactName` (a stand-in for a real root such as "Amazon RDS us-east-1 Root CA RSA2048 G1").
+ */
+export function createCertificateAuthority(dir: string, name = 'tj-pg-upgrade local CA', days = 30, opts: { exactName?: boolean } = {}): CertificateAuthority {
   fs.mkdirSync(dir, { recursive: true });
   const tag = crypto.randomBytes(4).toString('hex');
   const base = `ca-${tag}`;
-  const commonName = `${name} ${tag}`;
+  const commonName = opts.exactName ? name : `${name} ${tag}`;
   openssl(
     [
       'req', '-x509', '-new', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',

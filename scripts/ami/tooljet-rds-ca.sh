@@ -2,8 +2,9 @@
 # cloud-init runs it as root on an instance's first boot. It
 #   1. downloads the RDS CA bundle (S3 with the instance role, or an https URL) and checks its SHA-256,
 #   2. reads the database password(s) from Secrets Manager or SSM with the instance role,
-#   3. updates only the database/TLS keys of ToolJet's .env in place (every other byte is kept; running it again
-#      changes nothing),
+#   3. updates only the database/TLS keys of ToolJet's .env in place and comments out the keys in TJ_DISABLE_KEYS
+#      (DATABASE_URL, CA_CERT... would turn certificate verification off: lib/render/unsafe-env.ts); every other byte
+#      is kept and running it again changes nothing,
 #   4. installs the bundle (mode 644) and the .env atomically, then restarts nest and postgrest.
 # Nothing is written before every download and check has succeeded.
 # Testing: every absolute path is under $ROOT (default empty), and the commands it runs (aws, curl, systemctl,
@@ -17,6 +18,10 @@ CA_FILE="${ROOT}${TJ_CA_FILE}"
 ENV_KEYS=(PG_HOST PG_PORT PG_USER PG_PASS PG_DB TOOLJET_DB TOOLJET_DB_HOST TOOLJET_DB_PORT TOOLJET_DB_USER TOOLJET_DB_PASS
   PGRST_DB_URI PGSSLMODE PGSSLROOTCERT NODE_EXTRA_CA_CERTS)
 APPENDED_HEADER='# Added by tj-pg-upgrade: ToolJet database and RDS CA settings'
+DISABLED_MARKER='# [disabled by tj-pg-upgrade] '
+declare -A DISABLE=()
+for k in $TJ_DISABLE_KEYS; do DISABLE[$k]=1; done
+DISABLED=()
 
 log() { printf 'tooljet-rds-ca: %s\n' "$*" >&2; }
 die() {
@@ -102,7 +107,7 @@ has_close() {
 # Prints the .env from stdin with our keys replaced (every occurrence, `export ` prefix and CRLF kept) and missing
 # ones appended; every other byte, including a missing final newline, is kept. Same rules as mergeEnv in dotenv.ts.
 merge_env() {
-  local out='' line nl cr prefix key rest q first=1 crlf=0 pending=''
+  local out='' line nl cr prefix key rest q first=1 crlf=0 pending='' dprefix=''
   declare -A seen=()
   while true; do
     nl=$'\n'
@@ -115,8 +120,11 @@ merge_env() {
       first=0
     fi
     if [[ -n $pending ]]; then # inside a quoted value that spans lines
-      out+="$line$nl"
-      has_close "$line" "$pending" && pending=''
+      out+="$dprefix$line$nl"
+      if has_close "$line" "$pending"; then
+        pending=''
+        dprefix=''
+      fi
       continue
     fi
     if [[ ! $line =~ ^[[:space:]]*# && $line =~ ^[[:space:]]*(export[[:space:]]+)?([A-Za-z_][A-Za-z0-9_.]*)[[:space:]]*=[[:space:]]*(.*)$ ]]; then
@@ -142,10 +150,15 @@ merge_env() {
         seen[$key]=1
         continue
       fi
+      if [[ -n ${DISABLE[$key]+set} ]]; then # comment out every line of it (same as mergeEnv's `disable`)
+        dprefix=$DISABLED_MARKER
+        [[ " ${DISABLED[*]} " == *" $key "* ]] || DISABLED+=("$key")
+      fi
       q=${rest:0:1}
       if [[ ($q == "'" || $q == '"') ]] && ! has_close "${rest:1}" "$q"; then pending=$q; fi
     fi
-    out+="$line$nl"
+    out+="$dprefix$line$nl"
+    [[ -n $pending ]] || dprefix=''
   done
   local missing=() k
   for k in "${ENV_KEYS[@]}"; do [[ -n ${seen[$k]+set} ]] || missing+=("$k"); done
@@ -228,6 +241,9 @@ if cmp -s "$env_tmp" "$ENV_FILE"; then
 else
   mv -f "$env_tmp" "$ENV_FILE"
   log "updated the database and TLS settings in $TJ_ENV_FILE (database host $TJ_PG_HOST)"
+fi
+if ((${#DISABLED[@]})); then
+  log "commented out ${DISABLED[*]} in $TJ_ENV_FILE: with them ToolJet/Node would not verify the database certificate (or would keep the old host)"
 fi
 for unit in $TJ_RESTART_UNITS; do
   systemctl restart "$unit" || die "systemctl restart $unit failed: see journalctl -u $unit"

@@ -3,6 +3,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, environmentFromStackName, parseStackConfig, StackConfig } from '../../config';
+import { createCertificateAuthority } from '../../lib/tls/ca';
 import { TEST_PASSWORD, testCaBundle, writeTempFile } from '../helpers/program';
 import { readStackFile, REPO_ROOT } from '../helpers/stack-file';
 
@@ -263,6 +264,27 @@ describe('config/parse: parseStackConfig', () => {
       const key = fs.readFileSync(fs.readdirSync(path.dirname(testCaBundle())).map((f) => path.join(path.dirname(testCaBundle()), f)).find((f) => f.endsWith('.key'))!, 'utf8');
       const mixed = writeTempFile('global-bundle.pem', fs.readFileSync(testCaBundle(), 'utf8') + key);
       failsWith(minimal({ caBundle: mixed }), /caBundle: .* contains a private key; a CA bundle holds certificates only/);
+    });
+
+    it('a CA bundle without the root of clone.caCertIdentifier (checked by kind, any region), with the fix', () => {
+      // Real certificates whose subject CNs follow RDS's naming; the region differs from the stack's on purpose.
+      const dir = fs.mkdtempSync(path.join(path.dirname(testCaBundle()), 'rds-roots-'));
+      const cert = (name: string) => fs.readFileSync(createCertificateAuthority(dir, name, 30, { exactName: true }).certFile, 'utf8');
+      const unrelated = fs.readFileSync(createCertificateAuthority(dir, 'some other CA').certFile, 'utf8');
+      const rsa4096 = writeTempFile('global-bundle.pem', unrelated + cert('Amazon RDS eu-central-1 Root CA RSA4096 G1'));
+      const c = parse(minimal({ caBundle: rsa4096, clone: JSON.stringify({ caCertIdentifier: 'rds-ca-rsa4096-g1' }) }));
+      assert.equal(c.clone.caCertIdentifier, 'rds-ca-rsa4096-g1');
+      const old = writeTempFile('global-bundle.pem', cert('Amazon RDS Root 2019 CA'));
+      assert.equal(parse(minimal({ caBundle: old, clone: JSON.stringify({ caCertIdentifier: 'rds-ca-2019' }) })).caBundle.certificateCount, 1);
+
+      // The default rds-ca-rsa2048-g1 against a bundle with only an RSA4096 root (and a look-alike name).
+      const lookAlike = writeTempFile('global-bundle.pem', cert('Amazon RDS eu-central-1 Root CA RSA4096 G1') + cert('Not Amazon RDS us-east-1 Root CA RSA2048 G1'));
+      failsWith(
+        minimal({ caBundle: lookAlike }),
+        /^tooljet-pg-upgrade:caBundle: .*global-bundle\.pem has no root of rds-ca-rsa2048-g1 \(clone\.caCertIdentifier\), i\.e\. no certificate named "Amazon RDS <region> Root CA RSA2048 G1" among its 2, so the clone's certificate could not be verified; download the global bundle, which holds every RDS root: curl -fsSLo .* https:\/\/truststore\.pki\.rds\.amazonaws\.com\/global\/global-bundle\.pem$/,
+      );
+      failsWith(minimal({ caBundle: rsa4096, clone: JSON.stringify({ caCertIdentifier: 'rds-ca-ecc384-g1' }) }), /no certificate named "Amazon RDS <region> Root CA ECC384 G1"/);
+      failsWith(minimal({ clone: JSON.stringify({ caCertIdentifier: 'rds-ca-foo' }) }), /caBundle: clone\.caCertIdentifier "rds-ca-foo" is not an RDS CA this program can check the bundle for; use rds-ca-rsa2048-g1/);
     });
 
     it('password given as plain text (and the value is never echoed)', () => {

@@ -84,14 +84,15 @@ describe('config/targets: docker', () => {
 });
 
 describe('config/targets: ecs', () => {
-  it('defaults: updateService, family, Fargate size, the bundle key, secret prefix; pgPassword created from dbPassword', () => {
+  it('defaults: updateService, the bundle key, secret prefix; family and size unset (the service\'s); pgPassword created from dbPassword', () => {
     const c = parse({ targets: { ecs: ECS_MIN } });
     const e = c.targets.ecs!;
     assert.equal(e.updateService, true);
     assert.equal(e.deployTimeout, '30m');
-    assert.equal(e.family, 'tooljet');
-    assert.equal(e.cpu, '4096');
-    assert.equal(e.memory, '8192');
+    assert.equal(e.family, undefined, 'the new revision keeps the family of the service\'s task definition');
+    assert.equal(e.cpu, undefined);
+    assert.equal(e.memory, undefined);
+    assert.equal(e.tooljetImage, undefined, 'no floating image default');
     assert.deepEqual(e.caBundleObject, { bucket: 'tooljet-config', key: TARGET_DEFAULTS.ecs.caBundleKey });
     assert.equal(e.secretNamePrefix, 'tooljet-pg-upgrade/staging/');
     assert.deepEqual(e.secrets, {
@@ -141,6 +142,31 @@ describe('config/targets: ecs', () => {
     assert.ok(!p.join('\n').includes('r3dis-secret'));
     assert.ok(p.some((l) => /REDIS_PASSWORD: looks like a secret .* targets\.ecs\.extraSecrets/.test(l)));
     assert.ok(p.some((l) => /REDIS_PORT: must be a string, got a number \(quote it in YAML\)/.test(l)));
+  });
+
+  it('refuses DATABASE_URL, TOOLJET_DB_URL, CA_CERT and NODE_TLS_REJECT_UNAUTHORIZED in extraEnvironment, extraSecrets and extra containers', () => {
+    const p = problems({
+      targets: {
+        ecs: {
+          ...ECS_MIN,
+          extraEnvironment: { NODE_TLS_REJECT_UNAUTHORIZED: '0', DATABASE_URL: 'postgres://tooljet@old-db.internal/tooljet', CA_CERT: '-----BEGIN CERTIFICATE-----' },
+          extraSecrets: { TOOLJET_DB_URL: ARN('tjdb-url'), DATABASE_URL: ARN('db-url') },
+          extraContainers: [{ name: 'worker', image: 'worker:1', environment: [{ name: 'NODE_TLS_REJECT_UNAUTHORIZED', value: '0' }] }],
+        },
+      },
+    });
+    const keys = p.map((l) => l.split(': ')[0].replace('tooljet-pg-upgrade:targets.ecs.', ''));
+    assert.deepEqual(keys.sort(), [
+      'extraContainers[0].environment',
+      'extraEnvironment.CA_CERT',
+      'extraEnvironment.DATABASE_URL',
+      'extraEnvironment.NODE_TLS_REJECT_UNAUTHORIZED',
+      'extraSecrets.DATABASE_URL',
+      'extraSecrets.TOOLJET_DB_URL',
+    ]);
+    assert.ok(p.some((l) => /extraEnvironment\.NODE_TLS_REJECT_UNAUTHORIZED: NODE_TLS_REJECT_UNAUTHORIZED must not be set: Node then skips certificate verification .*; remove it/.test(l)), p.join('\n'));
+    assert.ok(p.some((l) => /extraEnvironment\.DATABASE_URL: DATABASE_URL must not be set: ToolJet then connects with rejectUnauthorized: false/.test(l)));
+    assert.ok(!p.join('\n').includes('old-db.internal'), 'values are not echoed');
   });
 
   it('names every missing required key and bad value at once', () => {

@@ -4,6 +4,8 @@
 // ignoreChanges, customTimeouts, dependencies, parent), read from the RegisterResourceRequest itself, because
 // Mocks.newResource only sees type, name and inputs.
 import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 
 export interface FakeInstance {
@@ -50,11 +52,22 @@ export interface FakeSnapshot {
   snapshotType: string;
 }
 
+/** The ECS side of the fake world: what aws.ecs.getCluster / getService / getTaskDefinition answer. */
+export interface FakeEcs {
+  /** cluster name -> ARN */
+  clusters: Record<string, string>;
+  /** `<cluster ARN>/<service name>` -> the task definition ARN the service runs */
+  services: Record<string, string>;
+  /** task definition ARN -> the data source's result (see ecsLookupFixture) */
+  taskDefinitions: Record<string, Record<string, unknown>>;
+}
+
 export interface FakeAws {
   region: string;
   account: string;
   instances: Record<string, FakeInstance>;
   snapshots: Record<string, FakeSnapshot>;
+  ecs: FakeEcs;
   /** When set, the AWS CLI behind command:local:run fails with this message (no CLI, no permission, ...). */
   cliError?: string;
 }
@@ -106,6 +119,16 @@ export function fakeSnapshot(id: string, instance: string, overrides: Partial<Fa
   };
 }
 
+/** The ToolJet services of both example stacks (clusters tooljet and tooljet-prod), running the fixture definition. */
+export function fakeEcs(lookup: Record<string, unknown> & { arn: string } = ecsLookupFixture()): FakeEcs {
+  const clusters = { tooljet: 'arn:aws:ecs:us-east-1:123456789012:cluster/tooljet', 'tooljet-prod': 'arn:aws:ecs:us-east-1:123456789012:cluster/tooljet-prod' };
+  return {
+    clusters,
+    services: Object.fromEntries(Object.values(clusters).map((arn) => [`${arn}/tooljet`, lookup.arn])),
+    taskDefinitions: { [lookup.arn]: lookup },
+  };
+}
+
 /** The default world: the placeholder source of both example stacks, a PostgreSQL 13.20 instance. */
 export function fakeAws(overrides: Partial<FakeAws> = {}): FakeAws {
   return {
@@ -113,8 +136,18 @@ export function fakeAws(overrides: Partial<FakeAws> = {}): FakeAws {
     account: '123456789012',
     instances: { 'tooljet-prod-db': fakeInstance('tooljet-prod-db') },
     snapshots: {},
+    ecs: fakeEcs(),
     ...overrides,
   };
+}
+
+/**
+ * The service's current ECS task definition as aws.ecs.getTaskDefinition returns it (containerDefinitions as JSON
+ * text): a realistic ToolJet definition with settings the target must keep (tests/helpers/fixtures/).
+ */
+export function ecsLookupFixture(): Record<string, unknown> & { arn: string; family: string; containerDefinitions: string } {
+  const raw = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'ecs-task-definition.json'), 'utf8')) as Record<string, unknown> & { arn: string; family: string };
+  return { ...raw, containerDefinitions: JSON.stringify(raw.containerDefinitions) };
 }
 
 export const FAKE_LAUNCH_TEMPLATE_VERSION = 8;
@@ -215,6 +248,22 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
           parameters: i.logicalReplication === undefined ? [] : [{ name: 'rds.logical_replication', value: i.logicalReplication }],
         });
         return { ...args.inputs, stdout, stderr: '' };
+      }
+      case 'aws:ecs/getCluster:getCluster': {
+        const arn = aws.ecs.clusters[String(args.inputs.clusterName)];
+        if (!arn) throw new Error(`ClusterNotFoundException: Cluster not found.`);
+        return { arn, id: arn, clusterName: args.inputs.clusterName, status: 'ACTIVE' };
+      }
+      case 'aws:ecs/getService:getService': {
+        const key = `${String(args.inputs.clusterArn)}/${String(args.inputs.serviceName)}`;
+        const taskDefinition = aws.ecs.services[key];
+        if (!taskDefinition) throw new Error(`ServiceNotFoundException: service ${String(args.inputs.serviceName)} not found in ${String(args.inputs.clusterArn)}`);
+        return { arn: `arn:aws:ecs:${aws.region}:${aws.account}:service/${key.split('/').slice(1).join('/')}`, serviceName: args.inputs.serviceName, clusterArn: args.inputs.clusterArn, status: 'ACTIVE', taskDefinition };
+      }
+      case 'aws:ecs/getTaskDefinition:getTaskDefinition': {
+        const td = aws.ecs.taskDefinitions[String(args.inputs.taskDefinition)];
+        if (!td) throw new Error(`ClientException: Unable to describe task definition ${String(args.inputs.taskDefinition)}.`);
+        return { ...td, id: td.arn, taskDefinition: args.inputs.taskDefinition };
       }
       case 'aws:rds/getSnapshot:getSnapshot': {
         const requested = String(args.inputs.dbSnapshotIdentifier);

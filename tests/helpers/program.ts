@@ -22,11 +22,14 @@ function tempDir(): string {
 }
 
 let bundle: string | undefined;
-/** A CA bundle of two freshly generated CA certificates (the RDS bundle also holds many). */
+/**
+ * A CA bundle of two freshly generated CA certificates (the RDS bundle holds many), the first named like the root of
+ * the default clone.caCertIdentifier (rds-ca-rsa2048-g1), which the configuration checks is in the bundle.
+ */
 export function testCaBundle(): string {
   if (!bundle) {
     const dir = path.join(tempDir(), 'ca');
-    const a = createCertificateAuthority(dir, 'tj test RDS root A');
+    const a = createCertificateAuthority(dir, 'Amazon RDS us-east-1 Root CA RSA2048 G1', 30, { exactName: true });
     const b = createCertificateAuthority(dir, 'tj test RDS root B');
     bundle = path.join(dir, 'global-bundle.pem');
     fs.writeFileSync(bundle, fs.readFileSync(a.certFile, 'utf8') + fs.readFileSync(b.certFile, 'utf8'));

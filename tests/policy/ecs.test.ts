@@ -17,7 +17,8 @@ const tooljet: ContainerDefinition = {
   environment: [
     { name: 'PG_HOST', value: 'tooljet-db-pg16.abc.eu-west-1.rds.amazonaws.com' },
     { name: 'PG_USER', value: 'tooljet' },
-    { name: 'PGSSLMODE', value: 'require' },
+    { name: 'PGSSLMODE', value: 'verify-full' },
+    { name: 'PGSSLROOTCERT', value: '/certs/global-bundle.pem' },
     { name: 'NODE_EXTRA_CA_CERTS', value: '/certs/global-bundle.pem' },
     { name: 'TOOLJET_HOST', value: 'https://tooljet.example.com' },
   ],

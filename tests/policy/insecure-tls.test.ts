@@ -16,7 +16,8 @@ const PASSWORD = 'Sup3r-s3cret-pw';
 const GOOD_URI = `postgres://authenticator:${PASSWORD}@db.internal:5432/tooljet_db?sslmode=verify-full&sslrootcert=/certs/global-bundle.pem`;
 
 const goodEnv = [
-  { name: 'PGSSLMODE', value: 'require' },
+  { name: 'PGSSLMODE', value: 'verify-full' },
+  { name: 'PGSSLROOTCERT', value: '/certs/global-bundle.pem' },
   { name: 'NODE_EXTRA_CA_CERTS', value: '/certs/global-bundle.pem' },
 ];
 
@@ -53,7 +54,7 @@ async function both(r: Resource) {
 
 describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
   describe('ECS task definitions', () => {
-    it('pass ToolJet with PGSSLMODE=require + NODE_EXTRA_CA_CERTS and PostgREST with verify-full', async () => {
+    it('pass ToolJet with PGSSLMODE=verify-full + NODE_EXTRA_CA_CERTS and PostgREST with verify-full', async () => {
       const r = ecs([
         { name: 'tooljet', image: 'tooljet/tooljet:ee-lts-latest', environment: goodEnv },
         { name: 'postgrest', image: 'postgrest/postgrest:v12.2.0', environment: [{ name: 'PGRST_DB_URI', value: GOOD_URI }] },
@@ -79,32 +80,61 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
       assert.doesNotMatch(sslmode.violations[0], /name=tooljet\]/);
     });
 
-    it('flag NODE_TLS_REJECT_UNAUTHORIZED whatever its value', async () => {
-      for (const value of ['0', '1']) {
+    it('flag NODE_TLS_REJECT_UNAUTHORIZED with any value, and pass it empty (what the EKS target writes)', async () => {
+      for (const value of ['0', '1', 'false']) {
         const r = ecs([{ name: 'tooljet', image: 'x', environment: [...goodEnv, { name: 'NODE_TLS_REJECT_UNAUTHORIZED', value }] }]);
         const { nodeTls } = await both(r);
-        assert.equal(nodeTls.violations.length, 1);
+        assert.equal(nodeTls.violations.length, 1, value);
         assert.match(
           nodeTls.violations[0],
-          /renders NODE_TLS_REJECT_UNAUTHORIZED \(NODE_TLS_REJECT_UNAUTHORIZED at containerDefinitions\(json\)\[name=tooljet\]\.environment\[name=NODE_TLS_REJECT_UNAUTHORIZED\]\.name\)\. Remove it/,
+          /renders NODE_TLS_REJECT_UNAUTHORIZED with a value \(NODE_TLS_REJECT_UNAUTHORIZED at containerDefinitions\(json\)\[name=tooljet\]\.environment\[name=NODE_TLS_REJECT_UNAUTHORIZED\]\)\. Remove it/,
         );
       }
+      const empty = ecs([{ name: 'tooljet', image: 'x', environment: [...goodEnv, { name: 'NODE_TLS_REJECT_UNAUTHORIZED', value: '' }] }]);
+      assert.deepEqual((await both(empty)).nodeTls.violations, []);
     });
 
-    it('flag PGSSLMODE=disable, allow and prefer, in any case', async () => {
-      for (const value of ['disable', 'Allow', 'PREFER']) {
+    it('flag PGSSLMODE=disable, allow, prefer, require, verify-ca and no-verify, in any case', async () => {
+      for (const value of ['disable', 'Allow', 'PREFER', 'require', 'verify-ca', 'no-verify']) {
         const r = ecs([{ name: 'tooljet', image: 'x', environment: [{ name: 'PGSSLMODE', value }] }]);
         const { sslmode } = await both(r);
         assert.equal(sslmode.violations.length, 1, value);
         assert.match(sslmode.violations[0], new RegExp(`PGSSLMODE=${value.toLowerCase()} at `));
+        assert.match(sslmode.violations[0], /PGSSLMODE=verify-full with NODE_EXTRA_CA_CERTS and PGSSLROOTCERT/);
+        assert.doesNotMatch(sslmode.violations[0].split('). Use ')[1] ?? '', /require/, 'the fix never recommends require');
       }
     });
 
-    it('do not flag verify-ca, verify-full or require', async () => {
-      for (const value of ['verify-ca', 'verify-full', 'require']) {
-        const r = ecs([{ name: 'x', image: 'x', environment: [{ name: 'PGSSLMODE', value }] }]);
-        assert.deepEqual((await both(r)).sslmode.violations, [], value);
+    it('flag sslmode=require, verify-ca and no-verify in a libpq URI (PostgREST would not check the host name)', async () => {
+      for (const mode of ['require', 'verify-ca', 'no-verify']) {
+        const uri = `postgres://authenticator@db.internal:5432/tooljet_db?sslmode=${mode}&sslrootcert=/certs/global-bundle.pem`;
+        const r = ecs([{ name: 'postgrest', image: 'x', environment: [{ name: 'PGRST_DB_URI', value: uri }] }]);
+        const { sslmode } = await both(r);
+        assert.equal(sslmode.violations.length, 1, mode);
+        assert.match(sslmode.violations[0], new RegExp(`sslmode=${mode} at containerDefinitions\\(json\\)\\[name=postgrest\\]\\.environment\\[name=PGRST_DB_URI\\]`));
       }
+    });
+
+    it('flag DATABASE_URL, TOOLJET_DB_URL and CA_CERT with a value (ToolJet then skips verification), never printing it', async () => {
+      for (const [name, value] of [
+        ['DATABASE_URL', `postgres://tooljet:${PASSWORD}@old-db.internal:5432/tooljet`],
+        ['TOOLJET_DB_URL', `postgres://tooljet:${PASSWORD}@old-db.internal:5432/tooljet_db`],
+        ['CA_CERT', '-----BEGIN CERTIFICATE-----'],
+      ]) {
+        const r = ecs([{ name: 'tooljet', image: 'x', environment: [...goodEnv, { name, value }] }]);
+        const { sslmode } = await both(r);
+        assert.equal(sslmode.violations.length, 1, name);
+        assert.match(sslmode.violations[0], new RegExp(`${name} set at containerDefinitions\\(json\\)\\[name=tooljet\\]\\.environment\\[name=${name}\\]`));
+        assert.doesNotMatch(sslmode.violations[0], new RegExp(PASSWORD));
+        assert.doesNotMatch(sslmode.violations[0], /old-db/);
+        const blank = ecs([{ name: 'tooljet', image: 'x', environment: [...goodEnv, { name, value: '' }] }]);
+        assert.deepEqual((await both(blank)).sslmode.violations, [], `${name}="" is unset for ToolJet`);
+      }
+    });
+
+    it('do not flag verify-full', async () => {
+      const r = ecs([{ name: 'x', image: 'x', environment: [{ name: 'PGSSLMODE', value: 'verify-full' }] }]);
+      assert.deepEqual((await both(r)).sslmode.violations, []);
     });
   });
 
@@ -136,7 +166,15 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
     it('pass a Secret whose data holds a good ToolJet env and the CA bundle', async () => {
       const props = {
         metadata: { name: 'tooljet-server' },
-        data: { PGSSLMODE: base64('require'), NODE_EXTRA_CA_CERTS: base64('/certs/global-bundle.pem'), PGRST_DB_URI: base64(GOOD_URI) },
+        data: {
+          PGSSLMODE: base64('verify-full'),
+          NODE_EXTRA_CA_CERTS: base64('/certs/global-bundle.pem'),
+          PGRST_DB_URI: base64(GOOD_URI),
+          // What the EKS target writes over keys a Secret patch cannot delete.
+          DATABASE_URL: base64(''),
+          CA_CERT: base64(''),
+          NODE_TLS_REJECT_UNAUTHORIZED: base64(''),
+        },
       };
       assert.deepEqual(await both({ type: TYPES.k8sSecret, props }), { nodeTls: { violations: [] }, sslmode: { violations: [] } });
     });
@@ -158,8 +196,13 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
       const { sslmode, nodeTls } = await both(launchTemplate(bad));
       assert.match(sslmode.violations[0] ?? '', /PGSSLMODE=disable at userData\(base64\)/);
       assert.match(nodeTls.violations[0] ?? '', /at userData\(base64\)/);
-      const good = base64(userDataScript(['PG_HOST=db.internal', 'PGSSLMODE=require', 'NODE_EXTRA_CA_CERTS=/home/ubuntu/certs/global-bundle.pem']));
+      const good = base64(userDataScript(['PG_HOST=db.internal', 'PGSSLMODE=verify-full', 'NODE_EXTRA_CA_CERTS=/home/ubuntu/certs/global-bundle.pem']));
       assert.deepEqual(await both(launchTemplate(good)), { nodeTls: { violations: [] }, sslmode: { violations: [] } });
+      // Naming the keys it comments out is no setting (the AMI user-data does that); a value in a comment still is.
+      const list = base64(userDataScript(["TJ_DISABLE_KEYS='DATABASE_URL TOOLJET_DB_URL CA_CERT NODE_TLS_REJECT_UNAUTHORIZED'"]));
+      assert.deepEqual(await both(launchTemplate(list)), { nodeTls: { violations: [] }, sslmode: { violations: [] } });
+      const comment = base64(userDataScript(['# NODE_TLS_REJECT_UNAUTHORIZED=0 # for now']));
+      assert.equal((await both(launchTemplate(comment))).nodeTls.violations.length, 1);
     });
 
     it('inflates gzip inside base64 user data', async () => {
@@ -223,7 +266,7 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
     it('does not mistake look-alikes for weak modes', async () => {
       const r = {
         type: 'aws:ssm/parameter:Parameter',
-        props: { description: 'sslmode=verify-full; mysslmode=disable; sslmode=disabled; PGSSLMODE=preferred' },
+        props: { description: 'sslmode=verify-full; mysslmode=disable; sslmode=disabled; PGSSLMODE=preferred; sslmode=required; MY_DATABASE_URL=x; CA_CERTS=y' },
       };
       assert.deepEqual((await runPolicy(noWeakSslMode, r)).violations, []);
     });
@@ -248,7 +291,7 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
 
   describe('rendered-config helpers', () => {
     it('decodes base64 only to readable text', () => {
-      assert.equal(decodeBase64Text(base64('PGSSLMODE=require'), false)?.text, 'PGSSLMODE=require');
+      assert.equal(decodeBase64Text(base64('PGSSLMODE=verify-full'), false)?.text, 'PGSSLMODE=verify-full');
       assert.equal(decodeBase64Text(Buffer.from([0, 1, 2, 255, 254, 3, 4, 5, 6, 7, 8, 9]).toString('base64'), true), undefined);
       assert.equal(decodeBase64Text('production', false), undefined, 'short words are not decoded unless known base64');
     });

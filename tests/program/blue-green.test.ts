@@ -36,8 +36,8 @@ describe('strategy blue-green, phase import (default): the source adopted exactl
     source = run.one(INSTANCE);
   });
 
-  it('reads the source with getInstance and the RDS API facts (describe-source.sh), nothing else', () => {
-    assert.deepEqual(run.invokes.map((i) => i.token), ['aws:rds/getInstance:getInstance', 'command:local:run']);
+  it('reads the source with getInstance and the RDS API facts (describe-source.sh), and the ECS target its current task definition', () => {
+    assert.deepEqual(run.invokes.map((i) => i.token), ['aws:rds/getInstance:getInstance', 'command:local:run', 'aws:ecs/getCluster:getCluster', 'aws:ecs/getService:getService', 'aws:ecs/getTaskDefinition:getTaskDefinition']);
     const env = run.invokes[1].inputs.environment as Record<string, string>;
     assert.deepEqual([env.TJ_SOURCE_ID, env.TJ_PARAMETER_GROUP, env.AWS_REGION], ['tooljet-prod-db', 'tooljet-prod-postgres13', 'us-east-1']);
   });

@@ -10,7 +10,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { DOCKER_WRITE_COMMAND, dockerWriteInput, ECS_DEPLOY_SCRIPT, scriptText } from '../../components/targets';
 import { CONTAINER_CA_PATH, parseEnv, planDockerTarget } from '../../lib/render';
 import { policies } from '../../policy/policies';
-import { FAKE_LAUNCH_TEMPLATE_VERSION, FAKE_TASK_DEFINITION_REVISION, plain, RecordedResource } from '../helpers/mocks';
+import { ecsLookupFixture, fakeAws, fakeEcs, FAKE_LAUNCH_TEMPLATE_VERSION, FAKE_TASK_DEFINITION_REVISION, plain, RecordedResource } from '../helpers/mocks';
 import { programError, ProgramRun, runProgram, stackValue, TEST_PASSWORD, testCaBundle, writeTempFile } from '../helpers/program';
 import { runPolicy } from '../policy/harness';
 
@@ -113,21 +113,43 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
     let tooljet: Record<string, any>;
     let init: Record<string, any>;
     let postgrest: Record<string, any>;
+    const current = ecsLookupFixture();
+    const currentTooljet = (JSON.parse(current.containerDefinitions) as Array<Record<string, any>>)[0];
     before(() => {
       td = named(run, T.taskDefinition, 'ecs-task');
-      [init, tooljet, postgrest] = containers(td);
+      const byName = Object.fromEntries(containers(td).map((c) => [c.name, c]));
+      ({ tooljet, postgrest } = byName);
+      init = byName['rds-ca-bundle'];
     });
 
-    it('registers a Fargate revision of the configured family and roles, kept registered on destroy', () => {
+    it('looks up the service\'s current task definition read-only: getCluster -> getService -> getTaskDefinition', () => {
+      const ecsInvokes = run.invokes.filter((i) => i.token.startsWith('aws:ecs/'));
+      assert.deepEqual(ecsInvokes.map((i) => i.token), ['aws:ecs/getCluster:getCluster', 'aws:ecs/getService:getService', 'aws:ecs/getTaskDefinition:getTaskDefinition']);
+      assert.deepEqual(ecsInvokes[1].inputs, { clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/tooljet', serviceName: 'tooljet' });
+      assert.equal(ecsInvokes[2].inputs.taskDefinition, current.arn);
+    });
+
+    it('registers a revision of the current definition: its family, size, runtime, storage and volumes; our roles; kept on destroy', () => {
       const ecs = stackValue('staging', 'targets').ecs as Record<string, string>;
-      assert.equal(td.inputs.family, ecs.family);
+      assert.equal(td.inputs.family, 'tooljet', 'the family of the service\'s definition');
+      assert.equal(td.inputs.cpu, '2048', 'not a default: the current size');
+      assert.equal(td.inputs.memory, '4096');
       assert.deepEqual(td.inputs.requiresCompatibilities, ['FARGATE']);
       assert.equal(td.inputs.networkMode, 'awsvpc');
+      assert.deepEqual(td.inputs.runtimePlatform, { cpuArchitecture: 'X86_64', operatingSystemFamily: 'LINUX' });
+      assert.deepEqual(td.inputs.ephemeralStorage, { sizeInGib: 30 });
       assert.equal(td.inputs.executionRoleArn, ecs.executionRoleArn);
       assert.equal(td.inputs.taskRoleArn, ecs.taskRoleArn);
-      assert.deepEqual(td.inputs.volumes, [{ name: 'rds-ca' }]);
+      assert.deepEqual((td.inputs.volumes as Array<{ name: string }>).map((v) => v.name), ['uploads', 'rds-ca']);
       assert.equal(td.inputs.skipDestroy, true);
-      assert.deepEqual([init.name, tooljet.name, postgrest.name], ['rds-ca-bundle', 'tooljet', 'postgrest']);
+      assert.deepEqual(containers(td).map((c) => c.name), ['tooljet', 'rds-ca-bundle', 'postgrest']);
+    });
+
+    it('keeps what the current ToolJet container has: image, health check, stopTimeout, ulimits, logging, other env and secrets', () => {
+      for (const k of ['image', 'command', 'portMappings', 'healthCheck', 'stopTimeout', 'ulimits', 'logConfiguration']) assert.deepEqual(tooljet[k], currentTooljet[k], k);
+      assert.equal(envOf(tooljet).SMTP_DOMAIN, 'smtp.example.com');
+      assert.ok((tooljet.secrets as Array<{ name: string }>).some((x) => x.name === 'SMTP_PASSWORD'));
+      assert.equal(envOf(tooljet).PGRST_DB_URI, undefined, 'the stale in-container PostgREST URI is dropped');
     });
 
     it('points ToolJet at the clone with PGSSLMODE=verify-full and NODE_EXTRA_CA_CERTS at the read-only mount', () => {
@@ -136,8 +158,8 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
       assert.equal(env.PGSSLMODE, 'verify-full');
       assert.equal(env.NODE_EXTRA_CA_CERTS, CONTAINER_CA_PATH);
       assert.equal(env.PGSSLROOTCERT, CONTAINER_CA_PATH);
-      assert.equal(env.REDIS_HOST, 'tooljet-redis.abc123.0001.use1.cache.amazonaws.com', 'extraEnvironment');
-      assert.deepEqual(tooljet.mountPoints, [{ sourceVolume: 'rds-ca', containerPath: '/certs', readOnly: true }]);
+      assert.equal(env.REDIS_HOST, 'tooljet-redis.abc123.0001.use1.cache.amazonaws.com', 'extraEnvironment replaces the current value');
+      assert.deepEqual(tooljet.mountPoints, [...currentTooljet.mountPoints, { sourceVolume: 'rds-ca', containerPath: '/certs', readOnly: true }]);
       assert.match(envOf(postgrest).PGRST_DB_URI, new RegExp(`@${cloneHost.replace(/\./g, '\\.')}:5432/tooljet_db\\?sslmode=verify-full&sslrootcert=/certs/global-bundle\\.pem$`));
     });
 
@@ -160,6 +182,7 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
       const ecs = stackValue('staging', 'targets').ecs as { secrets: Record<string, string> };
       const valueFrom = Object.fromEntries((tooljet.secrets as Array<{ name: string; valueFrom: string }>).map((s) => [s.name, s.valueFrom]));
       assert.deepEqual(valueFrom, {
+        SMTP_PASSWORD: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:tooljet/smtp-AbCdEf',
         PG_PASS: created.state.arn,
         TOOLJET_DB_PASS: created.state.arn,
         LOCKBOX_MASTER_KEY: ecs.secrets.lockboxMasterKey,
@@ -168,7 +191,13 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
       });
       const policy = JSON.parse(String(named(run, T.rolePolicy, 'ecs-execution-secrets').inputs.policy));
       assert.deepEqual(policy.Statement, [
-        { Sid: 'ReadToolJetSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [created.state.arn, ...Object.values(ecs.secrets)].sort() },
+        {
+          Sid: 'ReadToolJetSecrets',
+          Effect: 'Allow',
+          Action: ['secretsmanager:GetSecretValue'],
+          // The kept SMTP_PASSWORD is referenced too: the execution role must still read it.
+          Resource: [created.state.arn, ...Object.values(ecs.secrets), 'arn:aws:secretsmanager:us-east-1:123456789012:secret:tooljet/smtp-AbCdEf'].sort(),
+        },
       ]);
       assert.equal(named(run, T.rolePolicy, 'ecs-execution-secrets').inputs.role, 'tooljet-ecs-execution');
       const taskPolicy = JSON.parse(String(named(run, T.rolePolicy, 'ecs-task-rds-ca-bundle').inputs.policy));
@@ -350,12 +379,17 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
 });
 
 describe('program (Pulumi.staging.yaml) under `pulumi preview`: every target is there', () => {
-  it('registers all four target components and the validation, makes only the read-only lookup, runs nothing', async () => {
+  it('registers all four target components and the validation, makes only the read-only lookups, runs nothing', async () => {
     const run = await runProgram({ stack: 'staging', preview: true });
     const components = run.resources.filter((r) => !r.custom).map((r) => r.type);
     for (const t of ['DockerTarget', 'EcsTarget', 'EksTarget', 'AmiTarget']) assert.ok(components.includes(`tooljet-pg-upgrade:targets:${t}`), t);
     assert.ok(components.includes('tooljet-pg-upgrade:validation:PostDeployValidation'));
-    assert.deepEqual(run.invokes.map((i) => i.token), ['aws:rds/getInstance:getInstance']);
+    assert.deepEqual(run.invokes.map((i) => i.token).sort(), [
+      'aws:ecs/getCluster:getCluster',
+      'aws:ecs/getService:getService',
+      'aws:ecs/getTaskDefinition:getTaskDefinition',
+      'aws:rds/getInstance:getInstance',
+    ]);
     assert.equal(run.outputs.dockerEnvFile.value, '/opt/tooljet/.env');
   });
 });
@@ -443,6 +477,39 @@ describe('program: target configuration variants', () => {
     assert.equal(run.outputs.ecsDeployCommand.value, `aws ecs update-service --cluster tooljet --service tooljet --task-definition ${String(run.one(T.taskDefinition).state.arn)}`);
   });
 
+  it('ECS drops NODE_TLS_REJECT_UNAUTHORIZED/DATABASE_URL found in the current definition; the revision passes the policy pack', async () => {
+    const lookup = ecsLookupFixture();
+    const defs = JSON.parse(lookup.containerDefinitions) as Array<{ environment: Array<{ name: string; value: string }> }>;
+    defs[0].environment.push({ name: 'NODE_TLS_REJECT_UNAUTHORIZED', value: '0' }, { name: 'DATABASE_URL', value: 'postgres://tooljet@old-db.internal/tooljet' });
+    const aws = fakeAws({ ecs: fakeEcs({ ...lookup, containerDefinitions: JSON.stringify(defs) }) });
+    const run = await runProgram({ stack: 'staging', aws, set: { targets: { ecs: stackValue('staging', 'targets').ecs } } });
+    const td = run.one(T.taskDefinition);
+    const names = containers(td).flatMap((c) => (c.environment ?? []).map((e: { name: string }) => e.name));
+    assert.ok(!names.includes('NODE_TLS_REJECT_UNAUTHORIZED') && !names.includes('DATABASE_URL'));
+    for (const policy of policies) assert.deepEqual((await runPolicy(policy, { type: td.type, name: td.name, props: td.inputs, stack: 'staging' })).violations, [], policy.name);
+  });
+
+  it('ECS refuses configured roles that the service\'s tasks do not run with, in one RunError line', async () => {
+    // Known only after the lookup, so it fails inside an Output: the Pulumi CLI's handler prints a RunError's message
+    // alone (cmd/run/run.js), once. Here we catch it where that handler would, and stop waiting after 20 s.
+    const seen: Error[] = [];
+    const listener = (e: unknown) => seen.push(e as Error);
+    process.on('unhandledRejection', listener);
+    try {
+      const ecs = { ...(stackValue('staging', 'targets').ecs as object), taskRoleArn: 'arn:aws:iam::123456789012:role/someone-else' };
+      const pending = runProgram({ stack: 'staging', set: { targets: { ecs } } });
+      pending.catch(() => undefined); // never settles: the task definition's inputs cannot be known
+      for (let i = 0; i < 200 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(seen.length > 0, 'the program fails');
+      const err = seen[0];
+      assert.ok(pulumi.RunError.isInstance(err), String(err));
+      assert.doesNotMatch(err.message, /\n/);
+      assert.match(err.message, /tooljet-pg-upgrade:targets\.ecs: targets\.ecs\.taskRoleArn is arn:aws:iam::123456789012:role\/someone-else but the service's task definition arn:aws:ecs:us-east-1:123456789012:task-definition\/tooljet:11 uses arn:aws:iam::123456789012:role\/tooljet-ecs-task: set targets\.ecs\.taskRoleArn to/);
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+  });
+
   it('ECS app secrets given as Pulumi secrets become Secrets Manager secrets the task references', async () => {
     const ecs = { ...(stackValue('staging', 'targets').ecs as Record<string, unknown>), secrets: undefined };
     const run = await runProgram({ stack: 'staging', secrets: APP_SECRETS, set: { targets: { ecs } } });
@@ -460,12 +527,16 @@ describe('program: target configuration variants', () => {
       pgPassword: 'arn:aws:ssm:us-east-1:123456789012:parameter/tooljet/pg-pass',
       instanceRoleName: 'tooljet-ec2',
     };
-    const run = await runProgram({ stack: 'staging', set: { targets: { ami } } });
+    // A bundle file as someone might keep it (CRLF, a comment): the instance hashes the download, i.e. these bytes.
+    const published = `# RDS CA bundle\r\n${fs.readFileSync(testCaBundle(), 'utf8').replace(/\n/g, '\r\n')}`;
+    const caBundle = writeTempFile('crlf-bundle.pem', published);
+    const run = await runProgram({ stack: 'staging', set: { targets: { ami }, caBundle } });
     assert.equal(run.ofType(T.secret).length, 0);
     assert.equal(run.ofType(T.object).length, 0);
     const userData = b64((named(run, T.command, 'ami-launch-template-version').inputs.environment as Record<string, string>).TJ_USER_DATA_B64);
     assert.match(userData, /^TJ_PG_PASS_SOURCE='ssm'$/m);
     assert.match(userData, /^TJ_CA_URL='https:\/\/truststore\.pki\.rds\.amazonaws\.com\/global\/global-bundle\.pem'$/m);
+    assert.match(userData, new RegExp(`^TJ_CA_SHA256='${sha256(published)}'$`, 'm'), 'the SHA-256 of the file as published, not of the normalised PEM');
     const doc = JSON.parse(String(named(run, T.rolePolicy, 'ami-instance-role').inputs.policy));
     assert.deepEqual(doc.Statement, [{ Sid: 'ReadToolJetDatabasePasswordParameter', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: [ami.pgPassword] }]);
   });

@@ -4,6 +4,7 @@
 import { strict as assert } from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import { inProjectDir } from '../../lib/commands';
 import { plain, RecordedResource } from '../helpers/mocks';
 import { ProgramRun, runProgram, TEST_PASSWORD, testCaBundle } from '../helpers/program';
 
@@ -24,7 +25,7 @@ describe('program (Pulumi.staging.yaml): post-deploy validation', () => {
   });
 
   it('runs tj-pg-upgrade validate with --expect-version = clone.engineVersion and the ToolJet Database; flags only on the command line; --live-source without a maintenance window', () => {
-    assert.equal(cmd.inputs.create, 'node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --tooljet-db tooljet_db --live-source');
+    assert.equal(cmd.inputs.create, inProjectDir('node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --tooljet-db tooljet_db --live-source'));
     assert.ok(!String(cmd.inputs.create).includes(TEST_PASSWORD));
     assert.equal(cmd.inputs.dir, undefined, 'runs in the project directory; no checkout path in the state');
   });
@@ -76,7 +77,7 @@ describe('program: validation switches', () => {
   it('Pulumi.prod.yaml: ANALYZE after the upgrade, a 4h budget, the ECS target only', async () => {
     const run = await runProgram({ stack: 'prod' });
     const cmd = validation(run)!;
-    assert.equal(cmd.inputs.create, 'node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --tooljet-db tooljet_db --analyze');
+    assert.equal(cmd.inputs.create, inProjectDir('node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --tooljet-db tooljet_db --analyze'));
     assert.equal(cmd.options.customTimeouts.create, '4h');
     const targets = run.resources.filter((r) => r.type.startsWith('tooljet-pg-upgrade:targets:')).map((r) => r.type);
     assert.deepEqual(targets, ['tooljet-pg-upgrade:targets:EcsTarget']);

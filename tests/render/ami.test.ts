@@ -9,13 +9,18 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as util from 'util';
+import * as crypto from 'crypto';
+import { readCaBundle } from '../../config/ca-bundle';
 import {
   AMI_CA_PATH,
   AMI_ENV_KEYS,
   AmiTargetInput,
+  caBundleSha256,
   EC2_USER_DATA_LIMIT,
+  DISABLED_MARKER,
   mergeEnv,
   postgrestUri,
+  UNSAFE_ENV_NAMES,
   renderAmiUserData,
   tooljetDatabaseEnv,
 } from '../../lib/render';
@@ -46,6 +51,16 @@ describe('lib/render/ami: EC2 user-data run against a scratch root', function ()
   });
 
   const ud = (over: Partial<AmiTargetInput> = {}) => renderAmiUserData({ ...baseInput(), ...over });
+  /** The keys the script writes for the clone with `password`, in its order (what mergeEnv is compared with). */
+  const amiEntries = (password: string) => {
+    const expected: Record<string, string> = {
+      ...tooljetDatabaseEnv(CLONE, AMI_CA_PATH),
+      PG_PASS: password,
+      TOOLJET_DB_PASS: password,
+      PGRST_DB_URI: postgrestUri(CLONE, { caPath: AMI_CA_PATH, password }),
+    };
+    return AMI_ENV_KEYS.map((k) => [k, expected[k]] as const);
+  };
   const rdsSecret = (password: string) => JSON.stringify({ username: CLONE.user, password, engine: 'postgres' });
 
   it('is clean under shellcheck (S3 + Secrets Manager, and URL + SSM variants)', () => {
@@ -132,13 +147,7 @@ describe('lib/render/ami: EC2 user-data run against a scratch root', function ()
   });
 
   it('merges exactly like mergeEnv on awkward layouts (export, duplicates, multi-line values, CRLF)', () => {
-    const expected: Record<string, string> = {
-      ...tooljetDatabaseEnv(CLONE, AMI_CA_PATH),
-      PG_PASS: 'pw',
-      TOOLJET_DB_PASS: 'pw',
-      PGRST_DB_URI: postgrestUri(CLONE, { caPath: AMI_CA_PATH, password: 'pw' }),
-    };
-    const entries = AMI_ENV_KEYS.map((k) => [k, expected[k]] as const);
+    const entries = amiEntries('pw');
     const layouts = [
       ['# top', 'export PG_HOST=old', 'CERT="-----BEGIN', 'PG_HOST=inside-value', '-----END"', 'PG_PASS="multi', 'line"', 'X=1', 'PG_HOST=dup'].join('\n') + '\n',
       ['PG_HOST=old', 'KEEP=1', 'PG_PASS=old'].join('\r\n') + '\r\n',
@@ -150,6 +159,39 @@ describe('lib/render/ami: EC2 user-data run against a scratch root', function ()
       assert.equal(r.status, 0, r.stderr);
       assert.equal(fs.readFileSync(b.envFile, 'utf8'), mergeEnv(layout, entries).text, JSON.stringify(layout));
     }
+  });
+
+  it('comments out DATABASE_URL, TOOLJET_DB_URL, CA_CERT and NODE_TLS_REJECT_UNAUTHORIZED exactly like mergeEnv, once', () => {
+    const entries = amiEntries('pw');
+    const stale = [
+      FIXTURE,
+      'DATABASE_URL=postgres://tooljet:OldPlainPass13@tooljet-pg13.cluster0.eu-west-1.rds.amazonaws.com/tooljet_prod',
+      'export NODE_TLS_REJECT_UNAUTHORIZED=0',
+      'CA_CERT="-----BEGIN CERTIFICATE-----',
+      'MIIBold',
+      '-----END CERTIFICATE-----"',
+      'TOOLJET_DB_URL=postgres://tooljet@tooljet-pg13.cluster0.eu-west-1.rds.amazonaws.com/tooljet_db\r',
+      'DATABASE_URL=dup',
+    ].join('\n');
+    const b = new AmiSandbox(work, stale);
+    const r1 = b.run(ud(), { bundle: ca.pem, secret: rdsSecret('pw') });
+    assert.equal(r1.status, 0, r1.stderr);
+    const after1 = fs.readFileSync(b.envFile, 'utf8');
+    assert.equal(after1, mergeEnv(stale, entries, { disable: UNSAFE_ENV_NAMES }).text, 'bash and TypeScript agree');
+    assert.match(r1.stderr, /commented out DATABASE_URL NODE_TLS_REJECT_UNAUTHORIZED CA_CERT TOOLJET_DB_URL in \/home\/ubuntu\/app\/\.env/);
+    assert.ok(!r1.stderr.includes('OldPlainPass13'), 'the old value (a password) is not logged');
+    // What ToolJet (dotenv) and bash now read: none of the four is set; the old lines are kept as comments.
+    const parsed = util.parseEnv(after1) as Record<string, string>;
+    for (const k of UNSAFE_ENV_NAMES) assert.equal(parsed[k], undefined, `${k} is gone for dotenv`);
+    const sourced = spawnSync('bash', ['-c', 'set -a; source "$1" 2>/dev/null; printf "%s|" "${DATABASE_URL-unset}" "${NODE_TLS_REJECT_UNAUTHORIZED-unset}" "${CA_CERT-unset}"', '_', b.envFile], { encoding: 'utf8' });
+    assert.equal(sourced.stdout, 'unset|unset|unset|');
+    assert.ok(after1.includes(`${DISABLED_MARKER}MIIBold\n`), 'every line of a multi-line value is commented out');
+    assert.ok(after1.includes(`${DISABLED_MARKER}export NODE_TLS_REJECT_UNAUTHORIZED=0\n`));
+
+    const r2 = b.run(ud(), { bundle: ca.pem, secret: rdsSecret('pw') });
+    assert.equal(r2.status, 0, r2.stderr);
+    assert.equal(fs.readFileSync(b.envFile, 'utf8'), after1, 'second run: byte-identical');
+    assert.doesNotMatch(r2.stderr, /commented out/);
   });
 
   it('refuses a bundle whose SHA-256 differs: non-zero exit, .env and bundle untouched, nothing restarted', () => {
@@ -198,6 +240,30 @@ describe('lib/render/ami: EC2 user-data run against a scratch root', function ()
     assert.match(c[0], new RegExp(`^curl .*--proto =https .*${url.replace(/[.]/g, '\\.')}$`));
     assert.equal(c[1], 'aws ssm get-parameter --region eu-west-1 --name /tooljet/pg-password --with-decryption --query Parameter.Value --output text');
     assert.equal(util.parseEnv(fs.readFileSync(b.envFile, 'utf8')).PG_PASS, 'PlainFromSsm1');
+  });
+
+  it('URL source: checks the SHA-256 of the published file\'s bytes, so CRLF, blank lines and text between blocks still boot', () => {
+    const url = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
+    const [a, b] = ca.pem.split(/(?<=-----END CERTIFICATE-----\n)/);
+    const published = `# Amazon RDS CA bundle\r\n\r\n${a.replace(/\n/g, '\r\n')}\r\nsome text between blocks\r\n\r\n${b.replace(/\n/g, '\r\n')}`;
+    const file = path.join(work, 'published-bundle.pem');
+    fs.writeFileSync(file, published);
+    const read = readCaBundle(file, (f) => fs.readFileSync(f, 'utf8'));
+    assert.ok(read.ok);
+    const bundle = read.bundle;
+    assert.notEqual(caBundleSha256(bundle.pem), bundle.fileSha256, 'the normalised PEM hashes differently: hashing it would refuse every boot');
+    assert.equal(bundle.fileSha256, crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex'));
+
+    const box = new AmiSandbox(work, FIXTURE);
+    const r = box.run(ud({ caBundlePem: bundle.pem, caBundleSource: { url }, caBundleFileSha256: bundle.fileSha256 }), { bundle: published, secret: rdsSecret('pw') });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(fs.readFileSync(box.at(AMI_CA_PATH), 'utf8'), published, 'the instance installs the download as it is');
+
+    // Without the file's hash (the normalised PEM's instead) the same download is refused.
+    const before = new AmiSandbox(work, FIXTURE);
+    const refused = before.run(ud({ caBundlePem: bundle.pem, caBundleSource: { url } }), { bundle: published, secret: rdsSecret('pw') });
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /refusing to install it/);
   });
 
   it('re-points only the host when the active database flips from clone to source', () => {

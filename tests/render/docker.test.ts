@@ -174,6 +174,35 @@ describe('lib/render/docker: .env, compose override and bundle for the external-
     assert.equal(fs.readFileSync(path.join(dir, '.env'), 'utf8'), envText);
   });
 
+  it('comments out DATABASE_URL, CA_CERT and NODE_TLS_REJECT_UNAUTHORIZED (they would undo verify-full), reported without values', () => {
+    const dir = fs.mkdtempSync(path.join(work, 'stale-'));
+    const stale =
+      userEnv +
+      'DATABASE_URL=postgres://tooljet_app:old-password@tooljet-pg13-source.c1abcdefgh.eu-west-1.rds.amazonaws.com/tooljet_prod\n' +
+      "CA_CERT='-----BEGIN CERTIFICATE-----\nMIIBold\n-----END CERTIFICATE-----'\n" +
+      'NODE_TLS_REJECT_UNAUTHORIZED=0\n';
+    fs.writeFileSync(path.join(dir, '.env'), stale);
+    const plan = writeDockerTarget(dir, input());
+    const text = fs.readFileSync(path.join(dir, '.env'), 'utf8');
+    // What ToolJet reads (dotenv): none of them, next to the new host and verify-full.
+    const env = util.parseEnv(text) as Record<string, string>;
+    for (const k of ['DATABASE_URL', 'CA_CERT', 'NODE_TLS_REJECT_UNAUTHORIZED']) assert.equal(env[k], undefined, `${k} is no longer set`);
+    assert.equal(env.PG_HOST, CLONE.host);
+    assert.equal(env.PGSSLMODE, 'verify-full');
+    assert.match(text, /^# \[disabled by tj-pg-upgrade\] DATABASE_URL=postgres:\/\/tooljet_app:old-password@/m, 'kept as a comment for a manual revert');
+    assert.match(text, /^# \[disabled by tj-pg-upgrade\] MIIBold$/m, 'the whole multi-line value is commented out');
+    assert.deepEqual(
+      plan.changes.filter((c) => c.change === 'disabled').map((c) => c.key),
+      ['DATABASE_URL', 'CA_CERT', 'NODE_TLS_REJECT_UNAUTHORIZED'],
+    );
+    assert.match(plan.summary, /DATABASE_URL: disabled \(commented out; ToolJet then connects with rejectUnauthorized: false/);
+    assert.match(plan.summary, /NODE_TLS_REJECT_UNAUTHORIZED: disabled \(commented out; Node then skips certificate verification/);
+    assert.ok(!plan.summary.includes('old-password') && !plan.summary.includes('MIIBold'), 'old values are not printed');
+    const again = writeDockerTarget(dir, input());
+    assert.equal(fs.readFileSync(path.join(dir, '.env'), 'utf8'), text, 'second write: byte-identical');
+    assert.ok(!again.changes.some((c) => c.change === 'disabled'));
+  });
+
   it('creates a .env when the directory has none', () => {
     const dir = fs.mkdtempSync(path.join(work, 'fresh-'));
     writeDockerTarget(dir, input());

@@ -64,7 +64,8 @@ describe('lib/render/ecs: Fargate task definition with the CA bundle from S3 and
     assert.equal(env.PGRST_HOST, '127.0.0.1:3002', 'not localhost:*, or the image would start its own PostgREST');
     assert.deepEqual(tooljet.command, ['npm', 'run', 'start:prod']);
     assert.deepEqual(tooljet.portMappings?.map((p) => p.containerPort), [3000]);
-    assert.equal(tooljet.image, 'tooljet/tooljet:ee-lts-latest');
+    assert.equal(tooljet.image, undefined, 'no image unless tooljetImage is set: the service keeps its own (no floating default)');
+    assert.equal(byName(renderEcsContainerDefinitions(input({ tooljetImage: 'tooljet/tooljet:ee-lts-3.16.25' }))).tooljet.image, 'tooljet/tooljet:ee-lts-3.16.25');
     assert.deepEqual(tooljet.logConfiguration, { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/ToolJet', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'tooljet' } });
   });
 
@@ -105,7 +106,7 @@ describe('lib/render/ecs: Fargate task definition with the CA bundle from S3 and
     const env = envOf(postgrest);
     assert.equal(env.PGRST_DB_URI, `postgres://tooljet_app@${CLONE.host}:5432/tooljet_db?sslmode=verify-full&sslrootcert=/certs/global-bundle.pem`);
     assert.equal(new URL(env.PGRST_DB_URI).password, '');
-    assert.equal(postgrest.image, 'postgrest/postgrest:v12.2.0');
+    assert.equal(postgrest.image, undefined, 'the current sidecar keeps its image; a new one gets the pinned default at merge');
     assert.equal(env.PGRST_SERVER_PORT, '3002');
   });
 
@@ -136,14 +137,16 @@ describe('lib/render/ecs: Fargate task definition with the CA bundle from S3 and
   });
 
   it('stays under the 64 KB task definition limit, and the size check refuses a bundle put into the environment', () => {
-    const td = renderEcsTaskDefinition(input(), ROLES);
+    assert.throws(() => renderEcsTaskDefinition(input(), ROLES), /tooljetImage is required to render a task definition from scratch/);
+    const td = renderEcsTaskDefinition(input({ tooljetImage: 'tooljet/tooljet:ee-lts-3.16.25' }), ROLES);
+    assert.equal(td.containerDefinitions.find((c) => c.name === 'postgrest')?.image, 'postgrest/postgrest:v12.2.0');
     const size = checkEcsTaskDefinitionSize(td);
     assert.ok(size < 16 * 1024, `task definition is ${size} bytes`);
     assert.deepEqual(td.requiresCompatibilities, ['FARGATE']);
     assert.equal(td.networkMode, 'awsvpc');
     // The real RDS global bundle is ~170 KB: what happens if someone puts it in an environment variable.
     const fakeBundle = ca.pem.repeat(Math.ceil((170 * 1024) / ca.pem.length));
-    assert.throws(() => renderEcsTaskDefinition(input({ extraEnvironment: { RDS_CA_PEM: fakeBundle } }), ROLES), /over ECS's 65536-byte limit/);
+    assert.throws(() => renderEcsTaskDefinition(input({ tooljetImage: 'x:1', extraEnvironment: { RDS_CA_PEM: fakeBundle } }), ROLES), /over ECS's 65536-byte limit/);
   });
 
   it('init container script: installs a bundle whose SHA-256 matches with mode 644, refuses another one', () => {
@@ -188,6 +191,8 @@ describe('lib/render/ecs: Fargate task definition with the CA bundle from S3 and
     assert.throws(() => renderEcsContainerDefinitions(input({ secrets: { ...input().secrets, pgPassword: { arn: 'tooljet/rds-master' } } })), /is not a full Secrets Manager secret ARN or SSM parameter ARN/);
     assert.throws(() => renderEcsContainerDefinitions(input({ region: 'EU' })), /not an AWS region/);
     assert.throws(() => renderEcsContainerDefinitions(input({ extraEnvironment: { PG_HOST: 'x' } })), /extraEnvironment\.PG_HOST collides/);
+    assert.throws(() => renderEcsContainerDefinitions(input({ extraEnvironment: { CA_CERT: 'x' } })), /extraEnvironment\.CA_CERT must not be set: ToolJet then connects with rejectUnauthorized: false/);
+    assert.throws(() => renderEcsContainerDefinitions(input({ extraSecrets: { DATABASE_URL: { arn: sm('db-url') } } })), /extraSecrets\.DATABASE_URL must not be set/);
     assert.throws(() => renderEcsContainerDefinitions(input({ caBundleObject: { bucket: 'Bad_Bucket', key: 'k' } })), /not an S3 bucket name/);
     assert.throws(() => renderEcsContainerDefinitions(input({ database: { ...CLONE, tooljetDatabase: CLONE.database } })), /TOOLJET_DB\) must differ/);
   });

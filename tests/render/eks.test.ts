@@ -72,6 +72,16 @@ describe('lib/render/eks: Secret, CA ConfigMap and Deployment patches for the To
     assert.equal(sd.NODE_EXTRA_CA_CERTS, '/certs/global-bundle.pem');
   });
 
+  it('blanks DATABASE_URL, TOOLJET_DB_URL, CA_CERT and NODE_TLS_REJECT_UNAUTHORIZED in the Secret and the tooljet env', () => {
+    // The chart copies every `env:` value into the Secret, and a Secret patch cannot delete a key: "" is unset for
+    // ToolJet (truthiness tests) and Node (compares with "0"); the env entry also wins over envFrom.
+    const t = renderEksTarget(input());
+    for (const k of ['DATABASE_URL', 'TOOLJET_DB_URL', 'CA_CERT', 'NODE_TLS_REJECT_UNAUTHORIZED']) {
+      assert.equal(t.secret.stringData[k], '', `Secret ${k}`);
+      assert.equal(envOf(t.deploymentPatches[0])[k], '', `env ${k}`);
+    }
+  });
+
   it('takes namespace, names and extra workloads (e.g. the chart\'s worker) from the input', () => {
     const t = renderEksTarget(
       input({

@@ -39,6 +39,7 @@ describe('all targets from one input', () => {
       caBundleObject: { bucket: 'tooljet-rds-ca', key: 'global-bundle.pem' },
       region: 'eu-west-1',
       tooljetHost: 'https://tooljet.example.com',
+      tooljetImage: 'tooljet/tooljet:ee-lts-3.16.25',
     };
     const containers = renderEcsContainerDefinitions(ecsInput);
     const docker = planDockerTarget('/srv/tooljet', { database, secrets: { ...secrets }, tooljetHost: 'https://tooljet.example.com', caBundlePem: ca.pem }, undefined);

@@ -12,6 +12,7 @@ describe('components/rollback: the rollback-report command', () => {
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tj-rollback-'));
     fs.mkdirSync(path.join(dir, 'bin'));
+    fs.writeFileSync(path.join(dir, 'Pulumi.yaml'), 'name: tooljet-pg-upgrade\n'); // a stand-in project directory
     // Stand-in for bin/tj-pg-upgrade.js: echoes its arguments and environment, exits with FAKE_EXIT.
     fs.writeFileSync(
       path.join(dir, 'bin', 'tj-pg-upgrade.js'),
@@ -51,6 +52,18 @@ process.exit(Number(process.env.FAKE_EXIT));`,
     const r = run(2);
     assert.equal(r.status, 0);
     assert.match(r.stderr, /connection refused\ntj-pg-upgrade rollback-report could not compare the clone with the source \(exit 2, see above\); the rollback goes on\. Run it by hand/);
+  });
+
+  it('outside the project directory says so and still exits 0 (the rollback goes on)', () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'tj-rollback-cwd-'));
+    try {
+      const r = spawnSync('/bin/sh', ['-c', rollbackReportScript()], { cwd: elsewhere, env: { PATH: process.env.PATH, ...env, FAKE_EXIT: '0' }, encoding: 'utf8' });
+      assert.equal(r.status, 0);
+      assert.equal(r.stdout, '', 'the CLI did not run');
+      assert.match(r.stderr, /^tj-pg-upgrade: this command runs in the project directory \(Pulumi\.yaml, bin\/tj-pg-upgrade\.js\), but its working directory is .*tj-rollback-cwd-.*: run pulumi from the project directory\n$/);
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('is clean POSIX sh under shellcheck', () => {

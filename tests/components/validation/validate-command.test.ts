@@ -3,7 +3,8 @@
 // (source) and 16.9 (clone) with TLS verify-full against a CA of the test's own.
 import { strict as assert } from 'assert';
 import { spawn } from 'child_process';
-import { commandCaPath, renderValidateCommand, validateCommandLine, ValidateCommandInput } from '../../../components/validation';
+import { renderValidateCommand, validateCommandLine, ValidateCommandInput } from '../../../components/validation';
+import { inProjectDir } from '../../../lib/commands';
 import { connect, resolveTarget } from '../../../lib/pg/connection';
 import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../../helpers/servers';
 import { REPO_ROOT } from '../../helpers/stack-file';
@@ -27,9 +28,10 @@ const base: ValidateCommandInput = {
 describe('components/validation: the rendered validate command', () => {
   it('puts only flags on the command line: the expected version, jobs, the ToolJet Database', () => {
     const r = renderValidateCommand(base);
-    assert.equal(r.create, 'node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --tooljet-db tooljet_db');
-    assert.equal(validateCommandLine({ ...base, analyze: true, fixSequences: true, tooljetDatabase: undefined }), 'node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --analyze --fix-sequences');
-    assert.equal(validateCommandLine({ ...base, liveSource: true, tooljetDatabase: undefined }), 'node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --live-source');
+    // Preceded by the check that it runs in the project directory (tests/commands/cli.test.ts runs that guard).
+    assert.equal(r.create, inProjectDir('node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --tooljet-db tooljet_db'));
+    assert.equal(validateCommandLine({ ...base, analyze: true, fixSequences: true, tooljetDatabase: undefined }), inProjectDir('node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --analyze --fix-sequences'));
+    assert.equal(validateCommandLine({ ...base, liveSource: true, tooljetDatabase: undefined }), inProjectDir('node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --live-source'));
   });
 
   it('passes credentials only through the environment: password-free verify-full URLs and PGPASSWORD', () => {
@@ -48,11 +50,6 @@ describe('components/validation: the rendered validate command', () => {
     assert.throws(() => renderValidateCommand({ ...base, expectVersion: '16.9; rm -rf /' }), /expectVersion .* has characters that do not belong on a command line/);
     assert.throws(() => renderValidateCommand({ ...base, tooljetDatabase: 'db$(id)' }), /tooljetDatabase/);
     assert.throws(() => renderValidateCommand({ ...base, password: '' }), /password is empty/);
-  });
-
-  it('gives the CA path relative to the project directory when it is inside it (state independent of the checkout)', () => {
-    assert.equal(commandCaPath('/work/repo', '/work/repo/certs/global-bundle.pem'), 'certs/global-bundle.pem');
-    assert.equal(commandCaPath('/work/repo', '/etc/ssl/rds/global-bundle.pem'), '/etc/ssl/rds/global-bundle.pem');
   });
 });
 
