@@ -55,7 +55,7 @@ describe('config: maintenanceWindow', () => {
     assert.equal(parse(stackFile('prod', { maintenanceWindow: undefined }), 'prod').maintenanceWindow, true);
     assert.equal(parse(stackFile('staging', { maintenanceWindow: undefined }), 'staging').maintenanceWindow, false);
     // Without targets the program cannot stop ToolJet: off (index.ts warns to stop it by hand).
-    assert.equal(parse(stackFile('prod', { maintenanceWindow: undefined, targets: undefined }), 'prod').maintenanceWindow, false);
+    assert.equal(parse(stackFile('prod', { maintenanceWindow: undefined, targets: undefined, activeDatabase: 'source' }), 'prod').maintenanceWindow, false);
     assert.equal(parse(stackFile('staging', { maintenanceWindow: 'true', targets: { docker: { directory: '/opt/tooljet' } } }), 'staging').maintenanceWindow, true);
   });
 
@@ -66,7 +66,7 @@ describe('config: maintenanceWindow', () => {
       refused(stackFile('prod', { maintenanceWindow: undefined, validation: { enabled: false } }), 'prod', /^tooljet-pg-upgrade:validation\.enabled: /),
       /\(maintenanceWindow is true by default in production\)/,
     );
-    assert.deepEqual(problems(stackFile('prod', { maintenanceWindow: 'false', validation: { enabled: false } }), 'prod'), []);
+    assert.deepEqual(problems(stackFile('prod', { maintenanceWindow: 'false', cutoverWithoutWindow: 'true', validation: { enabled: false } }), 'prod'), []);
     assert.deepEqual(problems(stackFile('prod', { activeDatabase: 'source', cutoverAt: CUTOVER_AT, validation: { enabled: false } }), 'prod'), []);
   });
 
@@ -85,7 +85,9 @@ describe('config: maintenanceWindow', () => {
   });
 
   it('refuses a window with nothing to stop, with cleanup, with blue-green, and a value that is not a boolean', () => {
-    refused(stackFile('prod', { targets: undefined }), 'prod', /^tooljet-pg-upgrade:targets: none is configured, but maintenanceWindow stops and starts ToolJet on the configured targets; add targets\.<kind> or set maintenanceWindow: false/);
+    // Cutting over in production: turning the window off also needs cutoverWithoutWindow (you stopped ToolJet yourself).
+    refused(stackFile('prod', { targets: undefined }), 'prod', /^tooljet-pg-upgrade:targets: none is configured, but maintenanceWindow stops and starts ToolJet on the configured targets; add targets\.<kind> or stop ToolJet yourself and set maintenanceWindow: false with cutoverWithoutWindow: true \(pulumi config set maintenanceWindow false && pulumi config set cutoverWithoutWindow true\)$/);
+    refused(stackFile('prod', { targets: undefined, activeDatabase: 'source', cutoverAt: CUTOVER_AT }), 'prod', /^tooljet-pg-upgrade:targets: none is configured, .*; add targets\.<kind> or set maintenanceWindow: false \(pulumi config set maintenanceWindow false\) and stop ToolJet yourself$/);
     refused(
       stackFile('staging', { maintenanceWindow: 'true', activeDatabase: 'source', cutoverAt: CUTOVER_AT, targets: { docker: { directory: '/opt/tooljet' } }, cleanup: { enabled: true, deleteSnapshotAfter: '2026-12-31' } }),
       'staging',

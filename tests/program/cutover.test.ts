@@ -250,11 +250,12 @@ describe('without the window (Pulumi.staging.yaml): the graph is the one before'
     assert.match(run.logs.find((l) => l.startsWith('info: estimated phase durations'))!, /no maintenance window \(maintenanceWindow: false\): ToolJet keeps running/);
   });
 
-  it('a production stack without the window warns that ToolJet must be stopped by hand', async () => {
-    const r = await runProgram({ stack: 'prod', set: { targets: undefined, maintenanceWindow: undefined } });
+  it('a production stack without the window warns that ToolJet must be stopped by hand (a cutover needs cutoverWithoutWindow)', async () => {
+    // activeDatabase clone without the window is refused in production unless cutoverWithoutWindow says ToolJet was stopped by hand.
+    const r = await runProgram({ stack: 'prod', set: { targets: undefined, maintenanceWindow: undefined, cutoverWithoutWindow: 'true' } });
     assert.equal(r.outputs.maintenanceWindow.value, 'off');
     assert.ok(r.logs.some((l) => /^warning: maintenanceWindow is off \(no ToolJet target is configured, so this program cannot stop ToolJet\): ToolJet keeps running while the snapshot is taken\./.test(l)), r.logs.join('\n'));
-    const off = await runProgram({ stack: 'prod', set: { maintenanceWindow: 'false' } });
+    const off = await runProgram({ stack: 'prod', set: { maintenanceWindow: 'false', activeDatabase: 'source' } });
     assert.ok(off.logs.some((l) => l.startsWith('warning: maintenanceWindow is off (maintenanceWindow: false): ToolJet keeps running')), off.logs.join('\n'));
     assert.ok(!run.logs.some((l) => l.startsWith('warning: maintenanceWindow')), 'staging: no maintenance-window warning');
   });
@@ -328,8 +329,9 @@ describe('pulumi preview of the cutover (Pulumi.prod.yaml)', () => {
     const run = await runProgram({ stack: 'prod', preview: true });
     const names = run.ofType(COMMAND).map((c) => c.name);
     for (const n of ['stop-tooljet-ecs', 'post-deploy-validate', 'ecs-deploy', 'start-tooljet-ecs']) assert.ok(names.includes(n), n);
-    // Read-only lookups only: the source, and the ECS service's current task definition the new revision builds on.
-    assert.deepEqual(run.invokes.map((i) => i.token), ['aws:rds/getInstance:getInstance', 'aws:ecs/getCluster:getCluster', 'aws:ecs/getService:getService', 'aws:ecs/getTaskDefinition:getTaskDefinition']);
+    // Read-only lookups only: the source, whether the window's snapshot exists already (a stale one would fail the exact
+    // validation), and the ECS service's current task definition the new revision builds on.
+    assert.deepEqual(run.invokes.map((i) => i.token), ['aws:rds/getInstance:getInstance', 'aws:rds/getSnapshots:getSnapshots', 'aws:ecs/getCluster:getCluster', 'aws:ecs/getService:getService', 'aws:ecs/getTaskDefinition:getTaskDefinition']);
     assert.ok(run.logs.some((l) => l.startsWith('info: estimated phase durations, cutover in a maintenance window')));
   });
 });
