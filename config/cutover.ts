@@ -48,7 +48,9 @@ export function parseMaintenanceWindow(r: Reader, raw: Raw, ctx: MaintenanceWind
   const kinds = Object.keys(ctx.targets).filter((k) => ctx.targets[k as keyof TargetConfigs] !== undefined);
   const on = set ?? (ctx.environment === 'production' && kinds.length > 0);
   if (!on) {
-    if (ctx.environment === 'production' && ctx.activeDatabase === 'clone' && withoutWindow !== true) {
+    // (A malformed cutoverWithoutWindow is reported on its own: one problem is enough.)
+    const malformed = raw.cutoverWithoutWindow !== undefined && withoutWindow === undefined;
+    if (ctx.environment === 'production' && ctx.activeDatabase === 'clone' && withoutWindow !== true && !malformed) {
       const off = set === false ? 'maintenanceWindow: false' : 'maintenanceWindow off (no ToolJet target is configured, so this program cannot stop ToolJet)';
       r.problem(
         'activeDatabase',
