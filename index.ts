@@ -107,9 +107,11 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
   }
   if (production && !config.maintenanceWindow) {
     const by = windowKinds(config.targets).length === 0 ? 'no ToolJet target is configured, so this program cannot stop ToolJet' : 'maintenanceWindow: false';
-    // (activeDatabase clone gets here only with cutoverWithoutWindow: true, config/cutover.ts.)
+    // activeDatabase clone gets here only with cutoverWithoutWindow: true (config/cutover.ts): the operator stops ToolJet.
     pulumi.log.warn(
-      `maintenanceWindow is off (${by}): ToolJet keeps running while the snapshot is taken. Stop it yourself before the snapshot and keep it stopped until it points at the clone, or the writes in between are lost (README "Production cutover and rollback").`,
+      config.activeDatabase === 'clone'
+        ? `maintenanceWindow is off (${by}): ToolJet keeps running while the snapshot is taken. Stop it yourself before the snapshot and keep it stopped until it points at the clone, or the writes in between are lost (README "Production cutover and rollback").`
+        : `maintenanceWindow is off (${by}): ToolJet keeps running on the ${config.activeDatabase === 'source' ? 'source' : 'restored instance'} while the clone is built, so the clone is a copy of a moving source; cut over later in a maintenance window, with a fresh snapshot and clone (README "A window needs a fresh snapshot").`,
     );
   }
   // Stop ToolJet everywhere first: nothing below that depends on `stop` starts before every target reports stopped.
