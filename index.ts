@@ -1,7 +1,7 @@
 // Pulumi entry point: load config -> database components -> ToolJet targets -> post-deploy validation -> outputs.
 // With maintenanceWindow (production default) the graph is the cutover: stop ToolJet -> snapshot -> clone + 16.9 ->
 // parameter group -> validation -> re-point -> start ToolJet (or, rolling back: stop -> rollback report -> re-point
-// -> start); README "Production cutover and rollback".
+// -> start; to a restored instance: stop -> re-point -> start); README "Production cutover and rollback".
 // Pulumi calls the exported function and turns the object it resolves to into stack outputs; the unit tests call
 // the same function under pulumi.runtime.setMocks.
 import * as aws from '@pulumi/aws';
@@ -11,7 +11,9 @@ import { caFileForCommand, commandDatabaseUrl } from './lib/commands';
 import { StartToolJet, StopToolJet, windowKinds } from './components/cutover';
 import {
   cloneTags,
+  findSnapshot,
   lookupExistingSnapshot,
+  lookupRestoredInstance,
   lookupSourceInstance,
   monitoringTags,
   parameterGroupTags,
@@ -24,7 +26,7 @@ import {
 } from './components/database';
 import { DatabaseMonitoring, PostgresLogGroup } from './components/monitoring';
 import { RollbackReport } from './components/rollback';
-import { cutoverMode, CutoverMode, formatEstimate, windowTriggers } from './lib/cutover';
+import { cutoverMode, CutoverMode, formatEstimate, staleSnapshotWarning, windowTriggers } from './lib/cutover';
 import { postgresLogGroupName } from './lib/monitoring';
 import { deployTargets, TargetOutputs } from './components/targets';
 import { PostDeployValidation } from './components/validation';
@@ -54,7 +56,10 @@ interface StackOutputs extends TargetOutputs {
   dashboardName?: pulumi.Output<string>;
   /** What `tj-pg-upgrade rollback-report` printed during the rollback (secret: it ran with the password). */
   rollbackReport?: pulumi.Output<string>;
-  /** `enabled` (runs inside pulumi up) or `skipped` (validation.enabled: false, or a maintenance-window rollback). */
+  /**
+   * `enabled` (declared inside pulumi up) or `skipped` (validation.enabled: false, a maintenance-window rollback, or
+   * activeDatabase restored).
+   */
   postDeployValidation: 'enabled' | 'skipped';
   /** `cutover`, `rollback` (maintenanceWindow: true) or `off`. */
   maintenanceWindow: CutoverMode;
@@ -70,7 +75,9 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
   if (config.strategy === 'blue-green') return deployBlueGreen(config, { projectDir: __dirname, cli });
 
   // Read-only lookups (they also run during preview): the source must be an encrypted PostgreSQL 13 instance.
-  const source = await lookupSourceInstance(config.source.identifier, { requireEncrypted: config.snapshot.mode === 'create' });
+  const source = await lookupSourceInstance(config.source.identifier, { requireEncrypted: config.snapshot.mode === 'create', restoring: config.activeDatabase === 'restored' });
+  // activeDatabase restored: the instance restored from a snapshot (README "Second path"); read, never modified.
+  const restored = config.restoredInstance ? await lookupRestoredInstance(config.restoredInstance.identifier, config.caBundle) : undefined;
 
   // The maintenance window (config/cutover.ts checked that it can be run): off, cutover or rollback.
   const mode = cutoverMode(config);
@@ -83,24 +90,43 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
       allocatedStorageGiB: source.allocatedStorage,
       snapshotMode: config.snapshot.mode,
       clone: keepClone,
-      validation: config.validation.enabled && keepClone && mode !== 'rollback',
+      validation: config.validation.enabled && keepClone && mode !== 'rollback' && config.activeDatabase !== 'restored',
       rollbackReport: willReport,
       targets: windowKinds(config.targets),
     }),
   );
+  // A window against a snapshot taken before it cannot pass the exact validation: say so before anything stops.
+  if (mode === 'cutover' && config.snapshot.mode === 'create') {
+    const warning = staleSnapshotWarning({
+      snapshotIdentifier: config.snapshot.identifier,
+      cloneIdentifier: c.identifier,
+      presence: await findSnapshot(config.snapshot.identifier),
+      ...(config.cutoverAt !== undefined && { cutoverAt: config.cutoverAt }),
+    });
+    if (warning) pulumi.log.warn(warning);
+  }
   if (production && !config.maintenanceWindow) {
     const by = windowKinds(config.targets).length === 0 ? 'no ToolJet target is configured, so this program cannot stop ToolJet' : 'maintenanceWindow: false';
+    // activeDatabase clone gets here only with cutoverWithoutWindow: true (config/cutover.ts): the operator stops ToolJet.
     pulumi.log.warn(
-      `maintenanceWindow is off (${by}): ToolJet keeps running while the snapshot is taken. Stop it yourself before the snapshot and keep it stopped until it points at the clone, or the writes in between are lost (README "Production cutover and rollback").`,
+      config.activeDatabase === 'clone'
+        ? `maintenanceWindow is off (${by}): ToolJet keeps running while the snapshot is taken. Stop it yourself before the snapshot and keep it stopped until it points at the clone, or the writes in between are lost (README "Production cutover and rollback").`
+        : `maintenanceWindow is off (${by}): ToolJet keeps running on the ${config.activeDatabase === 'source' ? 'source' : 'restored instance'} while the clone is built, so the clone is a copy of a moving source; cut over later in a maintenance window, with a fresh snapshot and clone (README "A window needs a fresh snapshot").`,
     );
   }
   // Stop ToolJet everywhere first: nothing below that depends on `stop` starts before every target reports stopped.
+  const cutoverIdentity = windowTriggers({
+    snapshotIdentifier: config.snapshot.identifier,
+    cloneIdentifier: c.identifier,
+    activeDatabase: config.activeDatabase,
+    ...(restored && { restoredIdentifier: restored.identifier }),
+  });
   const stop =
     mode === 'off'
       ? undefined
       : new StopToolJet('stop-tooljet', {
           targets: config.targets,
-          triggers: windowTriggers({ snapshotIdentifier: config.snapshot.identifier, cloneIdentifier: c.identifier, activeDatabase: config.activeDatabase }),
+          triggers: cutoverIdentity,
           cli,
         });
 
@@ -162,7 +188,7 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
     dependsOn: [cloneLogs.logGroup],
   }) : undefined;
 
-  const active = selectActiveDatabase(config.activeDatabase, clone, source);
+  const active = selectActiveDatabase(config.activeDatabase, clone, source, restored);
 
   // Alarms follow the active database (the clone, or the source after a rollback); the dashboard shows both.
   const namePrefix = stackNamePart(config.project, config.stack);
@@ -178,8 +204,16 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
             engine: `PostgreSQL ${source.engineVersion}`,
             ...(source.logExports.includes('postgresql') && { logGroupName: postgresLogGroupName(source.identifier) }),
           },
+          ...(restored
+            ? [{
+                role: 'restored' as const,
+                identifier: restored.identifier,
+                engine: `PostgreSQL ${restored.engineVersion}`,
+                ...(restored.logExports.includes('postgresql') && { logGroupName: postgresLogGroupName(restored.identifier) }),
+              }]
+            : []),
         ],
-        active: config.activeDatabase === 'clone' ? c.identifier : source.identifier,
+        active: restored ? restored.identifier : config.activeDatabase === 'clone' ? c.identifier : source.identifier,
         allocatedStorageGiB: source.allocatedStorage,
         settings: config.monitoring,
         tags: monitoringTags({ ...common, name: namePrefix }),
@@ -208,7 +242,8 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
   // targets, below); in the cutover window it runs before them and they wait for it: ToolJet moves to the clone only
   // if the clone holds exactly what the frozen source holds. A window rollback declares none (the clone has taken
   // writes and no longer equals the source; going back must never wait for that comparison).
-  const declareValidation = (cl: UpgradedClone, liveSource: boolean, dependsOn: pulumi.Resource[], rerunWith?: pulumi.Input<string>[]) =>
+  // activeDatabase restored declares none either: ToolJet uses neither the source nor the clone.
+  const declareValidation = (cl: UpgradedClone, dependsOn: pulumi.Resource[], window?: { stopOutputs: pulumi.Input<string>[] }) =>
     new PostDeployValidation('post-deploy', {
       settings: config.validation,
       source: { address: source.address, port: source.port },
@@ -220,12 +255,11 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
       password: config.dbPassword,
       caBundle: config.caBundle,
       projectDir: __dirname,
-      liveSource,
       dependsOn,
-      ...(rerunWith && { rerunWith }),
+      ...(window && { window }),
     });
   const validateFirst =
-    mode === 'cutover' && config.validation.enabled && clone && stop ? declareValidation(clone, false, [clone], stop.all.map((cmd) => cmd.stdout)) : undefined;
+    mode === 'cutover' && config.validation.enabled && clone && stop ? declareValidation(clone, [clone], { stopOutputs: stop.all.map((cmd) => cmd.stdout) }) : undefined;
 
   // What the targets wait for before they re-point ToolJet.
   const targetsAfter: pulumi.Resource[] = [
@@ -256,13 +290,14 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
   // No window: validation last, once the clone and every target are in place. ToolJet was not stopped, so the source
   // has moved on since the snapshot: rows, sequences and migrations that differ are warnings (--live-source), while
   // TLS, version and schema parity still fail the `pulumi up`.
-  const validateLast = mode === 'off' && config.validation.enabled && clone ? declareValidation(clone, true, [clone, ...targets.all]) : undefined;
+  const validateLast =
+    mode === 'off' && config.validation.enabled && clone && config.activeDatabase !== 'restored' ? declareValidation(clone, [clone, ...targets.all]) : undefined;
 
   // Start ToolJet again once every target points at the active database (and, cutting over, the clone is validated).
   if (stop) {
     new StartToolJet('start-tooljet', {
       targets: config.targets,
-      triggers: windowTriggers({ snapshotIdentifier: config.snapshot.identifier, cloneIdentifier: c.identifier, activeDatabase: config.activeDatabase }),
+      triggers: cutoverIdentity,
       cli,
       stop,
       ...(targets.ami && { amiUserData: targets.ami.userData }),

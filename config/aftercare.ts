@@ -89,7 +89,7 @@ function parseBlueGreen(r: Reader, raw: Raw, strategy: Strategy, ctx: AftercareC
     r.problem('clone', 'is not used with strategy "blue-green" (there is no clone: the source itself is upgraded); remove the clone section');
   }
   if (ctx.activeDatabase !== 'source') {
-    r.problem('activeDatabase', '"clone" has no meaning with strategy "blue-green": the upgraded instance keeps the source\'s identifier and endpoint; set activeDatabase: source');
+    r.problem('activeDatabase', `"${ctx.activeDatabase}" has no meaning with strategy "blue-green": the upgraded instance keeps the source's identifier and endpoint; set activeDatabase: source`);
   }
   if (ctx.snapshotMode !== 'create') {
     r.problem('snapshot.mode', '"existing" is refused with strategy "blue-green": a fresh snapshot must be taken right before the switchover (the provider deletes the old instance without a final snapshot); use snapshot.mode: create');
@@ -198,14 +198,16 @@ function parseCleanup(r: Reader, raw: Raw, ctx: AftercareContext, strategy: Stra
     snapshotDeleteAfter = undefined;
   }
   if (enabled) {
+    // One problem: once cleanup itself is refused, a missing delete-after date is beside the point.
+    let refused = true;
     if (ctx.environment === 'production') {
       r.problem('cleanup.enabled', 'is refused in production: after cutover the clone is the production database; cleanup removes staging clones only');
     } else if (strategy !== 'clone') {
       r.problem('cleanup.enabled', 'only applies to strategy "clone" (blue-green leaves no clone behind); remove it');
     } else if (ctx.activeDatabase === 'clone') {
       r.problem('cleanup.enabled', 'would delete the clone ToolJet is pointed at; set activeDatabase: source first (pulumi config set activeDatabase source)');
-    }
-    if (ctx.snapshotMode === 'create' && !snapshotDeleteAfter && o.deleteSnapshotAfter === undefined && o.retainSnapshotDays === undefined) {
+    } else refused = false;
+    if (!refused && ctx.snapshotMode === 'create' && !snapshotDeleteAfter && o.deleteSnapshotAfter === undefined && o.retainSnapshotDays === undefined) {
       r.problem('cleanup.deleteSnapshotAfter', 'not set; cleanup keeps the pre-upgrade snapshot and tags it with the date it may be deleted after: pulumi config set --path cleanup.deleteSnapshotAfter 2026-12-31');
     }
   }

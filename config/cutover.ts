@@ -1,7 +1,10 @@
 // Pure validation of `maintenanceWindow` (README "Production cutover and rollback") and how it combines with the rest
 // of the stack. Default: true for a production stack of strategy clone with at least one ToolJet target (the program
 // can only stop what it manages; without targets index.ts warns that ToolJet must be stopped by hand), false
-// otherwise. One line per problem.
+// otherwise. A production cutover without the window (activeDatabase clone, maintenanceWindow false) is refused unless
+// `cutoverWithoutWindow: true` says ToolJet was stopped by hand: otherwise a leftover `activeDatabase: clone` (e.g.
+// after giving up a failed window) would move a running ToolJet to the clone on the next `pulumi up` and lose the
+// writes made since the snapshot. One line per problem.
 import type { Reader } from './parse';
 import type { TargetConfigs, ValidationConfig } from './targets/types';
 import type { ActiveDatabase, Environment, Strategy } from './types';
@@ -19,25 +22,53 @@ export interface MaintenanceWindowContext {
   targets: TargetConfigs;
 }
 
-const OFF = 'or set maintenanceWindow: false (pulumi config set maintenanceWindow false)';
+export interface MaintenanceWindowSettings {
+  maintenanceWindow: boolean;
+  cutoverWithoutWindow: boolean;
+}
 
-/** `maintenanceWindow`, defaulted and checked against the other keys. */
-export function parseMaintenanceWindow(r: Reader, raw: Raw, ctx: MaintenanceWindowContext): boolean {
+/** How to turn the window off: in production, cutting over also needs the explicit cutoverWithoutWindow. */
+function offHint(ctx: MaintenanceWindowContext): string {
+  return ctx.environment === 'production' && ctx.activeDatabase === 'clone'
+    ? 'or stop ToolJet yourself and set maintenanceWindow: false with cutoverWithoutWindow: true (pulumi config set maintenanceWindow false && pulumi config set cutoverWithoutWindow true)'
+    : 'or set maintenanceWindow: false (pulumi config set maintenanceWindow false)';
+}
+
+/** `maintenanceWindow` (defaulted) and `cutoverWithoutWindow`, checked against the other keys. */
+export function parseMaintenanceWindow(r: Reader, raw: Raw, ctx: MaintenanceWindowContext): MaintenanceWindowSettings {
   const set = r.boolean('maintenanceWindow', raw.maintenanceWindow);
+  const withoutWindow = r.boolean('cutoverWithoutWindow', raw.cutoverWithoutWindow);
   if (ctx.strategy !== 'clone') {
     if (set === true) {
       r.problem('maintenanceWindow', 'is only used with strategy "clone" (blue-green switches over in about a minute, without stopping ToolJet); remove it');
     }
-    return false;
+    if (withoutWindow !== undefined) r.problem('cutoverWithoutWindow', 'is only used with strategy "clone"; remove it');
+    return { maintenanceWindow: false, cutoverWithoutWindow: false };
   }
   const kinds = Object.keys(ctx.targets).filter((k) => ctx.targets[k as keyof TargetConfigs] !== undefined);
   const on = set ?? (ctx.environment === 'production' && kinds.length > 0);
-  if (!on) return false;
+  if (!on) {
+    // (A malformed cutoverWithoutWindow is reported on its own: one problem is enough.)
+    const malformed = raw.cutoverWithoutWindow !== undefined && withoutWindow === undefined;
+    if (ctx.environment === 'production' && ctx.activeDatabase === 'clone' && withoutWindow !== true && !malformed) {
+      const off = set === false ? 'maintenanceWindow: false' : 'maintenanceWindow off (no ToolJet target is configured, so this program cannot stop ToolJet)';
+      r.problem(
+        'activeDatabase',
+        `"clone" with ${off} in production points ToolJet at the clone while it may still write to the source, and the writes since the snapshot are lost. Back to the source: pulumi config set activeDatabase source; cut over in the window: ${kinds.length > 0 ? 'pulumi config set maintenanceWindow true' : 'add targets.<kind>'}; or, only if you stopped ToolJet yourself and keep it stopped until it points at the clone: pulumi config set cutoverWithoutWindow true`,
+      );
+    }
+    return { maintenanceWindow: false, cutoverWithoutWindow: withoutWindow ?? false };
+  }
   // Problems name the key to change; "(default in production)" when the switch was not set explicitly.
   const why = set === undefined ? ' (maintenanceWindow is true by default in production)' : '';
+  const OFF = offHint(ctx);
+  if (withoutWindow !== undefined) {
+    r.problem('cutoverWithoutWindow', `is only used with maintenanceWindow: false${why} (it says you stopped ToolJet by hand); remove it (pulumi config rm cutoverWithoutWindow)`);
+  }
 
   if (kinds.length === 0) {
-    r.problem('targets', `none is configured, but maintenanceWindow stops and starts ToolJet on the configured targets${why}; add targets.<kind> ${OFF} and stop ToolJet yourself`);
+    const stopYourself = OFF.includes('stop ToolJet yourself') ? '' : ' and stop ToolJet yourself';
+    r.problem('targets', `none is configured, but maintenanceWindow stops and starts ToolJet on the configured targets${why}; add targets.<kind> ${OFF}${stopYourself}`);
   }
   // (cleanup in production is refused by its own check already.)
   if (ctx.cleanupEnabled && ctx.environment !== 'production') {
@@ -50,7 +81,7 @@ export function parseMaintenanceWindow(r: Reader, raw: Raw, ctx: MaintenanceWind
     if (ctx.snapshotMode === 'existing') {
       r.problem('snapshot.mode', `"existing" is refused with maintenanceWindow${why}: that snapshot was taken while ToolJet could still write, so the writes after it would be lost; use snapshot.mode: create (the snapshot is taken after ToolJet stopped)`);
     }
-  } else if (!ctx.cutoverAt && !ctx.cleanupEnabled) {
+  } else if (ctx.activeDatabase === 'source' && !ctx.cutoverAt && !ctx.cleanupEnabled) {
     r.problem(
       'activeDatabase',
       `"source" with maintenanceWindow${why} is the rollback of a maintenance-window cutover and needs cutoverAt (recorded at that cutover). To cut over: pulumi config set cutoverAt "$(date -u +%Y-%m-%dT%H:%M:%SZ)" && pulumi config set activeDatabase clone; to build a clone while ToolJet keeps running: pulumi config set maintenanceWindow false`,
@@ -62,5 +93,5 @@ export function parseMaintenanceWindow(r: Reader, raw: Raw, ctx: MaintenanceWind
   if (ctx.targets.docker && ctx.targets.docker.restart) {
     r.problem('targets.docker.restart', `true is refused with maintenanceWindow${why}: the start step runs docker compose up -d after the validation; remove the key (default false)`);
   }
-  return true;
+  return { maintenanceWindow: true, cutoverWithoutWindow: false };
 }

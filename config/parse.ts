@@ -26,6 +26,7 @@ import {
   ENVIRONMENTS,
   Environment,
   RDS_CA_BUNDLE_URL,
+  RestoredInstanceConfig,
   SnapshotConfig,
   StackConfig,
   SUB_KEYS,
@@ -336,6 +337,27 @@ function parseClone(r: Reader, raw: Raw, environment: Environment, sourceId: str
   };
 }
 
+/** `restoredInstance`: required with activeDatabase `restored`, refused otherwise (README "Second path"). */
+function parseRestoredInstance(r: Reader, raw: Raw, activeDatabase: ActiveDatabase, ids: { sourceId: string | undefined; cloneId: string }): RestoredInstanceConfig | undefined {
+  const o = r.object('restoredInstance', raw.restoredInstance);
+  if (activeDatabase !== 'restored') {
+    if (o !== undefined) r.problem('restoredInstance', 'is only used with activeDatabase: restored; remove it (pulumi config rm restoredInstance)');
+    return undefined;
+  }
+  const m = o ?? {};
+  r.unknownKeys('restoredInstance', m, SUB_KEYS.restoredInstance);
+  if (m.identifier === undefined) {
+    r.problem('restoredInstance.identifier', 'not set; activeDatabase: restored points ToolJet at an instance you restored from a snapshot: pulumi config set --path restoredInstance.identifier <restored instance identifier>');
+    return undefined;
+  }
+  const identifier = r.named('restoredInstance.identifier', m.identifier, checkInstanceIdentifier, 'DB instance identifier');
+  if (identifier === undefined) return undefined;
+  for (const [what, id] of [['source.identifier (for the source use activeDatabase: source)', ids.sourceId], ['clone.identifier (for the clone use activeDatabase: clone)', ids.cloneId]] as const) {
+    if (id && id.toLowerCase() === identifier.toLowerCase()) r.problem('restoredInstance.identifier', `"${identifier}" is ${what}; name the instance you restored`);
+  }
+  return { identifier };
+}
+
 function parseCaBundle(r: Reader, raw: Raw, baseDir: string, readFile: ReadFile): CaBundle | undefined {
   if (raw.caBundle === undefined) {
     r.problem('caBundle', `not set; download the RDS CA bundle (curl -fsSLo certs/global-bundle.pem ${RDS_CA_BUNDLE_URL}) and run: pulumi config set caBundle certs/global-bundle.pem`);
@@ -434,6 +456,7 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
   const snapshot = parseSnapshot(r, raw, sourceId, opts.stack);
   const clone = parseClone(r, raw, environment, sourceId);
   const activeDatabase: ActiveDatabase = r.oneOf('activeDatabase', raw.activeDatabase, ACTIVE_DATABASES) ?? DEFAULTS.activeDatabase;
+  const restoredInstance = parseRestoredInstance(r, raw, activeDatabase, { sourceId, cloneId: clone.identifier });
   const caBundle = parseCaBundle(r, raw, opts.baseDir, readFile);
   if (caBundle) {
     // The clone is created with clone.caCertIdentifier: its root must be in the bundle every target trusts.
@@ -447,7 +470,7 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
   const appSecrets = parseAppSecrets(r, raw, opts.isSecret, opts.stack);
   const targets = parseTargetSettings(r, parseTargets(r, raw), { project: opts.project, stack: opts.stack, environment, baseDir: opts.baseDir, appSecrets });
   const validation = parseValidation(r, raw.validation);
-  const maintenanceWindow = parseMaintenanceWindow(r, raw, {
+  const window = parseMaintenanceWindow(r, raw, {
     environment,
     strategy: aftercare.strategy,
     activeDatabase,
@@ -475,6 +498,7 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
     database,
     tags,
     ...aftercare,
-    maintenanceWindow,
+    ...window,
+    ...(restoredInstance !== undefined && { restoredInstance }),
   };
 }

@@ -10,9 +10,12 @@ export const PROJECT = 'tooljet-pg-upgrade';
 export type Environment = 'production' | 'staging';
 export const ENVIRONMENTS: readonly Environment[] = ['production', 'staging'];
 
-/** Which database ToolJet is pointed at. `source` is the rollback; it never touches the clone. */
-export type ActiveDatabase = 'clone' | 'source';
-export const ACTIVE_DATABASES: readonly ActiveDatabase[] = ['clone', 'source'];
+/**
+ * Which database ToolJet is pointed at. `source` is the rollback; `restored` an instance restored from a snapshot
+ * (`restoredInstance.identifier`, README "Second path"). Neither touches the clone or the snapshot.
+ */
+export type ActiveDatabase = 'clone' | 'source' | 'restored';
+export const ACTIVE_DATABASES: readonly ActiveDatabase[] = ['clone', 'source', 'restored'];
 
 export const TARGET_KINDS = ['docker', 'ecs', 'eks', 'ami'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
@@ -107,6 +110,8 @@ export interface StackConfig {
   readonly snapshot: SnapshotConfig;
   readonly clone: CloneConfig;
   readonly activeDatabase: ActiveDatabase;
+  /** With activeDatabase `restored` only: the instance ToolJet is pointed at (looked up, never modified). */
+  readonly restoredInstance?: RestoredInstanceConfig;
   readonly caBundle: CaBundle;
   readonly targets: TargetsConfig;
   /** Which of lockboxMasterKey, secretKeyBase, pgrstJwtSecret are set (as Pulumi secrets; values never here). */
@@ -129,6 +134,16 @@ export interface StackConfig {
    * production with strategy clone, false otherwise.
    */
   readonly maintenanceWindow: boolean;
+  /**
+   * Production, activeDatabase clone, maintenanceWindow false: the operator's statement that ToolJet was stopped by
+   * hand (config/cutover.ts refuses that combination without it). Default false.
+   */
+  readonly cutoverWithoutWindow: boolean;
+}
+
+export interface RestoredInstanceConfig {
+  /** RDS DB instance identifier of an instance restored from a snapshot (e.g. the pre-upgrade one). */
+  readonly identifier: string;
 }
 
 /** `clone`: snapshot -> private clone -> 16.9 (the source is never touched). `blue-green`: RDS Blue/Green on the source. */
@@ -203,12 +218,15 @@ export const TOP_LEVEL_KEYS = [
   'pgrstJwtSecret',
   'validation',
   'maintenanceWindow',
+  'cutoverWithoutWindow',
+  'restoredInstance',
 ] as const;
 export type TopLevelKey = (typeof TOP_LEVEL_KEYS)[number];
 
 /** Every sub-key this module validates (targets' sub-keys belong to the target modules). */
 export const SUB_KEYS = {
   source: ['identifier'],
+  restoredInstance: ['identifier'],
   snapshot: ['mode', 'identifier', 'createTimeout'],
   clone: [
     'identifier',

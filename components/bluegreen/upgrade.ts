@@ -8,7 +8,7 @@ import * as aws from '@pulumi/aws';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import { BlueGreenPhase } from '../../config/types';
-import { CLI, inProjectDir } from '../../lib/commands';
+import { CLI, inProjectDir, noopUpdateScript } from '../../lib/commands';
 import { Parameter, PostgresParameterGroup } from '../database/parameter-group';
 import { SourceSnapshot } from '../database/snapshot';
 import { MirroredInstanceArgs, upgradeSourceInstance } from './mirror';
@@ -26,6 +26,10 @@ export function precheckScript(): string {
 export function postcheckScript(): string {
   return inProjectDir(`${CLI} postcheck --quiet --expect-version "$TJ_ENGINE_VERSION" --tooljet-db "$TJ_TOOLJET_DB" --fix-sequences --analyze\n`);
 }
+
+/** How the no-op updates explain themselves (README "When each command runs"). */
+export const PRECHECK_RUNS_WHEN = 'blueGreen.phase, the target version or the source identifier changes';
+export const POSTCHECK_RUNS_WHEN = 'the instance is replaced by a switchover or the target version changes';
 
 export interface BlueGreenUpgradeArgs {
   phase: BlueGreenPhase;
@@ -73,7 +77,10 @@ export class BlueGreenUpgrade extends pulumi.ComponentResource {
         interpreter: ['/bin/sh', '-c'],
         environment: env({ TJ_PG_SOURCE_URL: args.databaseUrl }),
         // Runs on the first up of each phase and for another source or target version; not again after the
-        // switchover (the instance keeps its identifier; a 16.9 server is no precheck subject).
+        // switchover (the instance keeps its identifier; a 16.9 server is no precheck subject), also not when the
+        // password or anything else but the triggers changes: the no-op update (without it the provider would run
+        // create again, and the precheck would refuse the upgraded 16.9 server).
+        update: noopUpdateScript({ name: `${name}-precheck`, runsWhen: PRECHECK_RUNS_WHEN, reprint: false }),
         triggers: [args.phase, args.targetEngineVersion, args.mirror.identifier],
         logging: 'stdoutAndStderr',
         addPreviousOutputInEnv: false,
@@ -140,7 +147,9 @@ export class BlueGreenUpgrade extends pulumi.ComponentResource {
           create: postcheckScript(),
           interpreter: ['/bin/sh', '-c'],
           environment: env({ TJ_PG_TARGET_URL: args.databaseUrl, TJ_ENGINE_VERSION: args.targetEngineVersion, TJ_TOOLJET_DB: args.tooljetDb }),
-          // Once per switchover: the green instance has a new resource id.
+          // Once per switchover: the green instance has a new resource id. Not again for a rotated password (no-op
+          // update): it fixes sequences and ANALYZEs production, which a later up has no reason to repeat.
+          update: noopUpdateScript({ name: `${name}-postcheck`, runsWhen: POSTCHECK_RUNS_WHEN, reprint: false }),
           triggers: [this.instance.resourceId, args.targetEngineVersion],
           logging: 'stdoutAndStderr',
           addPreviousOutputInEnv: false,

@@ -1,7 +1,8 @@
-// Which database ToolJet is pointed at. `source` is the rollback: only these outputs change, never the clone.
+// Which database ToolJet is pointed at. `source` is the rollback, `restored` an instance restored from a snapshot:
+// only these outputs (and the targets that read them) change, never the clone or the snapshot.
 import * as pulumi from '@pulumi/pulumi';
 import { ActiveDatabase } from '../../config/types';
-import { SourceInstance } from './lookups';
+import { RestoredInstance, SourceInstance } from './lookups';
 
 export interface DatabaseEndpoint {
   readonly kind: ActiveDatabase;
@@ -16,7 +17,18 @@ export function selectActiveDatabase(
   kind: ActiveDatabase,
   clone: { identifier: pulumi.Output<string>; address: pulumi.Output<string>; port: pulumi.Output<number>; endpoint: pulumi.Output<string> } | undefined,
   source: SourceInstance,
+  restored?: RestoredInstance,
 ): DatabaseEndpoint {
+  if (kind === 'restored') {
+    if (!restored) throw new Error('selectActiveDatabase: activeDatabase is restored, but no restored instance was looked up');
+    return {
+      kind,
+      identifier: pulumi.output(restored.identifier),
+      address: pulumi.output(restored.address),
+      port: pulumi.output(restored.port),
+      endpoint: pulumi.output(restored.endpoint),
+    };
+  }
   if (kind === 'clone') {
     if (!clone) throw new Error('selectActiveDatabase: activeDatabase is clone, but there is no clone (cleanup removed it)');
     return { kind, identifier: clone.identifier, address: clone.address, port: clone.port, endpoint: clone.endpoint };

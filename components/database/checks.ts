@@ -63,3 +63,32 @@ export function checkExistingSnapshot(
   }
   return problems;
 }
+
+/** The fields of aws.rds.GetInstanceResult the restored-instance check reads. */
+export interface RestoredInstanceFacts {
+  engine: string;
+  engineVersion: string;
+  storageEncrypted: boolean;
+  dbClusterIdentifier?: string;
+}
+
+/**
+ * activeDatabase `restored`: an RDS for PostgreSQL instance (13 from the pre-upgrade snapshot, or 16 from a snapshot of
+ * the clone), encrypted like everything it was restored from. Its CA is checked against the bundle by
+ * the caller (the bundle is configuration).
+ */
+export function checkRestoredInstance(i: RestoredInstanceFacts, identifier: string): string[] {
+  const key = `${PROJECT}:restoredInstance.identifier`;
+  const problems: string[] = [];
+  if (i.dbClusterIdentifier) {
+    problems.push(`${key}: "${identifier}" is an instance of Aurora cluster "${i.dbClusterIdentifier}"; restore the snapshot as an RDS for PostgreSQL instance (aws rds restore-db-instance-from-db-snapshot)`);
+  } else if (i.engine !== 'postgres') {
+    problems.push(`${key}: "${identifier}" runs engine "${i.engine}", not "postgres"; name the instance restored from the PostgreSQL snapshot`);
+  } else if (!/^(13|16)(\.|$)/.test(i.engineVersion)) {
+    problems.push(`${key}: "${identifier}" runs PostgreSQL ${i.engineVersion}; ToolJet is pointed only at 13.x (the pre-upgrade snapshot) or 16.x (a snapshot of the clone)`);
+  }
+  if (!i.storageEncrypted) {
+    problems.push(`${key}: "${identifier}" has unencrypted storage; restore an encrypted snapshot (the pre-upgrade snapshot is)`);
+  }
+  return problems;
+}

@@ -7,7 +7,7 @@ import { MonitoringConfig } from '../../config/types';
 import { connectionFailureMetric, DashboardInstance, renderAlarms, renderDashboard, renderFilterPattern } from '../../lib/monitoring';
 
 export interface MonitoredInstance {
-  role: 'clone' | 'source';
+  role: 'clone' | 'source' | 'restored';
   identifier: string;
   engine: string;
   /** Its PostgreSQL log group, when the log is exported (the clone's is created by the stack). */

@@ -1,11 +1,13 @@
 // The rollback report as part of `pulumi up`: when ToolJet goes back to the source (activeDatabase: source after a
 // recorded cutoverAt), count the rows written on the clone that stay there (`tj-pg-upgrade rollback-report`,
 // read-only on both sides) and print them in the update's log. It never blocks the rollback: a report that cannot
-// run says so and the update goes on (run it by hand, README "Rollback").
+// run says so and the update goes on (run it by hand, README "Rollback"). It runs once per rollback (triggers: the
+// recorded cutoverAt and the clone's resource id); any other change (a rotated password, an edit of the timing
+// wrapper) reaches the no-op `update`, which prints the previous report again so the `rollbackReport` output stays.
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import { PHASES, timedInterpreter } from '../../lib/cutover';
-import { CLI, inProjectDir } from '../../lib/commands';
+import { CLI, inProjectDir, noopUpdateScript } from '../../lib/commands';
 
 /**
  * The script the command runs (`/bin/sh -c`); every value comes from its environment. Run outside the project
@@ -42,6 +44,9 @@ export function rollbackReportEnvironment(i: RollbackReportEnvironmentInput): Re
   };
 }
 
+/** How the no-op update explains itself (README "When each command runs"). */
+export const REPORT_RUNS_WHEN = 'a new cutoverAt is recorded or the clone is replaced';
+
 export interface RollbackReportArgs {
   sourceUrl: string;
   cloneUrl: pulumi.Input<string>;
@@ -71,13 +76,16 @@ export class RollbackReport extends pulumi.ComponentResource {
           .apply(([cloneUrl, password]) =>
             rollbackReportEnvironment({ sourceUrl: args.sourceUrl, cloneUrl, password, tooljetDb: args.tooljetDb, cutoverAt: args.cutoverAt }),
           ),
-        // Once per rollback: runs again only for another cutover or another clone.
+        // Once per rollback: runs again only for another cutover or another clone. Never `create` again on an update
+        // (pulumi-command's default without `update`): the clone has moved on, the report was of that moment.
+        update: noopUpdateScript({ name: 'rollback-report', runsWhen: REPORT_RUNS_WHEN, reprint: true }),
         triggers: [args.cutoverAt, args.cloneResourceId],
         // Table names and counts only; the password is in the environment, which the CLI never prints.
         logging: 'stdoutAndStderr',
-        addPreviousOutputInEnv: false,
+        // The no-op update re-prints the previous report from PULUMI_COMMAND_STDOUT (a table per table: kilobytes).
+        addPreviousOutputInEnv: true,
       },
-      { parent: this, customTimeouts: { create: args.timeout } },
+      { parent: this, customTimeouts: { create: args.timeout, update: '5m' } },
     );
     this.stdout = this.command.stdout;
     this.registerOutputs({ stdout: this.stdout });

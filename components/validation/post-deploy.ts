@@ -6,9 +6,16 @@
 // - Credentials: only in `environment` (a secret Output: encrypted in the state); the command line holds flags only.
 // - Logging: stdout and stderr are streamed; the CLI never prints a password (URLs are redacted, the password travels
 //   in PGPASSWORD), and on failure the command provider puts the output into the error anyway.
-// - Runs again when the clone's endpoint, its engine version, the clone itself (resource id) or the CA bundle change
-//   (triggers), and when the credentials change. Not when activeDatabase flips: after a cutover the clone takes
-//   writes and no longer equals the source, so re-validating then would fail for the right data.
+// - When it runs (`triggers`; any other input change reaches the no-op `update`, never `create` again):
+//   - in the maintenance window: once per window against this clone. Triggers: the clone's resource id and the stop
+//     commands' output (it changes each time ToolJet is stopped), so each window compares the frozen source anew, even
+//     with a clone validated earlier. Nothing else: after the cutover ToolJet writes to the clone, so the exact
+//     comparison would fail for the right data; a rotated password, a new CA bundle, a minor version or port change,
+//     new validation.* flags or an edit of the timing wrapper must not run it again.
+//   - without the window (--live-source): when the clone's endpoint, its engine version, the clone itself (resource
+//     id) or the CA bundle change. Not for other changes (password, flags): re-run it by hand with
+//     `pulumi up --replace <urn>` (README "When each command runs").
+//   Never when activeDatabase flips: after a cutover the clone takes writes and no longer equals the source.
 // - Needs network reach to the private clone from the machine that runs `pulumi up` (VPN, bastion tunnel, or a runner
 //   inside the VPC); without it set `validation.enabled: false` and run the same check from inside (README).
 import * as command from '@pulumi/command';
@@ -17,7 +24,7 @@ import type { ValidationConfig } from '../../config/targets/types';
 import type { CaBundle } from '../../config/types';
 import { PHASES, timedInterpreter } from '../../lib/cutover';
 import { caBundleSha256 } from '../../lib/render';
-import { caFileForCommand } from '../../lib/commands';
+import { caFileForCommand, noopUpdateScript } from '../../lib/commands';
 import { renderValidateCommand, validateCommandLine } from './validate-command';
 
 export interface PostDeployValidationArgs {
@@ -36,16 +43,32 @@ export interface PostDeployValidationArgs {
   /** Without a maintenance window: the clone and every target component. In the window: the clone only. */
   dependsOn: pulumi.Resource[];
   /**
-   * ToolJet keeps writing to the source (no maintenance window): `--live-source`, so the rows written since the
-   * snapshot are reported as warnings while TLS, version and schema parity still fail the `pulumi up`.
+   * Set in the maintenance window: the stop commands' output. Unset (no window): ToolJet keeps writing to the source,
+   * so the command gets `--live-source` (the rows written since the snapshot are warnings; TLS, version and schema
+   * parity still fail the `pulumi up`). In the window the comparison is exact, and the stop output (it changes each
+   * time ToolJet is stopped) is a trigger: every cutover window compares again, even when the clone was validated in
+   * an earlier run (e.g. built with maintenanceWindow: false), so the writes ToolJet made since that snapshot fail the
+   * check instead of being lost. The validation's output is not kept on update (it can exceed the 128 KiB an
+   * environment variable may hold, which addPreviousOutputInEnv would need).
    */
-  liveSource: boolean;
-  /**
-   * Further triggers. In the maintenance window: the stop commands' output (it changes each time ToolJet is stopped),
-   * so every cutover window compares again, even when the clone was validated in an earlier run (e.g. built with
-   * maintenanceWindow: false): the writes ToolJet made since that snapshot then fail the check instead of being lost.
-   */
-  rerunWith?: pulumi.Input<string>[];
+  window?: { stopOutputs: pulumi.Input<string>[] };
+}
+
+/** How the no-op update explains itself (README "When each command runs"). */
+export const VALIDATION_RUNS_WHEN = {
+  window: 'ToolJet is stopped for a new maintenance window or the clone is replaced',
+  live: 'the clone (endpoint, engine version, resource id) or the CA bundle changes',
+} as const;
+
+/** The command's `triggers` (a change replaces it: create runs again). See the header for why these. */
+export function validationTriggers(args: Pick<PostDeployValidationArgs, 'clone' | 'caBundle' | 'window'>): pulumi.Input<string>[] {
+  if (args.window) return [args.clone.resourceId, ...args.window.stopOutputs];
+  return [
+    pulumi.all([args.clone.address, args.clone.port]).apply(([a, p]) => `${a}:${p}`),
+    args.clone.engineVersion,
+    args.clone.resourceId,
+    caBundleSha256(args.caBundle.pem),
+  ];
 }
 
 export class PostDeployValidation extends pulumi.ComponentResource {
@@ -60,7 +83,7 @@ export class PostDeployValidation extends pulumi.ComponentResource {
       jobs: s.jobs,
       analyze: s.analyze,
       fixSequences: s.fixSequences,
-      liveSource: args.liveSource,
+      liveSource: args.window === undefined,
     };
     const rendered = pulumi
       .all([args.source.address, args.source.port, args.clone.address, args.clone.port, args.password])
@@ -84,20 +107,16 @@ export class PostDeployValidation extends pulumi.ComponentResource {
         // /bin/sh -c through the timing wrapper: prints the measured duration (lib/cutover/timing.ts).
         interpreter: timedInterpreter(PHASES.validation),
         environment: pulumi.secret(rendered.apply((r) => r.environment)),
-        triggers: [
-          pulumi.all([args.clone.address, args.clone.port]).apply(([a, p]) => `${a}:${p}`),
-          args.clone.engineVersion,
-          args.clone.resourceId,
-          caBundleSha256(args.caBundle.pem),
-          ...(args.rerunWith ?? []),
-        ],
+        // Never `create` again on an update (pulumi-command's default without `update`): see the header.
+        update: noopUpdateScript({ name: `${name}-validate`, runsWhen: args.window ? VALIDATION_RUNS_WHEN.window : VALIDATION_RUNS_WHEN.live, reprint: false }),
+        triggers: validationTriggers(args),
         logging: 'stdoutAndStderr',
         addPreviousOutputInEnv: false,
       },
       {
         parent: this,
         dependsOn: args.dependsOn,
-        customTimeouts: { create: s.timeout, update: s.timeout },
+        customTimeouts: { create: s.timeout, update: '5m' },
       },
     );
     this.registerOutputs({});

@@ -2,3 +2,4 @@
 // one-line error text.
 export * from './cli';
 export * from './errors';
+export * from './noop-update';

@@ -6,7 +6,8 @@
 //             validation (exact equality with the frozen source) -> re-point -> start.
 // - rollback: maintenanceWindow true, activeDatabase source (after a recorded cutover): stop -> rollback report ->
 //             re-point at the source -> start. No validation: the clone has taken writes and no longer equals the
-//             source, and going back to the source must never wait for it.
+//             source, and going back to the source must never wait for it. activeDatabase restored (an instance
+//             restored from a snapshot) is the same graph without the report: stop -> re-point at it -> start.
 import type { ActiveDatabase } from '../../config/types';
 import type { CutoverMode } from './estimate';
 
@@ -19,10 +20,12 @@ export function cutoverMode(c: { maintenanceWindow: boolean; activeDatabase: Act
  * The stop/start commands' `triggers`: a change replaces them, i.e. runs them again. They are the identity of one
  * cutover (snapshot and clone from the configuration, known before anything exists) and its direction, so:
  * the first cutover runs them; the next `pulumi up` with the same configuration does not (nothing stops ToolJet
- * again); the rollback (activeDatabase: source) and a later cutover again each run them once; a new snapshot or clone
- * identifier is a new cutover. Other input changes (region, timeouts, a new version of the scripts) only reach the
- * commands' `update`, which does nothing.
+ * again); the rollback (activeDatabase: source), a move to a restored instance (each restored identifier) and a later
+ * cutover again each run them once; a new snapshot or clone identifier is a new cutover. Other input changes (region,
+ * timeouts, a new version of the scripts) only reach the commands' `update`, which does nothing.
  */
-export function windowTriggers(c: { snapshotIdentifier: string; cloneIdentifier: string; activeDatabase: ActiveDatabase }): string[] {
-  return [c.snapshotIdentifier, c.cloneIdentifier, c.activeDatabase];
+export function windowTriggers(c: { snapshotIdentifier: string; cloneIdentifier: string; activeDatabase: ActiveDatabase; restoredIdentifier?: string }): string[] {
+  // A restored instance is its own direction: another one (restored again) is another window.
+  const direction = c.activeDatabase === 'restored' ? `restored:${c.restoredIdentifier ?? ''}` : c.activeDatabase;
+  return [c.snapshotIdentifier, c.cloneIdentifier, direction];
 }

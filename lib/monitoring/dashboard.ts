@@ -5,7 +5,7 @@ import { AlarmSpec } from './alarms';
 import { CONNECTION_FAILURE_PATTERNS, FailurePattern, insightsRegex } from './log-filter';
 
 export interface DashboardInstance {
-  role: 'clone' | 'source';
+  role: 'clone' | 'source' | 'restored';
   identifier: string;
   /** e.g. "PostgreSQL 16.9" */
   engine: string;

@@ -75,6 +75,13 @@ describe('config/aftercare: bad input, one line each', () => {
   it('cleanup of a clone restored from an existing snapshot needs no date', () => {
     assert.deepEqual(parse(minimal({ snapshot: obj({ mode: 'existing', identifier: 'snap-1' }), activeDatabase: 'source', cleanup: obj({ enabled: true }) })).cleanup, { enabled: true });
   });
+  it('cleanup.enabled refused (production, a clone ToolJet uses, blue-green): only that problem, not also a missing delete-after date', () => {
+    failsWith(minimal({ cleanup: obj({ enabled: true }) }), /^tooljet-pg-upgrade:cleanup\.enabled: is refused in production/, 'prod');
+    failsWith(minimal({ activeDatabase: 'clone', cleanup: obj({ enabled: true }) }), /^tooljet-pg-upgrade:cleanup\.enabled: would delete the clone ToolJet is pointed at/);
+    failsWith(minimal({ strategy: 'blue-green', cleanup: obj({ enabled: true }) }), /^tooljet-pg-upgrade:cleanup\.enabled: only applies to strategy "clone"/);
+    // Accepted cleanup still needs its date.
+    failsWith(minimal({ cleanup: obj({ enabled: true }) }), /^tooljet-pg-upgrade:cleanup\.deleteSnapshotAfter: not set; cleanup keeps the pre-upgrade snapshot/);
+  });
   it('cutoverAt not a UTC timestamp', () => failsWith(minimal({ cutoverAt: '2026-07-01 22:00' }), /^tooljet-pg-upgrade:cutoverAt: "2026-07-01 22:00" is not a UTC timestamp like 2026-07-01T22:00:00Z; record it once: pulumi config set cutoverAt "\$\(date -u \+%Y-%m-%dT%H:%M:%SZ\)"$/));
 });
 

@@ -302,7 +302,7 @@ describe('config/parse: parseStackConfig', () => {
     });
 
     it('bad activeDatabase', () => {
-      failsWith(minimal({ activeDatabase: 'replica' }), /^tooljet-pg-upgrade:activeDatabase: "replica" is not allowed; use one of: clone, source$/);
+      failsWith(minimal({ activeDatabase: 'replica' }), /^tooljet-pg-upgrade:activeDatabase: "replica" is not allowed; use one of: clone, source, restored$/);
     });
 
     it('bad identifiers, each with the rule it breaks', () => {

@@ -40,6 +40,8 @@ export interface FakeInstance {
   copyTagsToSnapshot: boolean;
   iamDatabaseAuthenticationEnabled: boolean;
   performanceInsightsEnabled: boolean;
+  /** The RDS CA of its server certificate (getInstance caCertIdentifier). */
+  caCertIdentifier: string;
 }
 
 export interface FakeSnapshot {
@@ -50,6 +52,8 @@ export interface FakeSnapshot {
   encrypted: boolean;
   status: string;
   snapshotType: string;
+  /** RFC 3339 ('' while being created). */
+  snapshotCreateTime: string;
 }
 
 /** The ECS side of the fake world: what aws.ecs.getCluster / getService / getTaskDefinition answer. */
@@ -102,6 +106,7 @@ export function fakeInstance(id: string, overrides: Partial<FakeInstance> = {}):
     copyTagsToSnapshot: true,
     iamDatabaseAuthenticationEnabled: false,
     performanceInsightsEnabled: false,
+    caCertIdentifier: 'rds-ca-rsa2048-g1',
     ...overrides,
   };
 }
@@ -115,6 +120,7 @@ export function fakeSnapshot(id: string, instance: string, overrides: Partial<Fa
     encrypted: true,
     status: 'available',
     snapshotType: 'manual',
+    snapshotCreateTime: '2026-06-01T10:00:00Z',
     ...overrides,
   };
 }
@@ -274,6 +280,14 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
           id: s.dbSnapshotIdentifier,
           dbSnapshotArn: requested.startsWith('arn:') ? requested : `arn:aws:rds:${aws.region}:${aws.account}:snapshot:${requested}`,
         };
+      }
+      case 'aws:rds/getSnapshots:getSnapshots': {
+        // Only the exact-identifier filter the program uses; an absent snapshot is an empty list, not an error.
+        const filters = (args.inputs.filters ?? []) as Array<{ name: string; values: string[] }>;
+        const ids = filters.find((f) => f.name === 'db-snapshot-id')?.values;
+        if (!ids || filters.length !== 1) throw new Error(`unexpected getSnapshots filters ${JSON.stringify(filters)}`);
+        const snapshots = ids.flatMap((id) => (aws.snapshots[id] ? [{ ...aws.snapshots[id], dbSnapshotArn: `arn:aws:rds:${aws.region}:${aws.account}:snapshot:${id}` }] : []));
+        return { id: aws.region, region: aws.region, filters, snapshots };
       }
       default:
         // Anything else (e.g. command:local:run, which would run during preview) is a test failure.

@@ -1,15 +1,14 @@
 // The maintenance-window cutover in the real program (index.ts) under Pulumi mocks: the order stop -> snapshot ->
 // clone + 16.9 -> parameter group -> validation -> re-point -> start is enforced by the resource graph, for every
 // target kind; the rollback is stop -> rollback report -> re-point -> start; without the window the graph is the one
-// before (no stop/start, validation last). "Depends on" is transitive over what each registration recorded: its
-// dependencies (dependsOn, expanded to a component's resources), its property dependencies (Outputs it consumes) and
-// its parent (a resource is registered only after its parent component, which waits for the component's dependsOn).
+// before (no stop/start, validation last). "Depends on" is transitive (tests/helpers/graph.ts).
 import { strict as assert } from 'assert';
 import * as pulumi from '@pulumi/pulumi';
 import { noopUpdate, parseToolJetRecord, toolJetScript } from '../../components/cutover';
 import { phaseLabel, PHASES, timedInterpreter } from '../../lib/cutover';
 import { policies } from '../../policy/policies';
-import { FAKE_STOPPED_AT, plain, RecordedResource } from '../helpers/mocks';
+import { FAKE_STOPPED_AT, plain } from '../helpers/mocks';
+import { assertChain, Graph } from '../helpers/graph';
 import { programError, ProgramRun, runProgram, stackValue, TEST_PASSWORD } from '../helpers/program';
 import { runPolicy } from '../policy/harness';
 
@@ -17,12 +16,6 @@ const COMMAND = 'command:local:Command';
 const CUTOVER_AT = '2026-07-01T22:00:00Z';
 const KINDS = ['ecs', 'eks', 'ami', 'docker'] as const;
 type Kind = (typeof KINDS)[number];
-const TARGET_COMPONENT: Record<Kind, string> = {
-  ecs: 'tooljet-pg-upgrade:targets:EcsTarget',
-  eks: 'tooljet-pg-upgrade:targets:EksTarget',
-  ami: 'tooljet-pg-upgrade:targets:AmiTarget',
-  docker: 'tooljet-pg-upgrade:targets:DockerTarget',
-};
 
 /** One target kind's settings, as Pulumi.staging.yaml has them (docker without restart: refused in the window). */
 function targetsOf(...kinds: Kind[]): Record<string, unknown> {
@@ -30,49 +23,6 @@ function targetsOf(...kinds: Kind[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of kinds) out[k] = k === 'docker' ? { ...all.docker, restart: false } : all[k];
   return out;
-}
-
-class Graph {
-  private readonly edges = new Map<string, string[]>();
-  constructor(readonly run: ProgramRun) {
-    for (const r of run.resources) {
-      const deps = [...(r.options.dependencies ?? []), ...Object.values(r.options.propertyDependencies ?? {}).flat(), ...(r.options.parent ? [r.options.parent] : [])];
-      this.edges.set(r.urn, deps);
-    }
-  }
-  /** Whether `from` (transitively) waits for `to`. */
-  waitsFor(from: RecordedResource, to: RecordedResource): boolean {
-    const seen = new Set<string>();
-    const todo = [from.urn];
-    while (todo.length) {
-      const u = todo.pop()!;
-      if (u === to.urn) return true;
-      if (seen.has(u)) continue;
-      seen.add(u);
-      todo.push(...(this.edges.get(u) ?? []));
-    }
-    return false;
-  }
-  command(name: string): RecordedResource {
-    const c = this.run.ofType(COMMAND).find((x) => x.name === name);
-    assert.ok(c, `no command ${name}: ${this.run.ofType(COMMAND).map((x) => x.name).join(', ')}`);
-    return c;
-  }
-  /** The AWS/Kubernetes resources and commands a target component owns (its re-point). */
-  targetResources(kind: Kind): RecordedResource[] {
-    const rs = this.run.resources.filter((r) => r.custom && r.options.parent.includes(`::${TARGET_COMPONENT[kind]}::`) && !r.type.startsWith('pulumi:providers:'));
-    assert.ok(rs.length > 0, `resources of the ${kind} target`);
-    return rs;
-  }
-}
-
-function assertChain(g: Graph, chain: Array<[string, RecordedResource[]]>): void {
-  for (let i = 1; i < chain.length; i++) {
-    const [laterName, later] = chain[i];
-    const [earlierName, earlier] = chain[i - 1];
-    for (const a of later) for (const b of earlier) assert.ok(g.waitsFor(a, b), `${laterName} (${a.name}) waits for ${earlierName} (${b.name})`);
-    for (const a of later) for (const b of earlier) assert.ok(!g.waitsFor(b, a), `${earlierName} (${b.name}) does not wait for ${laterName} (${a.name})`);
-  }
 }
 
 for (const kind of KINDS) {
@@ -250,12 +200,13 @@ describe('without the window (Pulumi.staging.yaml): the graph is the one before'
     assert.match(run.logs.find((l) => l.startsWith('info: estimated phase durations'))!, /no maintenance window \(maintenanceWindow: false\): ToolJet keeps running/);
   });
 
-  it('a production stack without the window warns that ToolJet must be stopped by hand', async () => {
-    const r = await runProgram({ stack: 'prod', set: { targets: undefined, maintenanceWindow: undefined } });
+  it('a production stack without the window warns that ToolJet must be stopped by hand (a cutover needs cutoverWithoutWindow)', async () => {
+    // activeDatabase clone without the window is refused in production unless cutoverWithoutWindow says ToolJet was stopped by hand.
+    const r = await runProgram({ stack: 'prod', set: { targets: undefined, maintenanceWindow: undefined, cutoverWithoutWindow: 'true' } });
     assert.equal(r.outputs.maintenanceWindow.value, 'off');
     assert.ok(r.logs.some((l) => /^warning: maintenanceWindow is off \(no ToolJet target is configured, so this program cannot stop ToolJet\): ToolJet keeps running while the snapshot is taken\./.test(l)), r.logs.join('\n'));
-    const off = await runProgram({ stack: 'prod', set: { maintenanceWindow: 'false' } });
-    assert.ok(off.logs.some((l) => l.startsWith('warning: maintenanceWindow is off (maintenanceWindow: false): ToolJet keeps running')), off.logs.join('\n'));
+    const off = await runProgram({ stack: 'prod', set: { maintenanceWindow: 'false', activeDatabase: 'source' } });
+    assert.ok(off.logs.some((l) => l.startsWith('warning: maintenanceWindow is off (maintenanceWindow: false): ToolJet keeps running on the source while the clone is built')), off.logs.join('\n'));
     assert.ok(!run.logs.some((l) => l.startsWith('warning: maintenanceWindow')), 'staging: no maintenance-window warning');
   });
 });
@@ -328,8 +279,9 @@ describe('pulumi preview of the cutover (Pulumi.prod.yaml)', () => {
     const run = await runProgram({ stack: 'prod', preview: true });
     const names = run.ofType(COMMAND).map((c) => c.name);
     for (const n of ['stop-tooljet-ecs', 'post-deploy-validate', 'ecs-deploy', 'start-tooljet-ecs']) assert.ok(names.includes(n), n);
-    // Read-only lookups only: the source, and the ECS service's current task definition the new revision builds on.
-    assert.deepEqual(run.invokes.map((i) => i.token), ['aws:rds/getInstance:getInstance', 'aws:ecs/getCluster:getCluster', 'aws:ecs/getService:getService', 'aws:ecs/getTaskDefinition:getTaskDefinition']);
+    // Read-only lookups only: the source, whether the window's snapshot exists already (a stale one would fail the exact
+    // validation), and the ECS service's current task definition the new revision builds on.
+    assert.deepEqual(run.invokes.map((i) => i.token), ['aws:rds/getInstance:getInstance', 'aws:rds/getSnapshots:getSnapshots', 'aws:ecs/getCluster:getCluster', 'aws:ecs/getService:getService', 'aws:ecs/getTaskDefinition:getTaskDefinition']);
     assert.ok(run.logs.some((l) => l.startsWith('info: estimated phase durations, cutover in a maintenance window')));
   });
 });

@@ -4,7 +4,8 @@
 import { strict as assert } from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import { inProjectDir } from '../../lib/commands';
+import { VALIDATION_RUNS_WHEN } from '../../components/validation/post-deploy';
+import { inProjectDir, noopUpdateScript } from '../../lib/commands';
 import { plain, RecordedResource } from '../helpers/mocks';
 import { ProgramRun, runProgram, TEST_PASSWORD, testCaBundle } from '../helpers/program';
 
@@ -57,9 +58,9 @@ describe('program (Pulumi.staging.yaml): post-deploy validation', () => {
     assert.deepEqual(cmd.inputs.triggers, [String(clone.state.endpoint), '16.9', String(clone.state.resourceId), sha]);
   });
 
-  it('streams its output (the CLI never prints a password), has no update command (any change re-runs the check) and a 2h budget', () => {
+  it('streams its output (the CLI never prints a password), a no-op update (only a trigger runs it again) and a 2h budget', () => {
     assert.equal(cmd.inputs.logging, 'stdoutAndStderr');
-    assert.equal(cmd.inputs.update, undefined);
+    assert.equal(cmd.inputs.update, noopUpdateScript({ name: 'post-deploy-validate', runsWhen: VALIDATION_RUNS_WHEN.live, reprint: false }));
     assert.equal(cmd.inputs.addPreviousOutputInEnv, false);
     assert.equal(cmd.options.customTimeouts.create, '2h');
     assert.equal(run.outputs.postDeployValidation.value, 'enabled');
