@@ -84,10 +84,11 @@ function namesOf(list: ReadonlyArray<{ name: string }> | undefined): Set<string>
   return new Set((list ?? []).map((e) => e.name));
 }
 
-/** An environment entry that sets nothing: "" or no value (ECS may return a "" value that way). */
+/** An environment entry that sets nothing: "" or no value at all (ECS may answer a "" value that way). Never a secret. */
 function isBlank(e: KeyValuePair | EcsSecret): boolean {
-  if (!('value' in e) || e.value === undefined || e.value === null) return !('valueFrom' in e);
-  return e.value === '';
+  if ('valueFrom' in e) return false;
+  const value: unknown = (e as Partial<KeyValuePair>).value;
+  return value === undefined || value === null || value === '';
 }
 
 /**
