@@ -2,14 +2,17 @@
 # Stops or starts the existing ToolJet ECS service for the maintenance-window cutover (README "Production cutover and
 # rollback"). The service is not owned by the stack; this changes only its desired count.
 #
-#   stop:  record the desired count in a tag on the service (tooljet-pg-upgrade:desired-count), set the desired count
-#          to 0, and wait until no task of the service runs any more (RUNNING, PENDING or still stopping). The tag
-#          is the durable record: a crash between stop and start loses nothing, and a re-run keeps the recorded
-#          count instead of recording 0. A service already at 0 without the tag is refused (start would not know
-#          what to restore).
+#   stop:  record the desired count in a tag on the service (tooljet-pg-upgrade:desired-count) and, when the service
+#          has an Application Auto Scaling target, its suspended state in a second tag written in the same call
+#          (tooljet-pg-upgrade:scaling-suspended = in=<bool>/out=<bool>/scheduled=<bool>); suspend dynamic scaling
+#          in and out and scheduled scaling (otherwise scaling could raise the desired count mid-window); set the
+#          desired count to 0, and wait until no task of the service runs any more (RUNNING, PENDING or still
+#          stopping). The tags are the durable record: a crash between stop and start loses nothing, and a re-run
+#          keeps the recorded count and state instead of recording 0 or "suspended". A service already at 0 without
+#          the tag is refused (start would not know what to restore).
 #   start: set the desired count back to the recorded one, wait until the service is stable (one deployment, all
-#          tasks running, not FAILED), then remove the tag. A re-run after that finds the service running: it only
-#          waits for it.
+#          tasks running, not FAILED), put the scalable target's suspended state back exactly as recorded, then
+#          remove the tags. A re-run after that finds the service running: it only waits for it.
 #
 # Run by a local.Command (components/cutover/tooljet-window.ts) through `/bin/sh -c`; never during `pulumi preview`.
 # Inputs, from the environment only:
@@ -25,6 +28,7 @@ set -f
 
 me=tooljet-ecs
 TAG=tooljet-pg-upgrade:desired-count
+SCALING_TAG=tooljet-pg-upgrade:scaling-suspended
 fail() {
   printf '%s: %s\n' "$me" "$*" >&2
   exit 1
@@ -76,6 +80,64 @@ if [ -n "$recorded" ] && ! is_count "$recorded"; then
   fail "the tag $TAG on $where holds \"$recorded\", not a task count; set it to the count ToolJet runs with (aws ecs tag-resource --resource-arn $arn --tags key=$TAG,value=<n>) and run pulumi up again"
 fi
 
+# Application Auto Scaling: the scalable target of the service's desired count, if any. Its resource id needs the
+# cluster's name (TJ_ECS_CLUSTER may be an ARN: .../cluster/<name>).
+scaling_id="service/${TJ_ECS_CLUSTER##*/}/$TJ_ECS_SERVICE"
+# "in=<bool>/out=<bool>/scheduled=<bool>" -> in, out, scheduled; fails for anything else.
+parse_scaling() {
+  for i in true false; do
+    for o in true false; do
+      for c in true false; do
+        if [ "$1" = "in=$i/out=$o/scheduled=$c" ]; then
+          s_in=$i s_out=$o s_sched=$c
+          return 0
+        fi
+      done
+    done
+  done
+  return 1
+}
+bool() {
+  case $1 in
+    True | true) echo true ;;
+    False | false | None) echo false ;;
+    *) return 1 ;;
+  esac
+}
+# Sets `scaling` to the current state ("in=.../out=.../scheduled=...") or "" when the service has no scalable target.
+read_scaling() {
+  out=$(aws application-autoscaling describe-scalable-targets --service-namespace ecs --scalable-dimension ecs:service:DesiredCount \
+    --resource-ids "$scaling_id" \
+    --query 'ScalableTargets[0].[ResourceId,SuspendedState.DynamicScalingInSuspended,SuspendedState.DynamicScalingOutSuspended,SuspendedState.ScheduledScalingSuspended]' \
+    --output text) ||
+    fail "aws application-autoscaling describe-scalable-targets for $where failed (AWS CLI error above); check application-autoscaling:DescribeScalableTargets"
+  if [ "$out" = None ] || [ -z "$out" ]; then
+    scaling=
+    return 0
+  fi
+  # shellcheck disable=SC2086 # split the tab-separated fields on purpose
+  set -- $out
+  if [ "$#" -ne 4 ] || [ "$1" != "$scaling_id" ]; then fail "unexpected answer from describe-scalable-targets: $out"; fi
+  if ! a=$(bool "$2") || ! b=$(bool "$3") || ! c=$(bool "$4"); then fail "unexpected answer from describe-scalable-targets: $out"; fi
+  scaling="in=$a/out=$b/scheduled=$c"
+}
+# Registers the scalable target's suspended state (only the state: RegisterScalableTarget leaves unspecified
+# parameters of an existing target unchanged).
+set_scaling() {
+  parse_scaling "$1" || fail "internal: bad scaling state $1"
+  aws application-autoscaling register-scalable-target --service-namespace ecs --scalable-dimension ecs:service:DesiredCount \
+    --resource-id "$scaling_id" \
+    --suspended-state "DynamicScalingInSuspended=$s_in,DynamicScalingOutSuspended=$s_out,ScheduledScalingSuspended=$s_sched" \
+    --query 'ScalableTargetARN' --output text >/dev/null
+}
+
+recorded_scaling=$(aws ecs list-tags-for-resource --resource-arn "$arn" --query "tags[?key=='$SCALING_TAG'].value | [0]" --output text) ||
+  fail "aws ecs list-tags-for-resource $arn failed (AWS CLI error above); check ecs:ListTagsForResource"
+[ "$recorded_scaling" != None ] || recorded_scaling=
+if [ -n "$recorded_scaling" ] && ! parse_scaling "$recorded_scaling"; then
+  fail "the tag $SCALING_TAG on $where holds \"$recorded_scaling\", not in=<true|false>/out=<true|false>/scheduled=<true|false>; set it to the suspended state the scalable target $scaling_id had before the window (aws ecs tag-resource --resource-arn $arn --tags key=$SCALING_TAG,value=in=false/out=false/scheduled=false) and run pulumi up again"
+fi
+
 # Tasks of the service that may still talk to the database: RUNNING/PENDING ones, and those told to stop that have
 # not stopped yet (they finish in-flight requests during the stop timeout).
 alive() {
@@ -98,15 +160,44 @@ alive() {
 }
 
 if [ "$TJ_ACTION" = stop ]; then
+  read_scaling
+  [ -n "$recorded" ] || [ "$desired" -gt 0 ] ||
+    fail "$where has desired count 0 and no recorded count (tag $TAG), so start would not know what to restore; if ToolJet should run <n> tasks, record it (aws ecs tag-resource --resource-arn $arn --tags key=$TAG,value=<n>) and run pulumi up again"
+  # One tag-resource call writes what is not recorded yet: the count and, with a scalable target, its state.
+  set --
+  what=
   if [ -z "$recorded" ]; then
-    [ "$desired" -gt 0 ] ||
-      fail "$where has desired count 0 and no recorded count (tag $TAG), so start would not know what to restore; if ToolJet should run <n> tasks, record it (aws ecs tag-resource --resource-arn $arn --tags key=$TAG,value=<n>) and run pulumi up again"
-    aws ecs tag-resource --resource-arn "$arn" --tags "key=$TAG,value=$desired" ||
-      fail "could not record the desired count $desired on $where (aws ecs tag-resource, AWS CLI error above); nothing was stopped. Check ecs:TagResource (the service needs the long ARN format), then run pulumi up again"
+    set -- "$@" "key=$TAG,value=$desired"
+    what="the desired count $desired"
+  fi
+  if [ -z "$recorded_scaling" ] && [ -n "$scaling" ]; then
+    set -- "$@" "key=$SCALING_TAG,value=$scaling"
+    what="${what:+$what and }the scaling state $scaling"
+  fi
+  if [ "$#" -gt 0 ]; then
+    aws ecs tag-resource --resource-arn "$arn" --tags "$@" ||
+      fail "could not record $what on $where (aws ecs tag-resource, AWS CLI error above); nothing was stopped. Check ecs:TagResource (the service needs the long ARN format), then run pulumi up again"
+  fi
+  if [ -n "$recorded" ]; then
+    note "$where: keeping the desired count $recorded recorded by an earlier run (tag $TAG)"
+  else
     recorded=$desired
     note "recorded the desired count $desired of $where in its tag $TAG"
-  else
-    note "$where: keeping the desired count $recorded recorded by an earlier run (tag $TAG)"
+  fi
+  if [ -n "$recorded_scaling" ]; then
+    note "$where: keeping the scaling state $recorded_scaling recorded by an earlier run (tag $SCALING_TAG)"
+  elif [ -n "$scaling" ]; then
+    recorded_scaling=$scaling
+    note "recorded the Application Auto Scaling state $scaling of $scaling_id in the tag $SCALING_TAG of $where"
+  fi
+  if [ -n "$scaling" ] && [ "$scaling" != in=true/out=true/scheduled=true ]; then
+    set_scaling in=true/out=true/scheduled=true ||
+      fail "could not suspend Application Auto Scaling of $scaling_id (aws application-autoscaling register-scalable-target, AWS CLI error above); ToolJet still runs, nothing was stopped. Check application-autoscaling:RegisterScalableTarget, then run pulumi up again"
+    note "suspended dynamic and scheduled scaling of $scaling_id for the window"
+    # The desired count as it is now (suspending must not have moved it, but nothing may raise it after the stop).
+    out=$(describe 'services[0].desiredCount')
+    is_count "$out" || fail "unexpected desired count from describe-services: $out"
+    desired=$out
   fi
   if [ "$desired" -ne 0 ]; then
     aws ecs update-service --cluster "$TJ_ECS_CLUSTER" --service "$TJ_ECS_SERVICE" --desired-count 0 \
@@ -122,8 +213,8 @@ if [ "$TJ_ACTION" = stop ]; then
     sleep "$poll"
     waited=$((waited + step))
   done
-  printf 'tooljet=stopped kind=ecs cluster=%s service=%s recordedDesiredCount=%s stoppedAt=%s stoppedEpoch=%s\n' \
-    "$TJ_ECS_CLUSTER" "$TJ_ECS_SERVICE" "$recorded" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(date +%s)"
+  printf 'tooljet=stopped kind=ecs cluster=%s service=%s recordedDesiredCount=%s recordedScaling=%s stoppedAt=%s stoppedEpoch=%s\n' \
+    "$TJ_ECS_CLUSTER" "$TJ_ECS_SERVICE" "$recorded" "${recorded_scaling:-none}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(date +%s)"
   exit 0
 fi
 
@@ -157,12 +248,29 @@ while :; do
   sleep "$poll"
   waited=$((waited + step))
 done
-if [ -n "$recorded" ]; then
-  aws ecs untag-resource --resource-arn "$arn" --tag-keys "$TAG" ||
-    fail "ToolJet runs again on $where, but its tag $TAG could not be removed (AWS CLI error above); remove it (aws ecs untag-resource --resource-arn $arn --tag-keys $TAG) before the next maintenance window, or run pulumi up again"
+restored=none
+if [ -n "$recorded_scaling" ]; then
+  read_scaling
+  if [ -z "$scaling" ]; then
+    note "$where has no Application Auto Scaling target any more; nothing to restore of the recorded state $recorded_scaling"
+  else
+    if [ "$scaling" != "$recorded_scaling" ]; then
+      set_scaling "$recorded_scaling" ||
+        fail "ToolJet runs again on $where, but the scaling state $recorded_scaling of $scaling_id could not be restored (aws application-autoscaling register-scalable-target, AWS CLI error above); check application-autoscaling:RegisterScalableTarget and run pulumi up again (the state stays recorded in the tag $SCALING_TAG)"
+      note "restored the Application Auto Scaling state $recorded_scaling of $scaling_id"
+    fi
+    restored=$recorded_scaling
+  fi
+fi
+set --
+[ -z "$recorded" ] || set -- "$@" "$TAG"
+[ -z "$recorded_scaling" ] || set -- "$@" "$SCALING_TAG"
+if [ "$#" -gt 0 ]; then
+  aws ecs untag-resource --resource-arn "$arn" --tag-keys "$@" ||
+    fail "ToolJet runs again on $where, but its tags $* could not be removed (AWS CLI error above); remove them (aws ecs untag-resource --resource-arn $arn --tag-keys $*) before the next maintenance window, or run pulumi up again"
 fi
 now=$(date +%s)
 downtime=
 if is_count "${TJ_STOPPED_EPOCH:-}"; then downtime=$((now - TJ_STOPPED_EPOCH)); fi
-printf 'tooljet=started kind=ecs cluster=%s service=%s desiredCount=%s startedAt=%s downtimeSeconds=%s\n' \
-  "$TJ_ECS_CLUSTER" "$TJ_ECS_SERVICE" "$target" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$downtime"
+printf 'tooljet=started kind=ecs cluster=%s service=%s desiredCount=%s restoredScaling=%s startedAt=%s downtimeSeconds=%s\n' \
+  "$TJ_ECS_CLUSTER" "$TJ_ECS_SERVICE" "$target" "$restored" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$downtime"

@@ -22,6 +22,7 @@ import { phaseLabel, PHASES, timedInterpreter } from '../../lib/cutover';
 import type { EcsSecretName, EcsTargetConfig, SecretSource } from '../../config/targets/types';
 import {
   checkEcsRoles,
+  checkRegisteredBlanks,
   checkEcsTaskDefinitionSize,
   ContainerDefinition,
   CurrentEcsTaskDefinition,
@@ -179,6 +180,14 @@ export class EcsTarget extends pulumi.ComponentResource {
               this,
             );
           }
+          if (m.blanked.length > 0) {
+            pulumi.log.warn(
+              `the new revision of ${cur.family} sets ${m.blanked.join(', ')} to "" because those containers load environment files ` +
+                '(S3) this program cannot read: an environment entry wins over the files, so a value there cannot turn database certificate ' +
+                'verification off or keep ToolJet on the old host (README "Settings that would undo verified TLS")',
+              this,
+            );
+          }
           return m;
         }),
       );
@@ -200,6 +209,7 @@ export class EcsTarget extends pulumi.ComponentResource {
         taskRoleArn: s.taskRoleArn,
         pidMode: pick('pidMode'),
         ipcMode: pick('ipcMode'),
+        enableFaultInjection: pick('enableFaultInjection'),
         runtimePlatform: pick('runtimePlatform'),
         ephemeralStorage: pick('ephemeralStorage'),
         proxyConfiguration: pick('proxyConfiguration'),
@@ -215,7 +225,16 @@ export class EcsTarget extends pulumi.ComponentResource {
       // The secrets must hold their values before a task that reads them can start.
       { parent: this, dependsOn: createdVersions },
     );
-    this.taskDefinitionArn = this.taskDefinition.arn;
+    // What ECS registered must still hold the "" overrides of environment files (checkRegisteredBlanks); otherwise the
+    // ARN never resolves, so neither the deployment below nor the exported deploy command can use the revision.
+    this.taskDefinitionArn = pulumi
+      .all([this.taskDefinition.arn, this.taskDefinition.containerDefinitions, merged])
+      .apply(([arn, registered, m]: [string, string, EcsMergeResult]) =>
+        checkRender('ecs', () => {
+          checkRegisteredBlanks(registered, m.blanked, arn);
+          return arn;
+        }),
+      );
     this.revision = this.taskDefinition.revision;
 
     // The execution role reads exactly the secrets the containers reference; the task role exactly the bundle object.
@@ -248,7 +267,7 @@ export class EcsTarget extends pulumi.ComponentResource {
           update: script,
           // /bin/sh -c through the timing wrapper: prints the measured duration (lib/cutover/timing.ts).
           interpreter: timedInterpreter(phaseLabel(PHASES.repoint, 'ecs')),
-          environment: this.taskDefinition.arn.apply((taskDefinitionArn) =>
+          environment: this.taskDefinitionArn.apply((taskDefinitionArn) =>
             ecsDeployEnvironment({ cluster: s.cluster, service: s.service, taskDefinitionArn, timeoutSeconds, cli: args.cli }),
           ),
           // A new revision (new ARN) is a new deployment.

@@ -10,12 +10,20 @@
 //     logConfiguration, ulimits, stopTimeout, cpu/memory, other containers, other volumes) is kept as it is;
 //   - DATABASE_URL, TOOLJET_DB_URL, CA_CERT and NODE_TLS_REJECT_UNAUTHORIZED are removed from every container (they
 //     would undo verified TLS: lib/render/unsafe-env.ts), and so is a PGRST_DB_URI in the ToolJet container (PostgREST
-//     runs in the sidecar; a URI there points at the old host); each removal is reported.
+//     runs in the sidecar; a URI there points at the old host); each removal is reported;
+//   - a container that loads `environmentFiles` (S3 .env objects this program cannot read) may get those four from a
+//     file, where removing nothing helps. So such a container gets each of the four as an `environment` entry with
+//     the value "", which wins over the files: "If there are environment variables specified using the environment
+//     parameter in a container definition, they take precedence over the variables contained within an environment
+//     file." (Amazon ECS API Reference, EnvironmentFile,
+//     https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_EnvironmentFile.html). "" is the same as unset
+//     for all four (ToolJet tests them for truthiness, Node disables verification only for "0"; unsafe-env.ts). These
+//     are reported too (names only), and checkRegisteredBlanks verifies after registration that ECS kept them.
 // Merging is idempotent: merging the result again with the same rendering gives the same definition (after the first
 // `pulumi up` the service's current definition is the one this produced).
 import { CA_INIT_CONTAINER, CA_VOLUME, ContainerDefinition, ECS_DEFAULTS, EcsSecret, KeyValuePair, POSTGREST_CONTAINER } from './ecs';
 import { CONTAINER_CA_DIR, RenderError } from './target';
-import { isUnsafeEnvName } from './unsafe-env';
+import { isUnsafeEnvName, UNSAFE_ENV_NAMES } from './unsafe-env';
 
 /** A task volume in the shape aws.ecs.TaskDefinition takes (`volumes[]`). */
 export interface EcsTaskVolume {
@@ -25,6 +33,7 @@ export interface EcsTaskVolume {
   dockerVolumeConfiguration?: Record<string, unknown>;
   efsVolumeConfiguration?: Record<string, unknown>;
   fsxWindowsFileServerVolumeConfiguration?: Record<string, unknown>;
+  s3filesVolumeConfiguration?: Record<string, unknown>;
 }
 
 /** The parts of the current task definition the new revision keeps (aws.ecs.TaskDefinition argument shapes). */
@@ -39,6 +48,8 @@ export interface CurrentEcsTaskDefinition {
   taskRoleArn?: string;
   pidMode?: string;
   ipcMode?: string;
+  /** Only when true (false is ECS's default, and what the lookup returns for "not set"). */
+  enableFaultInjection?: boolean;
   runtimePlatform?: { cpuArchitecture?: string; operatingSystemFamily?: string };
   ephemeralStorage?: { sizeInGib: number };
   proxyConfiguration?: { containerName: string; properties?: Record<string, string>; type?: string };
@@ -55,8 +66,13 @@ export interface EcsMergeOptions {
 export interface EcsMergeResult {
   containerDefinitions: ContainerDefinition[];
   volumes: EcsTaskVolume[];
-  /** `container: NAME` for every variable or secret removed (never a value). */
+  /** `container: NAME` for every variable or secret removed (never a value; a variable that was "" is not listed). */
   removed: string[];
+  /**
+   * `container: NAME` for every variable set to "" because the container loads environment files (never a value):
+   * the four names of unsafe-env.ts in each such container, on every merge (the files are still there).
+   */
+  blanked: string[];
   /** Whether the PostgREST sidecar was added (the current definition had none). */
   addedPostgrest: boolean;
 }
@@ -68,20 +84,29 @@ function namesOf(list: ReadonlyArray<{ name: string }> | undefined): Set<string>
   return new Set((list ?? []).map((e) => e.name));
 }
 
+/** An environment entry that sets nothing: "" or no value at all (ECS may answer a "" value that way). Never a secret. */
+function isBlank(e: KeyValuePair | EcsSecret): boolean {
+  if ('valueFrom' in e) return false;
+  const value: unknown = (e as Partial<KeyValuePair>).value;
+  return value === undefined || value === null || value === '';
+}
+
 /**
  * `current`'s entries minus those `rendered` sets (and `drop`), then `rendered`'s: every name once, ours last, so a
  * second merge gives the same list.
  */
-function mergeNamed<T extends { name: string }>(current: T[] | undefined, rendered: T[] | undefined, owned: Set<string>, drop: (name: string) => boolean): T[] {
-  return [...(current ?? []).filter((e) => !owned.has(e.name) && !drop(e.name)), ...(rendered ?? [])];
+function mergeNamed<T extends { name: string }>(current: T[] | undefined, rendered: T[] | undefined, owned: Set<string>, drop: (entry: T) => boolean): T[] {
+  return [...(current ?? []).filter((e) => !owned.has(e.name) && !drop(e)), ...(rendered ?? [])];
 }
 
 function mergeContainer(current: ContainerDefinition, rendered: ContainerDefinition, removed: string[], extraDrop: string[] = []): ContainerDefinition {
   // A name is ours whether it was an environment variable or a secret before (ECS refuses the same name in both).
   const owned = new Set([...namesOf(rendered.environment), ...namesOf(rendered.secrets)]);
-  const drop = (name: string) => {
-    const bad = isUnsafeEnvName(name) || extraDrop.includes(name);
-    if (bad && !owned.has(name)) removed.push(`${current.name}: ${name}`);
+  const drop = (e: KeyValuePair | EcsSecret) => {
+    const unsafe = isUnsafeEnvName(e.name);
+    const bad = unsafe || extraDrop.includes(e.name);
+    // An unsafe variable that is "" sets nothing (it is what this merge writes for environment files): not reported.
+    if (bad && !owned.has(e.name) && !(unsafe && isBlank(e))) removed.push(`${current.name}: ${e.name}`);
     return bad;
   };
   const out: ContainerDefinition = { ...current };
@@ -101,11 +126,29 @@ function mergeContainer(current: ContainerDefinition, rendered: ContainerDefinit
 function scrub(c: ContainerDefinition, removed: string[]): ContainerDefinition {
   const bad = [...(c.environment ?? []), ...(c.secrets ?? [])].filter((e) => isUnsafeEnvName(e.name));
   if (bad.length === 0) return c;
-  for (const e of bad) removed.push(`${c.name}: ${e.name}`);
+  for (const e of bad) if (!isBlank(e)) removed.push(`${c.name}: ${e.name}`);
   const out: ContainerDefinition = { ...c };
   if (c.environment) out.environment = c.environment.filter((e) => !isUnsafeEnvName(e.name));
   if (c.secrets) out.secrets = c.secrets.filter((e) => !isUnsafeEnvName(e.name));
   return out;
+}
+
+/** Whether ECS loads S3 environment files into the container. */
+export function loadsEnvironmentFiles(c: ContainerDefinition): boolean {
+  return Array.isArray(c.environmentFiles) && c.environmentFiles.length > 0;
+}
+
+/**
+ * A container with environment files gets the unsafe variables as "" (an `environment` entry wins over the files),
+ * last, after everything else (its other variables and secrets no longer hold them: merge/scrub removed them).
+ */
+function blankForEnvironmentFiles(c: ContainerDefinition, blanked: string[]): ContainerDefinition {
+  if (!loadsEnvironmentFiles(c)) return c;
+  for (const name of UNSAFE_ENV_NAMES) blanked.push(`${c.name}: ${name}`);
+  return {
+    ...c,
+    environment: [...(c.environment ?? []).filter((e) => !isUnsafeEnvName(e.name)), ...UNSAFE_ENV_NAMES.map((name) => ({ name, value: '' }))],
+  };
 }
 
 /**
@@ -145,8 +188,39 @@ export function mergeEcsTaskDefinition(current: CurrentEcsTaskDefinition, render
     if (r.name === POSTGREST_CONTAINER) out.push({ ...r, image: r.image ?? ECS_DEFAULTS.postgrestImage });
     else out.push(r);
   }
+  const blanked: string[] = [];
+  const containerDefinitions = out.map((c) => blankForEnvironmentFiles(c, blanked));
   const volumes = [...(current.volumes ?? []).filter((v) => v.name !== CA_VOLUME), { name: CA_VOLUME }];
-  return { containerDefinitions: out, volumes, removed, addedPostgrest };
+  return { containerDefinitions, volumes, removed, blanked, addedPostgrest };
+}
+
+/**
+ * After registration: every variable the merge set to "" must be in the registered definition with no value (ECS's
+ * answer, i.e. the TaskDefinition resource's `containerDefinitions` output). If ECS dropped one, an environment
+ * file's value for it would apply; the revision must then not be deployed. Throws one line naming what is missing.
+ */
+export function checkRegisteredBlanks(registeredContainerDefinitions: string, blanked: readonly string[], arn: string): void {
+  if (blanked.length === 0) return;
+  let defs: unknown;
+  try {
+    defs = JSON.parse(registeredContainerDefinitions);
+  } catch {
+    defs = undefined;
+  }
+  if (!Array.isArray(defs)) throw new RenderError(`the registered task definition ${arn} has no readable container definitions; it was not deployed`);
+  const missing = blanked.filter((item) => {
+    const [container, name] = item.split(': ');
+    const c = (defs as ContainerDefinition[]).find((d) => d && d.name === container);
+    return !(c?.environment ?? []).some((e) => e && e.name === name && isBlank(e));
+  });
+  if (missing.length > 0) {
+    throw new RenderError(
+      `ECS registered ${arn} without the empty ${missing.join(', ')} this target set to override the containers' environment files, ` +
+        'so a value in those files would still apply (turning database certificate verification off or keeping ToolJet on the old host); ' +
+        'the revision was not deployed. Move those containers\' variables from their environmentFiles into environment/secrets ' +
+        '(without DATABASE_URL, TOOLJET_DB_URL, CA_CERT, NODE_TLS_REJECT_UNAUTHORIZED), then run pulumi up again',
+    );
+  }
 }
 
 // --- the lookup's shape -> CurrentEcsTaskDefinition --------------------------------------------------------------
@@ -164,11 +238,12 @@ export interface EcsTaskDefinitionLookup {
   taskRoleArn?: string;
   pidMode?: string;
   ipcMode?: string;
+  enableFaultInjection?: boolean;
   runtimePlatforms?: Array<{ cpuArchitecture?: string; operatingSystemFamily?: string }>;
   ephemeralStorages?: Array<{ sizeInGib: number }>;
   proxyConfigurations?: Array<{ containerName: string; properties?: Record<string, string>; type?: string }>;
   placementConstraints?: Array<{ type: string; expression?: string }>;
-  volumes?: ReadonlyArray<{ name: string; s3filesVolumeConfigurations?: readonly unknown[] }>;
+  volumes?: ReadonlyArray<{ name: string }>;
 }
 
 const orUndefined = (s: string | undefined): string | undefined => (s === undefined || s === '' ? undefined : s);
@@ -191,6 +266,7 @@ const BLOCK_LISTS: Record<string, string> = {
   dockerVolumeConfigurations: 'dockerVolumeConfiguration',
   efsVolumeConfigurations: 'efsVolumeConfiguration',
   fsxWindowsFileServerVolumeConfigurations: 'fsxWindowsFileServerVolumeConfiguration',
+  s3filesVolumeConfigurations: 's3filesVolumeConfiguration',
   authorizationConfigs: 'authorizationConfig',
 };
 
@@ -218,13 +294,9 @@ export function currentEcsTaskDefinition(l: EcsTaskDefinitionLookup): CurrentEcs
   if (!Array.isArray(containers)) {
     throw new RenderError(`the lookup of task definition ${l.arn} returned no container definitions (needs @pulumi/aws 7 and ecs:DescribeTaskDefinition)`);
   }
+  // Every volume block the resource takes (host path, Docker, EFS, FSx for Windows, S3 Files) has a list of the same
+  // fields in the data source (@pulumi/aws 7.48 GetTaskDefinitionVolume*).
   const volumes = (l.volumes ?? []).map((v) => compact(singleBlocks(v)) as EcsTaskVolume);
-  // The data source has no field for these; a volume using them would come back incomplete.
-  for (const v of l.volumes ?? []) {
-    if (Array.isArray(v.s3filesVolumeConfigurations) && v.s3filesVolumeConfigurations.length > 0) {
-      throw new RenderError(`task definition ${l.arn}: volume "${v.name}" uses an S3 Files configuration, which this target cannot carry over; register the revision by hand`);
-    }
-  }
   const runtime = l.runtimePlatforms?.[0];
   const storage = l.ephemeralStorages?.[0];
   const proxy = l.proxyConfigurations?.[0];
@@ -239,6 +311,7 @@ export function currentEcsTaskDefinition(l: EcsTaskDefinitionLookup): CurrentEcs
     ...(orUndefined(l.taskRoleArn) && { taskRoleArn: l.taskRoleArn }),
     ...(orUndefined(l.pidMode) && { pidMode: l.pidMode }),
     ...(orUndefined(l.ipcMode) && { ipcMode: l.ipcMode }),
+    ...(l.enableFaultInjection === true && { enableFaultInjection: true }),
     ...(runtime && (orUndefined(runtime.cpuArchitecture) || orUndefined(runtime.operatingSystemFamily)) && { runtimePlatform: compact(runtime) as CurrentEcsTaskDefinition['runtimePlatform'] }),
     ...(storage && storage.sizeInGib > 0 && { ephemeralStorage: { sizeInGib: storage.sizeInGib } }),
     ...(proxy && orUndefined(proxy.containerName) && { proxyConfiguration: compact(proxy) as CurrentEcsTaskDefinition['proxyConfiguration'] }),

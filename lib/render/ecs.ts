@@ -107,6 +107,8 @@ export interface ContainerDefinition {
   secrets?: EcsSecret[];
   mountPoints?: MountPoint[];
   dependsOn?: Array<{ containerName: string; condition: 'START' | 'COMPLETE' | 'SUCCESS' | 'HEALTHY' }>;
+  /** S3 `.env` files ECS loads into the container (the program cannot read them; see mergeEcsTaskDefinition). */
+  environmentFiles?: Array<{ value: string; type: string }>;
   logConfiguration?: { logDriver: 'awslogs'; options: Record<string, string> };
   [extra: string]: unknown;
 }

@@ -64,6 +64,11 @@ export interface FakeEcs {
   services: Record<string, string>;
   /** task definition ARN -> the data source's result (see ecsLookupFixture) */
   taskDefinitions: Record<string, Record<string, unknown>>;
+  /**
+   * When set, RegisterTaskDefinition answers with container environment entries whose value is "" left out (public
+   * reports disagree whether ECS does that); the TaskDefinition's `containerDefinitions` output is then that answer.
+   */
+  dropsEmptyEnvironmentValues?: boolean;
 }
 
 export interface FakeAws {
@@ -149,10 +154,14 @@ export function fakeAws(overrides: Partial<FakeAws> = {}): FakeAws {
 
 /**
  * The service's current ECS task definition as aws.ecs.getTaskDefinition returns it (containerDefinitions as JSON
- * text): a realistic ToolJet definition with settings the target must keep (tests/helpers/fixtures/).
+ * text): a realistic ToolJet definition with settings the target must keep (tests/helpers/fixtures/). The second
+ * fixture loads its variables from S3 environment files (ToolJet, PostgREST sidecar and a worker), enables fault
+ * injection and has an S3 Files volume.
  */
-export function ecsLookupFixture(): Record<string, unknown> & { arn: string; family: string; containerDefinitions: string } {
-  const raw = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'ecs-task-definition.json'), 'utf8')) as Record<string, unknown> & { arn: string; family: string };
+export function ecsLookupFixture(
+  file: 'ecs-task-definition.json' | 'ecs-task-definition-env-files.json' = 'ecs-task-definition.json',
+): Record<string, unknown> & { arn: string; family: string; containerDefinitions: string } {
+  const raw = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', file), 'utf8')) as Record<string, unknown> & { arn: string; family: string };
   return { ...raw, containerDefinitions: JSON.stringify(raw.containerDefinitions) };
 }
 
@@ -363,6 +372,11 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         const arnWithoutRevision = `arn:aws:ecs:${aws.region}:${aws.account}:task-definition/${family}`;
         id = family;
         state = { ...inputs, arn: `${arnWithoutRevision}:${FAKE_TASK_DEFINITION_REVISION}`, arnWithoutRevision, revision: FAKE_TASK_DEFINITION_REVISION };
+        if (aws.ecs.dropsEmptyEnvironmentValues && typeof inputs.containerDefinitions === 'string') {
+          const defs = JSON.parse(inputs.containerDefinitions) as Array<{ environment?: Array<{ value?: string }> }>;
+          for (const d of defs) if (d.environment) d.environment = d.environment.filter((e) => e.value !== '');
+          state.containerDefinitions = JSON.stringify(defs);
+        }
         break;
       }
       case 'aws:secretsmanager/secret:Secret': {

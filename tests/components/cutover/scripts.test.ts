@@ -13,6 +13,7 @@ import {
   amiToolJetEnvironment,
   dockerToolJetEnvironment,
   ECS_DESIRED_COUNT_TAG,
+  ECS_SCALING_SUSPENDED_TAG,
   ecsToolJetEnvironment,
   EKS_REPLICAS_ANNOTATION,
   eksToolJetEnvironment,
@@ -119,6 +120,8 @@ describe('components/cutover/ecs-tooljet.sh against a stand-in ECS', () => {
     const rec = parseToolJetRecord(stopped.stdout)!;
     assert.equal(rec.tooljet, 'stopped');
     assert.equal(rec.recordedDesiredCount, '2');
+    assert.equal(rec.recordedScaling, 'none', 'no scalable target: nothing suspended, nothing recorded');
+    assert.equal(count(s.calls, 'register-scalable-target'), 0);
     assert.match(rec.stoppedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     assert.ok(parseStoppedEpoch(stopped.stdout));
     for (const c of s.calls) assert.deepEqual([c.region, c.profile, c.pager], ['eu-west-1', 'tooljet-admin', '']);
@@ -185,6 +188,115 @@ describe('components/cutover/ecs-tooljet.sh against a stand-in ECS', () => {
   it('names the settings to check when the service does not exist', () => {
     const r = runScript('ecs', 'stop', stateFile(world({ service: { cluster: 'tooljet', name: 'other', arn: ARN, status: 'ACTIVE', desired: 2 } })), env('stop'), b);
     assertFailed(r, /service tooljet in cluster tooljet is not an active service \(describe-services: None\); check targets\.ecs\.cluster and targets\.ecs\.service/);
+  });
+});
+
+describe('components/cutover/ecs-tooljet.sh with Application Auto Scaling on the service', () => {
+  const ARN = 'arn:aws:ecs:eu-west-1:123456789012:service/tooljet/tooljet';
+  // Scheduled scaling was already suspended by the operator: start must put back exactly that.
+  const earlier = { in: false, out: false, scheduled: true };
+  const world = (over: Record<string, unknown> = {}) => ({
+    service: { cluster: 'tooljet', name: 'tooljet', arn: ARN, status: 'ACTIVE', desired: 2 },
+    tasks: [1, 2].map((n) => ({ arn: `arn:aws:ecs:eu-west-1:123456789012:task/tooljet/${n}`, desired: 'RUNNING', lastStatus: 'RUNNING' })),
+    nextTask: 3,
+    tags: {},
+    scalable: { min: 1, max: 4, suspended: { ...earlier } },
+    calls: [],
+    ...over,
+  });
+  // The cluster given as an ARN: the scalable target's resource id needs its name (service/tooljet/tooljet).
+  const env = (action: 'stop' | 'start', timeoutSeconds = 60) =>
+    ecsToolJetEnvironment({ action, cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/tooljet', service: 'tooljet', timeoutSeconds, pollSeconds: 0, cli: { region: 'eu-west-1' } });
+  const worldWithArnCluster = (over: Record<string, unknown> = {}) => {
+    const w = world(over);
+    return { ...w, service: { ...(w.service as object), cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/tooljet' } };
+  };
+  const at = (calls: Array<{ args: string[] }>, op: string) => calls.findIndex((c) => c.args[1] === op);
+  const lastAt = (calls: Array<{ args: string[] }>, op: string) => calls.map((c) => c.args[1]).lastIndexOf(op);
+  let b: string;
+  let f: string;
+  let stopped: Run;
+  before(() => {
+    b = binWith('aws-ecs-service', 'aws');
+    f = stateFile(worldWithArnCluster());
+    stopped = runScript('ecs', 'stop', f, env('stop'), b);
+  });
+
+  it('stop records the suspended state with the count (one tag call), suspends all scaling, then scales to 0 and waits', () => {
+    assert.equal(stopped.status, 0, stopped.stderr);
+    const s = stopped.state;
+    assert.deepEqual(s.tags, { [ECS_DESIRED_COUNT_TAG]: '2', [ECS_SCALING_SUSPENDED_TAG]: 'in=false/out=false/scheduled=true' });
+    assert.equal(count(s.calls, 'tag-resource'), 1, 'both in one call: a crash cannot leave one without the other');
+    assert.deepEqual(s.scalable.suspended, { in: true, out: true, scheduled: true });
+    const register = s.calls.find((c: { args: string[] }) => c.args[1] === 'register-scalable-target');
+    assert.equal(register.args[register.args.indexOf('--resource-id') + 1], 'service/tooljet/tooljet');
+    assert.ok(at(s.calls, 'tag-resource') < at(s.calls, 'register-scalable-target'), 'recorded before it is changed');
+    assert.ok(at(s.calls, 'register-scalable-target') < at(s.calls, 'update-service'), 'suspended before the count goes to 0');
+    assert.equal(s.service.desired, 0, 'scaling did not raise it again (the stand-in raises it to min while scale-out runs)');
+    assert.deepEqual(s.tasks.map((t: { lastStatus: string }) => t.lastStatus), ['STOPPED', 'STOPPED']);
+    assert.equal(parseToolJetRecord(stopped.stdout)!.recordedScaling, 'in=false/out=false/scheduled=true');
+  });
+
+  it('stop again changes nothing: the recorded state stays (never "all suspended"), no scaling, tag or count call', () => {
+    const again = runScript('ecs', 'stop', f, env('stop'), b);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.state.tags[ECS_SCALING_SUSPENDED_TAG], 'in=false/out=false/scheduled=true');
+    const newCalls = again.state.calls.slice(stopped.state.calls.length);
+    assert.equal(count(newCalls, 'register-scalable-target') + count(newCalls, 'tag-resource') + count(newCalls, 'update-service'), 0);
+    assert.equal(parseToolJetRecord(again.stdout)!.recordedScaling, 'in=false/out=false/scheduled=true');
+  });
+
+  it('start restores the count, then exactly the recorded scaling state once the service is stable, and removes both tags; again: nothing', () => {
+    const startedAt = JSON.parse(fs.readFileSync(f, 'utf8')).calls.length;
+    const started = runScript('ecs', 'start', f, env('start'), b);
+    assert.equal(started.status, 0, started.stderr);
+    const s = started.state;
+    assert.equal(s.service.desired, 2);
+    assert.deepEqual(s.scalable.suspended, earlier, 'exactly what it was: scheduled scaling stays suspended');
+    assert.deepEqual(s.tags, {});
+    const calls = s.calls.slice(startedAt);
+    assert.ok(lastAt(calls, 'update-service') < at(calls, 'register-scalable-target'), 'scaling resumes only after the count is back');
+    assert.ok(at(calls, 'register-scalable-target') < at(calls, 'untag-resource'), 'the record goes last');
+    assert.equal(parseToolJetRecord(started.stdout)!.restoredScaling, 'in=false/out=false/scheduled=true');
+
+    const again = runScript('ecs', 'start', f, env('start'), b);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(count(again.state.calls.slice(s.calls.length), 'register-scalable-target'), 0);
+    assert.deepEqual(again.state.scalable.suspended, earlier);
+  });
+
+  it('still ends at 0 when suspending moves the count back into the target\'s range', () => {
+    const r = runScript('ecs', 'stop', stateFile(worldWithArnCluster({ clampOnRegister: true, service: { cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/tooljet', name: 'tooljet', arn: ARN, status: 'ACTIVE', desired: 2 } })), env('stop'), b);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.state.service.desired, 0);
+  });
+
+  it('fails in one line, non-zero, with ToolJet still running: no permission to suspend, or to read the scalable target', () => {
+    const noRegister = runScript('ecs', 'stop', stateFile(worldWithArnCluster({ denyScaling: 'register' })), env('stop'), b);
+    assertFailed(noRegister, /^tooljet-ecs: could not suspend Application Auto Scaling of service\/tooljet\/tooljet .*ToolJet still runs, nothing was stopped\. Check application-autoscaling:RegisterScalableTarget/);
+    assert.equal(noRegister.state.service.desired, 2);
+    assert.deepEqual(noRegister.state.scalable.suspended, earlier);
+    assert.equal(noRegister.state.tags[ECS_SCALING_SUSPENDED_TAG], 'in=false/out=false/scheduled=true', 'the record is kept for the re-run');
+    const noDescribe = runScript('ecs', 'stop', stateFile(worldWithArnCluster({ denyScaling: 'describe' })), env('stop'), b);
+    assertFailed(noDescribe, /^tooljet-ecs: aws application-autoscaling describe-scalable-targets for service tooljet in cluster .* failed \(AWS CLI error above\); check application-autoscaling:DescribeScalableTargets$/);
+    assert.deepEqual(noDescribe.state.tags, {}, 'nothing recorded, nothing changed');
+    assert.equal(noDescribe.state.service.desired, 2);
+  });
+
+  it('start fails in one line when the state cannot be restored, keeping the record', () => {
+    const stoppedWorld = worldWithArnCluster({
+      service: { cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/tooljet', name: 'tooljet', arn: ARN, status: 'ACTIVE', desired: 0 },
+      tasks: [],
+      tags: { [ECS_DESIRED_COUNT_TAG]: '2', [ECS_SCALING_SUSPENDED_TAG]: 'in=false/out=false/scheduled=true' },
+      scalable: { min: 1, max: 4, suspended: { in: true, out: true, scheduled: true } },
+      denyScaling: 'register',
+    });
+    const r = runScript('ecs', 'start', stateFile(stoppedWorld), env('start'), b);
+    assertFailed(r, /^tooljet-ecs: ToolJet runs again on service tooljet in cluster .*, but the scaling state in=false\/out=false\/scheduled=true of service\/tooljet\/tooljet could not be restored .*the state stays recorded in the tag tooljet-pg-upgrade:scaling-suspended\)$/);
+    assert.equal(r.state.service.desired, 2);
+    assert.equal(r.state.tags[ECS_SCALING_SUSPENDED_TAG], 'in=false/out=false/scheduled=true');
+    const bad = runScript('ecs', 'start', stateFile({ ...stoppedWorld, denyScaling: undefined, tags: { [ECS_DESIRED_COUNT_TAG]: '2', [ECS_SCALING_SUSPENDED_TAG]: 'in=maybe' } }), env('start'), b);
+    assertFailed(bad, /^tooljet-ecs: the tag tooljet-pg-upgrade:scaling-suspended on .* holds "in=maybe", not in=<true\|false>\/out=<true\|false>\/scheduled=<true\|false>/);
   });
 });
 
