@@ -34,22 +34,8 @@ set -f
 
 me=tooljet-ami
 PROCESSES="Launch HealthCheck ReplaceUnhealthy AZRebalance"
-fail() {
-  printf '%s: %s\n' "$me" "$*" >&2
-  exit 1
-}
-note() { printf '%s: %s\n' "$me" "$*" >&2; }
-is_count() {
-  case $1 in
-    '' | *[!0-9]*) return 1 ;;
-    *) return 0 ;;
-  esac
-}
-
-case ${TJ_ACTION:-} in
-  stop | start) ;;
-  *) fail "TJ_ACTION must be stop or start" ;;
-esac
+# fail, note, is_count, check_action, read_budget, downtime_since_stop: tooljet-common.sh
+check_action
 lt=${TJ_LAUNCH_TEMPLATE_ID:-}
 case $lt in
   lt-[0-9a-f]*) ;;
@@ -67,12 +53,7 @@ if [ "$TJ_ACTION" = start ]; then
     *[!A-Za-z0-9+/=]*) fail "TJ_USER_DATA_B64 is not base64" ;;
   esac
 fi
-timeout=${TJ_TIMEOUT_SECONDS:-900}
-poll=${TJ_POLL_SECONDS:-5}
-is_count "$timeout" || fail "TJ_TIMEOUT_SECONDS is not a number of seconds"
-is_count "$poll" || fail "TJ_POLL_SECONDS is not a number of seconds"
-step=$poll
-[ "$step" -gt 0 ] || step=1
+read_budget 900 5
 waited=0
 TAG="tooljet-pg-upgrade:suspended:$lt"
 
@@ -229,8 +210,6 @@ for g in $asgs; do
 done
 [ "$n" -gt 0 ] ||
   fail "no pending or running instance was launched from $lt to start ToolJet on${resumed:+ (the processes of $resumed were resumed, so the group launches new instances from the launch template)}; run pulumi up again once instances run"
-now=$(date +%s)
-downtime=
-if is_count "${TJ_STOPPED_EPOCH:-}"; then downtime=$((now - TJ_STOPPED_EPOCH)); fi
+downtime=$(downtime_since_stop)
 printf 'tooljet=started kind=ami launchTemplate=%s instances=%s resumedAutoScalingGroups=%s startedAt=%s downtimeSeconds=%s\n' \
   "$lt" "$(echo "$ids" | sed 's/^ //; s/ /,/g')" "$resumed" "$(now_iso)" "$downtime"

@@ -23,22 +23,8 @@ set -f
 
 me=tooljet-docker
 STARTED_LINE='TOOLJET APPLICATION STARTED SUCCESSFULLY'
-fail() {
-  printf '%s: %s\n' "$me" "$*" >&2
-  exit 1
-}
-note() { printf '%s: %s\n' "$me" "$*" >&2; }
-is_count() {
-  case $1 in
-    '' | *[!0-9]*) return 1 ;;
-    *) return 0 ;;
-  esac
-}
-
-case ${TJ_ACTION:-} in
-  stop | start) ;;
-  *) fail "TJ_ACTION must be stop or start" ;;
-esac
+# fail, note, is_count, check_action, read_budget, downtime_since_stop: tooljet-common.sh
+check_action
 dir=${TJ_DOCKER_DIR:-}
 [ -n "$dir" ] || fail "TJ_DOCKER_DIR is not set"
 [ -n "${TJ_DOCKER_SERVICES:-}" ] || fail "TJ_DOCKER_SERVICES is not set"
@@ -51,12 +37,7 @@ done
 # shellcheck disable=SC2086 # the first service name
 set -- $services
 first=$1
-timeout=${TJ_TIMEOUT_SECONDS:-900}
-poll=${TJ_POLL_SECONDS:-5}
-is_count "$timeout" || fail "TJ_TIMEOUT_SECONDS is not a number of seconds"
-is_count "$poll" || fail "TJ_POLL_SECONDS is not a number of seconds"
-step=$poll
-[ "$step" -gt 0 ] || step=1
+read_budget 900 5
 waited=0
 
 command -v docker >/dev/null 2>&1 ||
@@ -105,8 +86,6 @@ while :; do
   sleep "$poll"
   waited=$((waited + step))
 done
-now=$(date +%s)
-downtime=
-if is_count "${TJ_STOPPED_EPOCH:-}"; then downtime=$((now - TJ_STOPPED_EPOCH)); fi
+downtime=$(downtime_since_stop)
 printf 'tooljet=started kind=docker directory=%s services=%s startedAt=%s downtimeSeconds=%s\n' \
   "$dir" "$TJ_DOCKER_SERVICES" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$downtime"

@@ -29,30 +29,11 @@ set -f
 me=tooljet-ecs
 TAG=tooljet-pg-upgrade:desired-count
 SCALING_TAG=tooljet-pg-upgrade:scaling-suspended
-fail() {
-  printf '%s: %s\n' "$me" "$*" >&2
-  exit 1
-}
-note() { printf '%s: %s\n' "$me" "$*" >&2; }
-is_count() {
-  case $1 in
-    '' | *[!0-9]*) return 1 ;;
-    *) return 0 ;;
-  esac
-}
-
-case ${TJ_ACTION:-} in
-  stop | start) ;;
-  *) fail "TJ_ACTION must be stop or start" ;;
-esac
+# fail, note, is_count, check_action, read_budget, downtime_since_stop: tooljet-common.sh
+check_action
 [ -n "${TJ_ECS_CLUSTER:-}" ] || fail "TJ_ECS_CLUSTER is not set"
 [ -n "${TJ_ECS_SERVICE:-}" ] || fail "TJ_ECS_SERVICE is not set"
-timeout=${TJ_TIMEOUT_SECONDS:-1800}
-poll=${TJ_POLL_SECONDS:-15}
-is_count "$timeout" || fail "TJ_TIMEOUT_SECONDS is not a number of seconds"
-is_count "$poll" || fail "TJ_POLL_SECONDS is not a number of seconds"
-step=$poll
-[ "$step" -gt 0 ] || step=1
+read_budget 1800 15
 waited=0
 
 command -v aws >/dev/null 2>&1 ||
@@ -269,8 +250,6 @@ if [ "$#" -gt 0 ]; then
   aws ecs untag-resource --resource-arn "$arn" --tag-keys "$@" ||
     fail "ToolJet runs again on $where, but its tags $* could not be removed (AWS CLI error above); remove them (aws ecs untag-resource --resource-arn $arn --tag-keys $*) before the next maintenance window, or run pulumi up again"
 fi
-now=$(date +%s)
-downtime=
-if is_count "${TJ_STOPPED_EPOCH:-}"; then downtime=$((now - TJ_STOPPED_EPOCH)); fi
+downtime=$(downtime_since_stop)
 printf 'tooljet=started kind=ecs cluster=%s service=%s desiredCount=%s restoredScaling=%s startedAt=%s downtimeSeconds=%s\n' \
   "$TJ_ECS_CLUSTER" "$TJ_ECS_SERVICE" "$target" "$restored" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$downtime"

@@ -25,22 +25,8 @@ set -f
 
 me=tooljet-eks
 ANNOTATION=tooljet-pg-upgrade/replicas-before-stop
-fail() {
-  printf '%s: %s\n' "$me" "$*" >&2
-  exit 1
-}
-note() { printf '%s: %s\n' "$me" "$*" >&2; }
-is_count() {
-  case $1 in
-    '' | *[!0-9]*) return 1 ;;
-    *) return 0 ;;
-  esac
-}
-
-case ${TJ_ACTION:-} in
-  stop | start) ;;
-  *) fail "TJ_ACTION must be stop or start" ;;
-esac
+# fail, note, is_count, check_action, read_budget, downtime_since_stop: tooljet-common.sh
+check_action
 ns=${TJ_K8S_NAMESPACE:-}
 [ -n "$ns" ] || fail "TJ_K8S_NAMESPACE is not set"
 [ -n "${TJ_K8S_DEPLOYMENTS:-}" ] || fail "TJ_K8S_DEPLOYMENTS is not set"
@@ -49,12 +35,7 @@ for d in $TJ_K8S_DEPLOYMENTS; do
     *[!a-z0-9.-]*) fail "TJ_K8S_DEPLOYMENTS: \"$d\" is not a Kubernetes name" ;;
   esac
 done
-timeout=${TJ_TIMEOUT_SECONDS:-900}
-poll=${TJ_POLL_SECONDS:-5}
-is_count "$timeout" || fail "TJ_TIMEOUT_SECONDS is not a number of seconds"
-is_count "$poll" || fail "TJ_POLL_SECONDS is not a number of seconds"
-step=$poll
-[ "$step" -gt 0 ] || step=1
+read_budget 900 5
 waited=0
 
 command -v kubectl >/dev/null 2>&1 ||
@@ -157,8 +138,6 @@ for d in $restored; do
   k annotate deployment "$d" "$ANNOTATION-" >/dev/null ||
     fail "ToolJet runs again, but the annotation $ANNOTATION could not be removed from Deployment $d (error above); remove it (kubectl -n $ns annotate deployment $d $ANNOTATION-) before the next maintenance window, or run pulumi up again"
 done
-now=$(date +%s)
-downtime=
-if is_count "${TJ_STOPPED_EPOCH:-}"; then downtime=$((now - TJ_STOPPED_EPOCH)); fi
+downtime=$(downtime_since_stop)
 printf 'tooljet=started kind=eks namespace=%s replicas=%s startedAt=%s downtimeSeconds=%s\n' \
   "$ns" "$started" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$downtime"

@@ -15,8 +15,12 @@ export const TOOLJET_SCRIPTS = {
   docker: path.join(__dirname, 'docker-tooljet.sh'),
 } as const;
 
+/** The functions every kind's script uses (fail, note, is_count, check_action, read_budget, downtime_since_stop). */
+export const TOOLJET_COMMON_SCRIPT = path.join(__dirname, 'tooljet-common.sh');
+
+/** The text a stop/start command runs: the shared functions, then the kind's script. */
 export function toolJetScript(kind: keyof typeof TOOLJET_SCRIPTS): string {
-  return fs.readFileSync(TOOLJET_SCRIPTS[kind], 'utf8');
+  return fs.readFileSync(TOOLJET_COMMON_SCRIPT, 'utf8') + fs.readFileSync(TOOLJET_SCRIPTS[kind], 'utf8');
 }
 
 /** What every kind's environment starts with. */
