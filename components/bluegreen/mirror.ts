@@ -26,26 +26,15 @@ export interface MirrorFacts {
   tags: Readonly<Record<string, string>>;
 }
 
-export interface MirroredInstanceArgs {
-  identifier: string;
+/** The facts as the instance's arguments: the same fields, plus the engine and the importer's two values. */
+export type MirroredInstanceArgs = Omit<MirrorFacts, 'maxAllocatedStorage' | 'enabledCloudwatchLogsExports' | 'tags'> & {
   engine: 'postgres';
-  engineVersion: string;
-  instanceClass: string;
-  parameterGroupName: string;
-  autoMinorVersionUpgrade: boolean;
-  copyTagsToSnapshot: boolean;
-  deletionProtection: boolean;
-  iamDatabaseAuthenticationEnabled: boolean;
-  performanceInsightsEnabled: boolean;
-  publiclyAccessible: boolean;
-  storageEncrypted: boolean;
-  monitoringInterval: number;
   maxAllocatedStorage?: number;
   enabledCloudwatchLogsExports: string[];
   tags: Record<string, string>;
   skipFinalSnapshot: true;
   deleteAutomatedBackups: true;
-}
+};
 
 export function mirrorSourceInstance(f: MirrorFacts): MirroredInstanceArgs {
   return {
