@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import { PROJECT } from '../../config/types';
-import { oneLine } from '../../lib/commands';
+import { awsCliEnvironment, oneLine } from '../../lib/commands';
 import { MirrorFacts } from './mirror';
 import { BlueGreenSourceFacts } from './prerequisites';
 
@@ -98,9 +98,7 @@ export async function lookupBlueGreenSource(identifier: string, cli: { region?: 
       environment: {
         TJ_SOURCE_ID: identifier,
         TJ_PARAMETER_GROUP: i.dbParameterGroups?.[0] ?? '',
-        AWS_PAGER: '',
-        ...(cli.region && { AWS_REGION: cli.region, AWS_DEFAULT_REGION: cli.region }),
-        ...(cli.profile && { AWS_PROFILE: cli.profile }),
+        ...awsCliEnvironment(cli),
       },
       logging: 'stderr',
     });

@@ -1,7 +1,8 @@
 // AMI (EC2): stop = the units (nest, postgrest) stopped on every running instance of the launch template through SSM
 // Run Command, with the Auto Scaling group's replacing processes suspended; start = this stack's rendered user-data
 // run on those instances (re-point + restart), processes resumed (ami-tooljet.sh). Pure.
-import { awsEnvironment, baseEnvironment, ToolJetCommandBase } from './scripts';
+import { awsCliEnvironment } from '../../lib/commands';
+import { baseEnvironment, ToolJetCommandBase } from './scripts';
 
 export interface AmiToolJetInput extends ToolJetCommandBase {
   launchTemplateId: string;
@@ -24,7 +25,7 @@ export function amiToolJetEnvironment(i: AmiToolJetInput): Record<string, string
     ...baseEnvironment(i, 5),
     TJ_LAUNCH_TEMPLATE_ID: i.launchTemplateId,
     TJ_UNITS: i.units.join(' '),
-    ...awsEnvironment(i.cli),
+    ...awsCliEnvironment(i.cli),
   };
   if (i.action === 'start') {
     if (!i.userData) throw new Error('tooljet ami start: the rendered user-data is missing');

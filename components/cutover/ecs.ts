@@ -1,7 +1,8 @@
 // ECS: stop = desired count 0 (the count recorded in a tag on the service) with the service's Application Auto Scaling
 // suspended (its previous state recorded in a second tag), start = the recorded count and scaling state back
 // (ecs-tooljet.sh). Pure.
-import { awsEnvironment, baseEnvironment, ToolJetCommandBase } from './scripts';
+import { awsCliEnvironment } from '../../lib/commands';
+import { baseEnvironment, ToolJetCommandBase } from './scripts';
 
 export interface EcsToolJetInput extends ToolJetCommandBase {
   cluster: string;
@@ -19,5 +20,5 @@ export const ECS_DESIRED_COUNT_TAG = 'tooljet-pg-upgrade:desired-count';
 export const ECS_SCALING_SUSPENDED_TAG = 'tooljet-pg-upgrade:scaling-suspended';
 
 export function ecsToolJetEnvironment(i: EcsToolJetInput): Record<string, string> {
-  return { ...baseEnvironment(i, 15), TJ_ECS_CLUSTER: i.cluster, TJ_ECS_SERVICE: i.service, ...awsEnvironment(i.cli) };
+  return { ...baseEnvironment(i, 15), TJ_ECS_CLUSTER: i.cluster, TJ_ECS_SERVICE: i.service, ...awsCliEnvironment(i.cli) };
 }

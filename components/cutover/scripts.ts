@@ -69,13 +69,3 @@ export function parseToolJetRecord(stdout: string): Record<string, string> | und
   return Object.fromEntries(last.split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 }
 
-/** AWS CLI settings from the stack (aws:region / aws:profile); the pager would block a non-interactive run. */
-export function awsEnvironment(cli: { region?: string; profile?: string }): Record<string, string> {
-  const env: Record<string, string> = { AWS_PAGER: '' };
-  if (cli.region) {
-    env.AWS_REGION = cli.region;
-    env.AWS_DEFAULT_REGION = cli.region;
-  }
-  if (cli.profile) env.AWS_PROFILE = cli.profile;
-  return env;
-}

@@ -2,6 +2,7 @@
 // component wires it into a local.Command, and tests run the same script against a stand-in `aws` CLI.
 import * as fs from 'fs';
 import * as path from 'path';
+import { awsCliEnvironment } from '../../lib/commands';
 
 export const ATTACH_PARAMETER_GROUP_SCRIPT = path.join(__dirname, 'attach-parameter-group.sh');
 
@@ -24,19 +25,12 @@ export interface AttachParameterGroupInput {
 
 /** Environment of the command. Identifiers go here, never on a command line; no credentials are added. */
 export function attachParameterGroupEnvironment(input: AttachParameterGroupInput): Record<string, string> {
-  const env: Record<string, string> = {
+  return {
     TJ_CLONE_ID: input.cloneIdentifier,
     TJ_PARAMETER_GROUP: input.parameterGroupName,
     TJ_ENGINE_VERSION: input.engineVersion,
     TJ_TIMEOUT_SECONDS: String(input.timeoutSeconds),
     TJ_POLL_SECONDS: String(input.pollSeconds ?? 30),
-    // The AWS CLI pager would block a non-interactive run.
-    AWS_PAGER: '',
+    ...awsCliEnvironment(input),
   };
-  if (input.region) {
-    env.AWS_REGION = input.region;
-    env.AWS_DEFAULT_REGION = input.region;
-  }
-  if (input.profile) env.AWS_PROFILE = input.profile;
-  return env;
 }

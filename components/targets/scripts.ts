@@ -3,6 +3,7 @@
 // the scripts against stand-in AWS CLIs).
 import * as fs from 'fs';
 import * as path from 'path';
+import { awsCliEnvironment } from '../../lib/commands';
 
 export const ECS_DEPLOY_SCRIPT = path.join(__dirname, 'ecs-deploy.sh');
 export const LAUNCH_TEMPLATE_VERSION_SCRIPT = path.join(__dirname, 'launch-template-version.sh');
@@ -11,16 +12,6 @@ export function scriptText(file: string): string {
   return fs.readFileSync(file, 'utf8');
 }
 
-/** AWS CLI settings from the stack (aws:region / aws:profile); the pager would block a non-interactive run. */
-export function awsCliEnvironment(cli: { region?: string; profile?: string }): Record<string, string> {
-  const env: Record<string, string> = { AWS_PAGER: '' };
-  if (cli.region) {
-    env.AWS_REGION = cli.region;
-    env.AWS_DEFAULT_REGION = cli.region;
-  }
-  if (cli.profile) env.AWS_PROFILE = cli.profile;
-  return env;
-}
 
 export interface EcsDeployInput {
   cluster: string;
