@@ -28,7 +28,7 @@ import { DatabaseMonitoring, PostgresLogGroup } from './components/monitoring';
 import { RollbackReport } from './components/rollback';
 import { cutoverMode, CutoverMode, formatEstimate, staleSnapshotWarning, windowTriggers } from './lib/cutover';
 import { postgresLogGroupName } from './lib/monitoring';
-import { deployTargets, TargetOutputs } from './components/targets';
+import { deployStackTargets, TargetOutputs } from './components/targets';
 import { PostDeployValidation } from './components/validation';
 import { loadStackConfig, stackNamePart } from './config';
 
@@ -269,23 +269,7 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
   ];
 
   // ToolJet, on each configured target, pointed at the active database over verified TLS.
-  const targets = deployTargets(config.targets, {
-    database: {
-      host: active.address,
-      port: active.port,
-      user: config.database.username,
-      database: config.database.name,
-      tooljetDatabase: config.database.tooljetDbName,
-    },
-    caBundle: config.caBundle,
-    dbPassword: config.dbPassword,
-    appSecrets: config.appSecretValues,
-    environment: config.environment,
-    stack: config.stack,
-    userTags: config.tags,
-    cli,
-    production,
-  }, { dependsOn: targetsAfter });
+  const targets = deployStackTargets(config, { host: active.address, port: active.port }, cli, { dependsOn: targetsAfter });
 
   // No window: validation last, once the clone and every target are in place. ToolJet was not stopped, so the source
   // has moved on since the snapshot: rows, sequences and migrations that differ are warnings (--live-source), while

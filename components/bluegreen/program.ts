@@ -8,7 +8,7 @@ import { postgresLogGroupName } from '../../lib/monitoring';
 import { caFileForCommand, commandDatabaseUrl } from '../../lib/commands';
 import { monitoringTags, parameterGroupTags, snapshotTags } from '../database/tags';
 import { DatabaseMonitoring } from '../monitoring';
-import { deployTargets, TargetOutputs } from '../targets';
+import { deployStackTargets, TargetOutputs } from '../targets';
 import { lookupBlueGreenSource } from './facts';
 import { mirrorSourceInstance } from './mirror';
 import { checkBlueGreenPrerequisites } from './prerequisites';
@@ -54,17 +54,7 @@ export async function deployBlueGreen(
   // ToolJet on every configured target, pointed at the source's endpoint (which the switchover keeps: the green takes
   // the source's identifier) with PGSSLMODE=verify-full and the RDS CA bundle. In phase upgrade the blue/green update
   // waits for them: the green 16.9 has rds.force_ssl=1, so ToolJet must speak verified TLS before the switchover.
-  const targets = deployTargets(config.targets, {
-    database: { host: source.address, port: source.port, user: config.database.username, database: config.database.name, tooljetDatabase: config.database.tooljetDbName },
-    caBundle: config.caBundle,
-    dbPassword: config.dbPassword,
-    appSecrets: config.appSecretValues,
-    environment: config.environment,
-    stack: config.stack,
-    userTags: config.tags,
-    cli: opts.cli,
-    production,
-  });
+  const targets = deployStackTargets(config, { host: source.address, port: source.port }, opts.cli);
 
   const caFile = caFileForCommand(opts.projectDir, config.caBundle.path);
   const db = config.database;

@@ -1,9 +1,10 @@
 // The ToolJet targets concern: one component per configured target kind, all pointed at the active database with the
 // RDS CA bundle wired in, and the secret-free stack outputs an operator needs.
 import * as pulumi from '@pulumi/pulumi';
+import type { LoadedStackConfig } from '../../config/load';
 import type { TargetConfigs } from '../../config/targets/types';
 import { AmiTarget } from './ami';
-import { TargetStackArgs } from './common';
+import { DatabaseInputs, TargetStackArgs } from './common';
 import { DockerTarget } from './docker';
 import { EcsTarget } from './ecs';
 import { EksTarget } from './eks';
@@ -94,4 +95,32 @@ export function deployTargets(targets: TargetConfigs, args: TargetStackArgs & { 
   }
   out.all = [out.docker, out.ecs, out.eks, out.ami].filter((c): c is NonNullable<typeof c> => c !== undefined);
   return out;
+}
+
+/**
+ * Every configured target of the stack, pointed at `endpoint` (the clone, the source or a restored instance: the
+ * only thing callers choose) with the stack's database names, CA bundle, secrets and tags.
+ */
+export function deployStackTargets(
+  config: LoadedStackConfig,
+  endpoint: Pick<DatabaseInputs, 'host' | 'port'>,
+  cli: TargetStackArgs['cli'],
+  options: DeployTargetsOptions = {},
+): DeployedTargets {
+  const db = config.database;
+  return deployTargets(
+    config.targets,
+    {
+      database: { host: endpoint.host, port: endpoint.port, user: db.username, database: db.name, tooljetDatabase: db.tooljetDbName },
+      caBundle: config.caBundle,
+      dbPassword: config.dbPassword,
+      appSecrets: config.appSecretValues,
+      environment: config.environment,
+      stack: config.stack,
+      userTags: config.tags,
+      cli,
+      production: config.environment === 'production',
+    },
+    options,
+  );
 }
