@@ -1,16 +1,16 @@
-// The committed project and stack files, and the README reference that documents their keys.
+// The committed project and stack files, and the docs that document their keys (docs/configuration.md) and the
+// program's design and commands (docs/design.md, README.md).
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { PROJECT, SUB_KEYS, TARGET_KINDS, TOP_LEVEL_KEYS } from '../../config';
 import { readProject, readStackFile, readYamlFile, REPO_ROOT } from '../helpers/stack-file';
 
-function readmeSection(title: string): string {
-  const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf(`\n## ${title}\n`);
-  assert.ok(start >= 0, `README has no "## ${title}" section`);
-  const end = readme.indexOf('\n## ', start + 1);
-  return readme.slice(start, end < 0 ? undefined : end);
+/** A documentation file of the repository, by its path relative to the root (README.md, docs/....md). */
+function readDoc(relativePath: string): string {
+  const file = path.join(REPO_ROOT, relativePath);
+  assert.ok(fs.existsSync(file), `${relativePath} does not exist`);
+  return fs.readFileSync(file, 'utf8');
 }
 
 /** Every key path parseStackConfig knows: environment, source.identifier, clone.timeouts.create, ... */
@@ -72,18 +72,22 @@ describe('Pulumi.yaml and the example stack files', () => {
   });
 });
 
-describe('README "Stack configuration reference"', () => {
+describe('docs/configuration.md, the stack configuration reference', () => {
   it('documents every configuration key', () => {
-    const section = readmeSection('Stack configuration reference');
-    const missing = allKeyPaths().filter((p) => !section.includes(`\`${p}\``));
+    const reference = readDoc('docs/configuration.md');
+    const missing = allKeyPaths().filter((p) => !reference.includes(`\`${p}\``));
     assert.deepEqual(missing, []);
-    for (const kind of TARGET_KINDS) assert.ok(section.includes(`\`${kind}\``), kind);
+    for (const kind of TARGET_KINDS) assert.ok(reference.includes(`\`${kind}\``), kind);
   });
 
-  it('"The Pulumi program" explains the restore/upgrade/parameter-group design and the commands', () => {
-    const section = readmeSection('The Pulumi program');
-    for (const needle of ['RestoreDBInstanceFromDBSnapshot', 'ModifyDBInstance', 'ignoreChanges', 'pulumi preview --stack', 'pulumi up --stack', '--replace', 'retainOnDelete', 'autoMinorVersionUpgrade', 'npm test']) {
-      assert.ok(section.includes(needle), needle);
+  it('docs/design.md explains the restore/upgrade/parameter-group design, README.md the commands', () => {
+    const design = readDoc('docs/design.md');
+    for (const needle of ['RestoreDBInstanceFromDBSnapshot', 'ModifyDBInstance', 'ignoreChanges', '--replace', 'retainOnDelete', 'autoMinorVersionUpgrade']) {
+      assert.ok(design.includes(needle), `docs/design.md: ${needle}`);
+    }
+    const readme = readDoc('README.md');
+    for (const needle of ['pulumi preview --stack', 'pulumi up --stack', '--replace', 'npm test']) {
+      assert.ok(readme.includes(needle), `README.md: ${needle}`);
     }
   });
 });
