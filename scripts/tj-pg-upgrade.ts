@@ -1,4 +1,4 @@
-// `tj-pg-upgrade`: thin CLI over lib/checks (precheck, validate) and lib/rehearse (rehearse). Exit codes: 0 all
+// `tj-pg-upgrade`: thin CLI over lib/checks (precheck, validate) and cli/rehearse (rehearse). Exit codes: 0 all
 // checks passed (warnings allowed), 1 a check failed / a blocker was found, 2 usage or connection error; rehearse:
 // 130/143 when interrupted (SIGINT/SIGTERM).
 //
@@ -11,7 +11,7 @@ import { rollbackSummary, runRollbackReport } from '../lib/checks/rollback';
 import { runValidate } from '../lib/checks/validate';
 import { utcTimestamp } from '../config/aftercare';
 import { ConnectionConfigError, ConnectionError, redactUrl } from '../lib/pg/connection';
-import { DEFAULT_OUT, DEFAULT_SIZE_MB, RehearsalUsageError, renderSummary, runRehearsal } from '../lib/rehearse';
+import { DEFAULT_OUT, DEFAULT_SIZE_MB, RehearsalUsageError, renderSummary, runRehearsal } from '../cli/rehearse';
 
 export class UsageError extends Error {}
 

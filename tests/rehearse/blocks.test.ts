@@ -5,13 +5,13 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { renderTargetConfigs, RenderedFile, RunSecrets } from '../../lib/rehearse/configs';
-import { checkOutDir, OUT_MARKER, prepareOutDir, RehearsalUsageError } from '../../lib/rehearse/outdir';
-import { compareRenderings } from '../../lib/rehearse/rollback';
-import { containerEnv, splitUriPassword } from '../../lib/rehearse/tooljet-connection';
+import { renderTargetConfigs, RenderedFile, RunSecrets } from '../../cli/rehearse/configs';
+import { checkOutDir, OUT_MARKER, prepareOutDir, RehearsalUsageError } from '../../cli/rehearse/outdir';
+import { compareRenderings } from '../../cli/rehearse/rollback';
+import { containerEnv, splitUriPassword } from '../../cli/rehearse/tooljet-connection';
 import { CLONE, fakeSecrets, makeCaBundle, SOURCE } from '../render/helpers';
 
-describe('lib/rehearse building blocks', () => {
+describe('cli/rehearse building blocks', () => {
   const ca = makeCaBundle();
   const f = fakeSecrets();
   const secrets: RunSecrets = { dbPassword: f.pgPassword, lockboxMasterKey: f.lockboxMasterKey, secretKeyBase: f.secretKeyBase, pgrstJwtSecret: f.pgrstJwtSecret };

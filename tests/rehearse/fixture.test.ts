@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as util from 'util';
 import { fixtureCounts, TOOLJET_DB_NAMES } from '../../lib/fixture';
-import type { RehearsalReport } from '../../lib/rehearse';
+import type { RehearsalReport } from '../../cli/rehearse';
 import { filesUnder, leftovers, processesMentioning, RehearseRun, runRehearse, scratch, unprivilegedUser } from './helpers';
 
 describe('rehearse: the default fixture end to end', () => {

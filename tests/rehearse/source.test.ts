@@ -8,7 +8,7 @@ import * as util from 'util';
 import { Client } from 'pg';
 import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
 import { runSqlFile } from '../../lib/pg/copy';
-import type { RehearsalReport } from '../../lib/rehearse';
+import type { RehearsalReport } from '../../cli/rehearse';
 import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../helpers/servers';
 import { leftovers, processesMentioning, runRehearse, scratch } from './helpers';
 

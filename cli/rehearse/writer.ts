@@ -4,8 +4,8 @@
 // The last statement of every transaction inserts a row whose id is remembered: once the clone shows the last one,
 // it has applied everything before it (a subscription applies transactions in commit order).
 import { Client } from 'pg';
-import { TOOLJET_DB_NAMES } from '../fixture';
-import { connect, ConnectionTarget, withDatabase } from '../pg/connection';
+import { TOOLJET_DB_NAMES } from '../../lib/fixture';
+import { connect, ConnectionTarget, withDatabase } from '../../lib/pg/connection';
 
 export interface WriterStats {
   /** Committed transactions per database. */

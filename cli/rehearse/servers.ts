@@ -4,10 +4,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Client } from 'pg';
-import { fixtureCounts, FixtureCounts, seedToolJetDatabase, seedToolJetFixture } from '../fixture';
-import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../pg/connection';
-import { LocalServer, PgMajor, startLocalServer } from '../pg/local-server';
-import { CertificateAuthority, createCertificateAuthority, issueServerCertificate, ServerCertificate } from '../tls/ca';
+import { fixtureCounts, FixtureCounts, seedToolJetDatabase, seedToolJetFixture } from '../../lib/fixture';
+import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
+import { LocalServer, PgMajor, startLocalServer } from '../../lib/pg/local-server';
+import { CertificateAuthority, createCertificateAuthority, issueServerCertificate, ServerCertificate } from '../../lib/tls/ca';
 import { Workspace } from './workspace';
 
 /** Names the fixture uses: ToolJet's defaults in this project's stack configuration. */

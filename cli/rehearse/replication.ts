@@ -9,10 +9,10 @@
 // the subscription's conninfo (pg_subscription) or on a command line.
 import * as fs from 'fs';
 import { Client } from 'pg';
-import { compareSequences, fixSequence, readSequences } from '../checks/validate/sequences';
-import { connect, ConnectionTarget, withDatabase } from '../pg/connection';
-import { copyDatabase } from '../pg/copy';
-import { LocalServer } from '../pg/local-server';
+import { compareSequences, fixSequence, readSequences } from '../../lib/checks/validate/sequences';
+import { connect, ConnectionTarget, withDatabase } from '../../lib/pg/connection';
+import { copyDatabase } from '../../lib/pg/copy';
+import { LocalServer } from '../../lib/pg/local-server';
 import { fileForServer } from './servers';
 import { sleep, throwIfAborted } from './workspace';
 

@@ -14,7 +14,7 @@ import {
   renderEcsTaskRolePolicy,
   renderEksTarget,
   writeFileAtomic,
-} from '../render';
+} from '../../lib/render';
 
 export type TargetKind = 'docker' | 'ecs' | 'eks' | 'ami';
 export const TARGETS: TargetKind[] = ['docker', 'ecs', 'eks', 'ami'];

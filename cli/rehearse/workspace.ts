@@ -6,8 +6,8 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LocalServer } from '../pg/local-server';
-import { redactSecret } from '../pg/connection';
+import { LocalServer } from '../../lib/pg/local-server';
+import { redactSecret } from '../../lib/pg/connection';
 import { RehearsalUsageError } from './outdir';
 
 /** The rehearsal was interrupted (SIGINT/SIGTERM). */
