@@ -4,11 +4,11 @@
 //
 // Adding a subcommand (e.g. `rehearse`): write a Command (summary, help, options, run) and add it to COMMANDS.
 import { parseArgs, ParseArgsConfig } from 'util';
-import { runPostcheck } from '../lib/checks/postcheck';
-import { runPrecheck } from '../lib/checks/precheck';
-import { CheckResult, renderJson, renderTable } from '../lib/checks/report';
-import { rollbackSummary, runRollbackReport } from '../lib/checks/rollback';
-import { runValidate } from '../lib/checks/validate';
+import { runPostcheck } from '../checks/postcheck';
+import { runPrecheck } from '../checks/precheck';
+import { CheckResult, renderJson, renderTable } from '../checks/report';
+import { rollbackSummary, runRollbackReport } from '../checks/rollback';
+import { runValidate } from '../checks/validate';
 import { utcTimestamp } from '../config/aftercare';
 import { ConnectionConfigError, ConnectionError, redactUrl } from '../lib/pg/connection';
 import { DEFAULT_OUT, DEFAULT_SIZE_MB, RehearsalUsageError, renderSummary, runRehearsal } from '../cli/rehearse';

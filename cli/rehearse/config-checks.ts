@@ -3,7 +3,7 @@
 // two secret files.
 import * as fs from 'fs';
 import * as path from 'path';
-import { check, CheckResult } from '../../lib/checks/report';
+import { check, CheckResult } from '../../checks/report';
 import { caBundleSha256, CONTAINER_CA_PATH } from '../../lib/render';
 import { DatabaseTarget } from '../../lib/render/target';
 import { RenderedFile, RunSecrets, TARGETS } from './configs';

@@ -1,7 +1,7 @@
 // Runs the rehearsal's phases: prints a line when each starts and ends (with the elapsed time and the check counts),
 // records a PhaseReport per phase, scrubs the run's secrets from every message, and turns an exception into a failed
 // phase (or, after an interrupt, into RehearsalInterrupted).
-import { CheckResult, summarize } from '../../lib/checks/report';
+import { CheckResult, summarize } from '../../checks/report';
 import { PhaseName, PhaseReport, PHASES, statusOf } from './report';
 import { RehearsalInterrupted, throwIfAborted, Workspace } from './workspace';
 

@@ -1,6 +1,6 @@
 // The rehearsal's result model: what results.json holds and results.md and the terminal summary are rendered from.
 // It never holds a secret: connection strings appear only in their password-free display form.
-import { CheckResult } from '../../lib/checks/report';
+import { CheckResult } from '../../checks/report';
 import { FixtureCounts } from '../../lib/fixture';
 import { RollbackComparison } from './rollback';
 

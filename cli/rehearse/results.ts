@@ -1,7 +1,7 @@
 // results.md: ToolJet's "PostgreSQL 16.9 Upgrade Test Results" document (the template in the guide's overview, Phase 3)
 // filled with what the rehearsal measured; and the short summary printed at the end of a run. Pure renderers of the
 // report (which holds no secrets).
-import { CheckResult } from '../../lib/checks/report';
+import { CheckResult } from '../../checks/report';
 import { PLACEHOLDERS } from './configs';
 import { PhaseReport, RehearsalReport } from './report';
 

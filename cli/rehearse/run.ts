@@ -15,12 +15,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runPrecheck } from '../../lib/checks/precheck';
-import { check, CheckResult, summarize } from '../../lib/checks/report';
+import { runPrecheck } from '../../checks/precheck';
+import { check, CheckResult, summarize } from '../../checks/report';
 import { configChecks } from './config-checks';
 import { fmt, Phases } from './phases';
-import { READ_ONLY } from '../../lib/checks/settings';
-import { runValidate } from '../../lib/checks/validate';
+import { READ_ONLY } from '../../checks/settings';
+import { runValidate } from '../../checks/validate';
 import { connect, ConnectionConfigError, ConnectionError, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
 import { copyDatabase, requireClientTool } from '../../lib/pg/copy';
 import { LocalServer } from '../../lib/pg/local-server';

@@ -12,7 +12,7 @@
 import { spawn } from 'child_process';
 import * as util from 'util';
 import * as path from 'path';
-import { check, CheckResult } from '../../lib/checks/report';
+import { check, CheckResult } from '../../checks/report';
 import { CONTAINER_CA_PATH, percentEncode } from '../../lib/render';
 
 export interface ChildResult {

@@ -1,9 +1,9 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import { Client } from 'pg';
-import { runPrecheck, PrecheckResult } from '../../lib/checks/precheck';
-import { classifyExtensions } from '../../lib/checks/precheck/extensions';
-import { CheckResult } from '../../lib/checks/report';
+import { runPrecheck, PrecheckResult } from '../../checks/precheck';
+import { classifyExtensions } from '../../checks/precheck/extensions';
+import { CheckResult } from '../../checks/report';
 import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../helpers/servers';
 import { runCli } from './run-cli';
 

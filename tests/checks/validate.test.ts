@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import * as path from 'path';
-import { CheckResult } from '../../lib/checks/report';
-import { runValidate, ValidateResult } from '../../lib/checks/validate';
+import { CheckResult } from '../../checks/report';
+import { runValidate, ValidateResult } from '../../checks/validate';
 import { fixtureCounts, seedToolJetDatabase, seedToolJetFixture, TOOLJET_DB_NAMES } from '../../lib/fixture';
 import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
 import { copyDatabase, requireClientTool, runSqlFile } from '../../lib/pg/copy';

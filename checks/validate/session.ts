@@ -2,7 +2,7 @@
 // pool of READ ONLY REPEATABLE READ transactions that all share one exported snapshot, so each side is read at a
 // single point in time however many workers there are.
 import { Client } from 'pg';
-import { connect, ConnectionTarget } from '../../pg/connection';
+import { connect, ConnectionTarget } from '../../lib/pg/connection';
 import { PINNED_SETTINGS } from '../settings';
 
 export { PINNED_SETTINGS, READ_ONLY } from '../settings';

@@ -2,7 +2,7 @@
 // Source and target are each read in READ ONLY REPEATABLE READ transactions sharing one exported snapshot per side.
 // The only writes ever made are on the target and only when asked: ANALYZE (--analyze) and setval (--fix-sequences).
 import { Client } from 'pg';
-import { connect, ConnectionError, ConnectionTarget, resolveTarget, tlsInfo, withDatabase } from '../../pg/connection';
+import { connect, ConnectionError, ConnectionTarget, resolveTarget, tlsInfo, withDatabase } from '../../lib/pg/connection';
 import { check, CheckResult, exitCodeFor } from '../report';
 import { key, listTables, planComparison, TableComparison, tableSums } from './content';
 import { diffMaps, diffObjects, normalizeWhitespace, readSchema, SCHEMA_KINDS, SchemaKind } from './schema';

@@ -2,7 +2,7 @@
 // on, plus warnings, read from a live PostgreSQL 13 cluster. Cluster-wide checks run once; per-database checks run
 // in every database that accepts connections. Every query runs inside a READ ONLY transaction; nothing is written.
 import { Client } from 'pg';
-import { connect, ConnectionError, ConnectionTarget, resolveTarget, withDatabase } from '../../pg/connection';
+import { connect, ConnectionError, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
 import { check, CheckResult, exitCodeFor } from '../report';
 import { READ_ONLY } from '../settings';
 import { classifyExtensions, InstalledExtension } from './extensions';

@@ -3,7 +3,7 @@
 // sequences against the columns they feed (logical replication does not carry sequences), extensions still to
 // update, and tables without optimizer statistics. Writes only with --fix-sequences (setval) and --analyze.
 import { Client } from 'pg';
-import { connect, ConnectionError, ConnectionTarget, resolveTarget, withDatabase } from '../../pg/connection';
+import { connect, ConnectionError, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
 import { check, CheckResult, exitCodeFor } from '../report';
 import { PINNED_SETTINGS } from '../settings';
 import { serverFacts, tlsCheck, versionCheck } from '../validate';

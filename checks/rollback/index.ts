@@ -9,7 +9,7 @@
 //   both), which also attributes writes when the source was not frozen (staging);
 // - tables that exist on one side only or whose columns differ (not compared).
 import { Client } from 'pg';
-import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../pg/connection';
+import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
 import { check, CheckResult, exitCodeFor } from '../report';
 import { key, listTables, planComparison, TableRef } from '../validate/content';
 import { openSnapshotPool, PINNED_SETTINGS, READ_ONLY, runPaired, SnapshotPool } from '../validate/session';
