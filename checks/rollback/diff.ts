@@ -6,10 +6,9 @@
 //    of rows only on the clone (inserted, or the new version of an updated row) and only on the source (deleted, or
 //    the old version). An UPDATE therefore counts once on each side.
 // The row hash is validate's: hashtextextended(ROW(columns in name order)::text, 0) under pinned settings.
-import { Client } from 'pg';
-import { checksumSql } from '../validate/content';
-import { qi } from '../validate/session';
-import { TableRef } from '../validate/content';
+import type { Client } from 'pg';
+import { checksumSql, TableRef } from '../read/content';
+import { qi } from '../session';
 
 export const BUCKET_BITS = 10;
 const BUCKETS = 1 << BUCKET_BITS;

@@ -2,17 +2,18 @@
 // Both sides are only read (READ ONLY REPEATABLE READ transactions, one exported snapshot per side).
 //
 // What is computable, and what is reported:
-// - per table, the exact number of rows only on the clone and only on the source (lib/checks/rollback/diff.ts).
+// - per table, the exact number of rows only on the clone and only on the source (checks/rollback/diff.ts).
 //   In a maintenance-window cutover the source was frozen from the snapshot to the cutover, so the rows only on the
 //   clone are the writes ToolJet made on the clone after the cutover (an UPDATE counts as one on each side);
 // - with --since <cutover time>: rows on the clone whose created_at / updated_at is later (ToolJet's tables carry
 //   both), which also attributes writes when the source was not frozen (staging);
 // - tables that exist on one side only or whose columns differ (not compared).
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
+import { key, listTables, planComparison, TableRef } from '../read/content';
 import { check, CheckResult, exitCodeFor } from '../report';
-import { key, listTables, planComparison, TableRef } from '../validate/content';
-import { openSnapshotPool, PINNED_SETTINGS, READ_ONLY, runPaired, SnapshotPool } from '../validate/session';
+import { runPaired, withPools } from '../session';
+import { PINNED_SETTINGS, READ_ONLY } from '../settings';
 import { rowsWrittenAfter, RowDelta, tableDelta, TIMESTAMP_COLUMNS_SQL, WRITE_TIME_COLUMNS } from './diff';
 
 export interface RollbackReportOptions {
@@ -61,22 +62,6 @@ export interface RollbackReport {
   exitCode: 0 | 1;
 }
 
-async function withPools<T>(a: ConnectionTarget, b: ConnectionTarget, jobs: number, fn: (c: SnapshotPool, s: SnapshotPool) => Promise<T>): Promise<T> {
-  const c = await openSnapshotPool(a, jobs, READ_ONLY);
-  let s: SnapshotPool;
-  try {
-    s = await openSnapshotPool(b, jobs, READ_ONLY);
-  } catch (err) {
-    await c.close();
-    throw err;
-  }
-  try {
-    return await fn(c, s);
-  } finally {
-    await Promise.all([c.close(), s.close()]);
-  }
-}
-
 async function writeTimeColumns(c: Client): Promise<Map<string, string[]>> {
   const m = new Map<string, string[]>();
   for (const r of (await c.query(TIMESTAMP_COLUMNS_SQL, [WRITE_TIME_COLUMNS])).rows) m.set(`${r.schema}.${r.name}`, r.columns as string[]);
@@ -85,7 +70,7 @@ async function writeTimeColumns(c: Client): Promise<Map<string, string[]>> {
 
 async function reportDatabase(clone: ConnectionTarget, source: ConnectionTarget, opts: RollbackReportOptions, progress: (m: string) => void): Promise<DatabaseReport> {
   const jobs = Math.max(1, Math.min(16, opts.jobs ?? 4));
-  return withPools(clone, source, jobs, async (cp, sp) => {
+  return withPools({ target: clone, settings: READ_ONLY }, { target: source, settings: READ_ONLY }, jobs, async (cp, sp) => {
     const [ct, st] = [await listTables(cp.clients[0]), await listTables(sp.clients[0])];
     // planComparison(source=clone side, target=source side): "missing on target" = only on the clone.
     const plan = planComparison(ct, st);

@@ -9,7 +9,7 @@
 // the subscription's conninfo (pg_subscription) or on a command line.
 import * as fs from 'fs';
 import { Client } from 'pg';
-import { compareSequences, fixSequence, readSequences } from '../../checks/validate/sequences';
+import { compareSequences, fixSequence, readSequences } from '../../checks/read/sequences';
 import { connect, ConnectionTarget, withDatabase } from '../../lib/pg/connection';
 import { copyDatabase } from '../../lib/pg/copy';
 import { LocalServer } from '../../lib/pg/local-server';

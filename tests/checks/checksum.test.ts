@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
-import { checksumSql, listTables, TableRef, tableSums, TableSums } from '../../checks/validate/content';
-import { PINNED_SETTINGS } from '../../checks/validate/session';
+import { checksumSql, listTables, TableRef, tableSums, TableSums } from '../../checks/read/content';
+import { PINNED_SETTINGS } from '../../checks/settings';
 import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
 import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../helpers/servers';
 

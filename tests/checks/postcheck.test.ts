@@ -2,7 +2,7 @@
 // replicated with the old instance's ids, sequences left behind) is caught on the instance alone and fixed.
 import { strict as assert } from 'assert';
 import { runPostcheck } from '../../checks/postcheck';
-import { readSequenceUses } from '../../checks/postcheck/owned-sequences';
+import { readSequenceUses } from '../../checks/postcheck/sequences-vs-columns';
 import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
 import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../helpers/servers';
 import { runMain } from './run-main';

@@ -1,8 +1,8 @@
 import { strict as assert } from 'assert';
 import { check, exitCodeFor, renderJson, renderTable, summarize } from '../../checks/report';
-import { checksumSql, planComparison, TableRef } from '../../checks/validate/content';
-import { diffMaps, diffObjects, normalizeWhitespace } from '../../checks/validate/schema';
-import { compareSequences, describeSequence, SequenceValue } from '../../checks/validate/sequences';
+import { checksumSql, planComparison, TableRef } from '../../checks/read/content';
+import { diffMaps, diffObjects, normalizeWhitespace } from '../../checks/read/schema';
+import { compareSequences, describeSequence, SequenceValue } from '../../checks/read/sequences';
 
 describe('check results: model, exit codes and rendering', () => {
   const checks = [

@@ -1,7 +1,7 @@
 // Schema parity: the same catalog queries on source and target give one map per object kind (key = qualified
 // name, value = a definition string); a pure diff then names what is missing, extra or different. Objects that
 // belong to extensions, system schemas, and partition clones (recreated from their parents) are left out.
-import { Client } from 'pg';
+import type { Client } from 'pg';
 
 export const SCHEMA_KINDS = ['tables', 'columns', 'indexes', 'constraints', 'sequences', 'views', 'functions', 'types', 'triggers', 'extensions'] as const;
 export type SchemaKind = (typeof SCHEMA_KINDS)[number];

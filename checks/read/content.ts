@@ -7,8 +7,8 @@
 // physical column order differs (e.g. a partition re-created by pg_dump) still compares equal. The hash is
 // hashtextextended(text, 0), the server's own 64-bit hash (PostgreSQL 11+); tests prove it is identical on 13.21
 // and 16.9 for the same bytes. Session settings that change text forms are pinned (see session.ts).
-import { Client } from 'pg';
-import { qi } from './session';
+import type { Client } from 'pg';
+import { qi } from '../session';
 
 export interface TableRef {
   schema: string;

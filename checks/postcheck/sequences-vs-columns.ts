@@ -3,9 +3,12 @@
 // the old instance generated) and not the sequence advances, so the symptom is visible on the new instance alone:
 // a sequence whose next value is not beyond the largest value already in its column, which makes the next INSERT
 // fail with a duplicate key. Fix: setval(sequence, max(column)).
-import { Client } from 'pg';
-import { qi } from '../validate/session';
-import { nextValue, SequenceValue } from '../validate/sequences';
+// With --fix-sequences each lagging sequence is moved past its columns (a write, recorded in ctx.writes).
+import type { Client } from 'pg';
+import type { TargetCheck } from '../check';
+import { nextValue, SequenceValue } from '../read/sequences';
+import { check } from '../report';
+import { qi } from '../session';
 
 /**
  * Sequences and the integer columns that use them: OWNED BY / identity columns (pg_depend 'a'/'i' from the
@@ -91,3 +94,27 @@ export async function fixSequenceUse(client: Client, u: SequenceUse): Promise<st
   await client.query('SELECT pg_catalog.setval($1::pg_catalog.regclass, $2::int8, true)', [`${qi(s.schema)}.${qi(s.name)}`, u.extreme!.toString()]);
   return `setval('${s.schema}.${s.name}', ${u.extreme}, true) (was next value ${nextValue(s)})`;
 }
+
+export const sequencesVsColumns: TargetCheck = {
+  name: 'sequences vs columns',
+  reads: 'target',
+  async run(ctx) {
+    const { admin, label } = ctx;
+    const name = 'sequences vs columns';
+    const uses = await readSequenceUses(admin);
+    const lagging = uses.filter((u) => u.lagging);
+    if (!lagging.length) {
+      return [check(name, 'pass', `${uses.length} sequence(s) feeding columns all hand out values beyond what their columns hold`, [], label)];
+    }
+    if (ctx.options.fixSequences) {
+      const done: string[] = [];
+      for (const u of lagging) {
+        const w = await fixSequenceUse(admin, u);
+        done.push(w);
+        ctx.writes.push(`${label}: ${w}`);
+      }
+      return [check(name, 'warn', `--fix-sequences moved ${done.length} sequence(s) past the largest value in their columns (logical replication does not carry sequences)`, done, label)];
+    }
+    return [check(name, 'fail', `${lagging.length} sequence(s) would hand out values their columns already hold (the next INSERT fails with a duplicate key): rerun with --fix-sequences`, lagging.map(describeUse), label)];
+  },
+};

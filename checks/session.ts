@@ -1,11 +1,10 @@
-// Sessions for validation: pinned output settings (so equal data has the same text form on 13 and 16), and a small
-// pool of READ ONLY REPEATABLE READ transactions that all share one exported snapshot, so each side is read at a
-// single point in time however many workers there are.
-import { Client } from 'pg';
-import { connect, ConnectionTarget } from '../../lib/pg/connection';
-import { PINNED_SETTINGS } from '../settings';
-
-export { PINNED_SETTINGS, READ_ONLY } from '../settings';
+// Sessions the checks read through: pinned output settings (so equal data has the same text form on 13 and 16), a
+// small pool of READ ONLY REPEATABLE READ transactions per side that all share one exported snapshot (so each side
+// is read at a single point in time however many workers there are), the pair of pools validate and rollback-report
+// open (withPools), and what a session learns about its server (serverFacts).
+import type { Client } from 'pg';
+import { connect, ConnectionTarget } from '../lib/pg/connection';
+import { PINNED_SETTINGS } from './settings';
 
 export interface SnapshotPool {
   clients: Client[];
@@ -50,6 +49,49 @@ export async function openSnapshotPool(t: ConnectionTarget, size: number, extraS
     await close();
     throw err;
   }
+}
+
+/** One side of withPools: where to connect, and settings on top of PINNED_SETTINGS (READ_ONLY for a source). */
+export interface PoolSide {
+  target: ConnectionTarget;
+  settings?: Record<string, string>;
+}
+
+/**
+ * Opens `jobs` snapshot sessions on each side (a first, then b), runs `fn`, and always closes both pools. If b cannot
+ * be opened, a is closed before the error is rethrown: no session is left behind.
+ */
+export async function withPools<T>(a: PoolSide, b: PoolSide, jobs: number, fn: (a: SnapshotPool, b: SnapshotPool) => Promise<T>): Promise<T> {
+  const pa = await openSnapshotPool(a.target, jobs, a.settings);
+  let pb: SnapshotPool;
+  try {
+    pb = await openSnapshotPool(b.target, jobs, b.settings);
+  } catch (err) {
+    await pa.close();
+    throw err;
+  }
+  try {
+    return await fn(pa, pb);
+  } finally {
+    await Promise.all([pa.close(), pb.close()]);
+  }
+}
+
+/** What a session learns about its server: server_version, and the TLS parameters pg_stat_ssl reports for it. */
+export interface ServerFacts {
+  version: string;
+  ssl?: { version: string; cipher: string; bits: number };
+}
+
+export async function serverFacts(c: Client): Promise<ServerFacts> {
+  const r = (await c.query(`SELECT current_setting('server_version') AS v,
+      (SELECT row_to_json(s) FROM (SELECT ssl, version, cipher, bits FROM pg_catalog.pg_stat_ssl WHERE pid = pg_catalog.pg_backend_pid()) s) AS ssl`)).rows[0];
+  return { version: String(r.v), ssl: r.ssl && r.ssl.ssl ? { version: r.ssl.version, cipher: r.ssl.cipher, bits: r.ssl.bits } : undefined };
+}
+
+/** "16.9" from a server_version such as "16.9 (Debian 16.9-1)". */
+export function versionNumber(serverVersion: string): string {
+  return serverVersion.split(/\s/)[0];
 }
 
 /** Runs `work` over `items` with one worker per pair of clients (source i, target i). */

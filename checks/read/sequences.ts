@@ -1,7 +1,7 @@
 // Sequence values on both sides. Logical replication does not carry sequences and a dump taken while the source
 // still writes can lag, so a target sequence behind the source would hand out ids that already exist.
-import { Client } from 'pg';
-import { qi } from './session';
+import type { Client } from 'pg';
+import { qi } from '../session';
 
 export interface SequenceValue {
   schema: string;
