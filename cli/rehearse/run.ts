@@ -18,6 +18,7 @@ import * as path from 'path';
 import { runPrecheck } from '../../checks/precheck';
 import { check, CheckResult, summarize } from '../../checks/report';
 import { configChecks } from './config-checks';
+import { DEFAULT_SIZE_MB } from './defaults';
 import { fmt, Phases } from './phases';
 import { READ_ONLY } from '../../checks/settings';
 import { runValidate } from '../../checks/validate';
@@ -36,7 +37,7 @@ import { containerEnv, toolJetConnectionChecks } from './tooljet-connection';
 import { generateSecret, RehearsalInterrupted, sleep, throwIfAborted, Workspace } from './workspace';
 import { TrafficWriter, waitForMarkers, WriterStats } from './writer';
 
-export const DEFAULT_SIZE_MB = 5;
+export { DEFAULT_SIZE_MB };
 export const MAX_SIZE_MB = 100_000;
 export const EXPECTED_VERSION = '16.9';
 /** Minimum time the simulated ToolJet writes run before the cutover (they start when the clone subscribes). */

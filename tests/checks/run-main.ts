@@ -1,6 +1,6 @@
 // Runs the CLI's main() in this process (no ts-node start-up per call): same argument parsing, output and exit
 // codes as bin/tj-pg-upgrade.js, which tests/checks/cli.test.ts runs as a child process.
-import { main } from '../../scripts/tj-pg-upgrade';
+import { main } from '../../cli/main';
 import { CliRun } from './run-cli';
 
 export async function runMain(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
