@@ -1,14 +1,14 @@
 import { strict as assert } from 'assert';
 import * as path from 'path';
-import { CheckResult } from '../../checks/report';
-import { runValidate, ValidateResult } from '../../checks/validate';
-import { fixtureCounts, seedToolJetDatabase, seedToolJetFixture, TOOLJET_DB_NAMES } from '../../lib/fixture';
-import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
-import { copyDatabase, requireClientTool, runSqlFile } from '../../lib/pg/copy';
-import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../helpers/servers';
-import { runCli } from './run-cli';
+import { CheckResult } from '../../../checks/report';
+import { runValidate, ValidateResult } from '../../../checks/validate';
+import { fixtureCounts, seedToolJetDatabase, seedToolJetFixture, TOOLJET_DB_NAMES } from '../../../lib/fixture';
+import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../../lib/pg/connection';
+import { copyDatabase, requireClientTool, runSqlFile } from '../../../lib/pg/copy';
+import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../../helpers/servers';
+import { runCli } from '../../cli/run-cli';
 
-const NORTHWIND = path.join(__dirname, '..', '..', '..', 'shared', 'datasets', 'northwind.sql');
+const NORTHWIND = path.join(__dirname, '..', '..', '..', '..', 'shared', 'datasets', 'northwind.sql');
 const TJDB = TOOLJET_DB_NAMES;
 const COUNTS = fixtureCounts(2);
 const PRODUCTS = `"${TJDB.schema}"."${TJDB.products}"`;

@@ -1,8 +1,8 @@
 import { strict as assert } from 'assert';
-import { checksumSql, listTables, TableRef, tableSums, TableSums } from '../../checks/read/content';
-import { PINNED_SETTINGS } from '../../checks/settings';
-import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
-import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../helpers/servers';
+import { checksumSql, listTables, planComparison, TableRef, tableSums, TableSums } from '../../../checks/read/content';
+import { PINNED_SETTINGS } from '../../../checks/settings';
+import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../../lib/pg/connection';
+import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../../helpers/servers';
 
 // Awkward types, NULLs in every column, a duplicate row, non-ASCII text, extreme floats and numerics.
 const CREATE = `CREATE TABLE awkward (
@@ -117,5 +117,22 @@ describe('content checksum: identical on 13.21 and 16.9 for the same data', () =
       assert.notEqual((changed as TableSums).sum, base.sum, v);
     }
     assert.equal((await sums(t)).sum, base.sum, 'rolled back: back to the original sum');
+  });
+});
+
+describe('checks/read/content: checksum SQL and the comparison plan (pure)', () => {
+  it('checksum SQL hashes the named columns in a fixed order and quotes identifiers', () => {
+    assert.equal(checksumSql({ schema: 'we"ird', name: 'T', columns: ['a', 'B c'] }),
+      'SELECT count(*)::int8 AS n, coalesce(sum(pg_catalog.hashtextextended(ROW(t."a", t."B c")::text, 0)), 0)::text AS s FROM ONLY "we""ird"."T" AS t');
+  });
+
+  it('plans the comparison: skips tables missing on a side or with other columns, biggest first', () => {
+    const t = (name: string, columns: string[], pages = 1): TableRef => ({ schema: 's', name, kind: 'table', columns, pages, populated: true });
+    const plan = planComparison(
+      new Map([['s.a', t('a', ['x'], 1)], ['s.b', t('b', ['x'], 9)], ['s.c', t('c', ['x'])], ['s.gone', t('gone', ['x'])]]),
+      new Map([['s.a', t('a', ['x'])], ['s.b', t('b', ['x'])], ['s.c', t('c', ['y'])], ['s.new', t('new', ['x'])]]),
+    );
+    assert.deepEqual(plan.work.map((w) => w.name), ['b', 'a']);
+    assert.deepEqual(plan.skipped.map((s) => `${s.table}: ${s.skipped}`).sort(), ['s.c: columns differ (see schema columns)', 's.gone: missing on target', 's.new: extra on target']);
   });
 });

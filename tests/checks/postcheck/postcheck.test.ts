@@ -1,11 +1,11 @@
 // postcheck on a real PostgreSQL 16.9 server: what an instance looks like right after a blue/green switchover (rows
 // replicated with the old instance's ids, sequences left behind) is caught on the instance alone and fixed.
 import { strict as assert } from 'assert';
-import { runPostcheck } from '../../checks/postcheck';
-import { readSequenceUses } from '../../checks/postcheck/sequences-vs-columns';
-import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
-import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../helpers/servers';
-import { runMain } from './run-main';
+import { runPostcheck } from '../../../checks/postcheck';
+import { readSequenceUses } from '../../../checks/postcheck/sequences-vs-columns';
+import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../../lib/pg/connection';
+import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../../helpers/servers';
+import { runMain } from '../../cli/run-main';
 
 async function exec(t: ConnectionTarget, ...statements: string[]): Promise<Record<string, unknown>[][]> {
   const c = await connect(t);

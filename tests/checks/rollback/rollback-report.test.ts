@@ -2,12 +2,12 @@
 // the clone after a recorded cutover time. The report must count exactly what stays behind on the clone, read
 // nothing but read-only on both sides, and say it in one line.
 import { strict as assert } from 'assert';
-import { rollbackSummary, runRollbackReport, RollbackReport } from '../../checks/rollback';
-import { bucketSql, rowHashSql } from '../../checks/rollback/diff';
-import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
-import { copyDatabase } from '../../lib/pg/copy';
-import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../helpers/servers';
-import { runMain } from './run-main';
+import { rollbackSummary, runRollbackReport, RollbackReport } from '../../../checks/rollback';
+import { bucketSql, rowHashSql } from '../../../checks/rollback/diff';
+import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../../lib/pg/connection';
+import { copyDatabase } from '../../../lib/pg/copy';
+import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../../helpers/servers';
+import { runMain } from '../../cli/run-main';
 
 async function exec(t: ConnectionTarget, ...statements: string[]): Promise<Record<string, unknown>[][]> {
   const c = await connect(t);

@@ -5,11 +5,11 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { renderTargetConfigs, RenderedFile, RunSecrets } from '../../cli/rehearse/configs';
-import { checkOutDir, OUT_MARKER, prepareOutDir, RehearsalUsageError } from '../../cli/rehearse/outdir';
-import { compareRenderings } from '../../cli/rehearse/rollback';
-import { containerEnv, splitUriPassword } from '../../cli/rehearse/tooljet-connection';
-import { CLONE, fakeSecrets, makeCaBundle, SOURCE } from '../render/helpers';
+import { renderTargetConfigs, RenderedFile, RunSecrets } from '../../../cli/rehearse/configs';
+import { checkOutDir, OUT_MARKER, prepareOutDir, RehearsalUsageError } from '../../../cli/rehearse/outdir';
+import { compareRenderings } from '../../../cli/rehearse/rollback';
+import { containerEnv, splitUriPassword } from '../../../cli/rehearse/tooljet-connection';
+import { CLONE, fakeSecrets, makeCaBundle, SOURCE } from '../../render/helpers';
 
 describe('cli/rehearse building blocks', () => {
   const ca = makeCaBundle();

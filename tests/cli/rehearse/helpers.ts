@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-const BIN = path.join(__dirname, '..', '..', 'bin', 'tj-pg-upgrade.js');
+const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'tj-pg-upgrade.js');
 
 export interface RehearseRun {
   code: number | null;

@@ -7,8 +7,8 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as util from 'util';
-import { fixtureCounts, TOOLJET_DB_NAMES } from '../../lib/fixture';
-import type { RehearsalReport } from '../../cli/rehearse';
+import { fixtureCounts, TOOLJET_DB_NAMES } from '../../../lib/fixture';
+import type { RehearsalReport } from '../../../cli/rehearse';
 import { filesUnder, leftovers, processesMentioning, RehearseRun, runRehearse, scratch, unprivilegedUser } from './helpers';
 
 describe('rehearse: the default fixture end to end', () => {

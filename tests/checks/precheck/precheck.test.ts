@@ -1,11 +1,11 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import { Client } from 'pg';
-import { runPrecheck, PrecheckResult } from '../../checks/precheck';
-import { classifyExtensions } from '../../checks/precheck/extensions';
-import { CheckResult } from '../../checks/report';
-import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../helpers/servers';
-import { runCli } from './run-cli';
+import { runPrecheck, PrecheckResult } from '../../../checks/precheck';
+import { classifyExtensions } from '../../../checks/precheck/extensions';
+import { CheckResult } from '../../../checks/report';
+import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../../helpers/servers';
+import { runCli } from '../../cli/run-cli';
 
 function byName(r: { checks: CheckResult[] }, name: string): CheckResult {
   const c = r.checks.find((x) => x.name === name);

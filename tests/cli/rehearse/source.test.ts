@@ -6,13 +6,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as util from 'util';
 import { Client } from 'pg';
-import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
-import { runSqlFile } from '../../lib/pg/copy';
-import type { RehearsalReport } from '../../cli/rehearse';
-import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../helpers/servers';
+import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../../lib/pg/connection';
+import { runSqlFile } from '../../../lib/pg/copy';
+import type { RehearsalReport } from '../../../cli/rehearse';
+import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../../helpers/servers';
 import { leftovers, processesMentioning, runRehearse, scratch } from './helpers';
 
-const NORTHWIND = path.join(__dirname, '..', '..', '..', 'shared', 'datasets', 'northwind.sql');
+const NORTHWIND = path.join(__dirname, '..', '..', '..', '..', 'shared', 'datasets', 'northwind.sql');
 
 describe('rehearse --source: a PostgreSQL 13.21 the test built (Northwind), by dump/restore', () => {
   let tls: TlsFixture;

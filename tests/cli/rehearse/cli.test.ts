@@ -3,7 +3,7 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { main } from '../../cli/main';
+import { main } from '../../../cli/main';
 import { leftovers, processesMentioning, runRehearse, scratch } from './helpers';
 
 /** The CLI's main() in this process (no child start-up cost); returns the exit code and what it printed. */
