@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import { Client } from 'pg';
 import { runPrecheck, PrecheckResult } from '../../../checks/precheck';
 import { classifyExtensions } from '../../../checks/precheck/extensions';
+import { PRECHECK_CHECKS } from '../../../checks/precheck/list';
 import { CheckResult } from '../../../checks/report';
 import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../../helpers/servers';
 import { runCli } from '../../cli/run-cli';
@@ -62,7 +63,7 @@ describe('precheck: every 13 -> 16 blocker on a real PostgreSQL 13.21', () => {
       `SELECT lo_from_bytea(0, 'hello')`,
     );
     // a blocker in a second database proves per-database checks run in every database
-    await sql(blocked, 'second', 'CREATE TABLE legacy (id int, fn regproc)');
+    await sql(blocked, 'second', 'CREATE TABLE legacy (id int, fn regproc)', `CREATE EXTENSION citext VERSION '1.4'`);
     await sql(blocked, 'app', `SELECT pg_create_logical_replication_slot('ready_for_cdc', 'pgoutput')`);
     await sql(blocked, 'app', 'BEGIN', 'CREATE TABLE half_done (x int)', `PREPARE TRANSACTION 'pay-2024-0001'`);
     await sql(blocked, 'postgres', 'ALTER DATABASE locked ALLOW_CONNECTIONS false', `UPDATE pg_database SET datconnlimit = -2 WHERE datname = 'broken'`);
@@ -119,6 +120,20 @@ describe('precheck: every 13 -> 16 blocker on a real PostgreSQL 13.21', () => {
     assert.match(px.detail, /COMMIT PREPARED/);
     assert.deepEqual(byName(result, 'database connection settings').objects, ['database locked does not allow connections']);
     assert.deepEqual(byName(result, 'invalid databases').objects, ['database broken']);
+  });
+
+  it('one result per entry of the list, in its order: source version, extensions, the databases checked', () => {
+    assert.deepEqual(result.checks.map((c) => c.name), PRECHECK_CHECKS.map((c) => c.name));
+    assert.match(byName(result, 'source version').detail, /^PostgreSQL 13\.21\b.*: checks for an upgrade 13 -> 16$/);
+    assert.equal(byName(result, 'unsupported extensions').detail, 'no unsupported extensions');
+    assert.equal(byName(result, 'PostGIS extensions').detail, 'no PostGIS-family extensions');
+    const upd = byName(result, 'extension updates');
+    assert.equal(upd.status, 'warn');
+    assert.deepEqual(upd.objects, ['second: citext 1.4 -> 1.6 (ALTER EXTENSION "citext" UPDATE after the upgrade)']);
+    const dbs = byName(result, 'databases checked');
+    assert.equal(dbs.status, 'pass', 'a database refusing connections or left invalid is reported by its own blocker');
+    assert.equal(dbs.detail, 'checked 4 database(s)');
+    assert.ok(dbs.objects.includes('not checked: locked (datallowconn = false)') && dbs.objects.includes('not checked: broken (invalid database (interrupted DROP DATABASE))'), dbs.objects.join('; '));
   });
 
   it('checked every connectable database and says which it skipped and why', () => {
@@ -193,5 +208,31 @@ describe('precheck: extension classification', () => {
     assert.equal(f.updateAfter.length, 2);
     assert.match(f.updateAfter[0], /^db: hstore 1\.7 -> 1\.8 \(ALTER EXTENSION "hstore" UPDATE/);
     assert.match(f.updateAfter[1], /^db: pg_hint_plan 1\.3\.7 \(not in PostgreSQL contrib/);
+  });
+});
+
+describe('precheck: verdicts of the list (pure)', () => {
+  const entry = (name: string) => PRECHECK_CHECKS.find((c) => c.name === name)!;
+  const run = { server: { version: '13.21', num: 130021, user: 'postgres', superuser: true }, checked: ['app'], skipped: [], largeObjectWarnThreshold: 1000 };
+
+  it('PostGIS extensions: an outdated one fails (listed first), current ones alone warn', () => {
+    const f = entry('PostGIS extensions').verdict([{ line: 'b: postgis_topology 3.1.9', outdated: false }, { line: 'a: postgis 3.1.4 (source offers 3.1.9)', outdated: true }], run);
+    assert.equal(f.status, 'fail');
+    assert.deepEqual(f.objects, ['a: postgis 3.1.4 (source offers 3.1.9)', 'b: postgis_topology 3.1.9']);
+    assert.equal(entry('PostGIS extensions').verdict([{ line: 'b: postgis 3.1.9', outdated: false }], run).status, 'warn');
+  });
+
+  it('databases checked: a database the role could not enter is a warning that says how to fix it', () => {
+    const w = entry('databases checked').verdict([], { ...run, skipped: [{ name: 'rdsadmin', reason: 'permission denied for database rdsadmin' }] });
+    assert.equal(w.status, 'warn');
+    assert.match(w.detail, /^checked 1 database\(s\); some could not be checked: connect as a role allowed into every database/);
+    assert.deepEqual(w.objects, ['checked: app', 'not checked: rdsadmin (permission denied for database rdsadmin)']);
+  });
+
+  it('large objects: warns from the threshold, summing every database', () => {
+    const lo = entry('large objects');
+    const found = [{ line: 'a: 600 large objects', count: 600 }, { line: 'b: 400 large objects', count: 400 }];
+    assert.equal(lo.verdict(found, run).status, 'warn');
+    assert.equal(lo.verdict(found, { ...run, largeObjectWarnThreshold: 1001 }).detail, '1000 large objects (warning from 1001)');
   });
 });
