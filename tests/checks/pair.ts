@@ -3,6 +3,7 @@
 // (stopped by a root after hook); each test makes its own databases on them. A check runs through the same runner
 // and with the same sessions as in `validate` / `postcheck` (checks/check.ts): pinned settings, a read-only source,
 // snapshot pools, the target's autocommit session as `admin`.
+import * as crypto from 'crypto';
 import type { Client } from 'pg';
 import { CheckOptions, DatabaseCheck, runDatabaseChecks, runServerChecks, ServerCheck } from '../../checks/check';
 import type { TableComparison } from '../../checks/read/content';
@@ -28,8 +29,10 @@ let shared: Promise<Pair> | undefined;
 
 async function start(): Promise<Pair> {
   const tls = makeTlsFixture();
-  // autovacuum off: statistics appear only when a test (or --analyze) makes them.
-  const [s13, s16] = await Promise.all([startServer(13, tls, { settings: { autovacuum: 'off' } }), startServer(16, tls, { settings: { autovacuum: 'off' } })]);
+  // autovacuum off: statistics appear only when a test (or --analyze) makes them. One password for both, as a clone
+  // restored from the source's snapshot has (the rollback report's command passes one PGPASSWORD).
+  const extra = { settings: { autovacuum: 'off' }, password: crypto.randomBytes(12).toString('hex') };
+  const [s13, s16] = await Promise.all([startServer(13, tls, extra), startServer(16, tls, extra)]);
   const admin = (s: LocalServer, db: string): ConnectionTarget => resolveTarget(s.url(db, verifyFull(tls)), { env: {} });
   const exec = async (t: ConnectionTarget, ...statements: string[]): Promise<void> => {
     const c = await connect(t);
