@@ -21,7 +21,8 @@ export const MAX_SIZE_MB = 65536;
 
 export const USAGE = `Usage: npm run bench -- [--size-mb N | --sizes 128,512,1024] [--repeat 3] [--jobs 4] [--no-save]
 
-Starts PostgreSQL 13.21 and 16.9 with TLS, builds a ToolJet-shaped database of about N MB on 13.21 for each size,
+Measures the CLI's start-up (tj-pg-upgrade --help, and validate until its first connection; median of 10 runs),
+starts PostgreSQL 13.21 and 16.9 with TLS, builds a ToolJet-shaped database of about N MB on 13.21 for each size,
 copies it to 16.9 (pg_dump | psql), and measures on the same data, median of --repeat runs: the raw scan (every row
 rendered to text once, and count(*)), \`tj-pg-upgrade validate\` end to end (with its peak RSS), and the naive
 row-hash baseline; then the rehearsal phase by phase for the largest size. Prints the figures and writes

@@ -1,7 +1,8 @@
-// `npm run bench`: builds ToolJet-shaped databases on PostgreSQL 13.21, copies them to 16.9, and measures the raw
-// scan floor, `tj-pg-upgrade validate` end to end and the naive row-hash baseline on the same data; then the
-// rehearsal phase by phase for the largest size. Figures on stdout, progress on stderr, results in
-// bench/results/<date>.json. Everything it creates lives in one temp directory, removed at the end.
+// `npm run bench`: measures the CLI's start-up (--help, and validate until it connects), builds ToolJet-shaped
+// databases on PostgreSQL 13.21, copies them to 16.9, and measures the raw scan floor, `tj-pg-upgrade validate` end
+// to end and the naive row-hash baseline on the same data; then the rehearsal phase by phase for the largest size.
+// Figures on stdout, progress on stderr, results in bench/results/<date>.json. Everything it creates lives in one
+// temp directory, removed at the end.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -15,6 +16,7 @@ import { naiveCompare, NaiveResult } from './naive';
 import { measureRehearsal, Phase } from './rehearsal';
 import { buildResults, formatResults, SizeFigures, sizeFigures, SizeSamples, TableProfile } from './report';
 import { scanBoth, ScanResult } from './scan';
+import { measureStartup, STARTUP_RUNS, startupFigures } from './startup';
 import { timed } from './stats';
 import { runValidateCli, ValidateRun } from './validate-cli';
 
@@ -169,6 +171,8 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    progress(`start-up: tj-pg-upgrade --help, and validate until it connects (${STARTUP_RUNS} runs each, compiled CLI)`);
+    const startup = startupFigures(await measureStartup());
     fs.mkdirSync(path.join(tmp, 'tls'), { mode: 0o700 });
     const ca = createCertificateAuthority(path.join(tmp, 'tls'), 'tj-pg-upgrade bench CA');
     const cert = issueServerCertificate(ca, path.join(tmp, 'tls'));
@@ -204,6 +208,7 @@ export async function main(argv: string[]): Promise<number> {
       jobs: opts.jobs,
       sizes,
       rehearsal,
+      startup,
     });
     process.stdout.write(`${formatResults(results)}\n`);
     if (opts.save) {

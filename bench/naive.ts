@@ -3,8 +3,8 @@
 // client and matched there). It compares for real: a changed, missing or extra row is reported with its key.
 // Same pinned session settings as validate, so equal rows hash equally on 13.21 and 16.9.
 import { Client } from 'pg';
-import { key, TableRef } from '../lib/checks/validate/content';
-import { qi } from '../lib/checks/validate/session';
+import { key, TableRef } from '../checks/read/content';
+import { qi } from '../checks/session';
 import { ConnectionTarget } from '../lib/pg/connection';
 import { forEachTable, openPairedSessions } from './pairs';
 import { timed } from './stats';

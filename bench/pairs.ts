@@ -2,8 +2,9 @@
 // ones read-only, and the tables to read, scheduled as validate schedules them (biggest first, one table per
 // session pair, both servers read at the same time). Opening sessions and listing tables is not timed.
 import { Client } from 'pg';
-import { key, listTables, planComparison, TableRef } from '../lib/checks/validate/content';
-import { PINNED_SETTINGS, READ_ONLY, runPaired } from '../lib/checks/validate/session';
+import { key, listTables, planComparison, TableRef } from '../checks/read/content';
+import { runPaired } from '../checks/session';
+import { PINNED_SETTINGS, READ_ONLY } from '../checks/settings';
 import { connect, ConnectionTarget } from '../lib/pg/connection';
 
 export interface PairedSessions {

@@ -2,8 +2,8 @@
 // command itself lives elsewhere): precheck of the 13.21 source, copy to 16.9 (measured when the bench builds its
 // data), validation in-process, and rendering ToolJet's configuration for all four targets against the 16.9 server.
 import * as crypto from 'crypto';
-import { runPrecheck } from '../lib/checks/precheck';
-import { runValidate } from '../lib/checks/validate';
+import { runPrecheck } from '../checks/precheck';
+import { runValidate } from '../checks/validate';
 import { ConnectionTarget } from '../lib/pg/connection';
 import {
   DatabaseTarget,

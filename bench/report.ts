@@ -1,4 +1,5 @@
 // Turns the raw samples into the figures the benchmark prints and saves (bench/results/<date>.json). Pure.
+import type { StartupFigures } from './startup';
 import { mbPerS, median, ratio, round, secondsPerGb, spread } from './stats';
 
 export const TARGETS = {
@@ -164,10 +165,12 @@ export interface Results {
   targets: TargetVerdicts;
   scaling: Array<Pick<SizeFigures, 'sizeMb' | 'dataMb' | 'validateS' | 'validateSPerGb' | 'validatePeakRssMb' | 'rawScanS'>>;
   rehearsal: Array<{ phase: string; seconds: number; detail: string }>;
+  /** Start-up of the compiled CLI: --help end to end, validate until it connects (bench/startup.ts). */
+  startup?: StartupFigures;
   sizes: SizeFigures[];
 }
 
-export function buildResults(input: { date: string; command: string; machine: Record<string, unknown>; repeat: number; jobs: number; sizes: SizeFigures[]; rehearsal: Results['rehearsal'] }): Results {
+export function buildResults(input: { date: string; command: string; machine: Record<string, unknown>; repeat: number; jobs: number; sizes: SizeFigures[]; rehearsal: Results['rehearsal']; startup?: StartupFigures }): Results {
   if (!input.sizes.length) throw new Error('no sizes measured');
   const sizes = [...input.sizes].sort((a, b) => a.sizeMb - b.sizeMb);
   const l = sizes[sizes.length - 1];
@@ -192,6 +195,7 @@ export function buildResults(input: { date: string; command: string; machine: Re
     targets: verdicts(sizes),
     scaling: sizes.map((s) => ({ sizeMb: s.sizeMb, dataMb: s.dataMb, rawScanS: s.rawScanS, validateS: s.validateS, validateSPerGb: s.validateSPerGb, validatePeakRssMb: s.validatePeakRssMb })),
     rehearsal: input.rehearsal.map((p) => ({ ...p, seconds: round(p.seconds, 3) })),
+    ...(input.startup && { startup: input.startup }),
     sizes,
   };
 }
@@ -208,6 +212,16 @@ const verdict = (met: boolean | null): string => (met === null ? 'n/a (one size)
 export function formatResults(r: Results): string {
   const f = (x: number, d = 2): string => x.toFixed(d);
   const out: string[] = [];
+  if (r.startup) {
+    const st = r.startup;
+    out.push(`Start-up of the compiled CLI (median of ${st.runs} runs each; min-max in brackets)`);
+    const range = (xs: number[]): string => `${f(Math.min(...xs), 3)}-${f(Math.max(...xs), 3)}`;
+    out.push(table(['measure', 'median s', 'range s', 'target s', 'verdict'], [
+      ['tj-pg-upgrade --help (spawn to exit)', f(st.helpS, 3), range(st.samples.helpS), `<= ${st.targets.helpMaxS}`, verdict(st.met.help)],
+      ['tj-pg-upgrade validate (spawn to first connection)', f(st.validateS, 3), range(st.samples.validateS), `<= ${st.targets.validateMaxS}`, verdict(st.met.validate)],
+    ]));
+    out.push('');
+  }
   out.push(`Per size (median of ${r.repeat}; MB/s = table data MB on the source / seconds; both servers read at once, ${r.jobs} sessions per side)`);
   out.push(table(
     ['size', 'data MB', 'rows', 'count(*) s', 'raw scan s', 'render s', 'validate s', '(own) s', 'naive s', 'raw MB/s', 'validate MB/s', 'naive MB/s', 'val/raw', 'val/render', 'naive/val', 'val s/GB', 'val RSS MB'],

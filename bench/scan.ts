@@ -4,8 +4,8 @@
 // rendering itself), so it is the tighter floor; `count` is plain count(*), the I/O-only floor. Both servers are read
 // at the same time, tables scheduled as validate schedules them.
 import { Client } from 'pg';
-import { TableRef } from '../lib/checks/validate/content';
-import { qi } from '../lib/checks/validate/session';
+import { TableRef } from '../checks/read/content';
+import { qi } from '../checks/session';
 import { ConnectionTarget } from '../lib/pg/connection';
 import { forEachTable, openPairedSessions } from './pairs';
 import { timed } from './stats';

@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Entry point of the `tj-pg-upgrade` CLI. The code is TypeScript (scripts/tj-pg-upgrade.ts); it is run through
-// ts-node in transpile-only mode so `npx tj-pg-upgrade` works right after `npm ci` with no build step.
+// Entry point of the `tj-pg-upgrade` CLI: the compiled application in dist/ (cli/main.ts, built by `npm ci` through
+// the prepare script, or by `npm run build`). Plain JavaScript, so start-up compiles nothing.
 'use strict';
-require('ts-node').register({ transpileOnly: true, project: require('path').join(__dirname, '..', 'tsconfig.json') });
-require('../scripts/tj-pg-upgrade.ts');
+const fs = require('fs');
+const path = require('path');
+
+const main = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
+if (!fs.existsSync(main)) {
+  process.stderr.write(`tj-pg-upgrade: the compiled CLI (${path.relative(process.cwd(), main) || main}) is missing: run npm ci (or npm run build) in ${path.dirname(__dirname)}\n`);
+  process.exit(2);
+}
+require(main).cli();

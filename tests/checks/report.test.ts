@@ -1,8 +1,5 @@
 import { strict as assert } from 'assert';
-import { check, exitCodeFor, renderJson, renderTable, summarize } from '../../lib/checks/report';
-import { checksumSql, planComparison, TableRef } from '../../lib/checks/validate/content';
-import { diffMaps, diffObjects, normalizeWhitespace } from '../../lib/checks/validate/schema';
-import { compareSequences, describeSequence, SequenceValue } from '../../lib/checks/validate/sequences';
+import { check, exitCodeFor, renderJson, renderTable, summarize } from '../../checks/report';
 
 describe('check results: model, exit codes and rendering', () => {
   const checks = [
@@ -35,44 +32,5 @@ describe('check results: model, exit codes and rendering', () => {
     assert.deepEqual(Object.keys(doc.checks[0]).sort(), ['detail', 'name', 'objects', 'status']);
     assert.equal(doc.checks[2].database, 'tooljet');
     assert.equal(doc.source, 'x');
-  });
-});
-
-describe('validate building blocks (pure)', () => {
-  it('schema diff names missing, extra and changed objects', () => {
-    const d = diffMaps(new Map([['a', '1'], ['b', '2'], ['c', 'x  y']]), new Map([['b', '3'], ['c', 'x y'], ['d', '4']]), normalizeWhitespace);
-    assert.deepEqual(d.missing, ['a']);
-    assert.deepEqual(d.extra, ['d']);
-    assert.deepEqual(d.changed, [{ key: 'b', source: '2', target: '3' }]);
-    assert.equal(d.same, 1);
-    assert.deepEqual(diffObjects(d), ['missing on target: a', 'extra on target: d', 'differs: b: source "2" | target "3"']);
-  });
-
-  it('checksum SQL hashes the named columns in a fixed order and quotes identifiers', () => {
-    assert.equal(checksumSql({ schema: 'we"ird', name: 'T', columns: ['a', 'B c'] }),
-      'SELECT count(*)::int8 AS n, coalesce(sum(pg_catalog.hashtextextended(ROW(t."a", t."B c")::text, 0)), 0)::text AS s FROM ONLY "we""ird"."T" AS t');
-  });
-
-  it('plans the comparison: skips tables missing on a side or with other columns, biggest first', () => {
-    const t = (name: string, columns: string[], pages = 1): TableRef => ({ schema: 's', name, kind: 'table', columns, pages, populated: true });
-    const plan = planComparison(
-      new Map([['s.a', t('a', ['x'], 1)], ['s.b', t('b', ['x'], 9)], ['s.c', t('c', ['x'])], ['s.gone', t('gone', ['x'])]]),
-      new Map([['s.a', t('a', ['x'])], ['s.b', t('b', ['x'])], ['s.c', t('c', ['y'])], ['s.new', t('new', ['x'])]]),
-    );
-    assert.deepEqual(plan.work.map((w) => w.name), ['b', 'a']);
-    assert.deepEqual(plan.skipped.map((s) => `${s.table}: ${s.skipped}`).sort(), ['s.c: columns differ (see schema columns)', 's.gone: missing on target', 's.new: extra on target']);
-  });
-
-  it('sequence comparison tells behind from ahead, by next value, for descending sequences too', () => {
-    const v = (lastValue: number, isCalled: boolean, increment = 1): SequenceValue => ({ schema: 'public', name: 's', lastValue: BigInt(lastValue), isCalled, increment: BigInt(increment) });
-    const cmp = (s: SequenceValue, t: SequenceValue): string[] => compareSequences(new Map([['public.s', s]]), new Map([['public.s', t]])).map((d) => d.direction);
-    assert.deepEqual(cmp(v(10, true), v(10, true)), []);
-    assert.deepEqual(cmp(v(10, true), v(5, true)), ['behind']);
-    assert.deepEqual(cmp(v(10, true), v(50, true)), ['ahead']);
-    assert.deepEqual(cmp(v(1, true), v(1, false)), ['behind']);
-    assert.deepEqual(cmp(v(1, false), v(1, true)), ['ahead']);
-    assert.deepEqual(cmp(v(-10, true, -1), v(-5, true, -1)), ['behind']);
-    const d = compareSequences(new Map([['public.s', v(10, true)]]), new Map([['public.s', v(1, false)]]))[0];
-    assert.equal(describeSequence(d), 'public.s: target behind (would reuse ids): source last_value 10, target last_value 1 (not yet called)');
   });
 });

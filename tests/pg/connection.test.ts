@@ -17,7 +17,7 @@ import {
 import { createCertificateAuthority, issueServerCertificate } from '../../lib/tls/ca';
 import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../helpers/servers';
 import { startLocalServer } from '../../lib/pg/local-server';
-import { runCli } from '../checks/run-cli';
+import { runCli } from '../cli/run-cli';
 
 async function closedPort(): Promise<number> {
   return new Promise((resolve) => {

@@ -1,0 +1,123 @@
+// `tj-pg-upgrade precheck`: everything pg_upgrade --check (old cluster 13, new 16) and RDS's pre-upgrade check stop
+// on, plus warnings, read from a live PostgreSQL 13 cluster. Cluster-wide checks run once; per-database checks run
+// in every database that accepts connections. Every query runs inside a READ ONLY transaction; nothing is written.
+// The checks themselves are in list.ts, in report order; this file connects and visits the databases.
+import type { Client } from 'pg';
+import { connect, ConnectionError, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
+import type { DatabaseRow, FindContext, PrecheckCheck, PrecheckRun, SourceServer } from '../check';
+import { check, CheckResult, exitCodeFor } from '../report';
+import { READ_ONLY } from '../settings';
+import { PRECHECK_CHECKS } from './list';
+import * as sql from './sql';
+
+export interface PrecheckOptions {
+  /** libpq URL / keyword string (PG* environment fills the gaps), or an already resolved target. */
+  source: string | ConnectionTarget | undefined;
+  /** Accept plain-text connections for sslmode disable/allow/prefer. */
+  insecure?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** Total large objects at or above which a warning is raised (default 1,000,000). */
+  largeObjectWarnThreshold?: number;
+  /** Progress messages (the CLI prints them to stderr). */
+  onProgress?: (message: string) => void;
+}
+
+export interface PrecheckResult {
+  source: { display: string; version: string; versionNum: number; user: string; superuser: boolean };
+  databases: { checked: string[]; skipped: { name: string; reason: string }[] };
+  checks: CheckResult[];
+  notices: string[];
+  exitCode: 0 | 1;
+}
+
+async function readOnly<T>(client: Client, fn: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    return await fn();
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+  }
+}
+
+/** Runs the `find` of every applicable check of `scope`, adding to `found` (objects in list order per check). */
+async function findAll(scope: 'cluster' | 'database', base: Omit<FindContext, 'once'>, found: Map<PrecheckCheck<unknown>, unknown[]>): Promise<void> {
+  const memo = new Map<string, Promise<unknown>>();
+  const ctx: FindContext = {
+    ...base,
+    once<T>(key: string, read: () => Promise<T>): Promise<T> {
+      if (!memo.has(key)) memo.set(key, read());
+      return memo.get(key) as Promise<T>;
+    },
+  };
+  for (const c of PRECHECK_CHECKS) {
+    if (c.scope !== scope || !c.find || c.notApplicable?.(base.server) !== undefined) continue;
+    found.get(c)!.push(...(await c.find(ctx)));
+  }
+}
+
+/** Runs every pre-upgrade check against the source cluster. Connection problems reject with ConnectionError. */
+export async function runPrecheck(opts: PrecheckOptions): Promise<PrecheckResult> {
+  const progress = opts.onProgress ?? (() => undefined);
+  const target =
+    typeof opts.source === 'object' && opts.source
+      ? opts.source
+      : resolveTarget(opts.source, { env: opts.env, insecure: opts.insecure, applicationName: 'tj-pg-upgrade precheck' });
+  const threshold = opts.largeObjectWarnThreshold ?? 1_000_000;
+  const found = new Map<PrecheckCheck<unknown>, unknown[]>(PRECHECK_CHECKS.map((c) => [c, []]));
+  const checked: string[] = [];
+  const skipped: { name: string; reason: string }[] = [];
+
+  progress(`connecting to ${target.display}`);
+  const main = await connect(target, { settings: READ_ONLY });
+  let server: SourceServer;
+  let databases: DatabaseRow[];
+  try {
+    ({ server, databases } = await readOnly(main, async () => {
+      const s = (await main.query(sql.SERVER)).rows[0];
+      const dbs = (await main.query(sql.DATABASES)).rows as DatabaseRow[];
+      const srv: SourceServer = { version: s.version, num: s.num, user: s.user, superuser: !!s.superuser };
+      await findAll('cluster', { client: main, server: srv, databases: dbs, database: target.database }, found);
+      return { server: srv, databases: dbs };
+    }));
+
+    for (const d of databases) {
+      if (d.datname === 'template0') continue;
+      if (Number(d.datconnlimit) === -2) {
+        skipped.push({ name: d.datname, reason: 'invalid database (interrupted DROP DATABASE)' });
+        continue;
+      }
+      if (!d.datallowconn) {
+        skipped.push({ name: d.datname, reason: 'datallowconn = false' });
+        continue;
+      }
+      progress(`checking database ${d.datname}`);
+      let client: Client | undefined;
+      try {
+        client = d.datname === target.database ? main : await connect(withDatabase(target, d.datname), { settings: READ_ONLY });
+        const c = client;
+        await readOnly(c, () => findAll('database', { client: c, server, databases, database: d.datname }, found));
+        checked.push(d.datname);
+      } catch (err) {
+        if (!(err instanceof ConnectionError)) throw err;
+        skipped.push({ name: d.datname, reason: err.message });
+      } finally {
+        if (client && client !== main) await client.end().catch(() => undefined);
+      }
+    }
+  } finally {
+    await main.end().catch(() => undefined);
+  }
+
+  const run: PrecheckRun = { server, checked, skipped, largeObjectWarnThreshold: threshold };
+  const checks = PRECHECK_CHECKS.map((c) => {
+    const why = c.notApplicable?.(server);
+    return why !== undefined ? check(c.name, 'pass', `not applicable: ${why} (source is ${server.version})`) : c.verdict(found.get(c)!, run);
+  });
+  return {
+    source: { display: target.display, version: server.version, versionNum: server.num, user: server.user, superuser: server.superuser },
+    databases: { checked, skipped },
+    checks,
+    notices: target.notices,
+    exitCode: exitCodeFor(checks),
+  };
+}

@@ -1,0 +1,45 @@
+// `tj-pg-upgrade precheck`: the source cluster's upgrade blockers (checks/precheck). Loaded only when run.
+import { COMMON, CONNECTION_HELP, Command, printResult, progressTo, str, UsageError } from '../command';
+
+export const command: Command = {
+  help: `Usage: tj-pg-upgrade precheck [--source <url>] [options]
+
+Connects to the PostgreSQL 13 source and reports every blocker that pg_upgrade --check (13 -> 16) and RDS's
+pre-upgrade check stop on, with the objects found and what to do, plus warnings. Cluster-wide checks run once;
+per-database checks run in every database that accepts connections. Read-only: everything runs in READ ONLY
+transactions.
+
+Options:
+  --source <url>              the source (default: $TJ_PG_SOURCE_URL, else the PG* environment)
+  --large-objects-warn <n>    warn from this many large objects (default 1000000)
+  --json                      machine-readable output (every check with all objects)
+  --insecure                  allow sslmode=disable/allow/prefer (plain text)
+  -q, --quiet                 no progress lines on stderr
+  -h, --help                  this help
+
+${CONNECTION_HELP}
+
+Exit codes: 0 no blocker (warnings allowed), 1 a blocker was found, 2 usage or connection error.`,
+  options: {
+    ...COMMON,
+    source: { type: 'string' },
+    'large-objects-warn': { type: 'string' },
+  },
+  async run(values, io) {
+    const source = str(values, 'source') ?? io.env.TJ_PG_SOURCE_URL;
+    if (!source && !io.env.PGHOST) throw new UsageError('precheck needs --source <url> (or TJ_PG_SOURCE_URL, or PGHOST and friends)');
+    const lo = str(values, 'large-objects-warn');
+    if (lo !== undefined && !/^\d+$/.test(lo)) throw new UsageError(`--large-objects-warn must be a whole number, got "${lo}"`);
+    const { runPrecheck } = await import('../../checks/precheck');
+    const r = await runPrecheck({
+      source,
+      insecure: !!values.insecure,
+      env: io.env,
+      largeObjectWarnThreshold: lo === undefined ? undefined : Number(lo),
+      onProgress: progressTo(io, values),
+    });
+    printResult(io, values, 'precheck', `tj-pg-upgrade precheck: ${r.source.display} (PostgreSQL ${r.source.version})`, r.checks,
+      { source: r.source, databases: r.databases, notices: r.notices }, r.notices);
+    return r.exitCode;
+  },
+};

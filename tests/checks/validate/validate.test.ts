@@ -1,0 +1,200 @@
+import { strict as assert } from 'assert';
+import * as path from 'path';
+import { CheckResult } from '../../../checks/report';
+import { runValidate, ValidateResult } from '../../../checks/validate';
+import { fixtureCounts, seedToolJetDatabase, seedToolJetFixture, TOOLJET_DB_NAMES } from '../../../lib/fixture';
+import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../../lib/pg/connection';
+import { copyDatabase, requireClientTool, runSqlFile } from '../../../lib/pg/copy';
+import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../../helpers/servers';
+import { runCli } from '../../cli/run-cli';
+
+const NORTHWIND = path.join(__dirname, '..', '..', '..', '..', 'shared', 'datasets', 'northwind.sql');
+const TJDB = TOOLJET_DB_NAMES;
+const COUNTS = fixtureCounts(2);
+const PRODUCTS = `"${TJDB.schema}"."${TJDB.products}"`;
+
+function find(r: ValidateResult, name: string, database?: string): CheckResult {
+  const c = r.checks.find((x) => x.name === name && (database === undefined || x.database === database));
+  assert.ok(c, `no check ${name} [${database}]: ${r.checks.map((x) => `${x.name} [${x.database}]`).join(', ')}`);
+  return c;
+}
+
+function failures(r: ValidateResult): string[] {
+  return r.checks.filter((c) => c.status === 'fail').map((c) => `${c.name} [${c.database}]: ${c.detail} ${c.objects.join('; ')}`);
+}
+
+describe('validate: ToolJet fixture and Northwind copied from 13.21 to 16.9', () => {
+  let tls: TlsFixture;
+  let s13: LocalServer;
+  let s16: LocalServer;
+  let src: ConnectionTarget;
+  let tgt: ConnectionTarget;
+
+  async function run(t: ConnectionTarget, ...statements: string[]): Promise<unknown[]> {
+    const c = await connect(t);
+    const out: unknown[] = [];
+    try {
+      for (const s of statements) out.push((await c.query(s)).rows);
+    } finally {
+      await c.end();
+    }
+    return out;
+  }
+  const validate = (db: string, extra: Partial<Parameters<typeof runValidate>[0]> = {}): Promise<ValidateResult> =>
+    runValidate({ source: withDatabase(src, db), target: withDatabase(tgt, db), jobs: 2, ...extra });
+
+  before(async () => {
+    tls = makeTlsFixture();
+    // autovacuum off: statistics must only appear when validate --analyze creates them
+    [s13, s16] = await Promise.all([startServer(13, tls, { settings: { autovacuum: 'off' } }), startServer(16, tls, { settings: { autovacuum: 'off' } })]);
+    src = resolveTarget(s13.url('postgres', verifyFull(tls)), { env: {} });
+    tgt = resolveTarget(s16.url('postgres', verifyFull(tls)), { env: {} });
+    await run(src, 'CREATE DATABASE tooljet', 'CREATE DATABASE tooljet_db', 'CREATE DATABASE northwind');
+    const a = await connect(withDatabase(src, 'tooljet'));
+    const b = await connect(withDatabase(src, 'tooljet_db'));
+    try {
+      await seedToolJetFixture(a, { sizeMb: 2 });
+      await seedToolJetDatabase(b, { sizeMb: 2 });
+    } finally {
+      await a.end();
+      await b.end();
+    }
+    await runSqlFile({ target: src, database: 'northwind', file: NORTHWIND });
+    for (const db of ['tooljet', 'tooljet_db', 'northwind']) await copyDatabase({ source: src, target: tgt, database: db });
+  });
+  after(async () => {
+    await Promise.all([s13, s16].filter(Boolean).map((s) => s.stop()));
+    tls.cleanup();
+  });
+
+  it('passes after the copy: ToolJet database and ToolJet Database, every check named', async () => {
+    const xmax = async (): Promise<string> => (((await run(src, 'SELECT txid_snapshot_xmax(txid_current_snapshot()) AS x'))[0]) as { x: string }[])[0].x;
+    const before = await xmax();
+    const r = await validate('tooljet', { tooljetDb: 'tooljet_db' });
+    assert.equal(await xmax(), before, 'validate must not write on the source (no transaction id consumed)');
+    assert.deepEqual(failures(r), []);
+    assert.equal(r.exitCode, 0);
+    const tlsT = find(r, 'TLS (target)');
+    assert.match(tlsT.detail, /TLSv1\.[23] \S+ \(\d+ bits, per pg_stat_ssl\); certificate "O=tj-pg-upgrade, CN=localhost" issued by/);
+    assert.match(tlsT.detail, /host name "localhost" checked \(verify-full\)/);
+    assert.match(find(r, 'target version').detail, /PostgreSQL 16\.9 \(expected 16\.9\)/);
+    for (const db of ['tooljet', 'tooljet_db']) {
+      for (const name of ['schema: tables', 'schema: columns (with types)', 'schema: indexes', 'schema: constraints', 'schema: sequences',
+        'schema: views', 'schema: functions', 'schema: extensions', 'row counts', 'content checksums', 'sequence values', 'ToolJet migrations']) {
+        assert.equal(find(r, name, db).status, 'pass', `${name} [${db}]`);
+      }
+    }
+    assert.match(find(r, 'row counts', 'tooljet').detail, /^15 tables, \d+ rows, equal on both sides$/);
+    assert.match(find(r, 'ToolJet migrations', 'tooljet').detail, /^30 migrations identical, latest addUserDetailsTable1680156219906$/);
+    assert.equal(find(r, 'reachable (target)', 'tooljet_db').status, 'pass');
+    // every worker of a side read the same exported snapshot
+    assert.ok(r.databases.every((d) => d.snapshots.source && d.snapshots.target));
+    assert.deepEqual(r.writes, []);
+  });
+
+  it('passes on Northwind, a schema nobody here wrote', async () => {
+    const r = await validate('northwind');
+    assert.deepEqual(failures(r), []);
+    assert.match(find(r, 'row counts', 'northwind').detail, /^14 tables, 3362 rows/);
+    assert.match(find(r, 'schema: constraints', 'northwind').detail, /^27 identical/);
+  });
+
+  it('a ToolJet Database that does not exist is reported unreachable (exit 1), not a crash', async () => {
+    const r = await validate('northwind', { tooljetDb: 'no_such_tooljet_db' });
+    const c = find(r, 'reachable (source)', 'no_such_tooljet_db');
+    assert.equal(c.status, 'fail');
+    assert.match(c.detail, /database "no_such_tooljet_db" does not exist at localhost:\d+/);
+    assert.equal(r.exitCode, 1);
+  });
+
+  it('--analyze: statistics missing on the target are reported, then ANALYZE runs on the target only', async () => {
+    const srcAnalyzed = async (): Promise<number> =>
+      Number(((await run(withDatabase(src, 'tooljet'), 'SELECT coalesce(sum(analyze_count + autoanalyze_count), 0) AS n FROM pg_stat_user_tables'))[0] as { n: string }[])[0].n);
+    const before = await validate('tooljet');
+    const stats = find(before, 'statistics', 'tooljet');
+    assert.equal(stats.status, 'warn');
+    assert.ok(stats.objects.includes('public.app_versions'));
+    const analyzedBefore = await srcAnalyzed();
+    const r = await validate('tooljet', { analyze: true });
+    assert.equal(find(r, 'statistics', 'tooljet').status, 'pass');
+    assert.ok(r.writes.includes('tooljet: ANALYZE public.app_versions on target'));
+    assert.ok(r.writes.every((w) => /on target/.test(w)));
+    assert.equal(await srcAnalyzed(), analyzedBefore, 'the source must not be analyzed');
+    assert.equal(find(await validate('tooljet'), 'statistics', 'tooljet').status, 'pass');
+  });
+
+  it('--fix-sequences: a target sequence behind the source is named, then set to the source value', async () => {
+    const seq = `${TJDB.schema}.${TJDB.orders}_id_seq`;
+    // the source moves on after the copy (as with logical replication, which does not carry sequences)
+    await run(withDatabase(src, 'tooljet_db'), `SELECT nextval('"${TJDB.schema}"."${TJDB.orders}_id_seq"') FROM generate_series(1, 3)`);
+    const lag = await validate('tooljet_db');
+    const c = find(lag, 'sequence values', 'tooljet_db');
+    assert.equal(c.status, 'fail');
+    assert.equal(c.objects.length, 1);
+    assert.match(c.objects[0], new RegExp(`^${seq.replace(/[.$]/g, '\\$&')}: target behind \\(would reuse ids\\): source last_value ${COUNTS.orders + 3}, target last_value ${COUNTS.orders}$`));
+    const fixed = await validate('tooljet_db', { fixSequences: true });
+    assert.equal(find(fixed, 'sequence values', 'tooljet_db').status, 'warn');
+    assert.deepEqual(fixed.writes, [`tooljet_db: setval('${seq}', ${COUNTS.orders + 3}, true) on target (was last_value ${COUNTS.orders})`]);
+    assert.equal(find(await validate('tooljet_db'), 'sequence values', 'tooljet_db').status, 'pass');
+  });
+
+  it('CLI: exit 0 on a faithful copy with URLs passed in the environment; a wrong expected version fails', async () => {
+    const [ok, wrongVersion] = await Promise.all([
+      runCli(['validate', '--quiet'], { TJ_PG_SOURCE_URL: s13.url('northwind', verifyFull(tls)), TJ_PG_TARGET_URL: s16.url('northwind', verifyFull(tls)) }),
+      runCli(['validate', '--expect-version', '16.4', '--source', s13.url('tooljet_db', verifyFull(tls)), '--target', s16.url('tooljet_db', verifyFull(tls))]),
+    ]);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /PASS\s+content checksums \[northwind\]\s+14 tables identical in content/);
+    assert.equal(wrongVersion.code, 1);
+    assert.match(wrongVersion.stdout, /FAIL\s+target version\s+target runs PostgreSQL 16\.9, expected 16\.4/);
+    for (const out of [ok.stdout, ok.stderr, wrongVersion.stdout, wrongVersion.stderr]) {
+      assert.ok(!out.includes(s13.password) && !out.includes(s16.password), 'password printed');
+    }
+  });
+
+  it('catches and names a changed, a deleted and an inserted row, a bumped sequence and a dropped index on the target', async () => {
+    await run(withDatabase(tgt, 'tooljet'),
+      `UPDATE users SET first_name = 'Mallory' WHERE email = 'user7@example.com'`,
+      `SELECT setval('public.migrations_id_seq', 500)`,
+      'DROP INDEX public.apps_organization_id_idx');
+    await run(withDatabase(tgt, 'northwind'), 'DELETE FROM order_details WHERE order_id = 10248 AND product_id = 11');
+    await run(withDatabase(tgt, 'tooljet_db'), `INSERT INTO ${PRODUCTS} (name, price) VALUES ('Injected', 1.00)`);
+
+    const r = await validate('tooljet', { tooljetDb: 'tooljet_db' });
+    assert.equal(r.exitCode, 1);
+    const content = find(r, 'content checksums', 'tooljet');
+    assert.equal(content.status, 'fail');
+    assert.deepEqual(content.objects, [`public.users: content differs (same row count ${COUNTS.users}: a row was changed)`]);
+    assert.equal(find(r, 'row counts', 'tooljet').status, 'pass');
+    assert.deepEqual(find(r, 'schema: indexes', 'tooljet').objects, ['missing on target: public.apps_organization_id_idx']);
+    const seq = find(r, 'sequence values', 'tooljet');
+    assert.deepEqual(seq.objects, ['public.migrations_id_seq: target ahead: source last_value 30, target last_value 500']);
+    const inserted = find(r, 'row counts', 'tooljet_db');
+    assert.deepEqual(inserted.objects, [`${TJDB.schema}.${TJDB.products}: source ${COUNTS.products} rows, target ${COUNTS.products + 1} (+1)`]);
+
+    const nw = await validate('northwind');
+    assert.deepEqual(find(nw, 'row counts', 'northwind').objects, ['public.order_details: source 2155 rows, target 2154 (-1)']);
+    assert.deepEqual(find(nw, 'content checksums', 'northwind').objects, ['public.order_details: content differs (rows 2155 vs 2154)']);
+
+    // the real CLI says the same, with exit code 1
+    const cli = await runCli(['validate', '--json', '--source', s13.url('tooljet', verifyFull(tls)), '--target', s16.url('tooljet', verifyFull(tls)), '--tooljet-db', 'tooljet_db']);
+    assert.equal(cli.code, 1, cli.stderr);
+    const doc = JSON.parse(cli.stdout);
+    assert.equal(doc.ok, false);
+    const names = doc.checks.filter((c: CheckResult) => c.status === 'fail').map((c: CheckResult) => `${c.name} [${c.database}]`);
+    assert.deepEqual(names.sort(), ['content checksums [tooljet]', 'content checksums [tooljet_db]', 'row counts [tooljet_db]', 'schema: indexes [tooljet]', 'sequence values [tooljet]', 'sequence values [tooljet_db]']);
+  });
+
+  it('copyDatabase refuses a non-empty target, a 16 source (pg_dump 15), and says how to install missing tools', async () => {
+    await assert.rejects(copyDatabase({ source: src, target: tgt, database: 'northwind' }), /target database "northwind" on localhost:\d+ is not empty/);
+    await run(tgt, 'CREATE DATABASE empty16');
+    await assert.rejects(copyDatabase({ source: tgt, target: src, database: 'empty16' }), /pg_dump of .* failed \(exit 1\): .*server version mismatch/);
+    const saved = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      assert.throws(() => requireClientTool('pg_dump'), /pg_dump not found on PATH: install the PostgreSQL client tools \(Debian\/Ubuntu: apt-get install postgresql-client\)/);
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+});
