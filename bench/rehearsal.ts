@@ -15,6 +15,7 @@ import {
   renderEcsTaskRolePolicy,
   renderEksTarget,
 } from '../lib/render';
+import { caBundleFromPem } from '../lib/tls/ca-bundle';
 import { timed } from './stats';
 
 export interface Phase {
@@ -25,13 +26,14 @@ export interface Phase {
 
 /** Renders every target's artifacts (Docker, ECS, EKS, AMI) for `database`; returns their total size in bytes. */
 export function renderAllTargets(database: DatabaseTarget, caBundlePem: string): number {
+  const caBundle = caBundleFromPem(caBundlePem);
   const hex = (n: number): string => crypto.randomBytes(n).toString('hex');
   const secrets = { pgPassword: `bench-${hex(8)}`, tooljetDbPassword: `bench-${hex(8)}`, lockboxMasterKey: hex(32), secretKeyBase: hex(64), pgrstJwtSecret: hex(24) };
   const arn = (n: string): string => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${n}-AbCdEf`;
   const ecs = {
     database,
     secrets: { pgPassword: { arn: arn('pg') }, lockboxMasterKey: { arn: arn('lockbox') }, secretKeyBase: { arn: arn('skb') }, pgrstJwtSecret: { arn: arn('jwt') } },
-    caBundlePem,
+    caBundle,
     caBundleObject: { bucket: 'tooljet-rds-ca', key: 'global-bundle.pem' },
     region: 'eu-west-1',
     tooljetHost: 'https://tooljet.example.com',
@@ -39,15 +41,15 @@ export function renderAllTargets(database: DatabaseTarget, caBundlePem: string):
   };
   const containers = renderEcsContainerDefinitions(ecs);
   const artifacts: unknown[] = [
-    planDockerTarget('/srv/tooljet', { database, secrets, tooljetHost: 'https://tooljet.example.com', caBundlePem }, undefined).files,
+    planDockerTarget('/srv/tooljet', { database, secrets, tooljetHost: 'https://tooljet.example.com', caBundle }, undefined).files,
     renderEcsTaskDefinition(ecs, { executionRoleArn: 'arn:aws:iam::123456789012:role/exec', taskRoleArn: 'arn:aws:iam::123456789012:role/task' }),
     renderEcsExecutionRolePolicy(containers),
     renderEcsTaskRolePolicy(ecs.caBundleObject),
-    renderEksTarget({ database, secrets, caBundlePem }),
+    renderEksTarget({ database, secrets, caBundle }),
     renderAmiUserData({
       database,
       region: 'eu-west-1',
-      caBundlePem,
+      caBundle,
       caBundleSource: { s3: ecs.caBundleObject },
       pgPassword: { secretsManager: { secretId: arn('pg') } },
     }),

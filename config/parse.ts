@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAftercare } from './aftercare';
-import { checkRdsRoot, readCaBundle, ReadFile } from './ca-bundle';
+import { CaBundleFile, checkRdsRoot, configProblem, readCaBundleFile, ReadFile } from '../lib/tls/ca-bundle';
 import { durationSeconds } from './durations';
 import { environmentFromStackName, stackNameSaysProduction } from './environment';
 import { ConfigError } from './errors';
@@ -18,7 +18,6 @@ import {
 import {
   ACTIVE_DATABASES,
   ActiveDatabase,
-  CaBundle,
   CloneConfig,
   CloneTimeouts,
   DatabaseConfig,
@@ -358,7 +357,7 @@ function parseRestoredInstance(r: Reader, raw: Raw, activeDatabase: ActiveDataba
   return { identifier };
 }
 
-function parseCaBundle(r: Reader, raw: Raw, baseDir: string, readFile: ReadFile): CaBundle | undefined {
+function parseCaBundle(r: Reader, raw: Raw, baseDir: string, readFile: ReadFile): CaBundleFile | undefined {
   if (raw.caBundle === undefined) {
     r.problem('caBundle', `not set; download the RDS CA bundle (curl -fsSLo certs/global-bundle.pem ${RDS_CA_BUNDLE_URL}) and run: pulumi config set caBundle certs/global-bundle.pem`);
     return undefined;
@@ -366,9 +365,9 @@ function parseCaBundle(r: Reader, raw: Raw, baseDir: string, readFile: ReadFile)
   const configured = r.string('caBundle', raw.caBundle, 'set it to the path of global-bundle.pem');
   if (configured === undefined) return undefined;
   const file = path.resolve(baseDir, configured);
-  const result = readCaBundle(file, readFile, configured);
+  const result = readCaBundleFile(file, readFile);
   if (!result.ok) {
-    r.problem('caBundle', result.problem);
+    r.problem('caBundle', configProblem(result.problem, configured, file));
     return undefined;
   }
   return result.bundle;

@@ -1,6 +1,7 @@
 // The typed, validated and defaulted stack configuration. Produced by parseStackConfig (pure) and loadStackConfig
 // (reads pulumi.Config). Every key is documented in README "Stack configuration reference".
 import type { AppSecretKey, TargetConfigs, ValidationConfig } from './targets/types';
+import type { CaBundleFile } from '../lib/tls/ca-bundle';
 import { VALIDATION_SUB_KEYS } from './targets/types';
 
 /** Pulumi project name = configuration namespace (`tooljet-pg-upgrade:<key>`). */
@@ -74,20 +75,8 @@ export interface CloneConfig {
   readonly timeouts: CloneTimeouts;
 }
 
-export interface CaBundle {
-  /** Absolute path of the PEM file on the machine that runs Pulumi. */
-  readonly path: string;
-  /** Base name of the file (`global-bundle.pem`), for targets that mount it somewhere. */
-  readonly fileName: string;
-  /** The PEM text: every certificate, in file order (normalised: blocks joined by "\n", nothing between them). */
-  readonly pem: string;
-  readonly certificateCount: number;
-  /**
-   * SHA-256 (hex) of the file's bytes exactly as read: what a download of the same file hashes to (the AMI's
-   * caBundleUrl mode, where the instance checks the downloaded bytes, not `pem`).
-   */
-  readonly fileSha256: string;
-}
+/** The RDS CA bundle as the stack reads it (lib/tls/ca-bundle.ts parses and checks it). */
+export type { CaBundle, CaBundleFile } from '../lib/tls/ca-bundle';
 
 export interface DatabaseConfig {
   /** ToolJet's database user (PG_USER / TOOLJET_DB_USER). Plain config; its password is `dbPassword` (secret). */
@@ -112,7 +101,7 @@ export interface StackConfig {
   readonly activeDatabase: ActiveDatabase;
   /** With activeDatabase `restored` only: the instance ToolJet is pointed at (looked up, never modified). */
   readonly restoredInstance?: RestoredInstanceConfig;
-  readonly caBundle: CaBundle;
+  readonly caBundle: CaBundleFile;
   readonly targets: TargetsConfig;
   /** Which of lockboxMasterKey, secretKeyBase, pgrstJwtSecret are set (as Pulumi secrets; values never here). */
   readonly appSecrets: readonly AppSecretKey[];
@@ -281,4 +270,4 @@ export const DEFAULTS = {
 } as const;
 
 /** Where the RDS CA bundle comes from (README and error messages point here). */
-export const RDS_CA_BUNDLE_URL = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
+export { RDS_CA_BUNDLE_URL } from '../lib/tls/ca-bundle';

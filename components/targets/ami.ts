@@ -12,7 +12,7 @@ import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import type { AmiTargetConfig } from '../../config/targets/types';
 import { phaseLabel, PHASES, timedInterpreter } from '../../lib/cutover';
-import { AmiTargetInput, caBundleSha256, PasswordSource, renderAmiUserData, S3ObjectRef } from '../../lib/render';
+import { AmiTargetInput, PasswordSource, renderAmiUserData, S3ObjectRef } from '../../lib/render';
 import { caBundleObject } from './ca-bundle-object';
 import {
   checkRender,
@@ -80,10 +80,9 @@ export class AmiTarget extends pulumi.ComponentResource {
     const base = (database: AmiTargetInput['database'], pgPassword: PasswordSource, caBundleSource: AmiTargetInput['caBundleSource']): AmiTargetInput => ({
       database,
       region,
-      caBundlePem: args.caBundle.pem,
-      caBundleSource,
       // The instance hashes what it downloads: with a URL that is the file as published, not the normalised PEM.
-      caBundleFileSha256: args.caBundle.fileSha256,
+      caBundle: args.caBundle,
+      caBundleSource,
       pgPassword,
       ...(s.tooljetDbPassword !== undefined && { tooljetDbPassword: passwordSource(s.tooljetDbPassword) }),
       restartUnits: [...s.restartUnits],
@@ -155,7 +154,7 @@ export class AmiTarget extends pulumi.ComponentResource {
     }
 
     const script = scriptText(LAUNCH_TEMPLATE_VERSION_SCRIPT);
-    const caSha = caBundleSha256(args.caBundle.pem).slice(0, 12);
+    const caSha = args.caBundle.pemSha256.slice(0, 12);
     this.launchTemplateVersion = new command.local.Command(
       `${name}-launch-template-version`,
       {

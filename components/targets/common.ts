@@ -2,7 +2,8 @@
 // from Pulumi secrets, tags, and turning a renderer's RenderError into a one-line program error.
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { CaBundle, Environment, PROJECT } from '../../config/types';
+import { Environment, PROJECT } from '../../config/types';
+import type { CaBundle } from '../../lib/tls/ca-bundle';
 import type { AppSecretKey, SecretSource } from '../../config/targets/types';
 import { DatabaseTarget, KMS_KEY_ARN, RenderError } from '../../lib/render';
 import { MANAGED_BY, TAG_KEYS } from '../database/tags';

@@ -11,6 +11,7 @@ import { spawnSync } from 'child_process';
 import { inProjectDir } from '../../lib/commands';
 import { DockerTargetInput, RenderError, writeDockerTarget } from '../../lib/render';
 import type { DatabaseTarget } from '../../lib/render';
+import { caBundleFromPem, CaBundleError } from '../../lib/tls/ca-bundle';
 
 /** The writer's entry point, relative to the project directory (the command's working directory, checked first). */
 export const DOCKER_WRITE_SCRIPT = 'components/targets/docker-write-cli.js';
@@ -76,7 +77,7 @@ export function dockerWriteInput(env: NodeJS.ProcessEnv, bundlePem: string): { d
       ...(env.TJ_PGRST_JWT_SECRET ? { pgrstJwtSecret: env.TJ_PGRST_JWT_SECRET } : {}),
     },
     ...(env.TJ_TOOLJET_HOST ? { tooljetHost: env.TJ_TOOLJET_HOST } : {}),
-    caBundlePem: bundlePem,
+    caBundle: caBundleFromPem(bundlePem),
     services: required(env, 'TJ_DOCKER_SERVICES').split(','),
     bundleFile: required(env, 'TJ_DOCKER_BUNDLE_FILE'),
     overrideFile: required(env, 'TJ_DOCKER_OVERRIDE_FILE'),
@@ -123,7 +124,7 @@ export function runDockerWrite(env: NodeJS.ProcessEnv, bundlePem: string, io: Wr
     }
     return 0;
   } catch (err) {
-    const known = err instanceof RenderError;
+    const known = err instanceof RenderError || err instanceof CaBundleError;
     const message = known ? (err as Error).message : `unexpected ${(err as Error)?.name ?? 'error'}: ${(err as Error)?.message ?? String(err)}`;
     io.err(`docker-target: ${redactSecrets(message, env).replace(/\s*\n\s*/g, ' ')}`);
     return known ? 1 : 2;

@@ -31,7 +31,7 @@ export class DockerTarget extends pulumi.ComponentResource {
         database: placeholderDatabase(args.database),
         secrets: { pgPassword: 'placeholder' },
         ...(s.tooljetHost !== undefined && { tooljetHost: s.tooljetHost }),
-        caBundlePem: args.caBundle.pem,
+        caBundle: args.caBundle,
       });
     });
     this.envFile = path.join(s.directory, '.env');

@@ -20,6 +20,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { durationSeconds } from '../../config/durations';
 import { phaseLabel, PHASES, timedInterpreter } from '../../lib/cutover';
 import type { EcsSecretName, EcsTargetConfig, SecretSource } from '../../config/targets/types';
+import type { CaBundle } from '../../lib/tls/ca-bundle';
 import {
   checkEcsRoles,
   checkRegisteredBlanks,
@@ -67,9 +68,9 @@ export interface EcsTargetArgs extends TargetStackArgs {
 const PLACEHOLDER_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:placeholder-AbCdEf';
 
 /** The renderer's input minus what is only known at deployment time (database, secret ARNs, object version). */
-function rendererInput(s: EcsTargetConfig, region: string, pem: string): Omit<EcsTargetInput, 'database' | 'secrets' | 'caBundleObject'> {
+function rendererInput(s: EcsTargetConfig, region: string, caBundle: CaBundle): Omit<EcsTargetInput, 'database' | 'secrets' | 'caBundleObject'> {
   return {
-    caBundlePem: pem,
+    caBundle,
     region,
     tooljetHost: s.tooljetHost,
     ...(s.containerName !== undefined && { containerName: s.containerName }),
@@ -104,7 +105,7 @@ export class EcsTarget extends pulumi.ComponentResource {
     const s = args.settings;
     const region = args.cli.region;
     if (!region) throw new pulumi.RunError('aws:region: not set; the ecs target needs it: pulumi config set aws:region <region>');
-    const base = rendererInput(s, region, args.caBundle.pem);
+    const base = rendererInput(s, region, args.caBundle);
     const containerName = s.containerName ?? ECS_DEFAULTS.containerName;
     const placeholderRef = { arn: PLACEHOLDER_SECRET_ARN };
     const placeholderSecrets: EcsSecretRefs = { pgPassword: placeholderRef, lockboxMasterKey: placeholderRef, secretKeyBase: placeholderRef, pgrstJwtSecret: placeholderRef };

@@ -41,7 +41,7 @@ export class EksTarget extends pulumi.ComponentResource {
       ...layout,
       database,
       secrets,
-      caBundlePem: args.caBundle.pem,
+      caBundle: args.caBundle,
     });
     checkRender('eks', () => {
       const input = inputFor(placeholderDatabase(args.database), { pgPassword: 'placeholder' });

@@ -21,9 +21,8 @@
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import type { ValidationConfig } from '../../config/targets/types';
-import type { CaBundle } from '../../config/types';
+import type { CaBundleFile } from '../../lib/tls/ca-bundle';
 import { PHASES, timedInterpreter } from '../../lib/cutover';
-import { caBundleSha256 } from '../../lib/render';
 import { caFileForCommand, noopUpdateScript } from '../../lib/commands';
 import { renderValidateCommand, validateCommandLine } from './validate-command';
 
@@ -37,7 +36,7 @@ export interface PostDeployValidationArgs {
   database: string;
   tooljetDatabase: string;
   password: pulumi.Output<string>;
-  caBundle: CaBundle;
+  caBundle: CaBundleFile;
   /** The project directory: the command runs there, and the CA path is given relative to it when inside it. */
   projectDir: string;
   /** Without a maintenance window: the clone and every target component. In the window: the clone only. */
@@ -67,7 +66,7 @@ export function validationTriggers(args: Pick<PostDeployValidationArgs, 'clone' 
     pulumi.all([args.clone.address, args.clone.port]).apply(([a, p]) => `${a}:${p}`),
     args.clone.engineVersion,
     args.clone.resourceId,
-    caBundleSha256(args.caBundle.pem),
+    args.caBundle.pemSha256,
   ];
 }
 

@@ -4,7 +4,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { check, CheckResult } from '../checks/report';
-import { caBundleSha256, CONTAINER_CA_PATH } from '../render';
+import { CONTAINER_CA_PATH } from '../render';
+import { caBundleSha256 } from '../tls/ca-bundle';
 import { DatabaseTarget } from '../render/target';
 import { RenderedFile, RunSecrets, TARGETS } from './configs';
 import { endpointPart, leakForms, leavesOf, pointsAt } from './leaves';

@@ -15,6 +15,7 @@ import {
   renderEksTarget,
   writeFileAtomic,
 } from '../render';
+import { caBundleFromPem } from '../tls/ca-bundle';
 
 export type TargetKind = 'docker' | 'ecs' | 'eks' | 'ami';
 export const TARGETS: TargetKind[] = ['docker', 'ecs', 'eks', 'ami'];
@@ -54,6 +55,7 @@ const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
 
 /** Renders every target for `database`; the bundle is `caBundlePem` (the run's CA standing in for global-bundle.pem). */
 export function renderTargetConfigs(database: DatabaseTarget, caBundlePem: string, secrets: RunSecrets): RenderedFile[] {
+  const caBundle = caBundleFromPem(caBundlePem);
   const files: RenderedFile[] = [];
   const docker = planDockerTarget('docker', {
     database,
@@ -64,7 +66,7 @@ export function renderTargetConfigs(database: DatabaseTarget, caBundlePem: strin
       pgrstJwtSecret: secrets.pgrstJwtSecret,
     },
     tooljetHost: PLACEHOLDERS.tooljetHost,
-    caBundlePem,
+    caBundle,
   }, undefined);
   files.push(
     { path: 'docker/.env', target: 'docker', text: docker.files.env.text, mode: docker.files.env.mode, secret: true, description: "ToolJet's .env for docker-compose-with-external-postgresql" },
@@ -76,7 +78,7 @@ export function renderTargetConfigs(database: DatabaseTarget, caBundlePem: strin
   const ecsInput = {
     database,
     secrets: { pgPassword: sm('pg-password'), lockboxMasterKey: sm('lockbox-master-key'), secretKeyBase: sm('secret-key-base'), pgrstJwtSecret: sm('pgrst-jwt-secret') },
-    caBundlePem,
+    caBundle,
     caBundleObject: PLACEHOLDERS.caBundleObject,
     region: PLACEHOLDERS.region,
     tooljetHost: PLACEHOLDERS.tooljetHost,
@@ -95,7 +97,7 @@ export function renderTargetConfigs(database: DatabaseTarget, caBundlePem: strin
   const eks = renderEksTarget({
     database,
     secrets: { pgPassword: secrets.dbPassword, lockboxMasterKey: secrets.lockboxMasterKey, secretKeyBase: secrets.secretKeyBase, pgrstJwtSecret: secrets.pgrstJwtSecret },
-    caBundlePem,
+    caBundle,
   });
   files.push(
     { path: 'eks/secret-tooljet-server.json', target: 'eks', text: json(eks.secret), mode: 0o600, secret: true, description: 'Secret tooljet-server (envFrom of the chart)' },
@@ -118,7 +120,7 @@ export function renderTargetConfigs(database: DatabaseTarget, caBundlePem: strin
     text: renderAmiUserData({
       database,
       region: PLACEHOLDERS.region,
-      caBundlePem,
+      caBundle,
       caBundleSource: { s3: PLACEHOLDERS.caBundleObject },
       pgPassword: { secretsManager: { secretId: 'tooljet/pg-password' } },
     }),

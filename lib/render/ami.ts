@@ -4,12 +4,12 @@
 // downloads the bundle and checks it against the SHA-256 embedded here, and reads the password with its role.
 import * as fs from 'fs';
 import * as path from 'path';
+import type { CaBundle } from '../tls/ca-bundle';
 import { DATABASE_ENV_KEYS } from './database-env';
 import { UNSAFE_ENV_NAMES } from './unsafe-env';
 import {
   AMI_CA_PATH,
   AMI_ENV_PATH,
-  caBundleSha256,
   checkAbsolutePath,
   checkRegion,
   checkS3Object,
@@ -18,7 +18,6 @@ import {
   RenderError,
   resolveDatabaseTarget,
   S3ObjectRef,
-  validateCaBundle,
 } from './target';
 
 /** Where the instance reads a password at boot (with its instance role). */
@@ -32,15 +31,13 @@ export type CaBundleSource = { s3: S3ObjectRef } | { url: string };
 export interface AmiTargetInput {
   database: DatabaseTarget;
   region: string;
-  /** PEM text of the bundle: validated, and (S3 source) the object's content, so its hash is what the instance checks. */
-  caBundlePem: string;
-  caBundleSource: CaBundleSource;
   /**
-   * URL source: SHA-256 of the published file's bytes (config's CaBundle.fileSha256), which the instance compares with
-   * the download; `caBundlePem` may be a normalised form of that file (CRLF, text between blocks) and hash differently.
-   * Unset: the hash of `caBundlePem` (right when it is the file's exact text).
+   * The checked bundle. S3 source: the object holds `pem`, so the instance checks `pemSha256`. URL source: the instance
+   * checks the published file's bytes, `fileSha256` (`pem` may be a normalised form of that file: CRLF, text between
+   * blocks).
    */
-  caBundleFileSha256?: string;
+  caBundle: CaBundle;
+  caBundleSource: CaBundleSource;
   /** PG_PASS (and, unless `tooljetDbPassword` is given, TOOLJET_DB_PASS and the PostgREST URI). */
   pgPassword: PasswordSource;
   tooljetDbPassword?: PasswordSource;
@@ -112,7 +109,7 @@ function passwordSettings(field: string, src: PasswordSource | undefined): [stri
 export function renderAmiUserData(input: AmiTargetInput): string {
   const db = resolveDatabaseTarget(input.database);
   const region = checkRegion(input.region);
-  const certs = validateCaBundle(input.caBundlePem);
+  const certs = input.caBundle.certificateCount;
   const envFile = checkAbsolutePath('envFile', input.envFile ?? AMI_ENV_PATH);
   const caFile = checkAbsolutePath('caFile', input.caFile ?? AMI_CA_PATH);
   const units = input.restartUnits ?? ['nest', 'postgrest'];
@@ -126,9 +123,6 @@ export function renderAmiUserData(input: AmiTargetInput): string {
       throw new RenderError(`caBundleSource.url ${JSON.stringify(src.url)} must be an https URL (such as https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem)`);
     }
     url = src.url;
-    if (input.caBundleFileSha256 !== undefined && !/^[0-9a-f]{64}$/.test(input.caBundleFileSha256)) {
-      throw new RenderError('caBundleFileSha256 must be a lower-case hex SHA-256');
-    }
   } else throw new RenderError('caBundleSource must be {s3: {bucket, key, versionId?}} or {url: "https://..."}');
   const [pgKind, pgId, pgKey] = passwordSettings('pgPassword', input.pgPassword);
   if (!pgKind) throw new RenderError('pgPassword is missing: give the Secrets Manager secret or SSM parameter holding PG_PASS');
@@ -138,8 +132,8 @@ export function renderAmiUserData(input: AmiTargetInput): string {
     ['TJ_REGION', region],
     ['TJ_ENV_FILE', envFile],
     ['TJ_CA_FILE', caFile],
-    // S3: the object is caBundlePem itself. URL: the published file's own bytes (the instance hashes the download).
-    ['TJ_CA_SHA256', url ? (input.caBundleFileSha256 ?? caBundleSha256(input.caBundlePem)) : caBundleSha256(input.caBundlePem)],
+    // S3: the object is the bundle's pem itself. URL: the published file's own bytes (the instance hashes the download).
+    ['TJ_CA_SHA256', url ? input.caBundle.fileSha256 : input.caBundle.pemSha256],
     ['TJ_CA_S3_BUCKET', s3?.bucket ?? ''],
     ['TJ_CA_S3_KEY', s3?.key ?? ''],
     ['TJ_CA_S3_VERSION_ID', s3?.versionId ?? ''],

@@ -9,7 +9,8 @@ import * as path from 'path';
 import { postgrestUri, tooljetDatabaseEnv } from './database-env';
 import { EnvChange, mergeEnv, parseEnv, renderEnvFile } from './dotenv';
 import { AppSecretValues, checkAppSecrets, checkPassword, checkTooljetHost } from './secrets';
-import { caBundleSha256, CONTAINER_CA_PATH, DatabaseTarget, RenderError, validateCaBundle } from './target';
+import type { CaBundle } from '../tls/ca-bundle';
+import { CONTAINER_CA_PATH, DatabaseTarget, RenderError } from './target';
 import { UNSAFE_ENV, UNSAFE_ENV_NAMES } from './unsafe-env';
 
 export interface DockerSecretValues extends AppSecretValues {
@@ -24,8 +25,8 @@ export interface DockerTargetInput {
   secrets: DockerSecretValues;
   /** TOOLJET_HOST, e.g. https://tooljet.example.com. Required for a new .env; kept from the file otherwise. */
   tooljetHost?: string;
-  /** PEM text of the RDS CA bundle (global-bundle.pem). */
-  caBundlePem: string;
+  /** The checked RDS CA bundle (global-bundle.pem); its `pem` is the file written. */
+  caBundle: CaBundle;
   /** Compose services that get the bundle mounted; default ["tooljet"] (PostgREST runs inside it). */
   services?: string[];
   /** Bundle location relative to the compose directory; default "certs/global-bundle.pem". */
@@ -172,7 +173,7 @@ export interface DockerPlan {
  * directory has none yet), without touching the disk.
  */
 export function planDockerTarget(dir: string, input: DockerTargetInput, existingEnv: string | undefined): DockerPlan {
-  const certs = validateCaBundle(input.caBundlePem);
+  const certs = input.caBundle.certificateCount;
   const bundleFile = bundleFileOf(input);
   const overrideFile = overrideFileOf(input);
   let text: string;
@@ -186,7 +187,7 @@ export function planDockerTarget(dir: string, input: DockerTargetInput, existing
   const files: DockerFiles = {
     env: { path: path.join(dir, '.env'), text, mode: 0o600 },
     override: { path: path.join(dir, overrideFile), text: renderComposeOverride(input), mode: 0o644 },
-    bundle: { path: path.join(dir, bundleFile), text: input.caBundlePem, mode: 0o644 },
+    bundle: { path: path.join(dir, bundleFile), text: input.caBundle.pem, mode: 0o644 },
   };
   const before = existingEnv === undefined ? new Map<string, string>() : parseEnv(existingEnv);
   const after = parseEnv(text);
@@ -200,7 +201,7 @@ export function planDockerTarget(dir: string, input: DockerTargetInput, existing
   }
   lines.push(
     `${files.override.path}: ${(input.services ?? ['tooljet']).join(', ')} mount ./${bundleFile} read-only at ${CONTAINER_CA_PATH}`,
-    `${files.bundle.path} (mode 644): ${certs} certificates, sha256 ${caBundleSha256(input.caBundlePem)}`,
+    `${files.bundle.path} (mode 644): ${certs} certificates, sha256 ${input.caBundle.pemSha256}`,
     'apply with: docker compose up -d (NODE_EXTRA_CA_CERTS is read only at start, so the container must be recreated)',
   );
   return { files, changes, summary: lines.join('\n') };

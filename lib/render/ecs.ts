@@ -9,11 +9,11 @@
 // every subnet that reaches S3 (gateway endpoint or NAT), and, because the task definition pins the SHA-256, a new
 // bundle is a new revision and a new deployment, while a tampered or stale object stops the task before ToolJet
 // starts. EFS would need a separate way to write the file and would let it change under running tasks unnoticed.
+import type { CaBundle } from '../tls/ca-bundle';
 import { postgrestUri, tooljetDatabaseEnv } from './database-env';
 import { checkTooljetHost } from './secrets';
 import { isUnsafeEnvName, unsafeEnvProblem } from './unsafe-env';
 import {
-  caBundleSha256,
   checkRegion,
   checkS3Object,
   CONTAINER_CA_DIR,
@@ -22,7 +22,6 @@ import {
   KMS_KEY_ARN,
   RenderError,
   S3ObjectRef,
-  validateCaBundle,
 } from './target';
 
 export type { S3ObjectRef };
@@ -50,8 +49,8 @@ export interface EcsSecretRefs {
 export interface EcsTargetInput {
   database: DatabaseTarget;
   secrets: EcsSecretRefs;
-  /** PEM text of the bundle: validated and hashed here; its bytes must be what `caBundleObject` holds. */
-  caBundlePem: string;
+  /** The checked bundle: its `pem` must be what `caBundleObject` holds (the init container checks `pemSha256`). */
+  caBundle: CaBundle;
   caBundleObject: S3ObjectRef;
   /** Region of the task (log configuration, S3 and the AWS CLI in the init container). */
   region: string;
@@ -204,7 +203,6 @@ const env = (o: Record<string, string>): KeyValuePair[] => Object.entries(o).map
  * PostgREST, then `extraContainers`. Images appear only where configured.
  */
 export function renderEcsContainerDefinitions(input: EcsTargetInput): ContainerDefinition[] {
-  validateCaBundle(input.caBundlePem);
   const obj = checkS3Object('caBundleObject', input.caBundleObject);
   const region = checkRegion(input.region);
   const name = input.containerName ?? ECS_DEFAULTS.containerName;
@@ -266,7 +264,7 @@ export function renderEcsContainerDefinitions(input: EcsTargetInput): ContainerD
       TJ_CA_BUCKET: obj.bucket,
       TJ_CA_OBJECT: obj.key,
       ...(obj.versionId ? { TJ_CA_VERSION_ID: obj.versionId } : {}),
-      TJ_CA_SHA256: caBundleSha256(input.caBundlePem),
+      TJ_CA_SHA256: input.caBundle.pemSha256,
       TJ_CA_FILE: CONTAINER_CA_PATH,
     }),
     mountPoints: caMount(false),

@@ -19,7 +19,8 @@
 // empty value is the same as unset (and an `env` entry wins over `envFrom`, whatever the Secret holds).
 import { postgrestUri, tooljetDatabaseEnv } from './database-env';
 import { AppSecretValues, checkAppSecrets, checkPassword } from './secrets';
-import { CA_FILE_NAME, caBundleSha256, CONTAINER_CA_DIR, CONTAINER_CA_PATH, DatabaseTarget, RenderError, validateCaBundle } from './target';
+import type { CaBundle } from '../tls/ca-bundle';
+import { CA_FILE_NAME, CONTAINER_CA_DIR, CONTAINER_CA_PATH, DatabaseTarget, RenderError } from './target';
 import { UNSAFE_ENV_NAMES } from './unsafe-env';
 
 export interface EksSecretValues extends AppSecretValues {
@@ -36,7 +37,8 @@ export interface EksTargetInput {
   database: DatabaseTarget;
   /** Values for the Secret (a Kubernetes Secret is where the chart keeps them). */
   secrets: EksSecretValues;
-  caBundlePem: string;
+  /** The checked RDS CA bundle: its `pem` goes into the ConfigMap, its `pemSha256` rolls the pods when it changes. */
+  caBundle: CaBundle;
   namespace?: string;
   /** Default "tooljet-server" (the chart's apps.tooljet.secret.name). */
   secretName?: string;
@@ -127,16 +129,15 @@ function unsafeBlanks(): Record<string, string> {
 }
 
 /** ConfigMap `rds-ssl-cert`, key `global-bundle.pem` = the bundle (a ConfigMap holds up to 1 MiB). */
-export function renderEksCaConfigMap(input: Pick<EksTargetInput, 'caBundlePem' | 'namespace' | 'configMapName'>) {
-  validateCaBundle(input.caBundlePem);
+export function renderEksCaConfigMap(input: Pick<EksTargetInput, 'caBundle' | 'namespace' | 'configMapName'>) {
   const namespace = k8sName('namespace', input.namespace ?? EKS_DEFAULTS.namespace);
   const name = k8sName('configMapName', input.configMapName ?? EKS_DEFAULTS.configMapName, 253);
-  if (Buffer.byteLength(input.caBundlePem) > 1024 * 1024 - 4096) throw new RenderError('caBundle is too large for a ConfigMap (1 MiB)');
+  if (Buffer.byteLength(input.caBundle.pem) > 1024 * 1024 - 4096) throw new RenderError('caBundle is too large for a ConfigMap (1 MiB)');
   return {
     apiVersion: 'v1' as const,
     kind: 'ConfigMap' as const,
     metadata: { name, namespace },
-    data: { [CA_FILE_NAME]: input.caBundlePem },
+    data: { [CA_FILE_NAME]: input.caBundle.pem },
   };
 }
 
@@ -177,8 +178,7 @@ function deploymentPatch(namespace: string, deployment: string, container: Recor
  */
 export function renderEksDeploymentPatches(input: EksTargetInput) {
   const r = resolve(input);
-  validateCaBundle(input.caBundlePem);
-  const caHash = caBundleSha256(input.caBundlePem);
+  const caHash = input.caBundle.pemSha256;
   const dbEnv = tooljetDatabaseEnv(input.database, CONTAINER_CA_PATH);
   return r.workloads.map((w) =>
     deploymentPatch(
@@ -203,7 +203,6 @@ export function renderEksDeploymentPatches(input: EksTargetInput) {
 export function renderEksPostgrestPatch(input: EksTargetInput) {
   const r = resolve(input);
   if (!r.postgrest) return undefined;
-  validateCaBundle(input.caBundlePem);
   return deploymentPatch(
     r.namespace,
     r.postgrest.deployment,
@@ -216,7 +215,7 @@ export function renderEksPostgrestPatch(input: EksTargetInput) {
       volumeMounts: [caMount()],
     },
     r.configMapName,
-    caBundleSha256(input.caBundlePem),
+    input.caBundle.pemSha256,
   );
 }
 

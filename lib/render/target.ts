@@ -1,6 +1,5 @@
 // The inputs every ToolJet target renderer shares: which database ToolJet points at, and the CA bundle that lets it
-// verify that database's certificate. Pure values and validation; no I/O.
-import * as crypto from 'crypto';
+// verify that database's certificate (a checked CaBundle, lib/tls/ca-bundle.ts). Pure values and validation; no I/O.
 
 /** Thrown for bad renderer input. The message is one line that says what to fix. */
 export class RenderError extends Error {
@@ -108,37 +107,6 @@ export function resolveDatabaseTarget(t: DatabaseTarget): ResolvedDatabaseTarget
     throw new RenderError(`database.tooljetDatabase (TOOLJET_DB) must differ from database.database (PG_DB); both are ${JSON.stringify(r.database)}`);
   }
   return r;
-}
-
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
-
-/**
- * Checks that `pem` holds one or more X.509 certificates in PEM form (like the RDS global-bundle.pem), every one of
- * which parses, and no other kind of PEM block (a private key has no business here). Returns the number of certificates.
- */
-export function validateCaBundle(pem: unknown): number {
-  if (typeof pem !== 'string' || pem.trim() === '') throw new RenderError('caBundle is empty: give the PEM text of the RDS CA bundle (global-bundle.pem)');
-  let count = 0;
-  let rest = pem;
-  for (const m of pem.matchAll(PEM_BLOCK)) {
-    if (m[1] !== 'CERTIFICATE') throw new RenderError(`caBundle contains a "${m[1]}" block: it must hold only CA certificates`);
-    try {
-      new crypto.X509Certificate(m[0]);
-    } catch (err) {
-      throw new RenderError(`caBundle certificate #${count + 1} does not parse: ${(err as Error).message}`);
-    }
-    count++;
-    rest = rest.replace(m[0], '');
-  }
-  if (count === 0) throw new RenderError('caBundle holds no "-----BEGIN CERTIFICATE-----" block: give the PEM text of global-bundle.pem');
-  // Text between blocks (comments some bundles carry) is harmless to OpenSSL and Node; a broken block is not.
-  if (rest.includes('-----BEGIN') || rest.includes('-----END')) throw new RenderError('caBundle has a malformed PEM block: give the unmodified PEM file');
-  return count;
-}
-
-/** Lower-case hex SHA-256 of the bundle exactly as given (what user-data and the ECS init container check). */
-export function caBundleSha256(pem: string): string {
-  return crypto.createHash('sha256').update(pem, 'utf8').digest('hex');
 }
 
 /** Absolute path check for paths that end up inside containers or on hosts. */

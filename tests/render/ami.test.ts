@@ -10,12 +10,10 @@ import * as os from 'os';
 import * as path from 'path';
 import * as util from 'util';
 import * as crypto from 'crypto';
-import { readCaBundle } from '../../config/ca-bundle';
 import {
   AMI_CA_PATH,
   AMI_ENV_KEYS,
   AmiTargetInput,
-  caBundleSha256,
   EC2_USER_DATA_LIMIT,
   DISABLED_MARKER,
   mergeEnv,
@@ -25,6 +23,7 @@ import {
   tooljetDatabaseEnv,
 } from '../../lib/render';
 import { AmiSandbox, AWKWARD_PASSWORD, CaFixture, CLONE, makeCaBundle, onlyHostMoves } from './helpers';
+import { caBundleFromPem, caBundleSha256, readCaBundleFile } from '../../lib/tls/ca-bundle';
 
 const FIXTURE = fs.readFileSync(path.join(__dirname, 'fixtures', 'ami.env'), 'utf8');
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tooljet/rds-master-AbCdEf';
@@ -45,7 +44,7 @@ describe('lib/render/ami: EC2 user-data run against a scratch root', function ()
   const baseInput = (): AmiTargetInput => ({
     database: CLONE,
     region: 'eu-west-1',
-    caBundlePem: ca.pem,
+    caBundle: ca.bundle,
     caBundleSource: { s3: { bucket: 'tooljet-rds-ca', key: 'bundles/global-bundle.pem' } },
     pgPassword: { secretsManager: { secretId: SECRET_ARN, jsonKey: 'password' } },
   });
@@ -248,20 +247,20 @@ describe('lib/render/ami: EC2 user-data run against a scratch root', function ()
     const published = `# Amazon RDS CA bundle\r\n\r\n${a.replace(/\n/g, '\r\n')}\r\nsome text between blocks\r\n\r\n${b.replace(/\n/g, '\r\n')}`;
     const file = path.join(work, 'published-bundle.pem');
     fs.writeFileSync(file, published);
-    const read = readCaBundle(file, (f) => fs.readFileSync(f, 'utf8'));
+    const read = readCaBundleFile(file, (f) => fs.readFileSync(f, 'utf8'));
     assert.ok(read.ok);
     const bundle = read.bundle;
     assert.notEqual(caBundleSha256(bundle.pem), bundle.fileSha256, 'the normalised PEM hashes differently: hashing it would refuse every boot');
     assert.equal(bundle.fileSha256, crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex'));
 
     const box = new AmiSandbox(work, FIXTURE);
-    const r = box.run(ud({ caBundlePem: bundle.pem, caBundleSource: { url }, caBundleFileSha256: bundle.fileSha256 }), { bundle: published, secret: rdsSecret('pw') });
+    const r = box.run(ud({ caBundle: bundle, caBundleSource: { url } }), { bundle: published, secret: rdsSecret('pw') });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(fs.readFileSync(box.at(AMI_CA_PATH), 'utf8'), published, 'the instance installs the download as it is');
 
     // Without the file's hash (the normalised PEM's instead) the same download is refused.
     const before = new AmiSandbox(work, FIXTURE);
-    const refused = before.run(ud({ caBundlePem: bundle.pem, caBundleSource: { url } }), { bundle: published, secret: rdsSecret('pw') });
+    const refused = before.run(ud({ caBundle: { ...bundle, fileSha256: bundle.pemSha256 }, caBundleSource: { url } }), { bundle: published, secret: rdsSecret('pw') });
     assert.notEqual(refused.status, 0);
     assert.match(refused.stderr, /refusing to install it/);
   });
@@ -274,7 +273,7 @@ describe('lib/render/ami: EC2 user-data run against a scratch root', function ()
   it('rejects bad input with a one-line message', () => {
     assert.throws(() => renderAmiUserData({ ...baseInput(), region: 'Ireland' }), /region "Ireland" is not an AWS region/);
     assert.throws(() => renderAmiUserData({ ...baseInput(), caBundleSource: { url: 'http://x/y.pem' } }), /must be an https URL/);
-    assert.throws(() => renderAmiUserData({ ...baseInput(), caBundlePem: 'not a pem' }), /no "-----BEGIN CERTIFICATE-----" block/);
+    assert.throws(() => renderAmiUserData({ ...baseInput(), caBundle: caBundleFromPem('not a pem') }), /no "-----BEGIN CERTIFICATE-----" block/);
     assert.throws(() => renderAmiUserData({ ...baseInput(), restartUnits: ['nest; rm -rf /'] }), /not a systemd unit name/);
   });
 });

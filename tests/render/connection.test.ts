@@ -25,6 +25,7 @@ import {
 import { createCertificateAuthority, issueServerCertificate } from '../../lib/tls/ca';
 import { LocalServer, makeTlsFixture, startServer, TlsFixture } from '../helpers/servers';
 import { AmiSandbox, AWKWARD_PASSWORD, fakeSecrets } from './helpers';
+import { caBundleFromPem } from '../../lib/tls/ca-bundle';
 
 /** What ToolJet's server does with the environment (server/ormconfig.ts via TypeORM): no `ssl` option, so
  * node-postgres decides TLS from PGSSLMODE and Node's trust store (+ NODE_EXTRA_CA_CERTS). */
@@ -109,7 +110,7 @@ describe('rendered configuration against a real PostgreSQL 16.9 over verified TL
         database: db,
         secrets: { ...secrets, pgPassword: AWKWARD_PASSWORD, tooljetDbPassword: undefined },
         tooljetHost: 'https://tooljet.example.com',
-        caBundlePem: fs.readFileSync(tls.ca.certFile, 'utf8'),
+        caBundle: caBundleFromPem(fs.readFileSync(tls.ca.certFile, 'utf8')),
       });
       // docker compose hands the .env to the container as its environment; Node's dotenv parser reads it the same way
       // for the values we write (plain or single-quoted).
@@ -177,7 +178,7 @@ describe('rendered configuration against a real PostgreSQL 16.9 over verified TL
         database: { ...db, port: other.port, database: 'postgres', tooljetDatabase: 'template1' },
         secrets: { ...fakeSecrets(), pgPassword: AWKWARD_PASSWORD, tooljetDbPassword: undefined },
         tooljetHost: 'https://tooljet.example.com',
-        caBundlePem: fs.readFileSync(tls.ca.certFile, 'utf8'),
+        caBundle: caBundleFromPem(fs.readFileSync(tls.ca.certFile, 'utf8')),
       });
       const env = localPaths(util.parseEnv(text) as Record<string, string>, CONTAINER_CA_PATH, tls.ca.certFile);
       const node = tooljetChild(env);
@@ -199,7 +200,7 @@ describe('rendered configuration against a real PostgreSQL 16.9 over verified TL
         secretKeyBase: { arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:skb-AbCdEf' },
         pgrstJwtSecret: { arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jwt-AbCdEf' },
       },
-      caBundlePem: fs.readFileSync(tls.ca.certFile, 'utf8'),
+      caBundle: caBundleFromPem(fs.readFileSync(tls.ca.certFile, 'utf8')),
       caBundleObject: { bucket: 'b-ucket', key: 'k' },
       region: 'eu-west-1',
       tooljetHost: 'https://tooljet.example.com',
@@ -220,7 +221,7 @@ describe('rendered configuration against a real PostgreSQL 16.9 over verified TL
     const ud = renderAmiUserData({
       database: db,
       region: 'eu-west-1',
-      caBundlePem: pem,
+      caBundle: caBundleFromPem(pem),
       caBundleSource: { s3: { bucket: 'tooljet-rds-ca', key: 'global-bundle.pem' } },
       pgPassword: { secretsManager: { secretId: 'tooljet/rds', jsonKey: 'password' } },
     });

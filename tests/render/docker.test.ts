@@ -72,7 +72,7 @@ describe('lib/render/docker: .env, compose override and bundle for the external-
     database: CLONE,
     secrets: { ...secrets },
     tooljetHost: 'https://tooljet.example.com',
-    caBundlePem: ca.pem,
+    caBundle: ca.bundle,
     ...over,
   });
 

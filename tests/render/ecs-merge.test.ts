@@ -4,7 +4,6 @@
 // ulimits, its own logging, an EFS volume, variables and secrets this target knows nothing about.
 import { strict as assert } from 'assert';
 import {
-  caBundleSha256,
   checkEcsTaskDefinitionSize,
   checkRegisteredBlanks,
   ContainerDefinition,
@@ -20,6 +19,7 @@ import {
 } from '../../lib/render';
 import { ecsLookupFixture } from '../helpers/mocks';
 import { CaFixture, CLONE, makeCaBundle, SOURCE } from './helpers';
+import { caBundleSha256 } from '../../lib/tls/ca-bundle';
 
 const ACCOUNT = '123456789012';
 const sm = (name: string) => `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${name}-AbCdEf`;
@@ -33,7 +33,7 @@ describe('lib/render/ecs-merge: the new revision keeps the current task definiti
   const input = (over: Partial<EcsTargetInput> = {}): EcsTargetInput => ({
     database: CLONE,
     secrets: { pgPassword: { arn: sm('tooljet/rds-master') }, lockboxMasterKey: { arn: sm('tooljet/lockbox-master-key') }, secretKeyBase: { arn: sm('tooljet/skb') }, pgrstJwtSecret: { arn: sm('tooljet/jwt') } },
-    caBundlePem: ca.pem,
+    caBundle: ca.bundle,
     caBundleObject: { bucket: 'tooljet-rds-ca', key: 'global-bundle.pem', versionId: 'v1' },
     region: 'us-east-1',
     tooljetHost: 'https://tooljet-staging.example.com',

@@ -5,7 +5,6 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   CA_INIT_SCRIPT,
-  caBundleSha256,
   checkEcsTaskDefinitionSize,
   ContainerDefinition,
   EcsTargetInput,
@@ -16,6 +15,7 @@ import {
   renderEcsVolumes,
 } from '../../lib/render';
 import { CaFixture, CLONE, makeCaBundle, onlyHostMoves } from './helpers';
+import { caBundleSha256 } from '../../lib/tls/ca-bundle';
 
 const ACCOUNT = '123456789012';
 const sm = (name: string) => `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${name}-AbCdEf`;
@@ -42,7 +42,7 @@ describe('lib/render/ecs: Fargate task definition with the CA bundle from S3 and
       secretKeyBase: { arn: `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/tooljet/secret-key-base` },
       pgrstJwtSecret: { arn: sm('tooljet/pgrst-jwt') },
     },
-    caBundlePem: ca.pem,
+    caBundle: ca.bundle,
     caBundleObject: { bucket: 'tooljet-rds-ca', key: `bundles/${caBundleSha256(ca.pem)}/global-bundle.pem` },
     region: 'eu-west-1',
     tooljetHost: 'https://tooljet.example.com',

@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
-import { CA_HASH_ANNOTATION, caBundleSha256, EksTargetInput, renderEksTarget } from '../../lib/render';
+import { CA_HASH_ANNOTATION, EksTargetInput, renderEksTarget } from '../../lib/render';
 import { assertNoSecrets, CaFixture, CLONE, fakeSecrets, FakeSecrets, makeCaBundle, onlyHostMoves } from './helpers';
+import { caBundleSha256 } from '../../lib/tls/ca-bundle';
 
 describe('lib/render/eks: Secret, CA ConfigMap and Deployment patches for the ToolJet Helm chart', () => {
   let ca: CaFixture;
@@ -11,7 +12,7 @@ describe('lib/render/eks: Secret, CA ConfigMap and Deployment patches for the To
   });
   after(() => ca.cleanup());
 
-  const input = (over: Partial<EksTargetInput> = {}): EksTargetInput => ({ database: CLONE, secrets: { ...secrets }, caBundlePem: ca.pem, ...over });
+  const input = (over: Partial<EksTargetInput> = {}): EksTargetInput => ({ database: CLONE, secrets: { ...secrets }, caBundle: ca.bundle, ...over });
 
   type Patch = ReturnType<typeof renderEksTarget>['deploymentPatches'][number];
   const container = (p: Patch) => p.spec.template.spec.containers[0] as { name: string; env: Array<{ name: string; value?: string; valueFrom?: unknown }>; volumeMounts: unknown[] };

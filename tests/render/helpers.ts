@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { createCertificateAuthority } from '../../lib/tls/ca';
 import { DatabaseTarget } from '../../lib/render';
+import { CaBundle, caBundleFromPem } from '../../lib/tls/ca-bundle';
 
 export const CLONE: DatabaseTarget = {
   host: 'tooljet-pg16-clone.c1abcdefgh.eu-west-1.rds.amazonaws.com',
@@ -58,6 +59,8 @@ export function assertNoSecrets(name: string, artifact: unknown, secrets: Record
 export interface CaFixture {
   dir: string;
   pem: string;
+  /** `pem` as the checked type the renderers take. */
+  bundle: CaBundle;
   /** A second, unrelated CA (for "wrong bundle" cases). */
   otherPem: string;
   cleanup(): void;
@@ -70,7 +73,7 @@ export function makeCaBundle(): CaFixture {
   const b = createCertificateAuthority(dir, 'render test CA B');
   const c = createCertificateAuthority(dir, 'render test CA C');
   const pem = fs.readFileSync(a.certFile, 'utf8') + fs.readFileSync(b.certFile, 'utf8');
-  return { dir, pem, otherPem: fs.readFileSync(c.certFile, 'utf8'), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return { dir, pem, bundle: caBundleFromPem(pem), otherPem: fs.readFileSync(c.certFile, 'utf8'), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**

@@ -2,7 +2,6 @@
 // exist (they fill Secrets Manager, the Docker .env and the Kubernetes Secret), everything else gets references.
 import { strict as assert } from 'assert';
 import {
-  caBundleSha256,
   DatabaseTarget,
   planDockerTarget,
   renderAmiUserData,
@@ -13,6 +12,7 @@ import {
   renderEksTarget,
 } from '../../lib/render';
 import { assertNoSecrets, CaFixture, CLONE, fakeSecrets, FakeSecrets, makeCaBundle, SOURCE } from './helpers';
+import { caBundleSha256 } from '../../lib/tls/ca-bundle';
 
 const arn = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-AbCdEf`;
 
@@ -35,15 +35,15 @@ describe('all targets from one input', () => {
         secretKeyBase: { arn: arn('skb') },
         pgrstJwtSecret: { arn: arn('jwt') },
       },
-      caBundlePem: ca.pem,
+      caBundle: ca.bundle,
       caBundleObject: { bucket: 'tooljet-rds-ca', key: 'global-bundle.pem' },
       region: 'eu-west-1',
       tooljetHost: 'https://tooljet.example.com',
       tooljetImage: 'tooljet/tooljet:ee-lts-3.16.25',
     };
     const containers = renderEcsContainerDefinitions(ecsInput);
-    const docker = planDockerTarget('/srv/tooljet', { database, secrets: { ...secrets }, tooljetHost: 'https://tooljet.example.com', caBundlePem: ca.pem }, undefined);
-    const eks = renderEksTarget({ database, secrets: { ...secrets }, caBundlePem: ca.pem });
+    const docker = planDockerTarget('/srv/tooljet', { database, secrets: { ...secrets }, tooljetHost: 'https://tooljet.example.com', caBundle: ca.bundle }, undefined);
+    const eks = renderEksTarget({ database, secrets: { ...secrets }, caBundle: ca.bundle });
     return {
       public: {
         ecsTaskDefinition: renderEcsTaskDefinition(ecsInput, {
@@ -55,7 +55,7 @@ describe('all targets from one input', () => {
         amiUserData: renderAmiUserData({
           database,
           region: 'eu-west-1',
-          caBundlePem: ca.pem,
+          caBundle: ca.bundle,
           caBundleSource: { s3: ecsInput.caBundleObject },
           pgPassword: { secretsManager: { secretId: arn('pg') } },
           tooljetDbPassword: { secretsManager: { secretId: arn('tjdb') } },
