@@ -5,7 +5,7 @@
 // `cutoverWithoutWindow: true` says ToolJet was stopped by hand: otherwise a leftover `activeDatabase: clone` (e.g.
 // after giving up a failed window) would move a running ToolJet to the clone on the next `pulumi up` and lose the
 // writes made since the snapshot. One line per problem.
-import type { Reader } from './parse';
+import type { Reader } from './reader';
 import type { TargetConfigs, ValidationConfig } from './targets/types';
 import type { ActiveDatabase, Environment, Strategy } from './types';
 

@@ -7,7 +7,7 @@ export type { ParseOptions } from './parse';
 export { addDays, calendarDate, LOG_RETENTION_DAYS, parseAftercare, stackNamePart, utcTimestamp } from './aftercare';
 export { loadStackConfig } from './load';
 export type { LoadedStackConfig } from './load';
-export { durationSeconds } from './durations';
+export { durationSeconds } from '../lib/durations';
 export { environmentFromStackName, stackNameSaysProduction } from './environment';
 export {
   checkExistingSnapshotIdentifier,

@@ -14,7 +14,7 @@
 // - Each runs through the timing wrapper: `pulumi up` shows its measured duration next to the logged estimate.
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
-import { durationSeconds } from '../../config/durations';
+import { durationSeconds } from '../../lib/durations';
 import type { TargetConfigs } from '../../config/targets/types';
 import type { TargetKind } from '../../config/types';
 import { phaseLabel, PHASES, timedInterpreter } from '../../lib/cutover';

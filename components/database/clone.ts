@@ -8,7 +8,7 @@
 import * as aws from '@pulumi/aws';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
-import { durationSeconds } from '../../config/durations';
+import { durationSeconds } from '../../lib/durations';
 import { PHASES, timedInterpreter } from '../../lib/cutover';
 import { CloneTimeouts } from '../../config/types';
 import { attachParameterGroupEnvironment, attachParameterGroupScript } from './attach-parameter-group';

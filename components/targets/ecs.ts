@@ -17,7 +17,7 @@
 import * as aws from '@pulumi/aws';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
-import { durationSeconds } from '../../config/durations';
+import { durationSeconds } from '../../lib/durations';
 import { phaseLabel, PHASES, timedInterpreter } from '../../lib/cutover';
 import type { EcsSecretName, EcsTargetConfig, SecretSource } from '../../config/targets/types';
 import type { CaBundle } from '../../lib/tls/ca-bundle';

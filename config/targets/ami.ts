@@ -1,6 +1,6 @@
 // targets.ami: the launch template of the ToolJet AMI instances, where they download the CA bundle from and where
 // they read the database password at boot.
-import type { Reader } from '../parse';
+import type { Reader } from '../reader';
 import { TargetContext } from './context';
 import { IAM_ROLE_ARN, IAM_ROLE_NAME, KMS_KEY_ID, Obj, readS3Object, readSecretRef, readStringList, requiredMatching, SECRET_NAME_PREFIX } from './read';
 import { AmiCaBundleConfig, AmiTargetConfig, defaultSecretNamePrefix, SecretSource, TARGET_DEFAULTS, TARGET_SUB_KEYS } from './types';

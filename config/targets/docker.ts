@@ -1,5 +1,5 @@
 // targets.docker: where ToolJet's docker-compose-with-external-postgresql folder lives and how to apply the files.
-import type { Reader } from '../parse';
+import type { Reader } from '../reader';
 import { Obj, readLocalPath, readStringList } from './read';
 import { TargetContext } from './context';
 import { DockerTargetConfig, TARGET_DEFAULTS, TARGET_SUB_KEYS } from './types';

@@ -2,7 +2,7 @@
 // where the CA bundle is uploaded for the init container.
 import { DATABASE_ENV_KEYS } from '../../lib/render/database-env';
 import { isUnsafeEnvName, unsafeEnvProblem } from '../../lib/render/unsafe-env';
-import type { Reader } from '../parse';
+import type { Reader } from '../reader';
 import { TargetContext } from './context';
 import {
   describe,

@@ -1,6 +1,6 @@
 // targets.eks: the ToolJet Helm release's namespace and object names, and which cluster to talk to.
 import * as fs from 'fs';
-import type { Reader } from '../parse';
+import type { Reader } from '../reader';
 import { TargetContext } from './context';
 import { describe, DNS1123, isPlainObject, Obj, readLocalPath } from './read';
 import { APP_SECRET_KEYS, EksTargetConfig, EksWorkloadConfig, TARGET_DEFAULTS, TARGET_SUB_KEYS } from './types';

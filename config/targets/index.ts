@@ -1,5 +1,5 @@
 // Per-target settings: one parser per target kind, each turning `targets.<kind>` into its typed config.
-import type { Reader } from '../parse';
+import type { Reader } from '../reader';
 import type { TargetKind } from '../types';
 import { parseAmiTarget } from './ami';
 import { TargetContext } from './context';

@@ -2,20 +2,11 @@
 // full key such as `targets.ecs.cluster`) and returns undefined instead of throwing, so every problem is collected.
 // Values that may be secrets (secret references, extra environment) are never echoed in a message.
 import * as path from 'path';
-import type { Reader } from '../parse';
+import { isPlainObject, kindOf as describe, Reader } from '../reader';
 import { S3ObjectConfig, SecretRefConfig } from './types';
 
-export type Obj = Record<string, unknown>;
-
-export function isPlainObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  return typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
-}
+export { isPlainObject, kindOf as describe } from '../reader';
+export type { Obj } from '../reader';
 
 /** Full ARN patterns ECS's `valueFrom` and IAM policies need (names are not enough there). */
 export const SECRETS_MANAGER_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;

@@ -1,5 +1,5 @@
 // `validation`: the post-deploy `tj-pg-upgrade validate` command (components/validation/).
-import type { Reader } from '../parse';
+import type { Reader } from '../reader';
 import { TARGET_DEFAULTS, VALIDATION_SUB_KEYS, ValidationConfig } from './types';
 
 export function parseValidation(r: Reader, value: unknown): ValidationConfig {
