@@ -1,6 +1,8 @@
 // Typed stack configuration: the pure parser (parseStackConfig) and the pulumi.Config loader (loadStackConfig).
 export * from './types';
-export * from './targets';
+export { parseTargets, parseTargetSettings } from './targets';
+export { parseValidation, VALIDATION_DEFAULTS, VALIDATION_SUB_KEYS } from './validation';
+export type { ValidationConfig } from './validation';
 export { ConfigError } from './errors';
 export { parseStackConfig } from './parse';
 export type { ParseOptions } from './parse';

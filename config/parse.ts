@@ -28,14 +28,13 @@ import {
   SnapshotConfig,
   StackConfig,
   SUB_KEYS,
-  TARGET_KINDS,
-  TargetKind,
   TOP_LEVEL_KEYS,
 } from './types';
 import { parseAppSecrets } from './app-secrets';
 import { parseMaintenanceWindow } from './cutover';
-import { parseTargetSettings, parseValidation } from './targets';
-import { isPlainObject, kindOf, Obj, Reader, suggestion } from './reader';
+import { parseTargets, parseTargetSettings } from './targets';
+import { parseValidation } from './validation';
+import { kindOf, Obj, Reader } from './reader';
 
 export interface ParseOptions {
   /** Stack name (`pulumi.getStack()`). */
@@ -230,24 +229,6 @@ function parseCaBundle(r: Reader, raw: Raw, baseDir: string, readFile: ReadFile)
   return result.bundle;
 }
 
-/** The raw mapping of each known target kind (its sub-keys are validated by config/targets/). */
-function parseTargets(r: Reader, raw: Raw): Partial<Record<TargetKind, Obj>> {
-  const o = r.object('targets', raw.targets) ?? {};
-  const targets: Partial<Record<TargetKind, Obj>> = {};
-  for (const [kind, settings] of Object.entries(o)) {
-    if (!(TARGET_KINDS as readonly string[]).includes(kind)) {
-      r.problem(`targets.${kind}`, `unknown target kind "${kind}"; ${suggestion(kind, TARGET_KINDS)}use one of: ${TARGET_KINDS.join(', ')}`);
-      continue;
-    }
-    if (!isPlainObject(settings)) {
-      r.problem(`targets.${kind}`, `must be a mapping of the ${kind} target's settings (write "${kind}: {}" for its defaults), got ${kindOf(settings)}`);
-      continue;
-    }
-    targets[kind as TargetKind] = settings;
-  }
-  return targets;
-}
-
 function parseDatabase(r: Reader, raw: Raw): DatabaseConfig {
   const o = r.object('database', raw.database) ?? {};
   r.unknownKeys('database', o, SUB_KEYS.database);
@@ -324,7 +305,7 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
   checkPassword(r, raw, opts.isSecret, opts.stack);
   const aftercare = parseAftercare(r, raw, { environment, sourceId, activeDatabase, snapshotMode: snapshot.mode });
   const appSecrets = parseAppSecrets(r, raw, opts.isSecret, opts.stack);
-  const targets = parseTargetSettings(r, parseTargets(r, raw), { project: opts.project, stack: opts.stack, environment, baseDir: opts.baseDir, appSecrets });
+  const targets = parseTargetSettings(r, parseTargets(r, raw.targets), { project: opts.project, stack: opts.stack, environment, baseDir: opts.baseDir, appSecrets });
   const validation = parseValidation(r, raw.validation);
   const window = parseMaintenanceWindow(r, raw, {
     environment,

@@ -1,15 +1,13 @@
 // The typed, validated and defaulted stack configuration. Produced by parseStackConfig (pure) and loadStackConfig
 // (reads pulumi.Config). Every key is documented in README "Stack configuration reference".
-import type { AppSecretKey, TargetConfigs, ValidationConfig } from './targets/types';
+import type { Environment } from '../lib/stack';
 import type { CaBundleFile } from '../lib/tls/ca-bundle';
-import { VALIDATION_SUB_KEYS } from './targets/types';
+import type { TargetConfigs } from '../targets';
+import type { AppSecretKey } from '../targets/shared/app-secrets';
+import { VALIDATION_SUB_KEYS, ValidationConfig } from './validation';
 
-/** Pulumi project name = configuration namespace (`tooljet-pg-upgrade:<key>`). */
-export const PROJECT = 'tooljet-pg-upgrade';
-
-/** `production` turns on every protection (protect, deletionProtection, final snapshot). */
-export type Environment = 'production' | 'staging';
-export const ENVIRONMENTS: readonly Environment[] = ['production', 'staging'];
+export { ENVIRONMENTS, PROJECT } from '../lib/stack';
+export type { Environment } from '../lib/stack';
 
 /**
  * Which database ToolJet is pointed at. `source` is the rollback; `restored` an instance restored from a snapshot
@@ -18,9 +16,7 @@ export const ENVIRONMENTS: readonly Environment[] = ['production', 'staging'];
 export type ActiveDatabase = 'clone' | 'source' | 'restored';
 export const ACTIVE_DATABASES: readonly ActiveDatabase[] = ['clone', 'source', 'restored'];
 
-export const TARGET_KINDS = ['docker', 'ecs', 'eks', 'ami'] as const;
-export type TargetKind = (typeof TARGET_KINDS)[number];
-/** Per-target settings, validated and typed by the target's own parser (config/targets/). */
+/** Per-target settings, validated and typed by each kind's own parser (targets/<kind>/settings.ts). */
 export type TargetsConfig = TargetConfigs;
 
 export interface SourceConfig {

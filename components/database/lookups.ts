@@ -5,7 +5,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { isSnapshotArn } from '../../config/identifiers';
 import { PROJECT } from '../../config/types';
 import { oneLine } from '../../lib/commands';
-import type { SnapshotPresence } from '../../lib/cutover';
+import type { SnapshotPresence } from '../../cutover/fresh-snapshot';
 import { CaBundle, checkRdsRoot } from '../../lib/tls/ca-bundle';
 import { checkExistingSnapshot, checkRestoredInstance, checkSourceInstance } from './checks';
 

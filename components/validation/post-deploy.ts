@@ -20,9 +20,9 @@
 //   inside the VPC); without it set `validation.enabled: false` and run the same check from inside (README).
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
-import type { ValidationConfig } from '../../config/targets/types';
+import type { ValidationConfig } from '../../config/validation';
 import type { CaBundleFile } from '../../lib/tls/ca-bundle';
-import { PHASES, timedInterpreter } from '../../lib/cutover';
+import { PHASES, timedInterpreter } from '../../cutover/timing';
 import { caFileForCommand, noopUpdateScript } from '../../lib/commands';
 import { renderValidateCommand, validateCommandLine } from './validate-command';
 
@@ -103,7 +103,7 @@ export class PostDeployValidation extends pulumi.ComponentResource {
       {
         // Flags only (known at preview, no secret); endpoints and the password are in the (secret) environment.
         create: validateCommandLine(flags),
-        // /bin/sh -c through the timing wrapper: prints the measured duration (lib/cutover/timing.ts).
+        // /bin/sh -c through the timing wrapper: prints the measured duration (cutover/timing.ts).
         interpreter: timedInterpreter(PHASES.validation),
         environment: pulumi.secret(rendered.apply((r) => r.environment)),
         // Never `create` again on an update (pulumi-command's default without `update`): see the header.

@@ -157,7 +157,7 @@ describe('config/parse: parseStackConfig', () => {
       assert.equal((c.caBundle.pem.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length, 2);
     });
 
-    it('types each target\'s settings with their defaults (and freezes them); tests/config/targets.test.ts has the rest', () => {
+    it('types each target\'s settings with their defaults (and freezes them); tests/targets/<kind>/settings.test.ts have the rest', () => {
       const c = parse(minimal({ targets: obj({ docker: { directory: '/opt/tooljet' }, eks: {} }) }));
       assert.deepEqual(Object.keys(c.targets).sort(), ['docker', 'eks']);
       assert.equal(c.targets.docker?.directory, '/opt/tooljet');
@@ -205,7 +205,7 @@ describe('config/parse: parseStackConfig', () => {
 
   describe('bad configuration fails with one clear line per problem', () => {
     it('unknown target kind', () => {
-      failsWith(minimal({ targets: obj({ eks: {}, lambda: {} }) }), /^tooljet-pg-upgrade:targets\.lambda: unknown target kind "lambda"; use one of: docker, ecs, eks, ami$/);
+      failsWith(minimal({ targets: obj({ eks: {}, lambda: {} }) }), /^tooljet-pg-upgrade:targets\.lambda: unknown target kind "lambda"; use one of: ecs, eks, ami, docker$/);
     });
 
     it('a near-miss target kind gets a suggestion', () => {

@@ -2,7 +2,8 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { TARGET_KINDS, TARGET_SUB_KEYS, VALIDATION_SUB_KEYS } from '../../config';
+import { VALIDATION_SUB_KEYS } from '../../config';
+import { TARGET_KINDS, TARGET_SUB_KEYS } from '../../targets';
 import { REPO_ROOT } from '../helpers/stack-file';
 
 const README = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');

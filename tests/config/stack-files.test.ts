@@ -2,7 +2,8 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { PROJECT, SUB_KEYS, TARGET_KINDS, TOP_LEVEL_KEYS } from '../../config';
+import { PROJECT, SUB_KEYS, TOP_LEVEL_KEYS } from '../../config';
+import { TARGET_KINDS } from '../../targets';
 import { readProject, readStackFile, readYamlFile, REPO_ROOT } from '../helpers/stack-file';
 
 function readmeSection(title: string): string {

@@ -19,7 +19,7 @@ function withSource(overrides: Parameters<typeof fakeInstance>[1]) {
 
 describe('program: bad configuration fails at start with a clear message', () => {
   it('unknown target kind', async () => {
-    await failsWith({ stack: 'staging', set: { targets: { eks: {}, nomad: {} } } }, /^tooljet-pg-upgrade:targets\.nomad: unknown target kind "nomad"; use one of: docker, ecs, eks, ami$/);
+    await failsWith({ stack: 'staging', set: { targets: { eks: {}, nomad: {} } } }, /^tooljet-pg-upgrade:targets\.nomad: unknown target kind "nomad"; use one of: ecs, eks, ami, docker$/);
   });
 
   it('engine version other than 16.x', async () => {

@@ -9,7 +9,7 @@ import { renderTargetConfigs, RenderedFile, RunSecrets } from '../../lib/rehears
 import { checkOutDir, OUT_MARKER, prepareOutDir, RehearsalUsageError } from '../../lib/rehearse/outdir';
 import { compareRenderings } from '../../lib/rehearse/rollback';
 import { containerEnv, splitUriPassword } from '../../lib/rehearse/tooljet-connection';
-import { CLONE, fakeSecrets, makeCaBundle, SOURCE } from '../render/helpers';
+import { CLONE, fakeSecrets, makeCaBundle, SOURCE } from '../helpers/targets';
 
 describe('lib/rehearse building blocks', () => {
   const ca = makeCaBundle();

@@ -19,7 +19,7 @@ import {
   sslRootCertProblem,
 } from '../../../lib/tls/ca-bundle';
 import { createCertificateAuthority } from '../../../lib/tls/ca';
-import { CaFixture, makeCaBundle } from '../../render/helpers';
+import { CaFixture, makeCaBundle } from '../../helpers/targets';
 
 describe('lib/tls/ca-bundle: the one owner of CA bundles', () => {
   let ca: CaFixture;
