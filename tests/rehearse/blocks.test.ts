@@ -9,6 +9,7 @@ import { renderTargetConfigs, RenderedFile, RunSecrets } from '../../lib/rehears
 import { checkOutDir, OUT_MARKER, prepareOutDir, RehearsalUsageError } from '../../lib/rehearse/outdir';
 import { compareRenderings } from '../../lib/rehearse/rollback';
 import { containerEnv, splitUriPassword } from '../../lib/rehearse/tooljet-connection';
+import { TARGET_KINDS } from '../../targets';
 import { CLONE, fakeSecrets, makeCaBundle, SOURCE } from '../helpers/targets';
 
 describe('lib/rehearse building blocks', () => {
@@ -25,7 +26,7 @@ describe('lib/rehearse building blocks', () => {
   it('rollback comparison: the real re-rendering moves only the endpoint in all four targets', () => {
     const r = compareRenderings(clone, source, CLONE, SOURCE);
     assert.deepEqual(r.problems, []);
-    assert.deepEqual(Object.keys(r.endpointSettings).sort(), ['ami', 'docker', 'ecs', 'eks']);
+    assert.deepEqual(Object.keys(r.endpointSettings).sort(), [...TARGET_KINDS].sort());
     // host settings: docker 3 (PG_HOST, TOOLJET_DB_HOST, PGRST_DB_URI), ecs 3, eks 5, ami 2 + the comment naming the host
     assert.equal(r.changes.length, 14, JSON.stringify(r.changes, null, 1));
     for (const c of r.changes) assert.ok(c.to.includes(SOURCE.host), JSON.stringify(c));
