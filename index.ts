@@ -8,7 +8,6 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { BlueGreenOutputs, deployBlueGreen } from './components/bluegreen';
 import { caFileForCommand, commandDatabaseUrl } from './lib/commands';
-import { StartToolJet, StopToolJet, windowKinds } from './components/cutover';
 import {
   cloneTags,
   findSnapshot,
@@ -26,9 +25,9 @@ import {
 } from './components/database';
 import { DatabaseMonitoring, PostgresLogGroup } from './components/monitoring';
 import { RollbackReport } from './components/rollback';
-import { cutoverMode, CutoverMode, formatEstimate, staleSnapshotWarning, windowTriggers } from './lib/cutover';
+import { cutoverMode, CutoverMode, formatEstimate, StartToolJet, staleSnapshotWarning, StopToolJet, windowKinds, windowTriggers } from './cutover';
 import { postgresLogGroupName } from './lib/monitoring';
-import { deployStackTargets, TargetOutputs } from './components/targets';
+import { deployStackTargets, TargetOutputs } from './targets/deploy';
 import { PostDeployValidation } from './components/validation';
 import { loadStackConfig, stackNamePart } from './config';
 
@@ -284,7 +283,7 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
       triggers: cutoverIdentity,
       cli,
       stop,
-      ...(targets.ami && { amiUserData: targets.ami.userData }),
+      deployed: targets,
       dependsOn: [...targets.all, ...targetsAfter],
     });
   }

@@ -1,20 +1,13 @@
 // The local rehearsal, phase by phase, measured through the library functions it is built from (the `rehearse`
 // command itself lives elsewhere): precheck of the 13.21 source, copy to 16.9 (measured when the bench builds its
-// data), validation in-process, and rendering ToolJet's configuration for all four targets against the 16.9 server.
+// data), validation in-process, and rendering ToolJet's configuration for every target kind against the 16.9 server.
 import * as crypto from 'crypto';
 import { runPrecheck } from '../checks/precheck';
 import { runValidate } from '../checks/validate';
 import { ConnectionTarget } from '../lib/pg/connection';
-import {
-  DatabaseTarget,
-  planDockerTarget,
-  renderAmiUserData,
-  renderEcsContainerDefinitions,
-  renderEcsExecutionRolePolicy,
-  renderEcsTaskDefinition,
-  renderEcsTaskRolePolicy,
-  renderEksTarget,
-} from '../lib/render';
+import { TARGET_KINDS, TARGETS } from '../targets';
+import type { DatabaseTarget } from '../targets/shared/render';
+import { caBundleFromPem } from '../lib/tls/ca-bundle';
 import { timed } from './stats';
 
 export interface Phase {
@@ -23,36 +16,12 @@ export interface Phase {
   detail: string;
 }
 
-/** Renders every target's artifacts (Docker, ECS, EKS, AMI) for `database`; returns their total size in bytes. */
+/** Renders every target kind's artifacts (the registry's, as the rehearsal does) for `database`; their total size in bytes. */
 export function renderAllTargets(database: DatabaseTarget, caBundlePem: string): number {
+  const caBundle = caBundleFromPem(caBundlePem);
   const hex = (n: number): string => crypto.randomBytes(n).toString('hex');
-  const secrets = { pgPassword: `bench-${hex(8)}`, tooljetDbPassword: `bench-${hex(8)}`, lockboxMasterKey: hex(32), secretKeyBase: hex(64), pgrstJwtSecret: hex(24) };
-  const arn = (n: string): string => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${n}-AbCdEf`;
-  const ecs = {
-    database,
-    secrets: { pgPassword: { arn: arn('pg') }, lockboxMasterKey: { arn: arn('lockbox') }, secretKeyBase: { arn: arn('skb') }, pgrstJwtSecret: { arn: arn('jwt') } },
-    caBundlePem,
-    caBundleObject: { bucket: 'tooljet-rds-ca', key: 'global-bundle.pem' },
-    region: 'eu-west-1',
-    tooljetHost: 'https://tooljet.example.com',
-    tooljetImage: 'tooljet/tooljet:ee-lts-3.16.25',
-  };
-  const containers = renderEcsContainerDefinitions(ecs);
-  const artifacts: unknown[] = [
-    planDockerTarget('/srv/tooljet', { database, secrets, tooljetHost: 'https://tooljet.example.com', caBundlePem }, undefined).files,
-    renderEcsTaskDefinition(ecs, { executionRoleArn: 'arn:aws:iam::123456789012:role/exec', taskRoleArn: 'arn:aws:iam::123456789012:role/task' }),
-    renderEcsExecutionRolePolicy(containers),
-    renderEcsTaskRolePolicy(ecs.caBundleObject),
-    renderEksTarget({ database, secrets, caBundlePem }),
-    renderAmiUserData({
-      database,
-      region: 'eu-west-1',
-      caBundlePem,
-      caBundleSource: { s3: ecs.caBundleObject },
-      pgPassword: { secretsManager: { secretId: arn('pg') } },
-    }),
-  ];
-  return artifacts.reduce<number>((n, a) => n + (typeof a === 'string' ? a.length : JSON.stringify(a).length), 0);
+  const secrets = { dbPassword: `bench-${hex(8)}`, lockboxMasterKey: hex(32), secretKeyBase: hex(64), pgrstJwtSecret: hex(24) };
+  return TARGETS.flatMap((d) => d.rehearse({ database, caBundle, secrets })).reduce((n, f) => n + f.text.length, 0);
 }
 
 export interface RehearsalInput {
@@ -75,6 +44,6 @@ export async function measureRehearsal(input: RehearsalInput): Promise<Phase[]> 
   phases.push({ phase: 'validation', seconds: val.seconds, detail: `${val.value.checks.length} checks passed (in-process runValidate)` });
   const database: DatabaseTarget = { host: input.target.host, port: input.target.port, user: input.target.user, database: input.target.database, tooljetDatabase: 'tooljet_db' };
   const render = await timed(async () => renderAllTargets(database, input.caBundlePem));
-  phases.push({ phase: 'config rendering', seconds: render.seconds, detail: `Docker, ECS, EKS, AMI: ${(render.value / 1024).toFixed(0)} kB of artifacts` });
+  phases.push({ phase: 'config rendering', seconds: render.seconds, detail: `${TARGET_KINDS.join(', ')}: ${(render.value / 1024).toFixed(0)} kB of artifacts` });
   return phases;
 }

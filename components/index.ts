@@ -1,4 +1,3 @@
-// Thin Pulumi wiring, one folder per concern: database, ToolJet targets, post-deploy validation.
+// Thin Pulumi wiring, one folder per concern: database, post-deploy validation (the ToolJet targets live in targets/).
 export * from './database';
-export * from './targets';
 export * from './validation';

@@ -1,6 +1,6 @@
 // Pure validation of the aftercare keys: `strategy` (+ `blueGreen`), `monitoring`, `cleanup` and `cutoverAt`, and
 // how they combine with the rest of the stack (one self-contained line per problem, like every other key).
-import type { Reader } from './parse';
+import type { Reader } from './reader';
 import { checkParameterGroupName, toRdsNamePart } from './identifiers';
 import {
   ActiveDatabase,

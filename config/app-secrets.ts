@@ -1,8 +1,8 @@
 // The top-level Pulumi secrets ToolJet needs besides the database password (LOCKBOX_MASTER_KEY, SECRET_KEY_BASE,
 // PGRST_JWT_SECRET). Optional: targets that reference existing secrets do not need them. Like dbPassword they are only
 // accepted as Pulumi secrets, and their values never appear in a message or in StackConfig.
-import type { Reader } from './parse';
-import { APP_SECRET_KEYS, APP_SECRET_VARIABLES, AppSecretKey } from './targets/types';
+import type { Reader } from './reader';
+import { APP_SECRET_KEYS, APP_SECRET_VARIABLES, AppSecretKey } from '../targets/shared/app-secrets';
 
 const FORMATS: Readonly<Record<AppSecretKey, { test: (v: string) => boolean; rule: string }>> = {
   lockboxMasterKey: { test: (v) => /^[0-9a-fA-F]{64}$/.test(v), rule: '32 bytes written as 64 hex characters' },

@@ -5,9 +5,10 @@
 // `cutoverWithoutWindow: true` says ToolJet was stopped by hand: otherwise a leftover `activeDatabase: clone` (e.g.
 // after giving up a failed window) would move a running ToolJet to the clone on the next `pulumi up` and lose the
 // writes made since the snapshot. One line per problem.
-import type { Reader } from './parse';
-import type { TargetConfigs, ValidationConfig } from './targets/types';
+import { configuredKinds, TargetConfigs, TARGETS } from '../targets';
+import type { Reader } from './reader';
 import type { ActiveDatabase, Environment, Strategy } from './types';
+import type { ValidationConfig } from './validation';
 
 type Raw = Readonly<Record<string, unknown>>;
 
@@ -45,7 +46,7 @@ export function parseMaintenanceWindow(r: Reader, raw: Raw, ctx: MaintenanceWind
     if (withoutWindow !== undefined) r.problem('cutoverWithoutWindow', 'is only used with strategy "clone"; remove it');
     return { maintenanceWindow: false, cutoverWithoutWindow: false };
   }
-  const kinds = Object.keys(ctx.targets).filter((k) => ctx.targets[k as keyof TargetConfigs] !== undefined);
+  const kinds = configuredKinds(ctx.targets);
   const on = set ?? (ctx.environment === 'production' && kinds.length > 0);
   if (!on) {
     // (A malformed cutoverWithoutWindow is reported on its own: one problem is enough.)
@@ -87,11 +88,11 @@ export function parseMaintenanceWindow(r: Reader, raw: Raw, ctx: MaintenanceWind
       `"source" with maintenanceWindow${why} is the rollback of a maintenance-window cutover and needs cutoverAt (recorded at that cutover). To cut over: pulumi config set cutoverAt "$(date -u +%Y-%m-%dT%H:%M:%SZ)" && pulumi config set activeDatabase clone; to build a clone while ToolJet keeps running: pulumi config set maintenanceWindow false`,
     );
   }
-  if (ctx.targets.ecs && !ctx.targets.ecs.updateService) {
-    r.problem('targets.ecs.updateService', `false is refused with maintenanceWindow${why}: the service must run the new revision before ToolJet starts again; remove the key (default true)`);
-  }
-  if (ctx.targets.docker && ctx.targets.docker.restart) {
-    r.problem('targets.docker.restart', `true is refused with maintenanceWindow${why}: the start step runs docker compose up -d after the validation; remove the key (default false)`);
+  // Settings of a kind that the window cannot work with (each kind says which: targets/<kind>/index.ts).
+  for (const definition of TARGETS) {
+    const settings = ctx.targets[definition.kind];
+    if (settings === undefined || !definition.windowProblems) continue;
+    for (const [key, problem] of definition.windowProblems(settings, why)) r.problem(`targets.${definition.kind}.${key}`, problem);
   }
   return { maintenanceWindow: true, cutoverWithoutWindow: false };
 }

@@ -3,7 +3,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { ConfigError } from './errors';
 import { parseStackConfig } from './parse';
-import type { AppSecretKey } from './targets/types';
+import type { AppSecretKey } from '../targets/shared/app-secrets';
 import { StackConfig } from './types';
 
 export interface LoadedStackConfig extends StackConfig {

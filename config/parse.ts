@@ -4,8 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAftercare } from './aftercare';
-import { checkRdsRoot, readCaBundle, ReadFile } from './ca-bundle';
-import { durationSeconds } from './durations';
+import { CaBundleFile, checkRdsRoot, configProblem, readCaBundleFile, ReadFile } from '../lib/tls/ca-bundle';
 import { environmentFromStackName, stackNameSaysProduction } from './environment';
 import { ConfigError } from './errors';
 import {
@@ -18,7 +17,6 @@ import {
 import {
   ACTIVE_DATABASES,
   ActiveDatabase,
-  CaBundle,
   CloneConfig,
   CloneTimeouts,
   DatabaseConfig,
@@ -30,13 +28,13 @@ import {
   SnapshotConfig,
   StackConfig,
   SUB_KEYS,
-  TARGET_KINDS,
-  TargetKind,
   TOP_LEVEL_KEYS,
 } from './types';
 import { parseAppSecrets } from './app-secrets';
 import { parseMaintenanceWindow } from './cutover';
-import { parseTargetSettings, parseValidation } from './targets';
+import { parseTargets, parseTargetSettings } from './targets';
+import { parseValidation } from './validation';
+import { kindOf, Obj, Reader } from './reader';
 
 export interface ParseOptions {
   /** Stack name (`pulumi.getStack()`). */
@@ -51,7 +49,6 @@ export interface ParseOptions {
 }
 
 type Raw = Readonly<Record<string, unknown>>;
-type Obj = Record<string, unknown>;
 
 const PG_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const INSTANCE_CLASS = /^db\.[a-z0-9-]+\.[a-z0-9-]+$/;
@@ -59,148 +56,6 @@ const CA_CERT_IDENTIFIER = /^rds-ca-[a-z0-9-]+$/;
 const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d+[a-z]$/;
 const SUBNET_GROUP = /^[A-Za-z0-9 ._-]{1,255}$/;
 const SECURITY_GROUP = /^sg-[0-9a-f]{8}([0-9a-f]{9})?$/;
-const SECRET_LOOKING = /pass(word)?|secret|token|credential/i;
-
-function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  return typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
-}
-
-function isPlainObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return d[a.length][b.length];
-}
-
-/** "did you mean ...?" for a typo, when one known key is close. */
-function suggestion(key: string, known: readonly string[]): string {
-  const scored = known.map((k) => ({ k, d: editDistance(k.toLowerCase(), key.toLowerCase()) })).filter((x) => x.d <= 2);
-  const best = Math.min(...scored.map((x) => x.d));
-  const closest = scored.filter((x) => x.d === best);
-  return closest.length === 1 ? `did you mean "${closest[0].k}"? ` : '';
-}
-
-/** Collects problems; every reader returns a value or undefined and never throws. */
-export class Reader {
-  readonly problems: string[] = [];
-
-  constructor(private readonly project: string) {}
-
-  problem(key: string, message: string): void {
-    this.problems.push(`${this.project}:${key}: ${message}`);
-  }
-
-  /** A top-level object value: JSON text (how Pulumi passes structured config) or an object. */
-  object(key: string, value: unknown): Obj | undefined {
-    if (value === undefined) return undefined;
-    let v = value;
-    if (typeof v === 'string') {
-      try {
-        v = JSON.parse(v);
-      } catch {
-        this.problem(key, `must be a mapping of sub-keys, got the text "${v}"; see README "Stack configuration reference"`);
-        return undefined;
-      }
-    }
-    if (!isPlainObject(v)) {
-      this.problem(key, `must be a mapping of sub-keys, got ${kindOf(v)}; see README "Stack configuration reference"`);
-      return undefined;
-    }
-    return v;
-  }
-
-  /** Reports keys of `obj` that are not in `known` (typos must not be ignored silently). */
-  unknownKeys(key: string, obj: Obj, known: readonly string[]): void {
-    for (const k of Object.keys(obj)) {
-      if (known.includes(k)) continue;
-      const where = key ? `${key}.${k}` : k;
-      if (SECRET_LOOKING.test(k)) {
-        this.problem(where, `is not a key; the database password is only accepted as the secret "dbPassword": pulumi config rm${key ? ' --path' : ''} '${where}' && pulumi config set --secret dbPassword <password>`);
-      } else {
-        this.problem(where, `unknown key; ${suggestion(k, known)}known keys${key ? ` of ${key}` : ''}: ${known.join(', ')}`);
-      }
-    }
-  }
-
-  string(key: string, value: unknown, fix: string): string | undefined {
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string') {
-      this.problem(key, `must be a string, got ${kindOf(value)}${typeof value === 'number' ? ' (quote it in YAML)' : ''}; ${fix}`);
-      return undefined;
-    }
-    if (value.trim() !== value || value.length === 0) {
-      this.problem(key, `must be a non-empty string without surrounding spaces; ${fix}`);
-      return undefined;
-    }
-    return value;
-  }
-
-  matching(key: string, value: unknown, pattern: RegExp, fix: string): string | undefined {
-    const s = this.string(key, value, fix);
-    if (s === undefined) return undefined;
-    if (!pattern.test(s)) {
-      this.problem(key, `"${s}" is not valid; ${fix}`);
-      return undefined;
-    }
-    return s;
-  }
-
-  named(key: string, value: unknown, check: (v: string) => string | undefined, what: string): string | undefined {
-    const s = this.string(key, value, `set it to a valid ${what}`);
-    if (s === undefined) return undefined;
-    const problem = check(s);
-    if (problem) {
-      this.problem(key, `"${s}" ${problem}; set it to a valid ${what}`);
-      return undefined;
-    }
-    return s;
-  }
-
-  oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[]): T | undefined {
-    if (value === undefined) return undefined;
-    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-    this.problem(key, `${typeof value === 'string' ? `"${value}"` : kindOf(value)} is not allowed; use one of: ${allowed.join(', ')}`);
-    return undefined;
-  }
-
-  boolean(key: string, value: unknown): boolean | undefined {
-    if (value === undefined || value === null) return undefined;
-    if (typeof value === 'boolean') return value;
-    if (value === 'true' || value === 'false') return value === 'true';
-    this.problem(key, `must be true or false, got ${kindOf(value)}`);
-    return undefined;
-  }
-
-  integer(key: string, value: unknown, min: number, max: number): number | undefined {
-    if (value === undefined || value === null) return undefined;
-    const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-      this.problem(key, `must be a whole number from ${min} to ${max}, got ${typeof value === 'number' || typeof value === 'string' ? JSON.stringify(value) : kindOf(value)}`);
-      return undefined;
-    }
-    return n;
-  }
-
-  duration(key: string, value: unknown, fallback: string): string {
-    const s = this.string(key, value, 'use a duration like "4h", "90m" or "2h30m"');
-    if (s === undefined) return fallback;
-    if (durationSeconds(s) === undefined) {
-      this.problem(key, `"${s}" is not a duration; use a duration like "4h", "90m" or "2h30m"`);
-      return fallback;
-    }
-    return s;
-  }
-}
 
 function parseEnvironment(r: Reader, raw: Raw, stack: string): { environment: Environment; source: 'config' | 'stack-name' } {
   const configured = r.oneOf('environment', raw.environment, ENVIRONMENTS);
@@ -358,7 +213,7 @@ function parseRestoredInstance(r: Reader, raw: Raw, activeDatabase: ActiveDataba
   return { identifier };
 }
 
-function parseCaBundle(r: Reader, raw: Raw, baseDir: string, readFile: ReadFile): CaBundle | undefined {
+function parseCaBundle(r: Reader, raw: Raw, baseDir: string, readFile: ReadFile): CaBundleFile | undefined {
   if (raw.caBundle === undefined) {
     r.problem('caBundle', `not set; download the RDS CA bundle (curl -fsSLo certs/global-bundle.pem ${RDS_CA_BUNDLE_URL}) and run: pulumi config set caBundle certs/global-bundle.pem`);
     return undefined;
@@ -366,30 +221,12 @@ function parseCaBundle(r: Reader, raw: Raw, baseDir: string, readFile: ReadFile)
   const configured = r.string('caBundle', raw.caBundle, 'set it to the path of global-bundle.pem');
   if (configured === undefined) return undefined;
   const file = path.resolve(baseDir, configured);
-  const result = readCaBundle(file, readFile, configured);
+  const result = readCaBundleFile(file, readFile);
   if (!result.ok) {
-    r.problem('caBundle', result.problem);
+    r.problem('caBundle', configProblem(result.problem, configured, file));
     return undefined;
   }
   return result.bundle;
-}
-
-/** The raw mapping of each known target kind (its sub-keys are validated by config/targets/). */
-function parseTargets(r: Reader, raw: Raw): Partial<Record<TargetKind, Obj>> {
-  const o = r.object('targets', raw.targets) ?? {};
-  const targets: Partial<Record<TargetKind, Obj>> = {};
-  for (const [kind, settings] of Object.entries(o)) {
-    if (!(TARGET_KINDS as readonly string[]).includes(kind)) {
-      r.problem(`targets.${kind}`, `unknown target kind "${kind}"; ${suggestion(kind, TARGET_KINDS)}use one of: ${TARGET_KINDS.join(', ')}`);
-      continue;
-    }
-    if (!isPlainObject(settings)) {
-      r.problem(`targets.${kind}`, `must be a mapping of the ${kind} target's settings (write "${kind}: {}" for its defaults), got ${kindOf(settings)}`);
-      continue;
-    }
-    targets[kind as TargetKind] = settings;
-  }
-  return targets;
 }
 
 function parseDatabase(r: Reader, raw: Raw): DatabaseConfig {
@@ -468,7 +305,7 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
   checkPassword(r, raw, opts.isSecret, opts.stack);
   const aftercare = parseAftercare(r, raw, { environment, sourceId, activeDatabase, snapshotMode: snapshot.mode });
   const appSecrets = parseAppSecrets(r, raw, opts.isSecret, opts.stack);
-  const targets = parseTargetSettings(r, parseTargets(r, raw), { project: opts.project, stack: opts.stack, environment, baseDir: opts.baseDir, appSecrets });
+  const targets = parseTargetSettings(r, parseTargets(r, raw.targets), { project: opts.project, stack: opts.stack, environment, baseDir: opts.baseDir, appSecrets });
   const validation = parseValidation(r, raw.validation);
   const window = parseMaintenanceWindow(r, raw, {
     environment,

@@ -1,14 +1,13 @@
 // The typed, validated and defaulted stack configuration. Produced by parseStackConfig (pure) and loadStackConfig
 // (reads pulumi.Config). Every key is documented in README "Stack configuration reference".
-import type { AppSecretKey, TargetConfigs, ValidationConfig } from './targets/types';
-import { VALIDATION_SUB_KEYS } from './targets/types';
+import type { Environment } from '../lib/stack';
+import type { CaBundleFile } from '../lib/tls/ca-bundle';
+import type { TargetConfigs } from '../targets';
+import type { AppSecretKey } from '../targets/shared/app-secrets';
+import { VALIDATION_SUB_KEYS, ValidationConfig } from './validation';
 
-/** Pulumi project name = configuration namespace (`tooljet-pg-upgrade:<key>`). */
-export const PROJECT = 'tooljet-pg-upgrade';
-
-/** `production` turns on every protection (protect, deletionProtection, final snapshot). */
-export type Environment = 'production' | 'staging';
-export const ENVIRONMENTS: readonly Environment[] = ['production', 'staging'];
+export { ENVIRONMENTS, PROJECT } from '../lib/stack';
+export type { Environment } from '../lib/stack';
 
 /**
  * Which database ToolJet is pointed at. `source` is the rollback; `restored` an instance restored from a snapshot
@@ -17,9 +16,7 @@ export const ENVIRONMENTS: readonly Environment[] = ['production', 'staging'];
 export type ActiveDatabase = 'clone' | 'source' | 'restored';
 export const ACTIVE_DATABASES: readonly ActiveDatabase[] = ['clone', 'source', 'restored'];
 
-export const TARGET_KINDS = ['docker', 'ecs', 'eks', 'ami'] as const;
-export type TargetKind = (typeof TARGET_KINDS)[number];
-/** Per-target settings, validated and typed by the target's own parser (config/targets/). */
+/** Per-target settings, validated and typed by each kind's own parser (targets/<kind>/settings.ts). */
 export type TargetsConfig = TargetConfigs;
 
 export interface SourceConfig {
@@ -74,20 +71,8 @@ export interface CloneConfig {
   readonly timeouts: CloneTimeouts;
 }
 
-export interface CaBundle {
-  /** Absolute path of the PEM file on the machine that runs Pulumi. */
-  readonly path: string;
-  /** Base name of the file (`global-bundle.pem`), for targets that mount it somewhere. */
-  readonly fileName: string;
-  /** The PEM text: every certificate, in file order (normalised: blocks joined by "\n", nothing between them). */
-  readonly pem: string;
-  readonly certificateCount: number;
-  /**
-   * SHA-256 (hex) of the file's bytes exactly as read: what a download of the same file hashes to (the AMI's
-   * caBundleUrl mode, where the instance checks the downloaded bytes, not `pem`).
-   */
-  readonly fileSha256: string;
-}
+/** The RDS CA bundle as the stack reads it (lib/tls/ca-bundle.ts parses and checks it). */
+export type { CaBundle, CaBundleFile } from '../lib/tls/ca-bundle';
 
 export interface DatabaseConfig {
   /** ToolJet's database user (PG_USER / TOOLJET_DB_USER). Plain config; its password is `dbPassword` (secret). */
@@ -112,7 +97,7 @@ export interface StackConfig {
   readonly activeDatabase: ActiveDatabase;
   /** With activeDatabase `restored` only: the instance ToolJet is pointed at (looked up, never modified). */
   readonly restoredInstance?: RestoredInstanceConfig;
-  readonly caBundle: CaBundle;
+  readonly caBundle: CaBundleFile;
   readonly targets: TargetsConfig;
   /** Which of lockboxMasterKey, secretKeyBase, pgrstJwtSecret are set (as Pulumi secrets; values never here). */
   readonly appSecrets: readonly AppSecretKey[];
@@ -281,4 +266,4 @@ export const DEFAULTS = {
 } as const;
 
 /** Where the RDS CA bundle comes from (README and error messages point here). */
-export const RDS_CA_BUNDLE_URL = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
+export { RDS_CA_BUNDLE_URL } from '../lib/tls/ca-bundle';

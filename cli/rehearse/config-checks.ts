@@ -4,9 +4,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { check, CheckResult } from '../../checks/report';
-import { caBundleSha256, CONTAINER_CA_PATH } from '../../lib/render';
-import { DatabaseTarget } from '../../lib/render/target';
-import { RenderedFile, RunSecrets, TARGETS } from './configs';
+import { TARGET_KINDS } from '../../targets';
+import { CONTAINER_CA_PATH } from '../../targets/shared/render';
+import { caBundleSha256 } from '../../lib/tls/ca-bundle';
+import type { DatabaseTarget } from '../../targets/shared/render';
+import { RenderedFile, RunSecrets } from './configs';
 import { endpointPart, leakForms, leavesOf, pointsAt } from './leaves';
 
 /** The checks of the configs phase, on the files as written. */
@@ -20,7 +22,7 @@ export function configChecks(outDir: string, files: RenderedFile[], clone: Datab
   const changed = onDisk.filter((x) => x.text !== x.f.text).map((x) => `${x.f.path}: content differs from the rendering`);
   checks.push(badMode.length || changed.length
     ? check('configuration written', 'fail', 'files on disk differ from the rendering', [...badMode, ...changed])
-    : check('configuration written', 'pass', `${files.length} files for ${TARGETS.join(', ')}`, files.map((f) => `${f.path} (${f.mode.toString(8)}${f.secret ? ', secrets' : ''}): ${f.description}`)));
+    : check('configuration written', 'pass', `${files.length} files for ${TARGET_KINDS.join(', ')}`, files.map((f) => `${f.path} (${f.mode.toString(8)}${f.secret ? ', secrets' : ''}): ${f.description}`)));
 
   const problems: string[] = [];
   const perTarget: Record<string, number> = {};
@@ -31,10 +33,10 @@ export function configChecks(outDir: string, files: RenderedFile[], clone: Datab
       else if (endpointPart(l.name)) perTarget[f.target] = (perTarget[f.target] ?? 0) + 1;
     }
   }
-  const missing = TARGETS.filter((t) => !perTarget[t]);
+  const missing = TARGET_KINDS.filter((t) => !perTarget[t]);
   checks.push(problems.length || missing.length
     ? check('every target points at the clone', 'fail', `settings that do not name the clone ${clone.host}:${clone.port}${missing.length ? `; none found for ${missing.join(', ')}` : ''}`, problems)
-    : check('every target points at the clone', 'pass', `every host, port, user and PostgREST URI setting names ${clone.host}:${clone.port} (${TARGETS.map((t) => `${t} ${perTarget[t]}`).join(', ')})`));
+    : check('every target points at the clone', 'pass', `every host, port, user and PostgREST URI setting names ${clone.host}:${clone.port} (${TARGET_KINDS.map((t) => `${t} ${perTarget[t]}`).join(', ')})`));
 
   const sha = caBundleSha256(caPem);
   const bundleProblems: string[] = [];

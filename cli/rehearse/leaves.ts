@@ -1,8 +1,9 @@
 // Rendered configuration files as flat "leaves" (one setting each), so two renderings can be compared setting by
 // setting: the .env by key, JSON by path (array elements with a `name` keyed by it, as ECS/Kubernetes env entries),
 // shell user-data by its NAME='value' settings, anything else by line. Pure.
-import { percentEncode, parseEnv } from '../../lib/render';
-import { DatabaseTarget } from '../../lib/render/target';
+import { parseEnv } from '../../targets/shared/dotenv';
+import type { DatabaseTarget } from '../../targets/shared/render';
+import { percentEncode } from '../../lib/percent-encode';
 import { ENDPOINT_KEYS, RenderedFile } from './configs';
 import { redactUrl } from '../../lib/pg/connection';
 

@@ -3,7 +3,7 @@
 // every setting that names the database endpoint must now name the source, and nothing else may change (same files,
 // same keys, same secrets, same CA bundle, same mounts); a free-text line may change only where it mentions the host.
 // Pure.
-import { DatabaseTarget } from '../../lib/render/target';
+import type { DatabaseTarget } from '../../targets/shared/render';
 import { RenderedFile } from './configs';
 import { display, endpointPart, Leaf, leavesOf, pointsAt } from './leaves';
 

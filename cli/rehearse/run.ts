@@ -25,8 +25,9 @@ import { runValidate } from '../../checks/validate';
 import { connect, ConnectionConfigError, ConnectionError, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
 import { copyDatabase, requireClientTool } from '../../lib/pg/copy';
 import { LocalServer } from '../../lib/pg/local-server';
-import { DatabaseTarget } from '../../lib/render/target';
-import { renderTargetConfigs, RenderedFile, RunSecrets, TARGETS, writeConfigs } from './configs';
+import { TARGET_KINDS } from '../../targets';
+import type { DatabaseTarget } from '../../targets/shared/render';
+import { renderTargetConfigs, RenderedFile, RunSecrets, writeConfigs } from './configs';
 import { checkOutDir, OutDirState, prepareOutDir, RehearsalUsageError } from './outdir';
 import { detachReplication, Replication, startReplication, syncSequences, waitForInitialSync } from './replication';
 import { PhaseName, PhaseReport, RehearsalReport } from './report';
@@ -378,7 +379,7 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
       writeConfigs(out.dir, configFiles);
       report.files = configFiles.map((f) => ({ path: f.path, target: f.target, mode: `0${f.mode.toString(8)}`, secret: f.secret, description: f.description }));
       checks.push(...configChecks(out.dir, configFiles, cloneDb, tls!.caPem, runSecrets));
-      return `${configFiles.length} files for ${TARGETS.join(', ')} under ${out.dir}, pointing at ${cloneDb.host}:${cloneDb.port}`;
+      return `${configFiles.length} files for ${TARGET_KINDS.join(', ')} under ${out.dir}, pointing at ${cloneDb.host}:${cloneDb.port}`;
     });
 
     // 7. tooljet: connect as ToolJet from the rendered .env
@@ -400,10 +401,10 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
       const to = `${sourceDb.host}:${sourceDb.port}`;
       report.rollback = { ...cmp, from, to };
       const notPointing = cmp.problems.filter((p) => p.startsWith('does not point'));
-      const missingTargets = TARGETS.filter((t) => !cmp.endpointSettings[t]);
+      const missingTargets = TARGET_KINDS.filter((t) => !cmp.endpointSettings[t]);
       checks.push(notPointing.length || missingTargets.length
         ? check('rollback re-points every target', 'fail', `activeDatabase: source leaves settings that do not name the source ${to}${missingTargets.length ? `; no endpoint setting found for ${missingTargets.join(', ')}` : ''}`, notPointing)
-        : check('rollback re-points every target', 'pass', `activeDatabase: source re-renders ${TARGETS.join(', ')}: ${Object.values(cmp.endpointSettings).reduce((a, b) => a + b, 0)} endpoint settings now name ${to} (were ${from})`,
+        : check('rollback re-points every target', 'pass', `activeDatabase: source re-renders ${TARGET_KINDS.join(', ')}: ${Object.values(cmp.endpointSettings).reduce((a, b) => a + b, 0)} endpoint settings now name ${to} (were ${from})`,
           cmp.changes.map((c) => `${c.file} ${c.key}: ${c.from} -> ${c.to}`)));
       const other = cmp.problems.filter((p) => !p.startsWith('does not point'));
       checks.push(other.length

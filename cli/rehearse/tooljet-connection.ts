@@ -13,7 +13,8 @@ import { spawn } from 'child_process';
 import * as util from 'util';
 import * as path from 'path';
 import { check, CheckResult } from '../../checks/report';
-import { CONTAINER_CA_PATH, percentEncode } from '../../lib/render';
+import { CONTAINER_CA_PATH } from '../../targets/shared/render';
+import { percentEncode } from '../../lib/percent-encode';
 
 export interface ChildResult {
   code: number;

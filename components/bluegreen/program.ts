@@ -8,7 +8,7 @@ import { postgresLogGroupName } from '../../lib/monitoring';
 import { caFileForCommand, commandDatabaseUrl } from '../../lib/commands';
 import { monitoringTags, parameterGroupTags, snapshotTags } from '../database/tags';
 import { DatabaseMonitoring } from '../monitoring';
-import { deployStackTargets, TargetOutputs } from '../targets';
+import { deployStackTargets, TargetOutputs } from '../../targets/deploy';
 import { lookupBlueGreenSource } from './facts';
 import { mirrorSourceInstance } from './mirror';
 import { checkBlueGreenPrerequisites } from './prerequisites';

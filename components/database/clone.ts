@@ -8,8 +8,8 @@
 import * as aws from '@pulumi/aws';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
-import { durationSeconds } from '../../config/durations';
-import { PHASES, timedInterpreter } from '../../lib/cutover';
+import { durationSeconds } from '../../lib/durations';
+import { PHASES, timedInterpreter } from '../../cutover/timing';
 import { CloneTimeouts } from '../../config/types';
 import { attachParameterGroupEnvironment, attachParameterGroupScript } from './attach-parameter-group';
 
@@ -109,7 +109,7 @@ export class UpgradedClone extends pulumi.ComponentResource {
       {
         create: attachParameterGroupScript(),
         update: attachParameterGroupScript(),
-        // /bin/sh -c through the timing wrapper: prints the measured duration (lib/cutover/timing.ts).
+        // /bin/sh -c through the timing wrapper: prints the measured duration (cutover/timing.ts).
         interpreter: timedInterpreter(PHASES.parameterGroup),
         environment: pulumi
           .all([this.instance.identifier, args.parameterGroupName])

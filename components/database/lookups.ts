@@ -5,8 +5,8 @@ import * as pulumi from '@pulumi/pulumi';
 import { isSnapshotArn } from '../../config/identifiers';
 import { PROJECT } from '../../config/types';
 import { oneLine } from '../../lib/commands';
-import type { SnapshotPresence } from '../../lib/cutover';
-import { checkRdsRoot } from '../../config/ca-bundle';
+import type { SnapshotPresence } from '../../cutover/fresh-snapshot';
+import { CaBundle, checkRdsRoot } from '../../lib/tls/ca-bundle';
 import { checkExistingSnapshot, checkRestoredInstance, checkSourceInstance } from './checks';
 
 export interface SourceInstance {
@@ -77,7 +77,7 @@ export interface RestoredInstance {
  * Reads the restored instance (an invoke: also during preview). It must be an encrypted RDS for PostgreSQL 13/16
  * instance whose server certificate authority has a root in the stack's CA bundle (ToolJet verifies it).
  */
-export async function lookupRestoredInstance(identifier: string, caBundle: { pem: string; certificateCount: number }): Promise<RestoredInstance> {
+export async function lookupRestoredInstance(identifier: string, caBundle: CaBundle): Promise<RestoredInstance> {
   const key = `${PROJECT}:restoredInstance.identifier`;
   let i: aws.rds.GetInstanceResult;
   try {

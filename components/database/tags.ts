@@ -1,5 +1,5 @@
 // Tags of everything the program creates. The policy pack keys off the clone's tags: keep these keys exactly.
-import { Environment, PROJECT } from '../../config/types';
+import { Environment, PROJECT } from '../../lib/stack';
 
 export const TAG_KEYS = {
   name: 'Name',

@@ -6,7 +6,7 @@
 // wrapper) reaches the no-op `update`, which prints the previous report again so the `rollbackReport` output stays.
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
-import { PHASES, timedInterpreter } from '../../lib/cutover';
+import { PHASES, timedInterpreter } from '../../cutover/timing';
 import { CLI, inProjectDir, noopUpdateScript } from '../../lib/commands';
 
 /**
@@ -69,7 +69,7 @@ export class RollbackReport extends pulumi.ComponentResource {
       name,
       {
         create: rollbackReportScript(),
-        // /bin/sh -c through the timing wrapper: prints the measured duration (lib/cutover/timing.ts).
+        // /bin/sh -c through the timing wrapper: prints the measured duration (cutover/timing.ts).
         interpreter: timedInterpreter(PHASES.rollbackReport),
         environment: pulumi
           .all([args.cloneUrl, args.password])

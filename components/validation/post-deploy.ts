@@ -20,10 +20,9 @@
 //   inside the VPC); without it set `validation.enabled: false` and run the same check from inside (README).
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
-import type { ValidationConfig } from '../../config/targets/types';
-import type { CaBundle } from '../../config/types';
-import { PHASES, timedInterpreter } from '../../lib/cutover';
-import { caBundleSha256 } from '../../lib/render';
+import type { ValidationConfig } from '../../config/validation';
+import type { CaBundleFile } from '../../lib/tls/ca-bundle';
+import { PHASES, timedInterpreter } from '../../cutover/timing';
 import { caFileForCommand, noopUpdateScript } from '../../lib/commands';
 import { renderValidateCommand, validateCommandLine } from './validate-command';
 
@@ -37,7 +36,7 @@ export interface PostDeployValidationArgs {
   database: string;
   tooljetDatabase: string;
   password: pulumi.Output<string>;
-  caBundle: CaBundle;
+  caBundle: CaBundleFile;
   /** The project directory: the command runs there, and the CA path is given relative to it when inside it. */
   projectDir: string;
   /** Without a maintenance window: the clone and every target component. In the window: the clone only. */
@@ -67,7 +66,7 @@ export function validationTriggers(args: Pick<PostDeployValidationArgs, 'clone' 
     pulumi.all([args.clone.address, args.clone.port]).apply(([a, p]) => `${a}:${p}`),
     args.clone.engineVersion,
     args.clone.resourceId,
-    caBundleSha256(args.caBundle.pem),
+    args.caBundle.pemSha256,
   ];
 }
 
@@ -104,7 +103,7 @@ export class PostDeployValidation extends pulumi.ComponentResource {
       {
         // Flags only (known at preview, no secret); endpoints and the password are in the (secret) environment.
         create: validateCommandLine(flags),
-        // /bin/sh -c through the timing wrapper: prints the measured duration (lib/cutover/timing.ts).
+        // /bin/sh -c through the timing wrapper: prints the measured duration (cutover/timing.ts).
         interpreter: timedInterpreter(PHASES.validation),
         environment: pulumi.secret(rendered.apply((r) => r.environment)),
         // Never `create` again on an update (pulumi-command's default without `update`): see the header.

@@ -10,7 +10,7 @@
 // relative paths resolve there; each command that depends on it first checks that it runs there and otherwise stops
 // with one line instead of running something else or failing with ENOENT.
 import * as path from 'path';
-import { percentEncode } from '../render/database-env';
+import { percentEncode } from '../percent-encode';
 
 /** The CLI's entry point, relative to the project directory. */
 export const CLI_SCRIPT = 'bin/tj-pg-upgrade.js';

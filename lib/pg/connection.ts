@@ -9,12 +9,12 @@
 // TLS policy of this product: every TLS connection is verified like libpq's verify-full. `require` and `verify-ca`
 // are accepted but verified fully too (a notice says so). `disable`, `allow` and `prefer` (the libpq default) are
 // refused unless the caller passes `insecure` (the CLI's --insecure); even then TLS, when used, is verified.
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as tls from 'tls';
 import { Client, ClientConfig } from 'pg';
+import { CaBundleFile, readCaBundleFile, sslRootCertProblem } from '../tls/ca-bundle';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 const SSL_MODES: SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
@@ -336,26 +336,11 @@ export function withDatabase(t: ConnectionTarget, database: string): ConnectionT
   return c;
 }
 
-/** Reads and checks a PEM bundle of CA certificates. */
-export function readCaBundle(file: string): string {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code ?? err);
-    throw new ConnectionConfigError(`cannot read sslrootcert ${file}: ${why}`);
-  }
-  const certs = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (certs.length === 0) throw new ConnectionConfigError(`sslrootcert ${file} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)`);
-  for (const pem of certs) {
-    try {
-      new crypto.X509Certificate(pem);
-    } catch {
-      throw new ConnectionConfigError(`sslrootcert ${file} holds a certificate that cannot be parsed`);
-    }
-  }
-  return text;
+/** Reads and checks a PEM bundle of CA certificates (sslrootcert) into the checked type lib/tls/ca-bundle.ts owns. */
+export function readCaBundle(file: string): CaBundleFile {
+  const r = readCaBundleFile(file);
+  if (!r.ok) throw new ConnectionConfigError(sslRootCertProblem(r.problem, file));
+  return r.bundle;
 }
 
 function readClientFile(file: string, what: string): string {
@@ -368,7 +353,7 @@ function readClientFile(file: string, what: string): string {
 
 /** The trusted CAs as one PEM text (what a libpq client would get as sslrootcert), for tools like psql/pg_dump. */
 export function trustedCaPem(trust: TrustSource): string {
-  if (trust.kind === 'file') return readCaBundle(trust.path);
+  if (trust.kind === 'file') return readCaBundle(trust.path).pem;
   const parts = [...tls.rootCertificates];
   const extra = process.env.NODE_EXTRA_CA_CERTS;
   if (extra) {
@@ -392,7 +377,7 @@ export function describeTrust(trust: TrustSource): string {
 export function tlsOptions(t: ConnectionTarget): tls.ConnectionOptions {
   const ssl: tls.ConnectionOptions = { rejectUnauthorized: true };
   // No `ca` means Node's default store, which includes NODE_EXTRA_CA_CERTS.
-  if (t.trust.kind === 'file') ssl.ca = readCaBundle(t.trust.path);
+  if (t.trust.kind === 'file') ssl.ca = readCaBundle(t.trust.path).pem;
   // Node checks the host name against servername (DNS names) or the host (IP addresses, where SNI is not allowed).
   if (net.isIP(t.host) === 0) ssl.servername = t.host;
   if (t.sslcert && t.sslkey) {

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { caFileForCommand, CLI, commandDatabaseUrl, inProjectDir, oneLine, PROJECT_DIR } from '../../lib/commands';
-import { DOCKER_WRITE_COMMAND } from '../../components/targets';
+import { DOCKER_WRITE_COMMAND } from '../../targets/docker/write';
 import { parseConnectionUrl } from '../../lib/pg/connection';
 import { REPO_ROOT } from '../helpers/stack-file';
 

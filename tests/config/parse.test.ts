@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, environmentFromStackName, parseStackConfig, StackConfig } from '../../config';
 import { createCertificateAuthority } from '../../lib/tls/ca';
+import { TARGET_KINDS } from '../../targets';
 import { TEST_PASSWORD, testCaBundle, writeTempFile } from '../helpers/program';
 import { readStackFile, REPO_ROOT } from '../helpers/stack-file';
 
@@ -75,7 +76,7 @@ describe('config/parse: parseStackConfig', () => {
         timeouts: { create: '4h', update: '4h', delete: '2h' },
       });
       assert.equal(c.activeDatabase, 'clone');
-      assert.deepEqual(Object.keys(c.targets).sort(), ['ami', 'docker', 'ecs', 'eks']);
+      assert.deepEqual(Object.keys(c.targets).sort(), [...TARGET_KINDS].sort(), 'every kind of the registry');
       assert.deepEqual(c.database, { username: 'tooljet', name: 'tooljet_production', tooljetDbName: 'tooljet_db', port: 5432 });
       assert.deepEqual(c.tags, { team: 'platform', 'cost-center': 'cc-0000' });
     });
@@ -157,7 +158,7 @@ describe('config/parse: parseStackConfig', () => {
       assert.equal((c.caBundle.pem.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length, 2);
     });
 
-    it('types each target\'s settings with their defaults (and freezes them); tests/config/targets.test.ts has the rest', () => {
+    it('types each target\'s settings with their defaults (and freezes them); tests/targets/<kind>/settings.test.ts have the rest', () => {
       const c = parse(minimal({ targets: obj({ docker: { directory: '/opt/tooljet' }, eks: {} }) }));
       assert.deepEqual(Object.keys(c.targets).sort(), ['docker', 'eks']);
       assert.equal(c.targets.docker?.directory, '/opt/tooljet');
@@ -205,7 +206,7 @@ describe('config/parse: parseStackConfig', () => {
 
   describe('bad configuration fails with one clear line per problem', () => {
     it('unknown target kind', () => {
-      failsWith(minimal({ targets: obj({ eks: {}, lambda: {} }) }), /^tooljet-pg-upgrade:targets\.lambda: unknown target kind "lambda"; use one of: docker, ecs, eks, ami$/);
+      failsWith(minimal({ targets: obj({ eks: {}, lambda: {} }) }), new RegExp(`^tooljet-pg-upgrade:targets\\.lambda: unknown target kind "lambda"; use one of: ${TARGET_KINDS.join(', ')}$`));
     });
 
     it('a near-miss target kind gets a suggestion', () => {

@@ -3,7 +3,8 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { TARGET_KINDS, TARGET_SUB_KEYS, VALIDATION_SUB_KEYS } from '../../config';
+import { VALIDATION_SUB_KEYS } from '../../config';
+import { TARGET_KINDS, TARGET_SUB_KEYS } from '../../targets';
 import { REPO_ROOT } from '../helpers/stack-file';
 
 const read = (relativePath: string): string => fs.readFileSync(path.join(REPO_ROOT, relativePath), 'utf8');

@@ -3,7 +3,8 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { PROJECT, SUB_KEYS, TARGET_KINDS, TOP_LEVEL_KEYS } from '../../config';
+import { PROJECT, SUB_KEYS, TOP_LEVEL_KEYS } from '../../config';
+import { TARGET_KINDS } from '../../targets';
 import { readProject, readStackFile, readYamlFile, REPO_ROOT } from '../helpers/stack-file';
 
 /** A documentation file of the repository, by its path relative to the root (README.md, docs/....md). */

@@ -1,12 +1,12 @@
-// lib/cutover staleSnapshotWarning: a cutover window against a snapshot taken before it cannot pass the exact
+// cutover/fresh-snapshot staleSnapshotWarning: a cutover window against a snapshot taken before it cannot pass the exact
 // validation; the rule (at or after cutoverAt = this window's) and the one-line advice, pure.
 import { strict as assert } from 'assert';
-import { nextIdentifier, staleSnapshotWarning } from '../../lib/cutover';
+import { nextIdentifier, staleSnapshotWarning } from '../../cutover/fresh-snapshot';
 
 const base = { snapshotIdentifier: 'tooljet-prod-db-pre-pg16-prod', cloneIdentifier: 'tooljet-prod-db-pg16' };
 const CUTOVER_AT = '2026-07-01T22:00:00Z';
 
-describe('lib/cutover: a window needs a fresh snapshot', () => {
+describe('cutover/fresh-snapshot: a window needs a fresh snapshot', () => {
   it('no snapshot yet (the normal window), or one taken at/after cutoverAt (a resumed window, every later run): nothing to say', () => {
     assert.equal(staleSnapshotWarning({ ...base, presence: { exists: false }, cutoverAt: CUTOVER_AT }), undefined);
     assert.equal(staleSnapshotWarning({ ...base, presence: { exists: false } }), undefined);

@@ -3,17 +3,15 @@
 // (Outputs it consumes) and its parent (a resource is registered only after its parent component, which waits for the
 // component's dependsOn).
 import { strict as assert } from 'assert';
+import type { TargetKind } from '../../targets';
 import type { RecordedResource } from './mocks';
 import type { ProgramRun } from './program';
 
+export type { TargetKind } from '../../targets';
+
 const COMMAND = 'command:local:Command';
-export type TargetKind = 'ecs' | 'eks' | 'ami' | 'docker';
-const TARGET_COMPONENT: Record<TargetKind, string> = {
-  ecs: 'tooljet-pg-upgrade:targets:EcsTarget',
-  eks: 'tooljet-pg-upgrade:targets:EksTarget',
-  ami: 'tooljet-pg-upgrade:targets:AmiTarget',
-  docker: 'tooljet-pg-upgrade:targets:DockerTarget',
-};
+/** A target component's URN: `...::tooljet-pg-upgrade:targets:<Kind>Target::<kind>` (each kind names it after itself). */
+const TARGET_COMPONENT = /::tooljet-pg-upgrade:targets:[A-Za-z]+Target::([a-z0-9-]+)$/;
 
 export class Graph {
   private readonly edges = new Map<string, string[]>();
@@ -43,7 +41,7 @@ export class Graph {
   }
   /** The AWS/Kubernetes resources and commands a target component owns (its re-point). */
   targetResources(kind: TargetKind): RecordedResource[] {
-    const rs = this.run.resources.filter((r) => r.custom && r.options.parent.includes(`::${TARGET_COMPONENT[kind]}::`) && !r.type.startsWith('pulumi:providers:'));
+    const rs = this.run.resources.filter((r) => r.custom && TARGET_COMPONENT.exec(r.options.parent ?? '')?.[1] === kind && !r.type.startsWith('pulumi:providers:'));
     assert.ok(rs.length > 0, `resources of the ${kind} target`);
     return rs;
   }

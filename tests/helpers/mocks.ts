@@ -357,7 +357,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         if (env.TJ_CLONE_ID) {
           stdout = `clone=${env.TJ_CLONE_ID} engine=${env.TJ_ENGINE_VERSION} parameterGroup=${env.TJ_PARAMETER_GROUP} parameterApplyStatus=in-sync`;
         } else if (env.TJ_ACTION === 'stop') {
-          // The maintenance window's stop (components/cutover/*-tooljet.sh): its record and when it finished.
+          // The maintenance window's stop (targets/<kind>/window.sh): its record and when it finished.
           stdout = `tooljet=stopped stoppedAt=${FAKE_STOPPED_AT} stoppedEpoch=${Date.parse(FAKE_STOPPED_AT) / 1000}`;
         } else if (env.TJ_ACTION === 'start') {
           stdout = `tooljet=started startedAt=${FAKE_STOPPED_AT} downtimeSeconds=0`;

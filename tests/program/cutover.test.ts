@@ -4,9 +4,11 @@
 // before (no stop/start, validation last). "Depends on" is transitive (tests/helpers/graph.ts).
 import { strict as assert } from 'assert';
 import * as pulumi from '@pulumi/pulumi';
-import { noopUpdate, parseToolJetRecord, toolJetScript } from '../../components/cutover';
-import { phaseLabel, PHASES, timedInterpreter } from '../../lib/cutover';
+import { noopUpdate, parseToolJetRecord } from '../../cutover/scripts';
+import { toolJetScript } from '../../cutover/window';
+import { phaseLabel, PHASES, timedInterpreter } from '../../cutover/timing';
 import { policies } from '../../policy/policies';
+import { TARGET_KINDS, TargetKind } from '../../targets';
 import { FAKE_STOPPED_AT, plain } from '../helpers/mocks';
 import { assertChain, Graph } from '../helpers/graph';
 import { programError, ProgramRun, runProgram, stackValue, TEST_PASSWORD } from '../helpers/program';
@@ -14,8 +16,9 @@ import { runPolicy } from '../policy/harness';
 
 const COMMAND = 'command:local:Command';
 const CUTOVER_AT = '2026-07-01T22:00:00Z';
-const KINDS = ['ecs', 'eks', 'ami', 'docker'] as const;
-type Kind = (typeof KINDS)[number];
+/** Every kind of the registry (targets/index.ts), in its order. */
+const KINDS = TARGET_KINDS;
+type Kind = TargetKind;
 
 /** One target kind's settings, as Pulumi.staging.yaml has them (docker without restart: refused in the window). */
 function targetsOf(...kinds: Kind[]): Record<string, unknown> {

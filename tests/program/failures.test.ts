@@ -2,6 +2,7 @@
 // (Pulumi prints just the message) that says what to fix.
 import { strict as assert } from 'assert';
 import * as pulumi from '@pulumi/pulumi';
+import { TARGET_KINDS } from '../../targets';
 import { fakeAws, fakeInstance } from '../helpers/mocks';
 import { programError, runProgram, RunOptions, stackValue, TEST_PASSWORD, testCaBundle, writeTempFile } from '../helpers/program';
 
@@ -19,7 +20,7 @@ function withSource(overrides: Parameters<typeof fakeInstance>[1]) {
 
 describe('program: bad configuration fails at start with a clear message', () => {
   it('unknown target kind', async () => {
-    await failsWith({ stack: 'staging', set: { targets: { eks: {}, nomad: {} } } }, /^tooljet-pg-upgrade:targets\.nomad: unknown target kind "nomad"; use one of: docker, ecs, eks, ami$/);
+    await failsWith({ stack: 'staging', set: { targets: { eks: {}, nomad: {} } } }, new RegExp(`^tooljet-pg-upgrade:targets\\.nomad: unknown target kind "nomad"; use one of: ${TARGET_KINDS.join(', ')}$`));
   });
 
   it('engine version other than 16.x', async () => {

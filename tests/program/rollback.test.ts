@@ -3,7 +3,7 @@
 // password only in its secret environment.
 import { strict as assert } from 'assert';
 import { rollbackReportScript } from '../../components/rollback';
-import { PHASES, timedInterpreter } from '../../lib/cutover';
+import { PHASES, timedInterpreter } from '../../cutover/timing';
 import { RecordedResource } from '../helpers/mocks';
 import { ProgramRun, runProgram, TEST_PASSWORD, testCaBundle } from '../helpers/program';
 

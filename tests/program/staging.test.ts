@@ -3,7 +3,7 @@
 import { strict as assert } from 'assert';
 import { attachParameterGroupScript } from '../../components/database';
 import { durationSeconds } from '../../config';
-import { PHASES, timedInterpreter } from '../../lib/cutover';
+import { PHASES, timedInterpreter } from '../../cutover/timing';
 import { RecordedResource } from '../helpers/mocks';
 import { ProgramRun, runProgram, TEST_PASSWORD } from '../helpers/program';
 

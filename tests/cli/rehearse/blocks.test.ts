@@ -9,7 +9,8 @@ import { renderTargetConfigs, RenderedFile, RunSecrets } from '../../../cli/rehe
 import { checkOutDir, OUT_MARKER, prepareOutDir, RehearsalUsageError } from '../../../cli/rehearse/outdir';
 import { compareRenderings } from '../../../cli/rehearse/rollback';
 import { containerEnv, splitUriPassword } from '../../../cli/rehearse/tooljet-connection';
-import { CLONE, fakeSecrets, makeCaBundle, SOURCE } from '../../render/helpers';
+import { TARGET_KINDS } from '../../../targets';
+import { CLONE, fakeSecrets, makeCaBundle, SOURCE } from '../../helpers/targets';
 
 describe('cli/rehearse building blocks', () => {
   const ca = makeCaBundle();
@@ -25,7 +26,7 @@ describe('cli/rehearse building blocks', () => {
   it('rollback comparison: the real re-rendering moves only the endpoint in all four targets', () => {
     const r = compareRenderings(clone, source, CLONE, SOURCE);
     assert.deepEqual(r.problems, []);
-    assert.deepEqual(Object.keys(r.endpointSettings).sort(), ['ami', 'docker', 'ecs', 'eks']);
+    assert.deepEqual(Object.keys(r.endpointSettings).sort(), [...TARGET_KINDS].sort());
     // host settings: docker 3 (PG_HOST, TOOLJET_DB_HOST, PGRST_DB_URI), ecs 3, eks 5, ami 2 + the comment naming the host
     assert.equal(r.changes.length, 14, JSON.stringify(r.changes, null, 1));
     for (const c of r.changes) assert.ok(c.to.includes(SOURCE.host), JSON.stringify(c));

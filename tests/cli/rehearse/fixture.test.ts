@@ -9,6 +9,7 @@ import * as path from 'path';
 import * as util from 'util';
 import { fixtureCounts, TOOLJET_DB_NAMES } from '../../../lib/fixture';
 import type { RehearsalReport } from '../../../cli/rehearse';
+import { TARGET_KINDS } from '../../../targets';
 import { filesUnder, leftovers, processesMentioning, RehearseRun, runRehearse, scratch, unprivilegedUser } from './helpers';
 
 describe('rehearse: the default fixture end to end', () => {
@@ -169,7 +170,7 @@ describe('rehearse: the default fixture end to end', () => {
     assert.deepEqual(rb.problems, []);
     assert.equal(rb.from, `localhost:${clonePort}`);
     assert.equal(rb.to, `127.0.0.1:${sourcePort}`);
-    assert.deepEqual(Object.keys(rb.endpointSettings).sort(), ['ami', 'docker', 'ecs', 'eks']);
+    assert.deepEqual(Object.keys(rb.endpointSettings).sort(), [...TARGET_KINDS].sort());
     for (const ch of rb.changes) {
       if (ch.key.startsWith('line ')) assert.match(ch.to, /point ToolJet at 127\.0\.0\.1/, 'only a comment naming the host');
       else assert.match(`${ch.key}=${ch.to}`, new RegExp(`(HOST.*=127\\.0\\.0\\.1|PORT.*=${sourcePort}|PGRST_DB_URI.*=postgres://tooljet(:\\*\\*\\*)?@127\\.0\\.0\\.1:${sourcePort}/)`), JSON.stringify(ch));

@@ -1,0 +1,32 @@
+// The RDS CA bundle as an S3 object in an existing bucket, for the targets whose hosts download it (ECS init
+// container, AMI user-data): it is too large for any other carrier (README "ToolJet targets").
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import type { S3ObjectConfig } from './settings';
+import type { S3ObjectRef } from './render';
+import { versionIdOf } from './component';
+
+export function caBundleObject(
+  parent: pulumi.Resource,
+  resourceName: string,
+  opts: { object: S3ObjectConfig; pem: string; tags: Record<string, string> },
+): { resource: aws.s3.BucketObjectv2; ref: pulumi.Output<S3ObjectRef> } {
+  const resource = new aws.s3.BucketObjectv2(
+    resourceName,
+    {
+      bucket: opts.object.bucket,
+      key: opts.object.key,
+      content: opts.pem,
+      contentType: 'application/x-pem-file',
+      tags: opts.tags,
+    },
+    { parent },
+  );
+  // Pinning the version (when the bucket is versioned) means a task or instance never reads a newer object than the
+  // SHA-256 it was rendered with; the SHA-256 check catches the rest.
+  const ref = resource.versionId.apply((v) => {
+    const versionId = versionIdOf(v);
+    return { bucket: opts.object.bucket, key: opts.object.key, ...(versionId !== undefined && { versionId }) };
+  });
+  return { resource, ref };
+}

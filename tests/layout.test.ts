@@ -1,0 +1,133 @@
+// The layout's import rules (docs/layout.md), checked on the import graph of every .ts file of the repository: each
+// `import`/`export ... from` (type-only ones too: a loop of types is a loop of concerns), `require()` and `import()`
+// of a relative path is an edge.
+//   - No import loop through config/, targets/, cutover/ or lib/.
+//   - config/reader.ts imports nothing else of config/ (every parser takes a Reader without depending on another).
+//   - targets/ never imports the configuration back: only the settings parsers (and the kind contract that names the
+//     parser's type) import config/, and only config/reader.ts. Renderers and targets/shared import none of it.
+//   - One owner for CA bundles: only lib/tls/ca-bundle.ts parses PEM certificates.
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { REPO_ROOT } from './helpers/stack-file';
+
+const SKIP = new Set(['node_modules', 'dist', '.git']);
+
+function sourceFiles(dir = REPO_ROOT): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (SKIP.has(e.name)) continue;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...sourceFiles(p));
+    else if (e.name.endsWith('.ts')) out.push(p);
+  }
+  return out;
+}
+
+const rel = (f: string) => path.relative(REPO_ROOT, f).split(path.sep).join('/');
+
+const SPECIFIERS = [
+  /^\s*(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm,
+  /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g,
+  /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
+];
+
+/** Repository-relative path of each file -> the repository files it imports. */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sourceFiles()) {
+    const text = fs.readFileSync(file, 'utf8');
+    const deps = new Set<string>();
+    for (const re of SPECIFIERS) {
+      for (const m of text.matchAll(re)) {
+        if (!m[1].startsWith('.')) continue;
+        const target = path.resolve(path.dirname(file), m[1]);
+        const found = [`${target}.ts`, path.join(target, 'index.ts'), target].find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
+        if (found && found.endsWith('.ts')) deps.add(rel(found));
+      }
+    }
+    graph.set(rel(file), [...deps]);
+  }
+  return graph;
+}
+
+/** Strongly connected components of more than one file (or a file importing itself): the import loops. */
+function loops(graph: Map<string, string[]>): string[][] {
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const scc: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        scc.push(w);
+      } while (w !== v);
+      if (scc.length > 1 || (graph.get(v) ?? []).includes(v)) found.push(scc.sort());
+    }
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return found;
+}
+
+describe('layout: the import rules of docs/layout.md', () => {
+  const graph = importGraph();
+  const importsOf = (f: string) => graph.get(f) ?? [];
+
+  it('finds the import graph (the walk sees the files and their imports)', () => {
+    assert.ok(importsOf('config/parse.ts').includes('config/reader.ts'));
+    assert.ok(importsOf('targets/index.ts').includes('targets/ecs/index.ts'));
+    assert.ok(importsOf('targets/ecs/index.ts').includes('targets/ecs/component.ts'), 'the lazy require of the component counts');
+    // The loop finder finds a loop when there is one.
+    assert.deepEqual(loops(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]])), [['a', 'b', 'c']]);
+  });
+
+  it('no import loop through config/, targets/, cutover/ or lib/', () => {
+    const ours = /^(config|targets|cutover|lib)\//;
+    assert.deepEqual(loops(graph).filter((scc) => scc.some((f) => ours.test(f))), []);
+  });
+
+  it('config/reader.ts imports nothing else of config/', () => {
+    assert.deepEqual(importsOf('config/reader.ts').filter((f) => f.startsWith('config/')), []);
+  });
+
+  it('targets/ imports only config/reader.ts from config/, and only in the settings parsers and the kind contract', () => {
+    const offenders: string[] = [];
+    for (const [file, deps] of graph) {
+      if (!file.startsWith('targets/')) continue;
+      for (const d of deps.filter((x) => x.startsWith('config/'))) {
+        const allowed = d === 'config/reader.ts' && (/(^|\/)settings\.ts$/.test(file) || file === 'targets/shared/kind.ts');
+        if (!allowed) offenders.push(`${file} -> ${d}`);
+      }
+    }
+    assert.deepEqual(offenders, []);
+    // The renderers in particular: not even through another file of targets/ that imports config/.
+    const reaches = (from: string, seen = new Set<string>()): boolean =>
+      importsOf(from).some((d) => d.startsWith('config/') || (!seen.has(d) && (seen.add(d), reaches(d, seen))));
+    const renderers = [...graph.keys()].filter((f) => /^targets\/.*(render[^/]*|merge)\.ts$/.test(f));
+    assert.ok(renderers.length >= 5, renderers.join(', '));
+    assert.deepEqual(renderers.filter((f) => reaches(f)), []);
+  });
+
+  it('one owner for CA bundles: only lib/tls/ca-bundle.ts parses PEM certificates', () => {
+    const parsers = [...graph.keys()]
+      .filter((f) => !f.startsWith('tests/'))
+      .filter((f) => /BEGIN CERTIFICATE|X509Certificate/.test(fs.readFileSync(path.join(REPO_ROOT, f), 'utf8')));
+    assert.deepEqual(parsers, ['lib/tls/ca-bundle.ts']);
+  });
+});
