@@ -11,7 +11,7 @@ import { Reader } from '../../config/reader';
 import { estimatePhases } from '../../cutover/estimate';
 import { baseEnvironment, TOOLJET_COMMON_SCRIPT } from '../../cutover/scripts';
 import { toolJetScript, windowKinds } from '../../cutover/window';
-import { renderTargetConfigs } from '../../lib/rehearse/configs';
+import { renderTargetConfigs } from '../../cli/rehearse/configs';
 import { definitionOf, TARGET_KINDS, TARGET_SUB_KEYS, TargetConfigs, TARGETS } from '../../targets';
 import { CLONE, fakeSecrets, makeCaBundle } from '../helpers/targets';
 import { parse } from '../helpers/settings';
@@ -127,7 +127,7 @@ describe('targets/index: the registry is the only list of target kinds', () => {
       require('ts-node').register({ transpileOnly: true, project: ${JSON.stringify(path.join(REPO_ROOT, 'tsconfig.json'))} });
       require(${JSON.stringify(path.join(REPO_ROOT, 'targets'))});
       require(${JSON.stringify(path.join(REPO_ROOT, 'config', 'parse'))});
-      require(${JSON.stringify(path.join(REPO_ROOT, 'lib', 'rehearse', 'configs'))});
+      require(${JSON.stringify(path.join(REPO_ROOT, 'cli', 'rehearse', 'configs'))});
       console.log(JSON.stringify(Object.keys(require.cache).filter((f) => /node_modules[\\\\/]@pulumi[\\\\/]/.test(f) || /[\\\\/]component\\.ts$/.test(f))));
     `;
     const r = spawnSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
