@@ -15,6 +15,7 @@ export interface LoadedStackConfig extends StackConfig {
 
 // `isConfigSecret(fullKey)` reads PULUMI_CONFIG_SECRET_KEYS, the list the CLI (or setAllConfig in tests) provides.
 // It is exported by @pulumi/pulumi 3.248's runtime/config module but not declared in its .d.ts.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a module @pulumi/pulumi exports but does not declare
 const runtimeConfig = require('@pulumi/pulumi/runtime/config') as { isConfigSecret?: (fullKey: string) => boolean };
 
 function isConfigSecret(fullKey: string): boolean {

@@ -16,6 +16,7 @@ type UnknownValueErrorClass = new (sentinel: string, props: string[]) => Error;
 const UnknownValueError = (policySdk as unknown as { UnknownValueError?: UnknownValueErrorClass }).UnknownValueError;
 
 // The sentinels the engine sends for unknown values, as the policy server itself knows them.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a module @pulumi/policy exports but does not declare
 const proxyModule = require('@pulumi/policy/proxy') as Record<string, unknown>;
 const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set(
   Object.entries(proxyModule)

@@ -237,7 +237,7 @@ export function resolveTarget(input: string | undefined, opts: ResolveOptions = 
   };
   const notices: string[] = [];
 
-  let host = pick('hostaddr', 'PGHOSTADDR') ?? pick('host', 'PGHOST') ?? 'localhost';
+  const host = pick('hostaddr', 'PGHOSTADDR') ?? pick('host', 'PGHOST') ?? 'localhost';
   if (host.includes(',')) throw new ConnectionConfigError(`multiple hosts are not supported: "${host}" (give one host)`);
   const portText = pick('port', 'PGPORT') ?? '5432';
   const port = Number(portText);

@@ -12,6 +12,7 @@ export const ami: TargetKindDefinition<'ami', AmiTargetConfig, AmiTarget, AmiOut
   subKeys: AMI_SUB_KEYS,
   parse: parseAmiTarget,
   deploy(args, opts) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on deploy, so the registry loads no Pulumi
     return (require('./component') as typeof import('./component')).deployAmi(args, opts);
   },
   window: {

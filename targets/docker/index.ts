@@ -15,6 +15,7 @@ export const docker: TargetKindDefinition<'docker', DockerTargetConfig, DockerTa
     return s.restart ? [['restart', `true is refused with maintenanceWindow${why}: the start step runs docker compose up -d after the validation; remove the key (default false)`]] : [];
   },
   deploy(args, opts) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on deploy, so the registry loads no Pulumi
     return (require('./component') as typeof import('./component')).deployDocker(args, opts);
   },
   window: {

@@ -15,6 +15,7 @@ export const ecs: TargetKindDefinition<'ecs', EcsTargetConfig, EcsTarget, EcsOut
     return s.updateService ? [] : [['updateService', `false is refused with maintenanceWindow${why}: the service must run the new revision before ToolJet starts again; remove the key (default true)`]];
   },
   deploy(args, opts) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on deploy, so the registry loads no Pulumi
     return (require('./component') as typeof import('./component')).deployEcs(args, opts);
   },
   window: {

@@ -186,7 +186,7 @@ export function secretValueFrom(field: string, ref: EcsSecretRef): { valueFrom: 
 }
 
 function checkImage(field: string, image: string): string {
-  if (!/^[a-z0-9][a-z0-9._\/:@-]*$/i.test(image)) throw new RenderError(`${field} ${JSON.stringify(image)} is not an image reference`);
+  if (!/^[a-z0-9][a-z0-9._/:@-]*$/i.test(image)) throw new RenderError(`${field} ${JSON.stringify(image)} is not an image reference`);
   return image;
 }
 

@@ -11,6 +11,7 @@ export const eks: TargetKindDefinition<'eks', EksTargetConfig, EksTarget, EksOut
   subKeys: EKS_SUB_KEYS,
   parse: parseEksTarget,
   deploy(args, opts) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on deploy, so the registry loads no Pulumi
     return (require('./component') as typeof import('./component')).deployEks(args, opts);
   },
   window: {

@@ -33,6 +33,6 @@ describe('cutover/estimate: estimated phase durations', () => {
     assert.equal(lines[2], '  2. snapshot: 5-35 min (100 GiB allocated; a first snapshot copies it all)');
     assert.ok(lines.includes('  total, ToolJet stopped: 43-187 min'));
     assert.match(text, /tj-pg-upgrade phase "<phase>": finished, started \.\.\., ended \.\.\., N s/);
-    assert.match(formatEstimate({ ...base, mode: 'off' }), /no maintenance window \(maintenanceWindow: false\): ToolJet keeps running[\s\S]*  total: /);
+    assert.match(formatEstimate({ ...base, mode: 'off' }), /no maintenance window \(maintenanceWindow: false\): ToolJet keeps running[\s\S]* {2}total: /);
   });
 });

@@ -11,7 +11,7 @@ export interface ScriptRun {
   status: number | null;
   stdout: string;
   stderr: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the stand-in's JSON state, read freely by the tests
+   
   after: any;
 }
 

@@ -16,7 +16,7 @@ export interface Run {
   stderr: string;
   /** The script's own lines on stderr (`tooljet-<kind>: ...`). */
   messages: string[];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the stand-ins' JSON state, read freely by the tests
+   
   state: any;
 }
 

@@ -8,7 +8,7 @@ import { CONTAINER_CA_PATH } from '../../../targets/shared/render';
 import { assertNoSecrets, AWKWARD_PASSWORD, CaFixture, CLONE, fakeSecrets, FakeSecrets, makeCaBundle, onlyHostMoves, SOURCE } from '../../helpers/targets';
 
 // js-yaml ships without types; it is installed with mocha and @pulumi/pulumi (a real YAML 1.2 parser reads our YAML).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const yaml: { load(text: string): unknown } = require('js-yaml');
 
 /** A user's .env in the layout of ToolJet's docker-compose-with-external-postgresql/.env.external.example, filled in. */
