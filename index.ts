@@ -25,7 +25,16 @@ import {
 } from './components/database';
 import { DatabaseMonitoring, PostgresLogGroup } from './components/monitoring';
 import { RollbackReport } from './components/rollback';
-import { cutoverMode, CutoverMode, formatEstimate, StartToolJet, staleSnapshotWarning, StopToolJet, windowKinds, windowTriggers } from './cutover';
+import {
+  cutoverMode,
+  CutoverMode,
+  formatEstimate,
+  StartToolJet,
+  staleSnapshotWarning,
+  StopToolJet,
+  windowKinds,
+  windowTriggers,
+} from './cutover';
 import { postgresLogGroupName } from './lib/monitoring';
 import { deployStackTargets, TargetOutputs } from './targets/deploy';
 import { PostDeployValidation } from './components/validation';
@@ -68,15 +77,23 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
   const config = loadStackConfig({ baseDir: __dirname });
   const production = config.environment === 'production';
   const common = { sourceIdentifier: config.source.identifier, environment: config.environment, userTags: config.tags };
-  const cli = { ...(aws.config.region && { region: aws.config.region }), ...(aws.config.profile && { profile: aws.config.profile }) };
+  const cli = {
+    ...(aws.config.region && { region: aws.config.region }),
+    ...(aws.config.profile && { profile: aws.config.profile }),
+  };
 
   // RDS Blue/Green on the source itself: its own resource graph (components/bluegreen); the clone path below is untouched.
   if (config.strategy === 'blue-green') return deployBlueGreen(config, { projectDir: __dirname, cli });
 
   // Read-only lookups (they also run during preview): the source must be an encrypted PostgreSQL 13 instance.
-  const source = await lookupSourceInstance(config.source.identifier, { requireEncrypted: config.snapshot.mode === 'create', restoring: config.activeDatabase === 'restored' });
+  const source = await lookupSourceInstance(config.source.identifier, {
+    requireEncrypted: config.snapshot.mode === 'create',
+    restoring: config.activeDatabase === 'restored',
+  });
   // activeDatabase restored: the instance restored from a snapshot (README "Second path"); read, never modified.
-  const restored = config.restoredInstance ? await lookupRestoredInstance(config.restoredInstance.identifier, config.caBundle) : undefined;
+  const restored = config.restoredInstance
+    ? await lookupRestoredInstance(config.restoredInstance.identifier, config.caBundle)
+    : undefined;
 
   // The maintenance window (config/cutover.ts checked that it can be run): off, cutover or rollback.
   const mode = cutoverMode(config);
@@ -105,7 +122,10 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
     if (warning) pulumi.log.warn(warning);
   }
   if (production && !config.maintenanceWindow) {
-    const by = windowKinds(config.targets).length === 0 ? 'no ToolJet target is configured, so this program cannot stop ToolJet' : 'maintenanceWindow: false';
+    const by =
+      windowKinds(config.targets).length === 0
+        ? 'no ToolJet target is configured, so this program cannot stop ToolJet'
+        : 'maintenanceWindow: false';
     // activeDatabase clone gets here only with cutoverWithoutWindow: true (config/cutover.ts): the operator stops ToolJet.
     pulumi.log.warn(
       config.activeDatabase === 'clone'
@@ -137,7 +157,11 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
           snapshotIdentifier: config.snapshot.identifier,
           createTimeout: config.snapshot.createTimeout,
           production,
-          tags: snapshotTags({ ...common, snapshotIdentifier: config.snapshot.identifier, deleteAfter: config.cleanup.snapshotDeleteAfter }),
+          tags: snapshotTags({
+            ...common,
+            snapshotIdentifier: config.snapshot.identifier,
+            deleteAfter: config.cleanup.snapshotDeleteAfter,
+          }),
           // In the window the snapshot is of the frozen source: taken only after ToolJet stopped everywhere. (In a
           // rollback it exists already; the dependency changes nothing there.)
           ...(stop && { dependsOn: stop.all }),
@@ -157,35 +181,42 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
       })
     : undefined;
 
-  const parameterGroup = keepClone ? new PostgresParameterGroup('clone-parameters', {
-    groupName: config.clone.parameterGroupName,
-    family: 'postgres16',
-    parameters: POSTGRES16_PARAMETERS,
-    production,
-    tags: parameterGroupTags({ ...common, parameterGroupName: config.clone.parameterGroupName }),
-  }) : undefined;
+  const parameterGroup = keepClone
+    ? new PostgresParameterGroup('clone-parameters', {
+        groupName: config.clone.parameterGroupName,
+        family: 'postgres16',
+        parameters: POSTGRES16_PARAMETERS,
+        production,
+        tags: parameterGroupTags({ ...common, parameterGroupName: config.clone.parameterGroupName }),
+      })
+    : undefined;
 
-  const clone = parameterGroup && cloneLogs ? new UpgradedClone('clone', {
-    identifier: c.identifier,
-    snapshotIdentifier: snapshot.identifier,
-    instanceClass: c.instanceClass,
-    engineVersion: c.engineVersion,
-    parameterGroupName: parameterGroup.name,
-    caCertIdentifier: c.caCertIdentifier,
-    port: config.database.port,
-    ...(c.availabilityZone !== undefined && { availabilityZone: c.availabilityZone }),
-    // Unset: the source's network, so the clone is as private and as reachable as the source.
-    ...((c.dbSubnetGroupName ?? source.dbSubnetGroup) !== undefined && { dbSubnetGroupName: c.dbSubnetGroupName ?? source.dbSubnetGroup }),
-    vpcSecurityGroupIds: [...(c.vpcSecurityGroupIds ?? source.vpcSecurityGroups)],
-    multiAz: c.multiAz ?? (production ? source.multiAz : false),
-    ...(c.backupRetentionPeriod !== undefined && { backupRetentionPeriod: c.backupRetentionPeriod }),
-    production,
-    ...(c.finalSnapshotIdentifier !== undefined && { finalSnapshotIdentifier: c.finalSnapshotIdentifier }),
-    timeouts: c.timeouts,
-    tags: cloneTags({ ...common, cloneIdentifier: c.identifier, snapshotIdentifier: config.snapshot.identifier }),
-    cli,
-    dependsOn: [cloneLogs.logGroup],
-  }) : undefined;
+  const clone =
+    parameterGroup && cloneLogs
+      ? new UpgradedClone('clone', {
+          identifier: c.identifier,
+          snapshotIdentifier: snapshot.identifier,
+          instanceClass: c.instanceClass,
+          engineVersion: c.engineVersion,
+          parameterGroupName: parameterGroup.name,
+          caCertIdentifier: c.caCertIdentifier,
+          port: config.database.port,
+          ...(c.availabilityZone !== undefined && { availabilityZone: c.availabilityZone }),
+          // Unset: the source's network, so the clone is as private and as reachable as the source.
+          ...((c.dbSubnetGroupName ?? source.dbSubnetGroup) !== undefined && {
+            dbSubnetGroupName: c.dbSubnetGroupName ?? source.dbSubnetGroup,
+          }),
+          vpcSecurityGroupIds: [...(c.vpcSecurityGroupIds ?? source.vpcSecurityGroups)],
+          multiAz: c.multiAz ?? (production ? source.multiAz : false),
+          ...(c.backupRetentionPeriod !== undefined && { backupRetentionPeriod: c.backupRetentionPeriod }),
+          production,
+          ...(c.finalSnapshotIdentifier !== undefined && { finalSnapshotIdentifier: c.finalSnapshotIdentifier }),
+          timeouts: c.timeouts,
+          tags: cloneTags({ ...common, cloneIdentifier: c.identifier, snapshotIdentifier: config.snapshot.identifier }),
+          cli,
+          dependsOn: [cloneLogs.logGroup],
+        })
+      : undefined;
 
   const active = selectActiveDatabase(config.activeDatabase, clone, source, restored);
 
@@ -196,7 +227,16 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
         namePrefix,
         region: aws.config.region ?? '',
         instances: [
-          ...(clone && cloneLogs ? [{ role: 'clone' as const, identifier: c.identifier, engine: `PostgreSQL ${c.engineVersion}`, logGroupName: cloneLogs.name }] : []),
+          ...(clone && cloneLogs
+            ? [
+                {
+                  role: 'clone' as const,
+                  identifier: c.identifier,
+                  engine: `PostgreSQL ${c.engineVersion}`,
+                  logGroupName: cloneLogs.name,
+                },
+              ]
+            : []),
           {
             role: 'source' as const,
             identifier: source.identifier,
@@ -204,12 +244,16 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
             ...(source.logExports.includes('postgresql') && { logGroupName: postgresLogGroupName(source.identifier) }),
           },
           ...(restored
-            ? [{
-                role: 'restored' as const,
-                identifier: restored.identifier,
-                engine: `PostgreSQL ${restored.engineVersion}`,
-                ...(restored.logExports.includes('postgresql') && { logGroupName: postgresLogGroupName(restored.identifier) }),
-              }]
+            ? [
+                {
+                  role: 'restored' as const,
+                  identifier: restored.identifier,
+                  engine: `PostgreSQL ${restored.engineVersion}`,
+                  ...(restored.logExports.includes('postgresql') && {
+                    logGroupName: postgresLogGroupName(restored.identifier),
+                  }),
+                },
+              ]
             : []),
         ],
         active: restored ? restored.identifier : config.activeDatabase === 'clone' ? c.identifier : source.identifier,
@@ -226,15 +270,29 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
   const db = config.database;
   const rollbackReport =
     clone && willReport && config.cutoverAt
-      ? new RollbackReport('rollback-report', {
-          sourceUrl: commandDatabaseUrl({ host: source.address, port: source.port, user: db.username, database: db.name, caFile }),
-          cloneUrl: pulumi.all([clone.address, clone.port]).apply(([host, port]) => commandDatabaseUrl({ host, port, user: db.username, database: db.name, caFile })),
-          password: config.dbPassword,
-          tooljetDb: db.tooljetDbName,
-          cutoverAt: config.cutoverAt,
-          cloneResourceId: clone.instance.resourceId,
-          timeout: c.timeouts.update,
-        }, { ...(stop && { dependsOn: stop.all }) })
+      ? new RollbackReport(
+          'rollback-report',
+          {
+            sourceUrl: commandDatabaseUrl({
+              host: source.address,
+              port: source.port,
+              user: db.username,
+              database: db.name,
+              caFile,
+            }),
+            cloneUrl: pulumi
+              .all([clone.address, clone.port])
+              .apply(([host, port]) =>
+                commandDatabaseUrl({ host, port, user: db.username, database: db.name, caFile }),
+              ),
+            password: config.dbPassword,
+            tooljetDb: db.tooljetDbName,
+            cutoverAt: config.cutoverAt,
+            cloneResourceId: clone.instance.resourceId,
+            timeout: c.timeouts.update,
+          },
+          { ...(stop && { dependsOn: stop.all }) },
+        )
       : undefined;
 
   // Prove nothing was lost: the source against the clone. Without a maintenance window it runs last (after the
@@ -242,11 +300,20 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
   // if the clone holds exactly what the frozen source holds. A window rollback declares none (the clone has taken
   // writes and no longer equals the source; going back must never wait for that comparison).
   // activeDatabase restored declares none either: ToolJet uses neither the source nor the clone.
-  const declareValidation = (cl: UpgradedClone, dependsOn: pulumi.Resource[], window?: { stopOutputs: pulumi.Input<string>[] }) =>
+  const declareValidation = (
+    cl: UpgradedClone,
+    dependsOn: pulumi.Resource[],
+    window?: { stopOutputs: pulumi.Input<string>[] },
+  ) =>
     new PostDeployValidation('post-deploy', {
       settings: config.validation,
       source: { address: source.address, port: source.port },
-      clone: { address: cl.address, port: cl.port, engineVersion: cl.engineVersion, resourceId: cl.instance.resourceId },
+      clone: {
+        address: cl.address,
+        port: cl.port,
+        engineVersion: cl.engineVersion,
+        resourceId: cl.instance.resourceId,
+      },
       expectVersion: c.engineVersion,
       user: config.database.username,
       database: config.database.name,
@@ -258,7 +325,9 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
       ...(window && { window }),
     });
   const validateFirst =
-    mode === 'cutover' && config.validation.enabled && clone && stop ? declareValidation(clone, [clone], { stopOutputs: stop.all.map((cmd) => cmd.stdout) }) : undefined;
+    mode === 'cutover' && config.validation.enabled && clone && stop
+      ? declareValidation(clone, [clone], { stopOutputs: stop.all.map((cmd) => cmd.stdout) })
+      : undefined;
 
   // What the targets wait for before they re-point ToolJet.
   const targetsAfter: pulumi.Resource[] = [
@@ -268,13 +337,17 @@ async function main(): Promise<StackOutputs | BlueGreenOutputs> {
   ];
 
   // ToolJet, on each configured target, pointed at the active database over verified TLS.
-  const targets = deployStackTargets(config, { host: active.address, port: active.port }, cli, { dependsOn: targetsAfter });
+  const targets = deployStackTargets(config, { host: active.address, port: active.port }, cli, {
+    dependsOn: targetsAfter,
+  });
 
   // No window: validation last, once the clone and every target are in place. ToolJet was not stopped, so the source
   // has moved on since the snapshot: rows, sequences and migrations that differ are warnings (--live-source), while
   // TLS, version and schema parity still fail the `pulumi up`.
   const validateLast =
-    mode === 'off' && config.validation.enabled && clone && config.activeDatabase !== 'restored' ? declareValidation(clone, [clone, ...targets.all]) : undefined;
+    mode === 'off' && config.validation.enabled && clone && config.activeDatabase !== 'restored'
+      ? declareValidation(clone, [clone, ...targets.all])
+      : undefined;
 
   // Start ToolJet again once every target points at the active database (and, cutting over, the clone is validated).
   if (stop) {

@@ -65,12 +65,14 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const sizeMb = str('size-mb');
   const sizesText = str('sizes');
-  if (sizeMb !== undefined && sizesText !== undefined) throw new BenchUsageError('give either --size-mb or --sizes, not both');
+  if (sizeMb !== undefined && sizesText !== undefined)
+    throw new BenchUsageError('give either --size-mb or --sizes, not both');
   let sizes = DEFAULT_SIZES;
   if (sizeMb !== undefined) sizes = [positiveInt('--size-mb', sizeMb, MAX_SIZE_MB)];
   if (sizesText !== undefined) {
     const parts = sizesText.split(',').map((s) => s.trim());
-    if (!parts.length || parts.some((p) => p === '')) throw new BenchUsageError(`--sizes must be a comma-separated list of MB, e.g. 128,512,1024, got "${sizesText}"`);
+    if (!parts.length || parts.some((p) => p === ''))
+      throw new BenchUsageError(`--sizes must be a comma-separated list of MB, e.g. 128,512,1024, got "${sizesText}"`);
     sizes = parts.map((p) => positiveInt('--sizes', p, MAX_SIZE_MB));
   }
   sizes = [...new Set(sizes)].sort((a, b) => a - b);

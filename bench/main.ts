@@ -26,7 +26,9 @@ const MB = 1048576;
 const t0 = Date.now();
 function progress(message: string): void {
   const s = Math.round((Date.now() - t0) / 1000);
-  process.stderr.write(`[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${message}\n`);
+  process.stderr.write(
+    `[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${message}\n`,
+  );
 }
 
 interface Bench {
@@ -50,9 +52,11 @@ async function exec(t: ConnectionTarget, ...sql: string[]): Promise<void> {
 async function sizesOf(t: ConnectionTarget): Promise<{ dataMb: number; databaseMb: number }> {
   const c = await connect(t);
   try {
-    const r = (await c.query(`SELECT coalesce(sum(pg_catalog.pg_table_size(c.oid)), 0)::float8 AS data, pg_catalog.pg_database_size(current_database())::float8 AS db
+    const r = (
+      await c.query(`SELECT coalesce(sum(pg_catalog.pg_table_size(c.oid)), 0)::float8 AS data, pg_catalog.pg_database_size(current_database())::float8 AS db
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'`)).rows[0];
+      WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'`)
+    ).rows[0];
     return { dataMb: r.data / MB, databaseMb: r.db / MB };
   } finally {
     await c.end();
@@ -66,14 +70,23 @@ function profileOf(count: ScanResult, render: ScanResult, val: ValidateRun, naiv
     const bytes = render.perTable.get(table)?.value[0] ?? 0;
     const rows = c.value[0];
     out.push({
-      table, rows, textMb: bytes / MB, avgRowBytes: rows ? bytes / rows : 0,
-      renderMs: render.perTable.get(table)?.ms ?? [NaN, NaN], validateMs: val.perTableMs.get(table) ?? [NaN, NaN], naiveMs: naive.perTableMs.get(table) ?? [NaN, NaN],
+      table,
+      rows,
+      textMb: bytes / MB,
+      avgRowBytes: rows ? bytes / rows : 0,
+      renderMs: render.perTable.get(table)?.ms ?? [NaN, NaN],
+      validateMs: val.perTableMs.get(table) ?? [NaN, NaN],
+      naiveMs: naive.perTableMs.get(table) ?? [NaN, NaN],
     });
   }
   return out.sort((a, b) => Math.max(...b.validateMs) - Math.max(...a.validateMs)).slice(0, 6);
 }
 
-async function measureSize(b: Bench, sizeMb: number, largest: boolean): Promise<{ figures: SizeFigures; rehearsal: Phase[] }> {
+async function measureSize(
+  b: Bench,
+  sizeMb: number,
+  largest: boolean,
+): Promise<{ figures: SizeFigures; rehearsal: Phase[] }> {
   const [s13, s16] = b.servers;
   const db = `bench_${sizeMb}`;
   const src = resolveTarget(b.url(s13, db), { env: {} });
@@ -95,16 +108,34 @@ async function measureSize(b: Bench, sizeMb: number, largest: boolean): Promise<
     const copy = await copyDatabase({ source: src, target: tgt, env: {} });
     await exec(tgt, 'VACUUM ANALYZE'); // what --analyze / the runbook does after the upgrade
     const [ss, ts] = [await sizesOf(src), await sizesOf(tgt)];
-    progress(`${sizeMb} MB: copied in ${copy.seconds.toFixed(1)} s; ${ss.dataMb.toFixed(0)} MB of table data (${ss.databaseMb.toFixed(0)} MB database); warming up`);
+    progress(
+      `${sizeMb} MB: copied in ${copy.seconds.toFixed(1)} s; ${ss.dataMb.toFixed(0)} MB of table data (${ss.databaseMb.toFixed(0)} MB database); warming up`,
+    );
 
     const count0 = await scanBoth(src, tgt, 'count', jobs);
     const raw0 = await scanBoth(src, tgt, 'text', jobs);
-    for (const r of [count0, raw0]) if (r.mismatches.length) throw new Error(`the copy differs (${r.kind}): ${r.mismatches.join(', ')}`);
+    for (const r of [count0, raw0])
+      if (r.mismatches.length) throw new Error(`the copy differs (${r.kind}): ${r.mismatches.join(', ')}`);
 
     const s: SizeSamples = {
-      sizeMb, dataMb: ss.dataMb, databaseMb: { source: ss.databaseMb, target: ts.databaseMb }, tables: raw0.tables, rows: count0.source,
-      textMb: raw0.source / MB, seedS: seed.seconds, copyS: copy.seconds, copyMb: copy.bytes / MB,
-      countS: [], rawScanS: [], renderScanS: [], validateS: [], validateDbS: [], validatePeakRssMb: [], naiveS: [], naivePairs: 0, profile: [],
+      sizeMb,
+      dataMb: ss.dataMb,
+      databaseMb: { source: ss.databaseMb, target: ts.databaseMb },
+      tables: raw0.tables,
+      rows: count0.source,
+      textMb: raw0.source / MB,
+      seedS: seed.seconds,
+      copyS: copy.seconds,
+      copyMb: copy.bytes / MB,
+      countS: [],
+      rawScanS: [],
+      renderScanS: [],
+      validateS: [],
+      validateDbS: [],
+      validatePeakRssMb: [],
+      naiveS: [],
+      naivePairs: 0,
+      profile: [],
     };
     for (let i = 1; i <= repeat; i++) {
       const count = await scanBoth(src, tgt, 'count', jobs);
@@ -112,8 +143,12 @@ async function measureSize(b: Bench, sizeMb: number, largest: boolean): Promise<
       const render = await scanBoth(src, tgt, 'octets', jobs);
       const val = await runValidateCli(b.url(s13, db), b.url(s16, db), jobs);
       const naive = await naiveCompare(src, tgt, jobs);
-      if (naive.diffs.length) throw new Error(`naive baseline reports ${naive.diffs.length} differences on a faithful copy, e.g. ${JSON.stringify(naive.diffs[0])}`);
-      if (naive.sourceRows !== count.source) throw new Error(`naive baseline fetched ${naive.sourceRows} rows, count(*) says ${count.source}`);
+      if (naive.diffs.length)
+        throw new Error(
+          `naive baseline reports ${naive.diffs.length} differences on a faithful copy, e.g. ${JSON.stringify(naive.diffs[0])}`,
+        );
+      if (naive.sourceRows !== count.source)
+        throw new Error(`naive baseline fetched ${naive.sourceRows} rows, count(*) says ${count.source}`);
       s.countS.push(count.seconds);
       s.rawScanS.push(raw.seconds);
       s.renderScanS.push(render.seconds);
@@ -123,13 +158,19 @@ async function measureSize(b: Bench, sizeMb: number, largest: boolean): Promise<
       s.naiveS.push(naive.seconds);
       s.naivePairs = naive.sourceRows + naive.targetRows;
       s.profile = profileOf(count, render, val, naive);
-      progress(`${sizeMb} MB run ${i}/${repeat}: count ${count.seconds.toFixed(2)} s, raw scan ${raw.seconds.toFixed(2)} s, render scan ${render.seconds.toFixed(2)} s, validate ${val.seconds.toFixed(2)} s (peak RSS ${val.peakRssMb.toFixed(0)} MB), naive ${naive.seconds.toFixed(2)} s`);
+      progress(
+        `${sizeMb} MB run ${i}/${repeat}: count ${count.seconds.toFixed(2)} s, raw scan ${raw.seconds.toFixed(2)} s, render scan ${render.seconds.toFixed(2)} s, validate ${val.seconds.toFixed(2)} s (peak RSS ${val.peakRssMb.toFixed(0)} MB), naive ${naive.seconds.toFixed(2)} s`,
+      );
     }
     let rehearsal: Phase[] = [];
     if (largest) {
       progress(`${sizeMb} MB: rehearsal phases (precheck, validation, config rendering)`);
       rehearsal = await measureRehearsal({ source: src, target: tgt, copy, caBundlePem: b.caPem, jobs });
-      rehearsal.unshift({ phase: 'build source (fixture)', seconds: seed.seconds, detail: `seedToolJetFixture ${sizeMb} MB on ${s13.version} (not a rehearsal phase on real data)` });
+      rehearsal.unshift({
+        phase: 'build source (fixture)',
+        seconds: seed.seconds,
+        detail: `seedToolJetFixture ${sizeMb} MB on ${s13.version} (not a rehearsal phase on real data)`,
+      });
     }
     return { figures: sizeFigures(s), rehearsal };
   } finally {
@@ -171,13 +212,20 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    progress(`start-up: tj-pg-upgrade --help, and validate until it connects (${STARTUP_RUNS} runs each, compiled CLI)`);
+    progress(
+      `start-up: tj-pg-upgrade --help, and validate until it connects (${STARTUP_RUNS} runs each, compiled CLI)`,
+    );
     const startup = startupFigures(await measureStartup());
     fs.mkdirSync(path.join(tmp, 'tls'), { mode: 0o700 });
     const ca = createCertificateAuthority(path.join(tmp, 'tls'), 'tj-pg-upgrade bench CA');
     const cert = issueServerCertificate(ca, path.join(tmp, 'tls'));
     progress('starting PostgreSQL 13.21 and 16.9 with TLS');
-    const started = await timed(() => Promise.all([startLocalServer({ major: 13, tls: cert, baseDir: tmp }), startLocalServer({ major: 16, tls: cert, baseDir: tmp })]));
+    const started = await timed(() =>
+      Promise.all([
+        startLocalServer({ major: 13, tls: cert, baseDir: tmp }),
+        startLocalServer({ major: 16, tls: cert, baseDir: tmp }),
+      ]),
+    );
     const b: Bench = {
       opts,
       servers: started.value,
@@ -190,7 +238,15 @@ export async function main(argv: string[]): Promise<number> {
     for (const size of opts.sizes) {
       const r = await measureSize(b, size, size === opts.sizes[opts.sizes.length - 1]);
       sizes.push(r.figures);
-      if (r.rehearsal.length) rehearsal = [{ phase: 'start servers', seconds: started.seconds, detail: `initdb + start ${b.servers.map((s) => s.version).join(' and ')} with TLS` }, ...r.rehearsal];
+      if (r.rehearsal.length)
+        rehearsal = [
+          {
+            phase: 'start servers',
+            seconds: started.seconds,
+            detail: `initdb + start ${b.servers.map((s) => s.version).join(' and ')} with TLS`,
+          },
+          ...r.rehearsal,
+        ];
     }
     const cpus = os.cpus();
     const results = buildResults({

@@ -45,14 +45,19 @@ export async function primaryKey(c: Client, t: Pick<TableRef, 'schema' | 'name'>
 
 /** One (key, sha256 hex) pair per row: the key as text, the hash of the row's text (columns in name order). */
 export function naiveSql(t: Pick<TableRef, 'schema' | 'name' | 'columns'>, pk: string[]): string {
-  if (!pk.length) throw new Error(`naive baseline: ${t.schema}.${t.name} has no primary key (row-hash tools need one to match rows)`);
+  if (!pk.length)
+    throw new Error(`naive baseline: ${t.schema}.${t.name} has no primary key (row-hash tools need one to match rows)`);
   const k = pk.length === 1 ? `t.${qi(pk[0])}::text` : `ROW(${pk.map((c) => `t.${qi(c)}`).join(', ')})::text`;
   const row = `ROW(${t.columns.map((c) => `t.${qi(c)}`).join(', ')})::text`;
   return `SELECT ${k} AS k, pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(${row}, 'UTF8')), 'hex') AS h FROM ONLY ${qi(t.schema)}.${qi(t.name)} AS t`;
 }
 
 /** Matches the pairs of both sides by key: every changed, missing and extra row. */
-export function comparePairs(table: string, source: ReadonlyArray<readonly [string, string]>, target: ReadonlyArray<readonly [string, string]>): NaiveDiff[] {
+export function comparePairs(
+  table: string,
+  source: ReadonlyArray<readonly [string, string]>,
+  target: ReadonlyArray<readonly [string, string]>,
+): NaiveDiff[] {
   const bySource = new Map<string, string>();
   for (const [k, h] of source) {
     if (bySource.has(k)) throw new Error(`naive baseline: duplicate key ${k} in ${table} on the source`);
@@ -89,7 +94,11 @@ export async function naiveCompare(src: ConnectionTarget, tgt: ConnectionTarget,
           return { rows: r.rows, ms: Number(process.hrtime.bigint() - started) / 1e6 };
         };
         const [x, y] = await Promise.all([fetch(a), fetch(b)]);
-        return { rows: [x.rows.length, y.rows.length], diffs: comparePairs(key(t), x.rows, y.rows), ms: [x.ms, y.ms] as [number, number] };
+        return {
+          rows: [x.rows.length, y.rows.length],
+          diffs: comparePairs(key(t), x.rows, y.rows),
+          ms: [x.ms, y.ms] as [number, number],
+        };
       }),
     );
     const per = [...value.values()];

@@ -15,7 +15,11 @@ export interface PairedSessions {
   close(): Promise<void>;
 }
 
-export async function openPairedSessions(src: ConnectionTarget, tgt: ConnectionTarget, jobs: number): Promise<PairedSessions> {
+export async function openPairedSessions(
+  src: ConnectionTarget,
+  tgt: ConnectionTarget,
+  jobs: number,
+): Promise<PairedSessions> {
   const source: Client[] = [];
   const target: Client[] = [];
   const close = async (): Promise<void> => {
@@ -28,7 +32,9 @@ export async function openPairedSessions(src: ConnectionTarget, tgt: ConnectionT
     }
     const plan = planComparison(await listTables(source[0]), await listTables(target[0]));
     if (plan.skipped.length) {
-      throw new Error(`source and target do not hold the same tables: ${plan.skipped.map((s) => `${s.table} (${s.skipped})`).join(', ')}`);
+      throw new Error(
+        `source and target do not hold the same tables: ${plan.skipped.map((s) => `${s.table} (${s.skipped})`).join(', ')}`,
+      );
     }
     return { source, target, tables: plan.work, close };
   } catch (err) {
@@ -38,7 +44,10 @@ export async function openPairedSessions(src: ConnectionTarget, tgt: ConnectionT
 }
 
 /** Runs `work` for every table with both sides' sessions; resolves to the results keyed schema.table. */
-export async function forEachTable<T>(s: PairedSessions, work: (t: TableRef, src: Client, tgt: Client) => Promise<T>): Promise<Map<string, T>> {
+export async function forEachTable<T>(
+  s: PairedSessions,
+  work: (t: TableRef, src: Client, tgt: Client) => Promise<T>,
+): Promise<Map<string, T>> {
   const out = new Map<string, T>();
   await runPaired(s.tables, s.source, s.target, async (t, a, b) => {
     out.set(key(t), await work(t, a, b));

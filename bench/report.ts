@@ -76,13 +76,22 @@ export interface SizeFigures {
   validateSPerGb: number;
   naivePairs: number;
   profile: TableProfile[];
-  samples: Pick<SizeSamples, 'countS' | 'rawScanS' | 'renderScanS' | 'validateS' | 'validateDbS' | 'validatePeakRssMb' | 'naiveS'>;
+  samples: Pick<
+    SizeSamples,
+    'countS' | 'rawScanS' | 'renderScanS' | 'validateS' | 'validateDbS' | 'validatePeakRssMb' | 'naiveS'
+  >;
 }
 
 const roundPair = (p: [number, number]): [number, number] => [Math.round(p[0]), Math.round(p[1])];
 
 export function sizeFigures(s: SizeSamples): SizeFigures {
-  const [countS, rawScanS, renderScanS, validateS, naiveS] = [median(s.countS), median(s.rawScanS), median(s.renderScanS), median(s.validateS), median(s.naiveS)];
+  const [countS, rawScanS, renderScanS, validateS, naiveS] = [
+    median(s.countS),
+    median(s.rawScanS),
+    median(s.renderScanS),
+    median(s.validateS),
+    median(s.naiveS),
+  ];
   const r3 = (x: number): number => round(x, 3);
   return {
     sizeMb: s.sizeMb,
@@ -113,7 +122,14 @@ export function sizeFigures(s: SizeSamples): SizeFigures {
     },
     validateSPerGb: r3(secondsPerGb(s.dataMb, validateS)),
     naivePairs: s.naivePairs,
-    profile: s.profile.map((p) => ({ ...p, textMb: round(p.textMb, 1), avgRowBytes: Math.round(p.avgRowBytes), renderMs: roundPair(p.renderMs), validateMs: roundPair(p.validateMs), naiveMs: roundPair(p.naiveMs) })),
+    profile: s.profile.map((p) => ({
+      ...p,
+      textMb: round(p.textMb, 1),
+      avgRowBytes: Math.round(p.avgRowBytes),
+      renderMs: roundPair(p.renderMs),
+      validateMs: roundPair(p.validateMs),
+      naiveMs: roundPair(p.naiveMs),
+    })),
     samples: {
       countS: s.countS.map(r3),
       rawScanS: s.rawScanS.map(r3),
@@ -137,9 +153,21 @@ export function verdicts(sizes: SizeFigures[]): TargetVerdicts {
   const largest = sizes[sizes.length - 1];
   const rssSpread = sizes.length > 1 ? round(spread(sizes.map((s) => s.validatePeakRssMb)), 3) : null;
   return {
-    validateOverRaw: { value: largest.validateOverRaw, max: TARGETS.validateOverRawMax, met: largest.validateOverRaw <= TARGETS.validateOverRawMax },
-    naiveOverValidate: { value: largest.naiveOverValidate, min: TARGETS.naiveOverValidateMin, met: largest.naiveOverValidate >= TARGETS.naiveOverValidateMin },
-    validateRssFlat: { spread: rssSpread, max: TARGETS.rssSpreadMax, met: rssSpread === null ? null : rssSpread <= TARGETS.rssSpreadMax },
+    validateOverRaw: {
+      value: largest.validateOverRaw,
+      max: TARGETS.validateOverRawMax,
+      met: largest.validateOverRaw <= TARGETS.validateOverRawMax,
+    },
+    naiveOverValidate: {
+      value: largest.naiveOverValidate,
+      min: TARGETS.naiveOverValidateMin,
+      met: largest.naiveOverValidate >= TARGETS.naiveOverValidateMin,
+    },
+    validateRssFlat: {
+      spread: rssSpread,
+      max: TARGETS.rssSpreadMax,
+      met: rssSpread === null ? null : rssSpread <= TARGETS.rssSpreadMax,
+    },
   };
 }
 
@@ -163,14 +191,25 @@ export interface Results {
   naiveOverRender: number;
   validatePeakRssMb: number;
   targets: TargetVerdicts;
-  scaling: Array<Pick<SizeFigures, 'sizeMb' | 'dataMb' | 'validateS' | 'validateSPerGb' | 'validatePeakRssMb' | 'rawScanS'>>;
+  scaling: Array<
+    Pick<SizeFigures, 'sizeMb' | 'dataMb' | 'validateS' | 'validateSPerGb' | 'validatePeakRssMb' | 'rawScanS'>
+  >;
   rehearsal: Array<{ phase: string; seconds: number; detail: string }>;
   /** Start-up of the compiled CLI: --help end to end, validate until it connects (bench/startup.ts). */
   startup?: StartupFigures;
   sizes: SizeFigures[];
 }
 
-export function buildResults(input: { date: string; command: string; machine: Record<string, unknown>; repeat: number; jobs: number; sizes: SizeFigures[]; rehearsal: Results['rehearsal']; startup?: StartupFigures }): Results {
+export function buildResults(input: {
+  date: string;
+  command: string;
+  machine: Record<string, unknown>;
+  repeat: number;
+  jobs: number;
+  sizes: SizeFigures[];
+  rehearsal: Results['rehearsal'];
+  startup?: StartupFigures;
+}): Results {
   if (!input.sizes.length) throw new Error('no sizes measured');
   const sizes = [...input.sizes].sort((a, b) => a.sizeMb - b.sizeMb);
   const l = sizes[sizes.length - 1];
@@ -193,7 +232,14 @@ export function buildResults(input: { date: string; command: string; machine: Re
     naiveOverValidate: l.naiveOverValidate,
     validatePeakRssMb: l.validatePeakRssMb,
     targets: verdicts(sizes),
-    scaling: sizes.map((s) => ({ sizeMb: s.sizeMb, dataMb: s.dataMb, rawScanS: s.rawScanS, validateS: s.validateS, validateSPerGb: s.validateSPerGb, validatePeakRssMb: s.validatePeakRssMb })),
+    scaling: sizes.map((s) => ({
+      sizeMb: s.sizeMb,
+      dataMb: s.dataMb,
+      rawScanS: s.rawScanS,
+      validateS: s.validateS,
+      validateSPerGb: s.validateSPerGb,
+      validatePeakRssMb: s.validatePeakRssMb,
+    })),
     rehearsal: input.rehearsal.map((p) => ({ ...p, seconds: round(p.seconds, 3) })),
     ...(input.startup && { startup: input.startup }),
     sizes,
@@ -203,7 +249,13 @@ export function buildResults(input: { date: string; command: string; machine: Re
 function table(head: string[], rows: Array<Array<string | number>>): string {
   const cells = [head, ...rows.map((r) => r.map(String))];
   const w = head.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-  return cells.map((r, j) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ') + (j === 0 ? `\n${w.map((n) => '-'.repeat(n)).join('  ')}` : '')).join('\n');
+  return cells
+    .map(
+      (r, j) =>
+        r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ') +
+        (j === 0 ? `\n${w.map((n) => '-'.repeat(n)).join('  ')}` : ''),
+    )
+    .join('\n');
 }
 
 const verdict = (met: boolean | null): string => (met === null ? 'n/a (one size)' : met ? 'met' : 'NOT met');
@@ -216,38 +268,125 @@ export function formatResults(r: Results): string {
     const st = r.startup;
     out.push(`Start-up of the compiled CLI (median of ${st.runs} runs each; min-max in brackets)`);
     const range = (xs: number[]): string => `${f(Math.min(...xs), 3)}-${f(Math.max(...xs), 3)}`;
-    out.push(table(['measure', 'median s', 'range s', 'target s', 'verdict'], [
-      ['tj-pg-upgrade --help (spawn to exit)', f(st.helpS, 3), range(st.samples.helpS), `<= ${st.targets.helpMaxS}`, verdict(st.met.help)],
-      ['tj-pg-upgrade validate (spawn to first connection)', f(st.validateS, 3), range(st.samples.validateS), `<= ${st.targets.validateMaxS}`, verdict(st.met.validate)],
-    ]));
+    out.push(
+      table(
+        ['measure', 'median s', 'range s', 'target s', 'verdict'],
+        [
+          [
+            'tj-pg-upgrade --help (spawn to exit)',
+            f(st.helpS, 3),
+            range(st.samples.helpS),
+            `<= ${st.targets.helpMaxS}`,
+            verdict(st.met.help),
+          ],
+          [
+            'tj-pg-upgrade validate (spawn to first connection)',
+            f(st.validateS, 3),
+            range(st.samples.validateS),
+            `<= ${st.targets.validateMaxS}`,
+            verdict(st.met.validate),
+          ],
+        ],
+      ),
+    );
     out.push('');
   }
-  out.push(`Per size (median of ${r.repeat}; MB/s = table data MB on the source / seconds; both servers read at once, ${r.jobs} sessions per side)`);
-  out.push(table(
-    ['size', 'data MB', 'rows', 'count(*) s', 'raw scan s', 'render s', 'validate s', '(own) s', 'naive s', 'raw MB/s', 'validate MB/s', 'naive MB/s', 'val/raw', 'val/render', 'naive/val', 'val s/GB', 'val RSS MB'],
-    r.sizes.map((s) => [`${s.sizeMb} MB`, f(s.dataMb, 0), s.rows, f(s.countS), f(s.rawScanS), f(s.renderScanS), f(s.validateS), f(s.validateDbS), f(s.naiveS),
-      f(s.mbPerS.rawScan, 0), f(s.mbPerS.validate, 0), f(s.mbPerS.naive, 0), f(s.validateOverRaw), f(s.validateOverRender), f(s.naiveOverValidate), f(s.validateSPerGb, 1), f(s.validatePeakRssMb, 0)]),
-  ));
-  out.push('raw scan = sum(length(t::text)); render = sum(octet_length(t::text)) (same rendering, no character counting);');
-  out.push('validate = the CLI end to end as a child process; (own) = the time validate reports for its database checks.');
+  out.push(
+    `Per size (median of ${r.repeat}; MB/s = table data MB on the source / seconds; both servers read at once, ${r.jobs} sessions per side)`,
+  );
+  out.push(
+    table(
+      [
+        'size',
+        'data MB',
+        'rows',
+        'count(*) s',
+        'raw scan s',
+        'render s',
+        'validate s',
+        '(own) s',
+        'naive s',
+        'raw MB/s',
+        'validate MB/s',
+        'naive MB/s',
+        'val/raw',
+        'val/render',
+        'naive/val',
+        'val s/GB',
+        'val RSS MB',
+      ],
+      r.sizes.map((s) => [
+        `${s.sizeMb} MB`,
+        f(s.dataMb, 0),
+        s.rows,
+        f(s.countS),
+        f(s.rawScanS),
+        f(s.renderScanS),
+        f(s.validateS),
+        f(s.validateDbS),
+        f(s.naiveS),
+        f(s.mbPerS.rawScan, 0),
+        f(s.mbPerS.validate, 0),
+        f(s.mbPerS.naive, 0),
+        f(s.validateOverRaw),
+        f(s.validateOverRender),
+        f(s.naiveOverValidate),
+        f(s.validateSPerGb, 1),
+        f(s.validatePeakRssMb, 0),
+      ]),
+    ),
+  );
+  out.push(
+    'raw scan = sum(length(t::text)); render = sum(octet_length(t::text)) (same rendering, no character counting);',
+  );
+  out.push(
+    'validate = the CLI end to end as a child process; (own) = the time validate reports for its database checks.',
+  );
   out.push('');
   out.push(`Largest size (${r.sizeMb} MB requested, ${f(r.dataMb, 0)} MB of table data):`);
-  out.push(`  raw scan ${f(r.rawScanS)} s, render scan ${f(r.renderScanS)} s, count(*) ${f(r.countS)} s, validate ${f(r.validateS)} s, naive ${f(r.naiveS)} s, validate peak RSS ${f(r.validatePeakRssMb, 0)} MB`);
+  out.push(
+    `  raw scan ${f(r.rawScanS)} s, render scan ${f(r.renderScanS)} s, count(*) ${f(r.countS)} s, validate ${f(r.validateS)} s, naive ${f(r.naiveS)} s, validate peak RSS ${f(r.validatePeakRssMb, 0)} MB`,
+  );
   const t = r.targets;
-  out.push(`  validate / raw scan   = ${f(t.validateOverRaw.value)}  (target <= ${t.validateOverRaw.max}: ${verdict(t.validateOverRaw.met)})`);
+  out.push(
+    `  validate / raw scan   = ${f(t.validateOverRaw.value)}  (target <= ${t.validateOverRaw.max}: ${verdict(t.validateOverRaw.met)})`,
+  );
   out.push(`  validate / render     = ${f(r.validateOverRender)}  (for information: against the tighter floor)`);
-  out.push(`  naive / validate      = ${f(t.naiveOverValidate.value)}  (target >= ${t.naiveOverValidate.min}: ${verdict(t.naiveOverValidate.met)})`);
-  out.push(`  naive / render        = ${f(r.naiveOverRender)}  (the most naive / validate can be for any check that renders each row to text)`);
-  out.push(`  validate RSS spread   = ${t.validateRssFlat.spread === null ? 'n/a' : `${f(t.validateRssFlat.spread * 100, 1)} %`} over ${r.sizes.map((s) => `${s.sizeMb}`).join('/')} MB (flat if <= ${t.validateRssFlat.max * 100} %: ${verdict(t.validateRssFlat.met)})`);
+  out.push(
+    `  naive / validate      = ${f(t.naiveOverValidate.value)}  (target >= ${t.naiveOverValidate.min}: ${verdict(t.naiveOverValidate.met)})`,
+  );
+  out.push(
+    `  naive / render        = ${f(r.naiveOverRender)}  (the most naive / validate can be for any check that renders each row to text)`,
+  );
+  out.push(
+    `  validate RSS spread   = ${t.validateRssFlat.spread === null ? 'n/a' : `${f(t.validateRssFlat.spread * 100, 1)} %`} over ${r.sizes.map((s) => `${s.sizeMb}`).join('/')} MB (flat if <= ${t.validateRssFlat.max * 100} %: ${verdict(t.validateRssFlat.met)})`,
+  );
   const largest = r.sizes[r.sizes.length - 1];
   if (largest.profile.length) {
     out.push('');
     out.push(`Where the time goes (${r.sizeMb} MB, last run; ms on source / target, tables run concurrently):`);
-    out.push(table(['table', 'rows', 'text MB', 'bytes/row', 'render ms', 'validate ms', 'naive ms'],
-      largest.profile.map((p) => [p.table, p.rows, f(p.textMb, 1), p.avgRowBytes, p.renderMs.join(' / '), p.validateMs.join(' / '), p.naiveMs.join(' / ')])));
+    out.push(
+      table(
+        ['table', 'rows', 'text MB', 'bytes/row', 'render ms', 'validate ms', 'naive ms'],
+        largest.profile.map((p) => [
+          p.table,
+          p.rows,
+          f(p.textMb, 1),
+          p.avgRowBytes,
+          p.renderMs.join(' / '),
+          p.validateMs.join(' / '),
+          p.naiveMs.join(' / '),
+        ]),
+      ),
+    );
   }
   out.push('');
   out.push(`Rehearsal, phase by phase (${r.sizeMb} MB):`);
-  out.push(table(['phase', 'seconds', 'detail'], r.rehearsal.map((p) => [p.phase, f(p.seconds, 3), p.detail]).map((x) => [x[0], x[1], ` ${x[2]}`])));
+  out.push(
+    table(
+      ['phase', 'seconds', 'detail'],
+      r.rehearsal.map((p) => [p.phase, f(p.seconds, 3), p.detail]).map((x) => [x[0], x[1], ` ${x[2]}`]),
+    ),
+  );
   return out.join('\n');
 }

@@ -13,7 +13,11 @@ import { timed } from './stats';
 export type ScanKind = 'text' | 'octets' | 'count';
 
 export function scanSql(t: Pick<TableRef, 'schema' | 'name'>, kind: ScanKind): string {
-  const what = { text: 'coalesce(sum(length(t::text)), 0)', octets: 'coalesce(sum(octet_length(t::text)), 0)', count: 'count(*)' }[kind];
+  const what = {
+    text: 'coalesce(sum(length(t::text)), 0)',
+    octets: 'coalesce(sum(octet_length(t::text)), 0)',
+    count: 'count(*)',
+  }[kind];
   return `SELECT ${what}::int8 AS v FROM ONLY ${qi(t.schema)}.${qi(t.name)} AS t`;
 }
 
@@ -36,7 +40,12 @@ async function timedQuery(c: Client, sql: string): Promise<{ v: number; ms: numb
   return { v: Number(r.rows[0].v), ms: Number(process.hrtime.bigint() - started) / 1e6 };
 }
 
-export async function scanBoth(src: ConnectionTarget, tgt: ConnectionTarget, kind: ScanKind, jobs: number): Promise<ScanResult> {
+export async function scanBoth(
+  src: ConnectionTarget,
+  tgt: ConnectionTarget,
+  kind: ScanKind,
+  jobs: number,
+): Promise<ScanResult> {
   const s = await openPairedSessions(src, tgt, jobs);
   try {
     const { value, seconds } = await timed(() =>

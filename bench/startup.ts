@@ -37,7 +37,8 @@ export function measureHelp(bin = BIN): Promise<number> {
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (code !== 0 || !stdout.startsWith('Usage: tj-pg-upgrade')) reject(new Error(`tj-pg-upgrade --help exited ${code}: ${stderr.trim()}`));
+      if (code !== 0 || !stdout.startsWith('Usage: tj-pg-upgrade'))
+        reject(new Error(`tj-pg-upgrade --help exited ${code}: ${stderr.trim()}`));
       else resolve(seconds);
     });
   });
@@ -60,13 +61,18 @@ export async function measureValidateStartup(bin = BIN): Promise<number> {
         socket.destroy();
       });
       const url = (db: string): string => `postgresql://bench@127.0.0.1:${port}/${db}?sslmode=verify-full`;
-      const child = spawn(process.execPath, [bin, 'validate', '--quiet', '--source', url('a'), '--target', url('b')], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [bin, 'validate', '--quiet', '--source', url('a'), '--target', url('b')], {
+        env: env(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       child.on('error', reject);
       child.on('close', (code) => {
-        if (connectedAt === undefined) reject(new Error(`tj-pg-upgrade validate exited ${code} before connecting: ${stderr.trim()}`));
-        else if (code !== 2) reject(new Error(`tj-pg-upgrade validate exited ${code} (expected 2, a connection error): ${stderr.trim()}`));
+        if (connectedAt === undefined)
+          reject(new Error(`tj-pg-upgrade validate exited ${code} before connecting: ${stderr.trim()}`));
+        else if (code !== 2)
+          reject(new Error(`tj-pg-upgrade validate exited ${code} (expected 2, a connection error): ${stderr.trim()}`));
         else resolve(connectedAt);
       });
     });

@@ -61,8 +61,16 @@ export function measureCli(args: string[], env: Record<string, string>): Promise
         kb = Number(text.split('\n').pop());
       }
       fs.rmSync(tmp, { recursive: true, force: true });
-      if (!(kb > 0)) return reject(new Error(`could not read the peak RSS of the validate child (${useTime ? GNU_TIME : 'VmHWM'})`));
-      resolve({ seconds, peakRssMb: kb / 1024, rssMethod: useTime ? 'ru_maxrss' : 'VmHWM', exitCode: code ?? -1, stdout, stderr });
+      if (!(kb > 0))
+        return reject(new Error(`could not read the peak RSS of the validate child (${useTime ? GNU_TIME : 'VmHWM'})`));
+      resolve({
+        seconds,
+        peakRssMb: kb / 1024,
+        rssMethod: useTime ? 'ru_maxrss' : 'VmHWM',
+        exitCode: code ?? -1,
+        stdout,
+        stderr,
+      });
     });
   });
 }
@@ -76,12 +84,23 @@ export interface ValidateRun extends CliMeasurement {
 
 /** `tj-pg-upgrade validate --json` between the two URLs (passed in the environment, not argv); must exit 0. */
 export async function runValidateCli(sourceUrl: string, targetUrl: string, jobs: number): Promise<ValidateRun> {
-  const m = await measureCli(['validate', '--json', '--quiet', '--jobs', String(jobs)], { TJ_PG_SOURCE_URL: sourceUrl, TJ_PG_TARGET_URL: targetUrl });
-  let report: { checks?: Array<{ name: string; status: string; detail: string }>; databases?: Array<{ seconds: number; tables?: Array<{ table: string; source?: { ms: number }; target?: { ms: number } }> }> };
+  const m = await measureCli(['validate', '--json', '--quiet', '--jobs', String(jobs)], {
+    TJ_PG_SOURCE_URL: sourceUrl,
+    TJ_PG_TARGET_URL: targetUrl,
+  });
+  let report: {
+    checks?: Array<{ name: string; status: string; detail: string }>;
+    databases?: Array<{
+      seconds: number;
+      tables?: Array<{ table: string; source?: { ms: number }; target?: { ms: number } }>;
+    }>;
+  };
   try {
     report = JSON.parse(m.stdout);
   } catch {
-    throw new Error(`tj-pg-upgrade validate exited ${m.exitCode} without JSON: ${m.stderr.trim().split('\n').pop() ?? ''}`);
+    throw new Error(
+      `tj-pg-upgrade validate exited ${m.exitCode} without JSON: ${m.stderr.trim().split('\n').pop() ?? ''}`,
+    );
   }
   if (m.exitCode !== 0) {
     const failed = (report.checks ?? []).filter((c) => c.status === 'fail').map((c) => `${c.name}: ${c.detail}`);
@@ -89,6 +108,8 @@ export async function runValidateCli(sourceUrl: string, targetUrl: string, jobs:
   }
   const db = report.databases?.[0];
   if (typeof db?.seconds !== 'number') throw new Error('tj-pg-upgrade validate --json reported no database');
-  const perTableMs = new Map((db.tables ?? []).map((t) => [t.table, [t.source?.ms ?? NaN, t.target?.ms ?? NaN] as [number, number]]));
+  const perTableMs = new Map(
+    (db.tables ?? []).map((t) => [t.table, [t.source?.ms ?? NaN, t.target?.ms ?? NaN] as [number, number]]),
+  );
   return { ...m, databaseSeconds: db.seconds, perTableMs };
 }

@@ -7,7 +7,9 @@ const path = require('path');
 
 const main = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
 if (!fs.existsSync(main)) {
-  process.stderr.write(`tj-pg-upgrade: the compiled CLI (${path.relative(process.cwd(), main) || main}) is missing: run npm ci (or npm run build) in ${path.dirname(__dirname)}\n`);
+  process.stderr.write(
+    `tj-pg-upgrade: the compiled CLI (${path.relative(process.cwd(), main) || main}) is missing: run npm ci (or npm run build) in ${path.dirname(__dirname)}\n`,
+  );
   process.exit(2);
 }
 require(main).cli();

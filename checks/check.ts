@@ -88,7 +88,10 @@ export type DatabaseCheck = CompareCheck | TargetCheck;
 /** For data differences: a failure, or with --live-source a warning (the writes since the snapshot). */
 export function dataDifference(options: CheckOptions): { status: CheckStatus; since: string } {
   return options.liveSource
-    ? { status: 'warn', since: ' (the source is live: writes since the snapshot; exact equality needs ToolJet stopped)' }
+    ? {
+        status: 'warn',
+        since: ' (the source is live: writes since the snapshot; exact equality needs ToolJet stopped)',
+      }
     : { status: 'fail', since: '' };
 }
 
@@ -133,8 +136,14 @@ export async function runDatabaseChecks(
   await runRange(0, first);
   await withPools(sides.source, sides.target, sides.jobs, async (source, target) => {
     run.snapshots = { source: source.snapshot, target: target.snapshot };
-    if (source.snapshotProblem) ctx.notices.push(`${ctx.label}: source sessions could not share a snapshot (${source.snapshotProblem}); each read its own`);
-    if (target.snapshotProblem) ctx.notices.push(`${ctx.label}: target sessions could not share a snapshot (${target.snapshotProblem}); each read its own`);
+    if (source.snapshotProblem)
+      ctx.notices.push(
+        `${ctx.label}: source sessions could not share a snapshot (${source.snapshotProblem}); each read its own`,
+      );
+    if (target.snapshotProblem)
+      ctx.notices.push(
+        `${ctx.label}: target sessions could not share a snapshot (${target.snapshotProblem}); each read its own`,
+      );
     await runRange(first, last + 1, { ...ctx, source, target, tables: run.tables });
   });
   await runRange(last + 1, checks.length);

@@ -32,7 +32,13 @@ export function exitCodeFor(checks: CheckResult[]): 0 | 1 {
   return checks.some((c) => c.status === 'fail') ? 1 : 0;
 }
 
-export function check(name: string, status: CheckStatus, detail: string, objects: string[] = [], database?: string): CheckResult {
+export function check(
+  name: string,
+  status: CheckStatus,
+  detail: string,
+  objects: string[] = [],
+  database?: string,
+): CheckResult {
   const r: CheckResult = { name, status, detail, objects };
   if (database !== undefined) r.database = database;
   return r;
@@ -42,7 +48,10 @@ function wrap(text: string, width: number): string[] {
   const out: string[] = [];
   for (const para of text.split('\n')) {
     let line = '';
-    const words = para.split(/\s+/).filter(Boolean).flatMap((w) => (w.length > width ? w.match(new RegExp(`.{1,${width}}`, 'g'))! : [w]));
+    const words = para
+      .split(/\s+/)
+      .filter(Boolean)
+      .flatMap((w) => (w.length > width ? w.match(new RegExp(`.{1,${width}}`, 'g'))! : [w]));
     for (const word of words) {
       if (line && line.length + 1 + word.length > width) {
         out.push(line);
@@ -86,7 +95,9 @@ export function renderTable(title: string, checks: CheckResult[], opts: RenderOp
   checks.forEach((c, i) => {
     const nameLines = wrap(names[i], nameWidth);
     const detailLines = wrap(c.detail, detailWidth);
-    const objs = c.objects.slice(0, maxObjects).flatMap((o) => wrap(`- ${o}`, detailWidth - 2).map((l, j) => (j ? `    ${l}` : `  ${l}`)));
+    const objs = c.objects
+      .slice(0, maxObjects)
+      .flatMap((o) => wrap(`- ${o}`, detailWidth - 2).map((l, j) => (j ? `    ${l}` : `  ${l}`)));
     if (c.objects.length > maxObjects) objs.push(`  ... and ${c.objects.length - maxObjects} more (--json lists all)`);
     const body = [...detailLines, ...objs];
     const rows = Math.max(nameLines.length, body.length);

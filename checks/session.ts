@@ -16,16 +16,26 @@ export interface SnapshotPool {
 }
 
 /** Opens `size` pinned sessions on `t`, each in a READ ONLY REPEATABLE READ transaction on one shared snapshot. */
-export async function openSnapshotPool(t: ConnectionTarget, size: number, extraSettings: Record<string, string> = {}): Promise<SnapshotPool> {
+export async function openSnapshotPool(
+  t: ConnectionTarget,
+  size: number,
+  extraSettings: Record<string, string> = {},
+): Promise<SnapshotPool> {
   const clients: Client[] = [];
   const close = async (): Promise<void> => {
-    await Promise.all(clients.map(async (c) => {
-      await c.query('ROLLBACK').catch(() => undefined);
-      await c.end().catch(() => undefined);
-    }));
+    await Promise.all(
+      clients.map(async (c) => {
+        await c.query('ROLLBACK').catch(() => undefined);
+        await c.end().catch(() => undefined);
+      }),
+    );
   };
   try {
-    const settled = await Promise.allSettled(Array.from({ length: Math.max(1, size) }, () => connect(t, { settings: { ...PINNED_SETTINGS, ...extraSettings } })));
+    const settled = await Promise.allSettled(
+      Array.from({ length: Math.max(1, size) }, () =>
+        connect(t, { settings: { ...PINNED_SETTINGS, ...extraSettings } }),
+      ),
+    );
     for (const s of settled) if (s.status === 'fulfilled') clients.push(s.value);
     const failed = settled.find((s) => s.status === 'rejected') as PromiseRejectedResult | undefined;
     if (failed) throw failed.reason;
@@ -61,7 +71,12 @@ export interface PoolSide {
  * Opens `jobs` snapshot sessions on each side (a first, then b), runs `fn`, and always closes both pools. If b cannot
  * be opened, a is closed before the error is rethrown: no session is left behind.
  */
-export async function withPools<T>(a: PoolSide, b: PoolSide, jobs: number, fn: (a: SnapshotPool, b: SnapshotPool) => Promise<T>): Promise<T> {
+export async function withPools<T>(
+  a: PoolSide,
+  b: PoolSide,
+  jobs: number,
+  fn: (a: SnapshotPool, b: SnapshotPool) => Promise<T>,
+): Promise<T> {
   const pa = await openSnapshotPool(a.target, jobs, a.settings);
   let pb: SnapshotPool;
   try {
@@ -84,9 +99,14 @@ export interface ServerFacts {
 }
 
 export async function serverFacts(c: Client): Promise<ServerFacts> {
-  const r = (await c.query(`SELECT current_setting('server_version') AS v,
-      (SELECT row_to_json(s) FROM (SELECT ssl, version, cipher, bits FROM pg_catalog.pg_stat_ssl WHERE pid = pg_catalog.pg_backend_pid()) s) AS ssl`)).rows[0];
-  return { version: String(r.v), ssl: r.ssl && r.ssl.ssl ? { version: r.ssl.version, cipher: r.ssl.cipher, bits: r.ssl.bits } : undefined };
+  const r = (
+    await c.query(`SELECT current_setting('server_version') AS v,
+      (SELECT row_to_json(s) FROM (SELECT ssl, version, cipher, bits FROM pg_catalog.pg_stat_ssl WHERE pid = pg_catalog.pg_backend_pid()) s) AS ssl`)
+  ).rows[0];
+  return {
+    version: String(r.v),
+    ssl: r.ssl && r.ssl.ssl ? { version: r.ssl.version, cipher: r.ssl.cipher, bits: r.ssl.bits } : undefined,
+  };
 }
 
 /** "16.9" from a server_version such as "16.9 (Debian 16.9-1)". */

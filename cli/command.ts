@@ -51,7 +51,15 @@ export function progressTo(io: Io, values: Values): ((message: string) => void) 
 }
 
 /** --json: the JSON document on stdout; otherwise notices on stderr and the table on stdout. */
-export function printResult(io: Io, values: Values, command: string, title: string, checks: CheckResult[], extra: Record<string, unknown>, notices: string[]): void {
+export function printResult(
+  io: Io,
+  values: Values,
+  command: string,
+  title: string,
+  checks: CheckResult[],
+  extra: Record<string, unknown>,
+  notices: string[],
+): void {
   if (values.json) io.out(renderJson(command, checks, extra));
   else {
     for (const n of notices) io.err(`note: ${n}`);

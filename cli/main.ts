@@ -35,7 +35,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   const entry = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
-    io.err(`tj-pg-upgrade: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')}; see tj-pg-upgrade --help)`);
+    io.err(
+      `tj-pg-upgrade: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')}; see tj-pg-upgrade --help)`,
+    );
     return 2;
   }
   const cmd = await entry.load();
@@ -57,7 +59,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const { ConnectionConfigError, ConnectionError } = await import('../lib/pg/connection');
     const known = err instanceof UsageError || err instanceof ConnectionConfigError || err instanceof ConnectionError;
     const message = await oneLine((err as Error).message ?? String(err));
-    const kind = err instanceof ConnectionError ? err.kind : err instanceof UsageError ? 'usage' : err instanceof ConnectionConfigError ? 'config' : 'error';
+    const kind =
+      err instanceof ConnectionError
+        ? err.kind
+        : err instanceof UsageError
+          ? 'usage'
+          : err instanceof ConnectionConfigError
+            ? 'config'
+            : 'error';
     if (values.json) io.out(JSON.stringify({ command: name, ok: false, error: { kind, message } }, null, 2));
     io.err(`tj-pg-upgrade ${name}: ${known ? '' : 'error: '}${message}`);
     return 2;

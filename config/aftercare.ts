@@ -36,7 +36,9 @@ export interface AftercareConfig {
 }
 
 /** Retention values CloudWatch Logs accepts (days). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 // Deliberately simple: one @, no spaces, a dot in the domain. SNS sends a confirmation mail to it anyway.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -80,22 +82,39 @@ function parseBlueGreen(r: Reader, raw: Raw, strategy: Strategy, ctx: AftercareC
   const b = o ?? {};
   r.unknownKeys('blueGreen', b, SUB_KEYS.blueGreen);
   const phase = r.oneOf('blueGreen.phase', b.phase, BLUE_GREEN_PHASES) ?? 'import';
-  let parameterGroupName = r.named('blueGreen.parameterGroupName', b.parameterGroupName, checkParameterGroupName, 'DB parameter group name');
+  let parameterGroupName = r.named(
+    'blueGreen.parameterGroupName',
+    b.parameterGroupName,
+    checkParameterGroupName,
+    'DB parameter group name',
+  );
   if (b.parameterGroupName === undefined && ctx.sourceId) parameterGroupName = `${ctx.sourceId}-postgres16`;
   const updateTimeout = r.duration('blueGreen.updateTimeout', b.updateTimeout, DEFAULTS.blueGreenUpdateTimeout);
 
   // What the clone strategy configures has no meaning here; refusing it beats ignoring it silently.
   if (raw.clone !== undefined) {
-    r.problem('clone', 'is not used with strategy "blue-green" (there is no clone: the source itself is upgraded); remove the clone section');
+    r.problem(
+      'clone',
+      'is not used with strategy "blue-green" (there is no clone: the source itself is upgraded); remove the clone section',
+    );
   }
   if (ctx.activeDatabase !== 'source') {
-    r.problem('activeDatabase', `"${ctx.activeDatabase}" has no meaning with strategy "blue-green": the upgraded instance keeps the source's identifier and endpoint; set activeDatabase: source`);
+    r.problem(
+      'activeDatabase',
+      `"${ctx.activeDatabase}" has no meaning with strategy "blue-green": the upgraded instance keeps the source's identifier and endpoint; set activeDatabase: source`,
+    );
   }
   if (ctx.snapshotMode !== 'create') {
-    r.problem('snapshot.mode', '"existing" is refused with strategy "blue-green": a fresh snapshot must be taken right before the switchover (the provider deletes the old instance without a final snapshot); use snapshot.mode: create');
+    r.problem(
+      'snapshot.mode',
+      '"existing" is refused with strategy "blue-green": a fresh snapshot must be taken right before the switchover (the provider deletes the old instance without a final snapshot); use snapshot.mode: create',
+    );
   }
   if (raw.cutoverAt !== undefined) {
-    r.problem('cutoverAt', 'is only used with strategy "clone" (the rollback report compares the clone with the source; after a blue/green switchover the old instance is gone); remove it');
+    r.problem(
+      'cutoverAt',
+      'is only used with strategy "clone" (the rollback report compares the clone with the source; after a blue/green switchover the old instance is gone); remove it',
+    );
   }
   return { phase, parameterGroupName: parameterGroupName ?? '', updateTimeout };
 }
@@ -117,12 +136,18 @@ function parseAlarm(r: Reader, kind: AlarmKind, value: unknown): AlarmSettings {
   const threshold = r.integer(`${key}.threshold`, o.threshold, min, max) ?? d.threshold;
   let period = r.integer(`${key}.period`, o.period, 60, 86400) ?? d.period;
   if (period % 60 !== 0) {
-    r.problem(`${key}.period`, `${period} is not a multiple of 60; RDS and log metrics have 1-minute resolution: use 60, 300, 900, ...`);
+    r.problem(
+      `${key}.period`,
+      `${period} is not a multiple of 60; RDS and log metrics have 1-minute resolution: use 60, 300, 900, ...`,
+    );
     period = d.period;
   }
   const evaluationPeriods = r.integer(`${key}.evaluationPeriods`, o.evaluationPeriods, 1, 1440) ?? d.evaluationPeriods;
   if (period * evaluationPeriods > 86400) {
-    r.problem(`${key}.evaluationPeriods`, `${evaluationPeriods} x ${period} s is more than one day, which CloudWatch refuses; lower period or evaluationPeriods`);
+    r.problem(
+      `${key}.evaluationPeriods`,
+      `${evaluationPeriods} x ${period} s is more than one day, which CloudWatch refuses; lower period or evaluationPeriods`,
+    );
   }
   return { threshold, period, evaluationPeriods };
 }
@@ -139,7 +164,8 @@ function parseMonitoring(r: Reader, raw: Raw): MonitoringConfig {
     } else {
       o.alarmEmails.forEach((e, i) => {
         const s = r.matching(`monitoring.alarmEmails[${i}]`, e, EMAIL, 'use an e-mail address such as dba@example.com');
-        if (s && alarmEmails.includes(s)) r.problem(`monitoring.alarmEmails[${i}]`, `"${s}" is listed twice; remove one`);
+        if (s && alarmEmails.includes(s))
+          r.problem(`monitoring.alarmEmails[${i}]`, `"${s}" is listed twice; remove one`);
         else if (s) alarmEmails.push(s);
       });
     }
@@ -149,7 +175,10 @@ function parseMonitoring(r: Reader, raw: Raw): MonitoringConfig {
   if (o.logRetentionDays !== undefined) {
     const n = r.integer('monitoring.logRetentionDays', o.logRetentionDays, 1, 3653);
     if (n !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(n)) {
-      r.problem('monitoring.logRetentionDays', `${n} is not a retention CloudWatch Logs accepts; use one of ${LOG_RETENTION_DAYS.join(', ')}`);
+      r.problem(
+        'monitoring.logRetentionDays',
+        `${n} is not a retention CloudWatch Logs accepts; use one of ${LOG_RETENTION_DAYS.join(', ')}`,
+      );
     } else if (n !== undefined) logRetentionDays = n;
   }
 
@@ -160,16 +189,33 @@ function parseMonitoring(r: Reader, raw: Raw): MonitoringConfig {
 
 function parseCutoverAt(r: Reader, raw: Raw): string | undefined {
   if (raw.cutoverAt === undefined) return undefined;
-  const s = r.string('cutoverAt', raw.cutoverAt, 'record it once: pulumi config set cutoverAt "$(date -u +%Y-%m-%dT%H:%M:%SZ)"');
+  const s = r.string(
+    'cutoverAt',
+    raw.cutoverAt,
+    'record it once: pulumi config set cutoverAt "$(date -u +%Y-%m-%dT%H:%M:%SZ)"',
+  );
   if (s === undefined) return undefined;
   const t = utcTimestamp(s);
-  if (!t) r.problem('cutoverAt', `"${s}" is not a UTC timestamp like 2026-07-01T22:00:00Z; record it once: pulumi config set cutoverAt "$(date -u +%Y-%m-%dT%H:%M:%SZ)"`);
+  if (!t)
+    r.problem(
+      'cutoverAt',
+      `"${s}" is not a UTC timestamp like 2026-07-01T22:00:00Z; record it once: pulumi config set cutoverAt "$(date -u +%Y-%m-%dT%H:%M:%SZ)"`,
+    );
   return t;
 }
 
-function parseCleanup(r: Reader, raw: Raw, ctx: AftercareContext, strategy: Strategy, cutoverAt: string | undefined): CleanupConfig {
+function parseCleanup(
+  r: Reader,
+  raw: Raw,
+  ctx: AftercareContext,
+  strategy: Strategy,
+  cutoverAt: string | undefined,
+): CleanupConfig {
   if (typeof raw.cleanup === 'boolean' || raw.cleanup === 'true' || raw.cleanup === 'false') {
-    r.problem('cleanup', 'must be a mapping: cleanup: { enabled: true, deleteSnapshotAfter: "YYYY-MM-DD" } (the kept snapshot is tagged with the date it may be deleted after)');
+    r.problem(
+      'cleanup',
+      'must be a mapping: cleanup: { enabled: true, deleteSnapshotAfter: "YYYY-MM-DD" } (the kept snapshot is tagged with the date it may be deleted after)',
+    );
     return { enabled: false };
   }
   const o = r.object('cleanup', raw.cleanup) ?? {};
@@ -181,34 +227,63 @@ function parseCleanup(r: Reader, raw: Raw, ctx: AftercareContext, strategy: Stra
     const s = r.string('cleanup.deleteSnapshotAfter', o.deleteSnapshotAfter, 'use a date like "2026-12-31" (quoted)');
     if (s !== undefined) {
       snapshotDeleteAfter = calendarDate(s);
-      if (!snapshotDeleteAfter) r.problem('cleanup.deleteSnapshotAfter', `"${s}" is not a calendar date; use a date like "2026-12-31" (quoted)`);
+      if (!snapshotDeleteAfter)
+        r.problem(
+          'cleanup.deleteSnapshotAfter',
+          `"${s}" is not a calendar date; use a date like "2026-12-31" (quoted)`,
+        );
     }
-    if (o.retainSnapshotDays !== undefined) r.problem('cleanup.retainSnapshotDays', 'is computed into a date only when cleanup.deleteSnapshotAfter is not set; keep one of the two');
+    if (o.retainSnapshotDays !== undefined)
+      r.problem(
+        'cleanup.retainSnapshotDays',
+        'is computed into a date only when cleanup.deleteSnapshotAfter is not set; keep one of the two',
+      );
   } else if (o.retainSnapshotDays !== undefined) {
     const days = r.integer('cleanup.retainSnapshotDays', o.retainSnapshotDays, 1, 3650);
     if (days !== undefined && !cutoverAt) {
-      r.problem('cleanup.retainSnapshotDays', 'counts from cutoverAt, which is not set; record it (pulumi config set cutoverAt "<UTC time of the cutover>") or set cleanup.deleteSnapshotAfter: "YYYY-MM-DD"');
+      r.problem(
+        'cleanup.retainSnapshotDays',
+        'counts from cutoverAt, which is not set; record it (pulumi config set cutoverAt "<UTC time of the cutover>") or set cleanup.deleteSnapshotAfter: "YYYY-MM-DD"',
+      );
     } else if (days !== undefined && cutoverAt) {
       snapshotDeleteAfter = addDays(cutoverAt, days);
     }
   }
 
   if (ctx.snapshotMode === 'existing' && (o.deleteSnapshotAfter !== undefined || o.retainSnapshotDays !== undefined)) {
-    r.problem(o.deleteSnapshotAfter !== undefined ? 'cleanup.deleteSnapshotAfter' : 'cleanup.retainSnapshotDays', 'cannot tag a snapshot this stack does not manage (snapshot.mode "existing"); tag it yourself (aws rds add-tags-to-resource) and remove the key');
+    r.problem(
+      o.deleteSnapshotAfter !== undefined ? 'cleanup.deleteSnapshotAfter' : 'cleanup.retainSnapshotDays',
+      'cannot tag a snapshot this stack does not manage (snapshot.mode "existing"); tag it yourself (aws rds add-tags-to-resource) and remove the key',
+    );
     snapshotDeleteAfter = undefined;
   }
   if (enabled) {
     // One problem: once cleanup itself is refused, a missing delete-after date is beside the point.
     let refused = true;
     if (ctx.environment === 'production') {
-      r.problem('cleanup.enabled', 'is refused in production: after cutover the clone is the production database; cleanup removes staging clones only');
+      r.problem(
+        'cleanup.enabled',
+        'is refused in production: after cutover the clone is the production database; cleanup removes staging clones only',
+      );
     } else if (strategy !== 'clone') {
       r.problem('cleanup.enabled', 'only applies to strategy "clone" (blue-green leaves no clone behind); remove it');
     } else if (ctx.activeDatabase === 'clone') {
-      r.problem('cleanup.enabled', 'would delete the clone ToolJet is pointed at; set activeDatabase: source first (pulumi config set activeDatabase source)');
+      r.problem(
+        'cleanup.enabled',
+        'would delete the clone ToolJet is pointed at; set activeDatabase: source first (pulumi config set activeDatabase source)',
+      );
     } else refused = false;
-    if (!refused && ctx.snapshotMode === 'create' && !snapshotDeleteAfter && o.deleteSnapshotAfter === undefined && o.retainSnapshotDays === undefined) {
-      r.problem('cleanup.deleteSnapshotAfter', 'not set; cleanup keeps the pre-upgrade snapshot and tags it with the date it may be deleted after: pulumi config set --path cleanup.deleteSnapshotAfter 2026-12-31');
+    if (
+      !refused &&
+      ctx.snapshotMode === 'create' &&
+      !snapshotDeleteAfter &&
+      o.deleteSnapshotAfter === undefined &&
+      o.retainSnapshotDays === undefined
+    ) {
+      r.problem(
+        'cleanup.deleteSnapshotAfter',
+        'not set; cleanup keeps the pre-upgrade snapshot and tags it with the date it may be deleted after: pulumi config set --path cleanup.deleteSnapshotAfter 2026-12-31',
+      );
     }
   }
   return { enabled, ...(snapshotDeleteAfter !== undefined && { snapshotDeleteAfter }) };

@@ -11,7 +11,12 @@ const FORMATS: Readonly<Record<AppSecretKey, { test: (v: string) => boolean; rul
 };
 
 /** Checks the app secrets that are set; returns which ones are. */
-export function parseAppSecrets(r: Reader, raw: Readonly<Record<string, unknown>>, isSecret: (key: string) => boolean, stack: string): Set<AppSecretKey> {
+export function parseAppSecrets(
+  r: Reader,
+  raw: Readonly<Record<string, unknown>>,
+  isSecret: (key: string) => boolean,
+  stack: string,
+): Set<AppSecretKey> {
   const present = new Set<AppSecretKey>();
   for (const key of APP_SECRET_KEYS) {
     const value = raw[key];
@@ -19,9 +24,15 @@ export function parseAppSecrets(r: Reader, raw: Readonly<Record<string, unknown>
     const variable = APP_SECRET_VARIABLES[key];
     if (!isSecret(key)) {
       // Never echo the value.
-      r.problem(key, `is stored in plain text; make it a secret: pulumi config rm ${key} && pulumi config set --secret ${key} <${variable} value> (and rotate it if Pulumi.${stack}.yaml was shared)`);
+      r.problem(
+        key,
+        `is stored in plain text; make it a secret: pulumi config rm ${key} && pulumi config set --secret ${key} <${variable} value> (and rotate it if Pulumi.${stack}.yaml was shared)`,
+      );
     } else if (typeof value !== 'string' || !FORMATS[key].test(value)) {
-      r.problem(key, `is not a valid ${variable} (value not shown): it must be ${FORMATS[key].rule}; use the value your ToolJet runs with now`);
+      r.problem(
+        key,
+        `is not a valid ${variable} (value not shown): it must be ${FORMATS[key].rule}; use the value your ToolJet runs with now`,
+      );
     } else {
       present.add(key);
     }

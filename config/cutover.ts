@@ -41,7 +41,10 @@ export function parseMaintenanceWindow(r: Reader, raw: Raw, ctx: MaintenanceWind
   const withoutWindow = r.boolean('cutoverWithoutWindow', raw.cutoverWithoutWindow);
   if (ctx.strategy !== 'clone') {
     if (set === true) {
-      r.problem('maintenanceWindow', 'is only used with strategy "clone" (blue-green switches over in about a minute, without stopping ToolJet); remove it');
+      r.problem(
+        'maintenanceWindow',
+        'is only used with strategy "clone" (blue-green switches over in about a minute, without stopping ToolJet); remove it',
+      );
     }
     if (withoutWindow !== undefined) r.problem('cutoverWithoutWindow', 'is only used with strategy "clone"; remove it');
     return { maintenanceWindow: false, cutoverWithoutWindow: false };
@@ -52,7 +55,10 @@ export function parseMaintenanceWindow(r: Reader, raw: Raw, ctx: MaintenanceWind
     // (A malformed cutoverWithoutWindow is reported on its own: one problem is enough.)
     const malformed = raw.cutoverWithoutWindow !== undefined && withoutWindow === undefined;
     if (ctx.environment === 'production' && ctx.activeDatabase === 'clone' && withoutWindow !== true && !malformed) {
-      const off = set === false ? 'maintenanceWindow: false' : 'maintenanceWindow off (no ToolJet target is configured, so this program cannot stop ToolJet)';
+      const off =
+        set === false
+          ? 'maintenanceWindow: false'
+          : 'maintenanceWindow off (no ToolJet target is configured, so this program cannot stop ToolJet)';
       r.problem(
         'activeDatabase',
         `"clone" with ${off} in production points ToolJet at the clone while it may still write to the source, and the writes since the snapshot are lost. Back to the source: pulumi config set activeDatabase source; cut over in the window: ${kinds.length > 0 ? 'pulumi config set maintenanceWindow true' : 'add targets.<kind>'}; or, only if you stopped ToolJet yourself and keep it stopped until it points at the clone: pulumi config set cutoverWithoutWindow true`,
@@ -64,23 +70,38 @@ export function parseMaintenanceWindow(r: Reader, raw: Raw, ctx: MaintenanceWind
   const why = set === undefined ? ' (maintenanceWindow is true by default in production)' : '';
   const OFF = offHint(ctx);
   if (withoutWindow !== undefined) {
-    r.problem('cutoverWithoutWindow', `is only used with maintenanceWindow: false${why} (it says you stopped ToolJet by hand); remove it (pulumi config rm cutoverWithoutWindow)`);
+    r.problem(
+      'cutoverWithoutWindow',
+      `is only used with maintenanceWindow: false${why} (it says you stopped ToolJet by hand); remove it (pulumi config rm cutoverWithoutWindow)`,
+    );
   }
 
   if (kinds.length === 0) {
     const stopYourself = OFF.includes('stop ToolJet yourself') ? '' : ' and stop ToolJet yourself';
-    r.problem('targets', `none is configured, but maintenanceWindow stops and starts ToolJet on the configured targets${why}; add targets.<kind> ${OFF}${stopYourself}`);
+    r.problem(
+      'targets',
+      `none is configured, but maintenanceWindow stops and starts ToolJet on the configured targets${why}; add targets.<kind> ${OFF}${stopYourself}`,
+    );
   }
   // (cleanup in production is refused by its own check already.)
   if (ctx.cleanupEnabled && ctx.environment !== 'production') {
-    r.problem('maintenanceWindow', `cleanup removes the clone, so there is nothing to cut over or roll back${why}; ${OFF.replace(/^or /, '')}`);
+    r.problem(
+      'maintenanceWindow',
+      `cleanup removes the clone, so there is nothing to cut over or roll back${why}; ${OFF.replace(/^or /, '')}`,
+    );
   }
   if (ctx.activeDatabase === 'clone') {
     if (!ctx.validation.enabled) {
-      r.problem('validation.enabled', `false is refused with maintenanceWindow${why}: the exact comparison of the frozen source with the clone is what makes it safe to start ToolJet on the clone. Give the machine running pulumi up network reach to the clone (README "Post-deploy validation") and set validation.enabled: true, ${OFF} and validate by hand`);
+      r.problem(
+        'validation.enabled',
+        `false is refused with maintenanceWindow${why}: the exact comparison of the frozen source with the clone is what makes it safe to start ToolJet on the clone. Give the machine running pulumi up network reach to the clone (README "Post-deploy validation") and set validation.enabled: true, ${OFF} and validate by hand`,
+      );
     }
     if (ctx.snapshotMode === 'existing') {
-      r.problem('snapshot.mode', `"existing" is refused with maintenanceWindow${why}: that snapshot was taken while ToolJet could still write, so the writes after it would be lost; use snapshot.mode: create (the snapshot is taken after ToolJet stopped)`);
+      r.problem(
+        'snapshot.mode',
+        `"existing" is refused with maintenanceWindow${why}: that snapshot was taken while ToolJet could still write, so the writes after it would be lost; use snapshot.mode: create (the snapshot is taken after ToolJet stopped)`,
+      );
     }
   } else if (ctx.activeDatabase === 'source' && !ctx.cutoverAt && !ctx.cleanupEnabled) {
     r.problem(
@@ -92,7 +113,8 @@ export function parseMaintenanceWindow(r: Reader, raw: Raw, ctx: MaintenanceWind
   for (const definition of TARGETS) {
     const settings = ctx.targets[definition.kind];
     if (settings === undefined || !definition.windowProblems) continue;
-    for (const [key, problem] of definition.windowProblems(settings, why)) r.problem(`targets.${definition.kind}.${key}`, problem);
+    for (const [key, problem] of definition.windowProblems(settings, why))
+      r.problem(`targets.${definition.kind}.${key}`, problem);
   }
   return { maintenanceWindow: true, cutoverWithoutWindow: false };
 }

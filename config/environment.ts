@@ -4,12 +4,26 @@ import { Environment } from './types';
 
 const PRODUCTION_WORDS = new Set(['prod', 'production', 'prd', 'live']);
 const NON_PRODUCTION_WORDS = new Set([
-  'staging', 'stage', 'stg', 'dev', 'develop', 'development', 'test', 'testing', 'qa', 'sandbox', 'preprod', 'uat',
+  'staging',
+  'stage',
+  'stg',
+  'dev',
+  'develop',
+  'development',
+  'test',
+  'testing',
+  'qa',
+  'sandbox',
+  'preprod',
+  'uat',
 ]);
 
 function words(stack: string): string[] {
   // "org/project/stack" is accepted too: only the words matter.
-  return stack.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 0);
+  return stack
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 0);
 }
 
 /** True when a word of the stack name means production ("prod", "eu-prod", "production-2"). */

@@ -36,7 +36,9 @@ const SNAPSHOT_ARN = /^arn:aws(-[a-z]+)*:rds:[a-z0-9-]+:\d{12}:snapshot:(rds:)?[
  */
 export function checkExistingSnapshotIdentifier(value: string): string | undefined {
   if (value.startsWith('arn:')) {
-    return SNAPSHOT_ARN.test(value) ? undefined : 'is not a DB snapshot ARN (arn:aws:rds:<region>:<account>:snapshot:<name>)';
+    return SNAPSHOT_ARN.test(value)
+      ? undefined
+      : 'is not a DB snapshot ARN (arn:aws:rds:<region>:<account>:snapshot:<name>)';
   }
   const name = value.startsWith('rds:') ? value.slice(4) : value;
   const problem = rdsName(name, 255);

@@ -21,7 +21,9 @@ const runtimeConfig = require('@pulumi/pulumi/runtime/config') as { isConfigSecr
 function isConfigSecret(fullKey: string): boolean {
   if (typeof runtimeConfig.isConfigSecret !== 'function') {
     // Fail closed: without the secret-keys list we cannot tell a secret from plain text.
-    throw new pulumi.RunError('@pulumi/pulumi does not provide runtime/config isConfigSecret; install the pinned version (npm ci)');
+    throw new pulumi.RunError(
+      '@pulumi/pulumi does not provide runtime/config isConfigSecret; install the pinned version (npm ci)',
+    );
   }
   return runtimeConfig.isConfigSecret(fullKey);
 }

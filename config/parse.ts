@@ -57,11 +57,18 @@ const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d+[a-z]$/;
 const SUBNET_GROUP = /^[A-Za-z0-9 ._-]{1,255}$/;
 const SECURITY_GROUP = /^sg-[0-9a-f]{8}([0-9a-f]{9})?$/;
 
-function parseEnvironment(r: Reader, raw: Raw, stack: string): { environment: Environment; source: 'config' | 'stack-name' } {
+function parseEnvironment(
+  r: Reader,
+  raw: Raw,
+  stack: string,
+): { environment: Environment; source: 'config' | 'stack-name' } {
   const configured = r.oneOf('environment', raw.environment, ENVIRONMENTS);
   if (configured === undefined) return { environment: environmentFromStackName(stack), source: 'stack-name' };
   if (configured === 'staging' && stackNameSaysProduction(stack)) {
-    r.problem('environment', `"staging" contradicts the stack name "${stack}", which says production; remove the key (production is derived) or use a non-production stack`);
+    r.problem(
+      'environment',
+      `"staging" contradicts the stack name "${stack}", which says production; remove the key (production is derived) or use a non-production stack`,
+    );
   }
   return { environment: configured, source: 'config' };
 }
@@ -71,10 +78,19 @@ function parseSnapshot(r: Reader, raw: Raw, sourceId: string | undefined, stack:
   r.unknownKeys('snapshot', o, SUB_KEYS.snapshot);
   const mode = r.oneOf('snapshot.mode', o.mode, ['create', 'existing'] as const) ?? 'create';
   if (mode === 'existing') {
-    if (o.createTimeout !== undefined) r.problem('snapshot.createTimeout', 'is only used with snapshot.mode "create"; remove it');
-    const identifier = r.named('snapshot.identifier', o.identifier, checkExistingSnapshotIdentifier, 'snapshot identifier, rds:<automated snapshot> or snapshot ARN');
+    if (o.createTimeout !== undefined)
+      r.problem('snapshot.createTimeout', 'is only used with snapshot.mode "create"; remove it');
+    const identifier = r.named(
+      'snapshot.identifier',
+      o.identifier,
+      checkExistingSnapshotIdentifier,
+      'snapshot identifier, rds:<automated snapshot> or snapshot ARN',
+    );
     if (o.identifier === undefined) {
-      r.problem('snapshot.identifier', 'is required with snapshot.mode "existing": pulumi config set --path snapshot.identifier <existing snapshot identifier>');
+      r.problem(
+        'snapshot.identifier',
+        'is required with snapshot.mode "existing": pulumi config set --path snapshot.identifier <existing snapshot identifier>',
+      );
     }
     return { mode, identifier: identifier ?? '' };
   }
@@ -88,7 +104,8 @@ function parseSnapshot(r: Reader, raw: Raw, sourceId: string | undefined, stack:
   const derived = sourceId ? `${sourceId}-pre-pg16${stackPart ? `-${stackPart}` : ''}` : '';
   if (derived) {
     const problem = checkSnapshotIdentifier(derived);
-    if (problem) r.problem('snapshot.identifier', `the default "${derived}" ${problem}; set snapshot.identifier explicitly`);
+    if (problem)
+      r.problem('snapshot.identifier', `the default "${derived}" ${problem}; set snapshot.identifier explicitly`);
   }
   return { mode, identifier: derived, createTimeout };
 }
@@ -103,7 +120,8 @@ function parseClone(r: Reader, raw: Raw, environment: Environment, sourceId: str
     else if (sourceId) {
       identifier = `${sourceId}-pg16`;
       const problem = checkInstanceIdentifier(identifier);
-      if (problem) r.problem('clone.identifier', `the default "${identifier}" ${problem}; set clone.identifier explicitly`);
+      if (problem)
+        r.problem('clone.identifier', `the default "${identifier}" ${problem}; set clone.identifier explicitly`);
     }
   }
   if (identifier && sourceId && identifier.toLowerCase() === sourceId.toLowerCase()) {
@@ -114,39 +132,79 @@ function parseClone(r: Reader, raw: Raw, environment: Environment, sourceId: str
   if (o.engineVersion !== undefined) {
     const v = o.engineVersion;
     if (typeof v === 'number') {
-      r.problem('clone.engineVersion', `must be a quoted string like "16.9" (YAML reads ${v} as a number, and 16.10 would become 16.1)`);
+      r.problem(
+        'clone.engineVersion',
+        `must be a quoted string like "16.9" (YAML reads ${v} as a number, and 16.10 would become 16.1)`,
+      );
     } else if (typeof v !== 'string' || !/^\d+(\.\d+)*$/.test(v)) {
-      r.problem('clone.engineVersion', `${typeof v === 'string' ? `"${v}"` : kindOf(v)} is not a PostgreSQL version; use "16.9"`);
+      r.problem(
+        'clone.engineVersion',
+        `${typeof v === 'string' ? `"${v}"` : kindOf(v)} is not a PostgreSQL version; use "16.9"`,
+      );
     } else if (!v.startsWith('16')) {
       r.problem('clone.engineVersion', `"${v}" is not PostgreSQL 16; this program upgrades 13 to 16 only: use "16.9"`);
     } else if (!/^16\.\d+$/.test(v)) {
-      r.problem('clone.engineVersion', `"${v}" is not an exact 16.x minor version; pin one such as "16.9" (auto minor upgrades are off, so it cannot drift)`);
+      r.problem(
+        'clone.engineVersion',
+        `"${v}" is not an exact 16.x minor version; pin one such as "16.9" (auto minor upgrades are off, so it cannot drift)`,
+      );
     } else {
       engineVersion = v;
     }
   }
 
   const instanceClass =
-    r.matching('clone.instanceClass', o.instanceClass, INSTANCE_CLASS, 'use an RDS instance class such as "db.t3.medium"') ??
-    DEFAULTS.instanceClass;
+    r.matching(
+      'clone.instanceClass',
+      o.instanceClass,
+      INSTANCE_CLASS,
+      'use an RDS instance class such as "db.t3.medium"',
+    ) ?? DEFAULTS.instanceClass;
   const caCertIdentifier =
-    r.matching('clone.caCertIdentifier', o.caCertIdentifier, CA_CERT_IDENTIFIER, 'use an RDS CA identifier such as "rds-ca-rsa2048-g1"') ??
-    DEFAULTS.caCertIdentifier;
+    r.matching(
+      'clone.caCertIdentifier',
+      o.caCertIdentifier,
+      CA_CERT_IDENTIFIER,
+      'use an RDS CA identifier such as "rds-ca-rsa2048-g1"',
+    ) ?? DEFAULTS.caCertIdentifier;
 
-  let parameterGroupName = r.named('clone.parameterGroupName', o.parameterGroupName, checkParameterGroupName, 'DB parameter group name');
+  let parameterGroupName = r.named(
+    'clone.parameterGroupName',
+    o.parameterGroupName,
+    checkParameterGroupName,
+    'DB parameter group name',
+  );
   if (o.parameterGroupName === undefined && identifier) parameterGroupName = `${identifier}-postgres16`;
 
-  const availabilityZone = r.matching('clone.availabilityZone', o.availabilityZone, AVAILABILITY_ZONE, 'use an availability zone such as "us-east-1a"');
-  const dbSubnetGroupName = r.matching('clone.dbSubnetGroupName', o.dbSubnetGroupName, SUBNET_GROUP, 'use the name of a DB subnet group');
+  const availabilityZone = r.matching(
+    'clone.availabilityZone',
+    o.availabilityZone,
+    AVAILABILITY_ZONE,
+    'use an availability zone such as "us-east-1a"',
+  );
+  const dbSubnetGroupName = r.matching(
+    'clone.dbSubnetGroupName',
+    o.dbSubnetGroupName,
+    SUBNET_GROUP,
+    'use the name of a DB subnet group',
+  );
 
   let vpcSecurityGroupIds: string[] | undefined;
   if (o.vpcSecurityGroupIds !== undefined) {
     if (!Array.isArray(o.vpcSecurityGroupIds) || o.vpcSecurityGroupIds.length === 0) {
-      r.problem('clone.vpcSecurityGroupIds', `must be a non-empty list of security group ids (sg-...), got ${kindOf(o.vpcSecurityGroupIds)}; remove the key to use the source's`);
+      r.problem(
+        'clone.vpcSecurityGroupIds',
+        `must be a non-empty list of security group ids (sg-...), got ${kindOf(o.vpcSecurityGroupIds)}; remove the key to use the source's`,
+      );
     } else {
       vpcSecurityGroupIds = [];
       for (const [i, id] of o.vpcSecurityGroupIds.entries()) {
-        const ok = r.matching(`clone.vpcSecurityGroupIds[${i}]`, id, SECURITY_GROUP, 'use a security group id such as "sg-0123456789abcdef0"');
+        const ok = r.matching(
+          `clone.vpcSecurityGroupIds[${i}]`,
+          id,
+          SECURITY_GROUP,
+          'use a security group id such as "sg-0123456789abcdef0"',
+        );
         if (ok) vpcSecurityGroupIds.push(ok);
       }
     }
@@ -155,14 +213,25 @@ function parseClone(r: Reader, raw: Raw, environment: Environment, sourceId: str
   const multiAz = r.boolean('clone.multiAz', o.multiAz);
   const backupRetentionPeriod = r.integer('clone.backupRetentionPeriod', o.backupRetentionPeriod, 0, 35);
   if (environment === 'production' && backupRetentionPeriod === 0) {
-    r.problem('clone.backupRetentionPeriod', '0 turns off backups of what becomes the production database; use 1 to 35 days (or remove the key)');
+    r.problem(
+      'clone.backupRetentionPeriod',
+      '0 turns off backups of what becomes the production database; use 1 to 35 days (or remove the key)',
+    );
   }
 
   let finalSnapshotIdentifier: string | undefined;
   if (o.finalSnapshotIdentifier !== undefined) {
-    finalSnapshotIdentifier = r.named('clone.finalSnapshotIdentifier', o.finalSnapshotIdentifier, checkSnapshotIdentifier, 'snapshot identifier');
+    finalSnapshotIdentifier = r.named(
+      'clone.finalSnapshotIdentifier',
+      o.finalSnapshotIdentifier,
+      checkSnapshotIdentifier,
+      'snapshot identifier',
+    );
     if (environment === 'staging') {
-      r.problem('clone.finalSnapshotIdentifier', 'is only used in production (a staging clone is destroyed without a final snapshot); remove it');
+      r.problem(
+        'clone.finalSnapshotIdentifier',
+        'is only used in production (a staging clone is destroyed without a final snapshot); remove it',
+      );
     }
   } else if (environment === 'production' && identifier) {
     finalSnapshotIdentifier = `${identifier}-final`;
@@ -193,29 +262,53 @@ function parseClone(r: Reader, raw: Raw, environment: Environment, sourceId: str
 }
 
 /** `restoredInstance`: required with activeDatabase `restored`, refused otherwise (README "Second path"). */
-function parseRestoredInstance(r: Reader, raw: Raw, activeDatabase: ActiveDatabase, ids: { sourceId: string | undefined; cloneId: string }): RestoredInstanceConfig | undefined {
+function parseRestoredInstance(
+  r: Reader,
+  raw: Raw,
+  activeDatabase: ActiveDatabase,
+  ids: { sourceId: string | undefined; cloneId: string },
+): RestoredInstanceConfig | undefined {
   const o = r.object('restoredInstance', raw.restoredInstance);
   if (activeDatabase !== 'restored') {
-    if (o !== undefined) r.problem('restoredInstance', 'is only used with activeDatabase: restored; remove it (pulumi config rm restoredInstance)');
+    if (o !== undefined)
+      r.problem(
+        'restoredInstance',
+        'is only used with activeDatabase: restored; remove it (pulumi config rm restoredInstance)',
+      );
     return undefined;
   }
   const m = o ?? {};
   r.unknownKeys('restoredInstance', m, SUB_KEYS.restoredInstance);
   if (m.identifier === undefined) {
-    r.problem('restoredInstance.identifier', 'not set; activeDatabase: restored points ToolJet at an instance you restored from a snapshot: pulumi config set --path restoredInstance.identifier <restored instance identifier>');
+    r.problem(
+      'restoredInstance.identifier',
+      'not set; activeDatabase: restored points ToolJet at an instance you restored from a snapshot: pulumi config set --path restoredInstance.identifier <restored instance identifier>',
+    );
     return undefined;
   }
-  const identifier = r.named('restoredInstance.identifier', m.identifier, checkInstanceIdentifier, 'DB instance identifier');
+  const identifier = r.named(
+    'restoredInstance.identifier',
+    m.identifier,
+    checkInstanceIdentifier,
+    'DB instance identifier',
+  );
   if (identifier === undefined) return undefined;
-  for (const [what, id] of [['source.identifier (for the source use activeDatabase: source)', ids.sourceId], ['clone.identifier (for the clone use activeDatabase: clone)', ids.cloneId]] as const) {
-    if (id && id.toLowerCase() === identifier.toLowerCase()) r.problem('restoredInstance.identifier', `"${identifier}" is ${what}; name the instance you restored`);
+  for (const [what, id] of [
+    ['source.identifier (for the source use activeDatabase: source)', ids.sourceId],
+    ['clone.identifier (for the clone use activeDatabase: clone)', ids.cloneId],
+  ] as const) {
+    if (id && id.toLowerCase() === identifier.toLowerCase())
+      r.problem('restoredInstance.identifier', `"${identifier}" is ${what}; name the instance you restored`);
   }
   return { identifier };
 }
 
 function parseCaBundle(r: Reader, raw: Raw, baseDir: string, readFile: ReadFile): CaBundleFile | undefined {
   if (raw.caBundle === undefined) {
-    r.problem('caBundle', `not set; download the RDS CA bundle (curl -fsSLo certs/global-bundle.pem ${RDS_CA_BUNDLE_URL}) and run: pulumi config set caBundle certs/global-bundle.pem`);
+    r.problem(
+      'caBundle',
+      `not set; download the RDS CA bundle (curl -fsSLo certs/global-bundle.pem ${RDS_CA_BUNDLE_URL}) and run: pulumi config set caBundle certs/global-bundle.pem`,
+    );
     return undefined;
   }
   const configured = r.string('caBundle', raw.caBundle, 'set it to the path of global-bundle.pem');
@@ -232,15 +325,23 @@ function parseCaBundle(r: Reader, raw: Raw, baseDir: string, readFile: ReadFile)
 function parseDatabase(r: Reader, raw: Raw): DatabaseConfig {
   const o = r.object('database', raw.database) ?? {};
   r.unknownKeys('database', o, SUB_KEYS.database);
-  const nameFix = 'use a PostgreSQL name: letters, digits and underscores, starting with a letter or underscore, at most 63';
+  const nameFix =
+    'use a PostgreSQL name: letters, digits and underscores, starting with a letter or underscore, at most 63';
   const username = r.matching('database.username', o.username, PG_NAME, nameFix);
   if (o.username === undefined) {
-    r.problem('database.username', "not set; set ToolJet's database user (PG_USER): pulumi config set --path database.username <user>");
+    r.problem(
+      'database.username',
+      "not set; set ToolJet's database user (PG_USER): pulumi config set --path database.username <user>",
+    );
   }
   const name = r.matching('database.name', o.name, PG_NAME, nameFix) ?? DEFAULTS.databaseName;
-  const tooljetDbName = r.matching('database.tooljetDbName', o.tooljetDbName, PG_NAME, nameFix) ?? DEFAULTS.tooljetDbName;
+  const tooljetDbName =
+    r.matching('database.tooljetDbName', o.tooljetDbName, PG_NAME, nameFix) ?? DEFAULTS.tooljetDbName;
   if (name === tooljetDbName) {
-    r.problem('database.tooljetDbName', `"${tooljetDbName}" equals database.name; ToolJet needs TOOLJET_DB to differ from PG_DB`);
+    r.problem(
+      'database.tooljetDbName',
+      `"${tooljetDbName}" equals database.name; ToolJet needs TOOLJET_DB to differ from PG_DB`,
+    );
   }
   const port = r.integer('database.port', o.port, 1150, 65535) ?? DEFAULTS.port;
   return { username: username ?? '', name, tooljetDbName, port };
@@ -251,11 +352,17 @@ function parseTags(r: Reader, raw: Raw): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const [k, v] of Object.entries(o)) {
     if (k === 'Name' || k.startsWith('tooljet:') || k.toLowerCase().startsWith('aws:')) {
-      r.problem(`tags.${k}`, 'is reserved (Name and tooljet:* are set by the program, aws:* by AWS); use another tag key');
+      r.problem(
+        `tags.${k}`,
+        'is reserved (Name and tooljet:* are set by the program, aws:* by AWS); use another tag key',
+      );
     } else if (k.length > 128) {
       r.problem(`tags.${k.slice(0, 20)}...`, 'tag keys are at most 128 characters');
     } else if (typeof v !== 'string' || v.length > 256) {
-      r.problem(`tags.${k}`, `must be a string of at most 256 characters, got ${kindOf(v)}${typeof v === 'number' || typeof v === 'boolean' ? ' (quote it in YAML)' : ''}`);
+      r.problem(
+        `tags.${k}`,
+        `must be a string of at most 256 characters, got ${kindOf(v)}${typeof v === 'number' || typeof v === 'boolean' ? ' (quote it in YAML)' : ''}`,
+      );
     } else {
       tags[k] = v;
     }
@@ -266,10 +373,16 @@ function parseTags(r: Reader, raw: Raw): Record<string, string> {
 function checkPassword(r: Reader, raw: Raw, isSecret: (key: string) => boolean, stack: string): void {
   const value = raw.dbPassword;
   if (value === undefined) {
-    r.problem('dbPassword', "not set; set ToolJet's database password as a secret: pulumi config set --secret dbPassword <password>");
+    r.problem(
+      'dbPassword',
+      "not set; set ToolJet's database password as a secret: pulumi config set --secret dbPassword <password>",
+    );
   } else if (!isSecret('dbPassword')) {
     // Never echo the value.
-    r.problem('dbPassword', `is stored in plain text; make it a secret: pulumi config rm dbPassword && pulumi config set --secret dbPassword <password> (and rotate it if Pulumi.${stack}.yaml was shared)`);
+    r.problem(
+      'dbPassword',
+      `is stored in plain text; make it a secret: pulumi config rm dbPassword && pulumi config set --secret dbPassword <password> (and rotate it if Pulumi.${stack}.yaml was shared)`,
+    );
   } else if (typeof value !== 'string' || value.length === 0) {
     r.problem('dbPassword', 'is empty; pulumi config set --secret dbPassword <password>');
   }
@@ -285,14 +398,23 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
 
   const sourceObj = r.object('source', raw.source) ?? {};
   r.unknownKeys('source', sourceObj, SUB_KEYS.source);
-  const sourceId = r.named('source.identifier', sourceObj.identifier, checkInstanceIdentifier, 'DB instance identifier');
+  const sourceId = r.named(
+    'source.identifier',
+    sourceObj.identifier,
+    checkInstanceIdentifier,
+    'DB instance identifier',
+  );
   if (sourceObj.identifier === undefined) {
-    r.problem('source.identifier', 'not set; set the RDS identifier of the PostgreSQL 13 instance to clone: pulumi config set --path source.identifier <identifier>');
+    r.problem(
+      'source.identifier',
+      'not set; set the RDS identifier of the PostgreSQL 13 instance to clone: pulumi config set --path source.identifier <identifier>',
+    );
   }
 
   const snapshot = parseSnapshot(r, raw, sourceId, opts.stack);
   const clone = parseClone(r, raw, environment, sourceId);
-  const activeDatabase: ActiveDatabase = r.oneOf('activeDatabase', raw.activeDatabase, ACTIVE_DATABASES) ?? DEFAULTS.activeDatabase;
+  const activeDatabase: ActiveDatabase =
+    r.oneOf('activeDatabase', raw.activeDatabase, ACTIVE_DATABASES) ?? DEFAULTS.activeDatabase;
   const restoredInstance = parseRestoredInstance(r, raw, activeDatabase, { sourceId, cloneId: clone.identifier });
   const caBundle = parseCaBundle(r, raw, opts.baseDir, readFile);
   if (caBundle) {
@@ -305,7 +427,13 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
   checkPassword(r, raw, opts.isSecret, opts.stack);
   const aftercare = parseAftercare(r, raw, { environment, sourceId, activeDatabase, snapshotMode: snapshot.mode });
   const appSecrets = parseAppSecrets(r, raw, opts.isSecret, opts.stack);
-  const targets = parseTargetSettings(r, parseTargets(r, raw.targets), { project: opts.project, stack: opts.stack, environment, baseDir: opts.baseDir, appSecrets });
+  const targets = parseTargetSettings(r, parseTargets(r, raw.targets), {
+    project: opts.project,
+    stack: opts.stack,
+    environment,
+    baseDir: opts.baseDir,
+    appSecrets,
+  });
   const validation = parseValidation(r, raw.validation);
   const window = parseMaintenanceWindow(r, raw, {
     environment,

@@ -56,7 +56,10 @@ export class Reader {
       try {
         v = JSON.parse(v);
       } catch {
-        this.problem(key, `must be a mapping of sub-keys, got the text "${v}"; see README "Stack configuration reference"`);
+        this.problem(
+          key,
+          `must be a mapping of sub-keys, got the text "${v}"; see README "Stack configuration reference"`,
+        );
         return undefined;
       }
     }
@@ -73,9 +76,15 @@ export class Reader {
       if (known.includes(k)) continue;
       const where = key ? `${key}.${k}` : k;
       if (SECRET_LOOKING.test(k)) {
-        this.problem(where, `is not a key; the database password is only accepted as the secret "dbPassword": pulumi config rm${key ? ' --path' : ''} '${where}' && pulumi config set --secret dbPassword <password>`);
+        this.problem(
+          where,
+          `is not a key; the database password is only accepted as the secret "dbPassword": pulumi config rm${key ? ' --path' : ''} '${where}' && pulumi config set --secret dbPassword <password>`,
+        );
       } else {
-        this.problem(where, `unknown key; ${suggestion(k, known)}known keys${key ? ` of ${key}` : ''}: ${known.join(', ')}`);
+        this.problem(
+          where,
+          `unknown key; ${suggestion(k, known)}known keys${key ? ` of ${key}` : ''}: ${known.join(', ')}`,
+        );
       }
     }
   }
@@ -83,7 +92,10 @@ export class Reader {
   string(key: string, value: unknown, fix: string): string | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'string') {
-      this.problem(key, `must be a string, got ${kindOf(value)}${typeof value === 'number' ? ' (quote it in YAML)' : ''}; ${fix}`);
+      this.problem(
+        key,
+        `must be a string, got ${kindOf(value)}${typeof value === 'number' ? ' (quote it in YAML)' : ''}; ${fix}`,
+      );
       return undefined;
     }
     if (value.trim() !== value || value.length === 0) {
@@ -117,7 +129,10 @@ export class Reader {
   oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[]): T | undefined {
     if (value === undefined) return undefined;
     if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-    this.problem(key, `${typeof value === 'string' ? `"${value}"` : kindOf(value)} is not allowed; use one of: ${allowed.join(', ')}`);
+    this.problem(
+      key,
+      `${typeof value === 'string' ? `"${value}"` : kindOf(value)} is not allowed; use one of: ${allowed.join(', ')}`,
+    );
     return undefined;
   }
 
@@ -133,7 +148,10 @@ export class Reader {
     if (value === undefined || value === null) return undefined;
     const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-      this.problem(key, `must be a whole number from ${min} to ${max}, got ${typeof value === 'number' || typeof value === 'string' ? JSON.stringify(value) : kindOf(value)}`);
+      this.problem(
+        key,
+        `must be a whole number from ${min} to ${max}, got ${typeof value === 'number' || typeof value === 'string' ? JSON.stringify(value) : kindOf(value)}`,
+      );
       return undefined;
     }
     return n;

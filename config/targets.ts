@@ -10,11 +10,17 @@ export function parseTargets(r: Reader, value: unknown): Partial<Record<TargetKi
   const targets: Partial<Record<TargetKind, Obj>> = {};
   for (const [kind, settings] of Object.entries(o)) {
     if (!(TARGET_KINDS as readonly string[]).includes(kind)) {
-      r.problem(`targets.${kind}`, `unknown target kind "${kind}"; ${suggestion(kind, TARGET_KINDS)}use one of: ${TARGET_KINDS.join(', ')}`);
+      r.problem(
+        `targets.${kind}`,
+        `unknown target kind "${kind}"; ${suggestion(kind, TARGET_KINDS)}use one of: ${TARGET_KINDS.join(', ')}`,
+      );
       continue;
     }
     if (!isPlainObject(settings)) {
-      r.problem(`targets.${kind}`, `must be a mapping of the ${kind} target's settings (write "${kind}: {}" for its defaults), got ${kindOf(settings)}`);
+      r.problem(
+        `targets.${kind}`,
+        `must be a mapping of the ${kind} target's settings (write "${kind}: {}" for its defaults), got ${kindOf(settings)}`,
+      );
       continue;
     }
     targets[kind as TargetKind] = settings;
@@ -23,7 +29,11 @@ export function parseTargets(r: Reader, value: unknown): Partial<Record<TargetKi
 }
 
 /** Checks the settings of every configured target; problems go to `r`, only fully valid targets are returned. */
-export function parseTargetSettings(r: Reader, targets: Partial<Record<TargetKind, Obj>>, ctx: TargetContext): TargetConfigs {
+export function parseTargetSettings(
+  r: Reader,
+  targets: Partial<Record<TargetKind, Obj>>,
+  ctx: TargetContext,
+): TargetConfigs {
   const out: Partial<Record<TargetKind, unknown>> = {};
   for (const definition of TARGETS) {
     const settings = targets[definition.kind];

@@ -151,7 +151,14 @@ export interface BlueGreenConfig {
 }
 
 /** The alarms, each on a metric of the active database instance. */
-export const ALARM_KINDS = ['databaseConnections', 'cpuUtilization', 'readIops', 'writeIops', 'freeStorageSpace', 'connectionFailures'] as const;
+export const ALARM_KINDS = [
+  'databaseConnections',
+  'cpuUtilization',
+  'readIops',
+  'writeIops',
+  'freeStorageSpace',
+  'connectionFailures',
+] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 export const ALARM_SETTING_KEYS = ['threshold', 'period', 'evaluationPeriods'] as const;
 

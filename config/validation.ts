@@ -16,10 +16,16 @@ export interface ValidationConfig {
   readonly timeout: string;
 }
 
-
 export const VALIDATION_SUB_KEYS = ['enabled', 'tooljetDb', 'jobs', 'analyze', 'fixSequences', 'timeout'] as const;
 
-export const VALIDATION_DEFAULTS = { enabled: true, tooljetDb: true, jobs: 4, analyze: false, fixSequences: false, timeout: '2h' } as const;
+export const VALIDATION_DEFAULTS = {
+  enabled: true,
+  tooljetDb: true,
+  jobs: 4,
+  analyze: false,
+  fixSequences: false,
+  timeout: '2h',
+} as const;
 
 export function parseValidation(r: Reader, value: unknown): ValidationConfig {
   const d = VALIDATION_DEFAULTS;

@@ -69,7 +69,8 @@ export function estimatePhases(input: EstimateInput): PhaseEstimate[] {
   const targetsLabel = (phase: string) => (kinds.length ? `${phase} (${kinds.join(', ')})` : phase);
 
   const build = () => {
-    if (input.snapshotMode === 'create') add(PHASES.snapshot, [5, 5 + Math.ceil(gib * 0.3)], `${gib} GiB allocated; a first snapshot copies it all`);
+    if (input.snapshotMode === 'create')
+      add(PHASES.snapshot, [5, 5 + Math.ceil(gib * 0.3)], `${gib} GiB allocated; a first snapshot copies it all`);
     add(PHASES.restore, [10, 30], 'new instance from the snapshot');
     add(PHASES.upgrade, [15, 30], 'typical RDS major version upgrade');
     add(PHASES.parameterGroup, [5, 15], 'attach the postgres16 group, reboot');
@@ -80,17 +81,22 @@ export function estimatePhases(input: EstimateInput): PhaseEstimate[] {
     if (kinds.length) add(targetsLabel(PHASES.stop), perTarget(STOP, kinds), 'stop and wait until nothing runs');
     if (input.clone) build();
     if (input.validation && input.clone) validate();
-    if (kinds.length) add(targetsLabel(PHASES.repoint), perTarget(REPOINT_STOPPED, kinds), 'configuration only, ToolJet stopped');
+    if (kinds.length)
+      add(targetsLabel(PHASES.repoint), perTarget(REPOINT_STOPPED, kinds), 'configuration only, ToolJet stopped');
     if (kinds.length) add(targetsLabel(PHASES.start), perTarget(START, kinds), 'until healthy');
   } else if (input.mode === 'rollback') {
     if (kinds.length) add(targetsLabel(PHASES.stop), perTarget(STOP, kinds), 'stop and wait until nothing runs');
-    if (input.rollbackReport) add(PHASES.rollbackReport, dataRead(gib), `rows on the clone that stay there; up to ${gib} GiB`);
-    if (kinds.length) add(targetsLabel(PHASES.repoint), perTarget(REPOINT_STOPPED, kinds), 'configuration only, ToolJet stopped');
+    if (input.rollbackReport)
+      add(PHASES.rollbackReport, dataRead(gib), `rows on the clone that stay there; up to ${gib} GiB`);
+    if (kinds.length)
+      add(targetsLabel(PHASES.repoint), perTarget(REPOINT_STOPPED, kinds), 'configuration only, ToolJet stopped');
     if (kinds.length) add(targetsLabel(PHASES.start), perTarget(START, kinds), 'until healthy');
   } else {
     if (input.clone) build();
-    if (input.rollbackReport) add(PHASES.rollbackReport, dataRead(gib), `rows on the clone that stay there; up to ${gib} GiB`);
-    if (kinds.length) add(targetsLabel(PHASES.repoint), perTarget(REPOINT_LIVE, kinds), 'rolling, ToolJet keeps running');
+    if (input.rollbackReport)
+      add(PHASES.rollbackReport, dataRead(gib), `rows on the clone that stay there; up to ${gib} GiB`);
+    if (kinds.length)
+      add(targetsLabel(PHASES.repoint), perTarget(REPOINT_LIVE, kinds), 'rolling, ToolJet keeps running');
     if (input.validation && input.clone) validate();
   }
   return out;
@@ -117,7 +123,7 @@ export function formatEstimate(input: EstimateInput, phases: readonly PhaseEstim
     input.mode === 'off'
       ? `  total: ${range(total.min, total.max)}`
       : `  total, ToolJet stopped: ${range(total.min, total.max)}`,
-    '  measured: each command prints \'tj-pg-upgrade phase "<phase>": finished, started ..., ended ..., N s\'; Pulumi shows the snapshot\'s and the clone\'s own time (restore + upgrade).',
+    "  measured: each command prints 'tj-pg-upgrade phase \"<phase>\": finished, started ..., ended ..., N s'; Pulumi shows the snapshot's and the clone's own time (restore + upgrade).",
   ];
   return lines.join('\n');
 }

@@ -6,7 +6,10 @@
 // `pulumi up`, or every later run after the cutover); anything older, or any snapshot when no cutoverAt is recorded,
 // gets a warning saying how to take a fresh one. Pure.
 
-export type SnapshotPresence = { exists: false } | { exists: true; createTime: string; instance: string } | { exists: 'unknown'; error: string };
+export type SnapshotPresence =
+  | { exists: false }
+  | { exists: true; createTime: string; instance: string }
+  | { exists: 'unknown'; error: string };
 
 export interface FreshSnapshotInput {
   snapshotIdentifier: string;
@@ -34,8 +37,9 @@ export function staleSnapshotWarning(i: FreshSnapshotInput): string | undefined 
   if (!p.createTime) return undefined;
   const created = Date.parse(p.createTime);
   if (i.cutoverAt !== undefined && Number.isFinite(created) && created >= Date.parse(i.cutoverAt)) return undefined;
-  const when = i.cutoverAt !== undefined
-    ? `taken ${p.createTime}, before this window's cutoverAt ${i.cutoverAt}`
-    : `taken ${p.createTime}; no cutoverAt is recorded, so whether it belongs to this window cannot be told`;
+  const when =
+    i.cutoverAt !== undefined
+      ? `taken ${p.createTime}, before this window's cutoverAt ${i.cutoverAt}`
+      : `taken ${p.createTime}; no cutoverAt is recorded, so whether it belongs to this window cannot be told`;
   return `snapshot "${i.snapshotIdentifier}" exists already (${when}): the clone comes from it and the exact validation compares it with the source, so anything ToolJet wrote to the source after it fails the validation while ToolJet is stopped. A window needs a fresh snapshot and clone: ${fresh} (README "A window needs a fresh snapshot")`;
 }

@@ -24,7 +24,12 @@ export function cutoverMode(c: { maintenanceWindow: boolean; activeDatabase: Act
  * cutover again each run them once; a new snapshot or clone identifier is a new cutover. Other input changes (region,
  * timeouts, a new version of the scripts) only reach the commands' `update`, which does nothing.
  */
-export function windowTriggers(c: { snapshotIdentifier: string; cloneIdentifier: string; activeDatabase: ActiveDatabase; restoredIdentifier?: string }): string[] {
+export function windowTriggers(c: {
+  snapshotIdentifier: string;
+  cloneIdentifier: string;
+  activeDatabase: ActiveDatabase;
+  restoredIdentifier?: string;
+}): string[] {
   // A restored instance is its own direction: another one (restored again) is another window.
   const direction = c.activeDatabase === 'restored' ? `restored:${c.restoredIdentifier ?? ''}` : c.activeDatabase;
   return [c.snapshotIdentifier, c.cloneIdentifier, direction];

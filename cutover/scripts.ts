@@ -25,7 +25,8 @@ export interface ToolJetCommandBase {
 }
 
 export function baseEnvironment(b: ToolJetCommandBase, defaultPoll: number): Record<string, string> {
-  if (!Number.isInteger(b.timeoutSeconds) || b.timeoutSeconds <= 0) throw new Error(`tooljet ${b.action}: timeoutSeconds must be a positive integer`);
+  if (!Number.isInteger(b.timeoutSeconds) || b.timeoutSeconds <= 0)
+    throw new Error(`tooljet ${b.action}: timeoutSeconds must be a positive integer`);
   const env: Record<string, string> = {
     TJ_ACTION: b.action,
     TJ_TIMEOUT_SECONDS: String(b.timeoutSeconds),
@@ -60,4 +61,3 @@ export function parseToolJetRecord(stdout: string): Record<string, string> | und
   if (!last) return undefined;
   return Object.fromEntries(last.split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 }
-

@@ -33,7 +33,8 @@ export function timedWrapper(): string {
  * input, and a changed input re-runs the command.
  */
 export function timedInterpreter(label: string): string[] {
-  if (!/^[A-Za-z0-9 ()+,./_-]{1,80}$/.test(label)) throw new Error(`timedInterpreter: label ${JSON.stringify(label)} has characters that do not belong in a log line`);
+  if (!/^[A-Za-z0-9 ()+,./_-]{1,80}$/.test(label))
+    throw new Error(`timedInterpreter: label ${JSON.stringify(label)} has characters that do not belong in a log line`);
   return ['/bin/sh', '-c', timedWrapper(), 'tj-timed', label, '/bin/sh', '-c'];
 }
 
@@ -55,7 +56,13 @@ export function parseMeasuredPhases(text: string): MeasuredPhase[] {
   const out: MeasuredPhase[] = [];
   const re = /^tj-pg-upgrade phase "([^"]+)": (finished|FAILED \(exit \d+\)), started (\S+), ended (\S+), (\d+) s$/gm;
   for (const m of text.matchAll(re)) {
-    out.push({ label: m[1], outcome: m[2] === 'finished' ? 'finished' : 'FAILED', started: m[3], ended: m[4], seconds: Number(m[5]) });
+    out.push({
+      label: m[1],
+      outcome: m[2] === 'finished' ? 'finished' : 'FAILED',
+      started: m[3],
+      ended: m[4],
+      seconds: Number(m[5]),
+    });
   }
   return out;
 }

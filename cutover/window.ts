@@ -91,7 +91,11 @@ export class StopToolJet extends pulumi.ComponentResource {
     super('tooljet-pg-upgrade:cutover:StopToolJet', name, {}, opts);
     for (const [definition, settings] of configured(args.targets)) {
       const timeoutSeconds = definition.window.timeoutSeconds(settings);
-      const environment = definition.window.environment(settings, { action: 'stop', timeoutSeconds }, { cli: args.cli });
+      const environment = definition.window.environment(
+        settings,
+        { action: 'stop', timeoutSeconds },
+        { cli: args.cli },
+      );
       const c = windowCommand(this, name, definition, timeoutSeconds, 'stop', args, environment);
       this.commands[definition.kind] = c;
       this.all.push(c);

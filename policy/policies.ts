@@ -225,7 +225,8 @@ export function productionVerdict(
 
 export const rdsProductionCloneDeletionProtection: ResourceValidationPolicy = {
   name: 'rds-production-clone-deletion-protection',
-  description: 'The production clone (an RDS instance restored for the PostgreSQL 16 upgrade) needs deletionProtection.',
+  description:
+    'The production clone (an RDS instance restored for the PostgreSQL 16 upgrade) needs deletionProtection.',
   enforcementLevel: 'mandatory',
   severity: 'high',
   remediationSteps: 'Set deletionProtection: true on the production clone.',
@@ -295,7 +296,10 @@ export interface ContainerEnvIssue {
 }
 
 /** Parses `containerDefinitions` (a JSON string) and lists, per container, the environment entries that hold secrets. */
-export function ecsEnvironmentIssues(containerDefinitions: unknown, allowedNames: readonly string[]): ContainerEnvIssue[] {
+export function ecsEnvironmentIssues(
+  containerDefinitions: unknown,
+  allowedNames: readonly string[],
+): ContainerEnvIssue[] {
   const parsed = typeof containerDefinitions === 'string' ? JSON.parse(containerDefinitions) : containerDefinitions;
   if (!Array.isArray(parsed)) throw new Error('containerDefinitions is not a JSON array');
   const issues: ContainerEnvIssue[] = [];
@@ -354,7 +358,8 @@ export const ecsNoSecretsInEnvironment: ResourceValidationPolicy = {
     for (const issue of issues) {
       const parts: string[] = [];
       if (issue.names.length > 0) parts.push(`secret-looking names ${issue.names.join(', ')}`);
-      if (issue.uriNames.length > 0) parts.push(`connection URIs with an embedded password in ${issue.uriNames.join(', ')}`);
+      if (issue.uriNames.length > 0)
+        parts.push(`connection URIs with an embedded password in ${issue.uriNames.join(', ')}`);
       const all = [...issue.names, ...issue.uriNames];
       reportViolation(
         `ECS task definition "${args.name}", container "${issue.container}": plain-text environment holds ` +
@@ -387,7 +392,8 @@ function scanRendered(
 
 export const noNodeTlsRejectUnauthorized: ResourceValidationPolicy = {
   name: 'no-node-tls-reject-unauthorized',
-  description: 'No NODE_TLS_REJECT_UNAUTHORIZED with a value in any rendered configuration ("0" turns off TLS verification in Node).',
+  description:
+    'No NODE_TLS_REJECT_UNAUTHORIZED with a value in any rendered configuration ("0" turns off TLS verification in Node).',
   enforcementLevel: 'mandatory',
   severity: 'critical',
   remediationSteps:

@@ -96,7 +96,8 @@ function variantsOf(s: string, forceBase64: boolean, depth: number): Variant[] {
   if (depth >= MAX_DECODE_DEPTH) return out;
   const b64 = decodeBase64Text(s, forceBase64);
   if (b64 !== undefined && b64.text !== s) {
-    for (const inner of variantsOf(b64.text, false, depth + 1)) out.push({ text: inner.text, via: b64.via + inner.via });
+    for (const inner of variantsOf(b64.text, false, depth + 1))
+      out.push({ text: inner.text, via: b64.via + inner.via });
   }
   if (s.includes('%')) {
     try {
@@ -178,7 +179,8 @@ class Walker {
       if (typeof r.value === 'number' || typeof r.value === 'boolean') {
         this.fragments.push({ path: childPath, text: `${key}=${String(r.value)}` });
       }
-      for (const variant of variants) this.fragments.push({ path: childPath + variant.via, text: `${key}=${variant.text}` });
+      for (const variant of variants)
+        this.fragments.push({ path: childPath + variant.via, text: `${key}=${variant.text}` });
     }
     // `{ name: "KEY", value: "v" }`: container env entries.
     const name = read(obj, 'name');
@@ -230,7 +232,8 @@ const WEAK_SSLMODE_RE =
   /(?<![A-Za-z0-9])((?:PG)?SSLMODE)["']?\s*[=:]\s*["']?\s*(disable|allow|prefer|require|verify-ca|no-verify)(?![A-Za-z0-9_-])/gi;
 // ToolJet's server (server/ormconfig.ts) switches to `ssl: { rejectUnauthorized: false }` when DATABASE_URL or CA_CERT
 // is truthy, and takes the database host from DATABASE_URL / TOOLJET_DB_URL: flagged with a non-empty value.
-const TOOLJET_TLS_OVERRIDE_RE = /(?<![A-Za-z0-9_])(DATABASE_URL|TOOLJET_DB_URL|CA_CERT)["']?\s*[=:]\s*["']?([^\s"',;}\]]*)/g;
+const TOOLJET_TLS_OVERRIDE_RE =
+  /(?<![A-Za-z0-9_])(DATABASE_URL|TOOLJET_DB_URL|CA_CERT)["']?\s*[=:]\s*["']?([^\s"',;}\]]*)/g;
 
 function dedupe(findings: Finding[]): Finding[] {
   const unique = new Map<string, Finding>();
@@ -241,7 +244,8 @@ function dedupe(findings: Finding[]): Finding[] {
   return all.filter(
     (f) =>
       !all.some(
-        (o) => o !== f && o.match === f.match && o.path.startsWith(f.path) && /^[.[(]/.test(o.path.slice(f.path.length)),
+        (o) =>
+          o !== f && o.match === f.match && o.path.startsWith(f.path) && /^[.[(]/.test(o.path.slice(f.path.length)),
       ),
   );
 }

@@ -27,9 +27,14 @@ export interface DeployTargetsOptions {
 }
 
 /** Creates the component of every configured target. */
-export function deployTargets(targets: TargetConfigs, args: TargetStackArgs & { production: boolean }, options: DeployTargetsOptions = {}): DeployedTargets {
+export function deployTargets(
+  targets: TargetConfigs,
+  args: TargetStackArgs & { production: boolean },
+  options: DeployTargetsOptions = {},
+): DeployedTargets {
   const out: DeployedTargets = { components: {}, all: [], outputs: {} };
-  const opts: pulumi.ComponentResourceOptions = options.dependsOn && options.dependsOn.length > 0 ? { dependsOn: options.dependsOn } : {};
+  const opts: pulumi.ComponentResourceOptions =
+    options.dependsOn && options.dependsOn.length > 0 ? { dependsOn: options.dependsOn } : {};
   for (const definition of TARGETS) {
     const settings = targets[definition.kind];
     if (settings === undefined) continue;
@@ -69,7 +74,13 @@ export function deployStackTargets(
   return deployTargets(
     config.targets,
     {
-      database: { host: endpoint.host, port: endpoint.port, user: db.username, database: db.name, tooljetDatabase: db.tooljetDbName },
+      database: {
+        host: endpoint.host,
+        port: endpoint.port,
+        user: db.username,
+        database: db.name,
+        tooljetDatabase: db.tooljetDbName,
+      },
       caBundle: config.caBundle,
       dbPassword: config.dbPassword,
       appSecrets: config.appSecretValues,

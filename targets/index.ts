@@ -18,8 +18,10 @@ export const TARGET_KIND_DEFINITIONS = [ecs, eks, ami, docker] as const;
 type Definition = (typeof TARGET_KIND_DEFINITIONS)[number];
 export type TargetKind = Definition['kind'];
 export type DefinitionOf<K extends TargetKind> = Extract<Definition, { kind: K }>;
-export type SettingsOf<K extends TargetKind> = DefinitionOf<K> extends TargetKindDefinition<K, infer S, infer _C, infer _O> ? S : never;
-export type ComponentOf<K extends TargetKind> = DefinitionOf<K> extends TargetKindDefinition<K, infer _S, infer C, infer _O> ? C : never;
+export type SettingsOf<K extends TargetKind> =
+  DefinitionOf<K> extends TargetKindDefinition<K, infer S, infer _C, infer _O> ? S : never;
+export type ComponentOf<K extends TargetKind> =
+  DefinitionOf<K> extends TargetKindDefinition<K, infer _S, infer C, infer _O> ? C : never;
 type OutputsOf<D> = D extends TargetKindDefinition<infer _K, infer _S, infer _C, infer O> ? O : never;
 type Intersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 
@@ -39,7 +41,10 @@ export type TargetConfigs = { readonly [K in TargetKind]?: SettingsOf<K> };
 export type TargetOutputs = Partial<Intersection<OutputsOf<Definition>>>;
 
 /** Every sub-key each kind accepts (nested mappings as `<kind>.<child>`). README "ToolJet targets" lists each. */
-export const TARGET_SUB_KEYS: Readonly<Record<string, readonly string[]>> = Object.assign({}, ...TARGETS.map((d) => d.subKeys));
+export const TARGET_SUB_KEYS: Readonly<Record<string, readonly string[]>> = Object.assign(
+  {},
+  ...TARGETS.map((d) => d.subKeys),
+);
 
 export function definitionOf<K extends TargetKind>(kind: K): DefinitionOf<K> {
   return TARGET_KIND_DEFINITIONS.find((d) => d.kind === kind) as DefinitionOf<K>;

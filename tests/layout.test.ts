@@ -42,7 +42,9 @@ function importGraph(): Map<string, string[]> {
       for (const m of text.matchAll(re)) {
         if (!m[1].startsWith('.')) continue;
         const target = path.resolve(path.dirname(file), m[1]);
-        const found = [`${target}.ts`, path.join(target, 'index.ts'), target].find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
+        const found = [`${target}.ts`, path.join(target, 'index.ts'), target].find(
+          (c) => fs.existsSync(c) && fs.statSync(c).isFile(),
+        );
         if (found && found.endsWith('.ts')) deps.add(rel(found));
       }
     }
@@ -92,18 +94,37 @@ describe('layout: the import rules of docs/layout.md', () => {
   it('finds the import graph (the walk sees the files and their imports)', () => {
     assert.ok(importsOf('config/parse.ts').includes('config/reader.ts'));
     assert.ok(importsOf('targets/index.ts').includes('targets/ecs/index.ts'));
-    assert.ok(importsOf('targets/ecs/index.ts').includes('targets/ecs/component.ts'), 'the lazy require of the component counts');
+    assert.ok(
+      importsOf('targets/ecs/index.ts').includes('targets/ecs/component.ts'),
+      'the lazy require of the component counts',
+    );
     // The loop finder finds a loop when there is one.
-    assert.deepEqual(loops(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]])), [['a', 'b', 'c']]);
+    assert.deepEqual(
+      loops(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+          ['d', ['a']],
+        ]),
+      ),
+      [['a', 'b', 'c']],
+    );
   });
 
   it('no import loop through config/, targets/, cutover/ or lib/', () => {
     const ours = /^(config|targets|cutover|lib)\//;
-    assert.deepEqual(loops(graph).filter((scc) => scc.some((f) => ours.test(f))), []);
+    assert.deepEqual(
+      loops(graph).filter((scc) => scc.some((f) => ours.test(f))),
+      [],
+    );
   });
 
   it('config/reader.ts imports nothing else of config/', () => {
-    assert.deepEqual(importsOf('config/reader.ts').filter((f) => f.startsWith('config/')), []);
+    assert.deepEqual(
+      importsOf('config/reader.ts').filter((f) => f.startsWith('config/')),
+      [],
+    );
   });
 
   it('targets/ imports only config/reader.ts from config/, and only in the settings parsers and the kind contract', () => {
@@ -111,7 +132,8 @@ describe('layout: the import rules of docs/layout.md', () => {
     for (const [file, deps] of graph) {
       if (!file.startsWith('targets/')) continue;
       for (const d of deps.filter((x) => x.startsWith('config/'))) {
-        const allowed = d === 'config/reader.ts' && (/(^|\/)settings\.ts$/.test(file) || file === 'targets/shared/kind.ts');
+        const allowed =
+          d === 'config/reader.ts' && (/(^|\/)settings\.ts$/.test(file) || file === 'targets/shared/kind.ts');
         if (!allowed) offenders.push(`${file} -> ${d}`);
       }
     }
@@ -121,7 +143,10 @@ describe('layout: the import rules of docs/layout.md', () => {
       importsOf(from).some((d) => d.startsWith('config/') || (!seen.has(d) && (seen.add(d), reaches(d, seen))));
     const renderers = [...graph.keys()].filter((f) => /^targets\/.*(render[^/]*|merge)\.ts$/.test(f));
     assert.ok(renderers.length >= 5, renderers.join(', '));
-    assert.deepEqual(renderers.filter((f) => reaches(f)), []);
+    assert.deepEqual(
+      renderers.filter((f) => reaches(f)),
+      [],
+    );
   });
 
   it('one owner for CA bundles: only lib/tls/ca-bundle.ts parses PEM certificates', () => {

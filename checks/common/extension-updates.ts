@@ -20,8 +20,16 @@ export const extensionUpdates: TargetCheck = {
   reads: 'target',
   async run(ctx) {
     const outdated = await outdatedExtensions(ctx.admin);
-    return [outdated.length
-      ? check('extension updates', 'warn', `${outdated.length} extension(s) on the target are older than the version 16 ships; a major upgrade does not update them`, outdated, ctx.label)
-      : check('extension updates', 'pass', 'every extension on the target is at its default version', [], ctx.label)];
+    return [
+      outdated.length
+        ? check(
+            'extension updates',
+            'warn',
+            `${outdated.length} extension(s) on the target are older than the version 16 ships; a major upgrade does not update them`,
+            outdated,
+            ctx.label,
+          )
+        : check('extension updates', 'pass', 'every extension on the target is at its default version', [], ctx.label),
+    ];
   },
 };

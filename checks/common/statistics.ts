@@ -17,7 +17,9 @@ WHERE c.relkind IN ('r', 'p', 'm') AND (c.relkind <> 'm' OR c.relispopulated)
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stats s WHERE s.schemaname = n.nspname AND s.tablename = c.relname)
 ORDER BY 1, 2`;
 
-export async function tablesWithoutStatistics(client: Client): Promise<{ schema: string; name: string; relkind: string }[]> {
+export async function tablesWithoutStatistics(
+  client: Client,
+): Promise<{ schema: string; name: string; relkind: string }[]> {
   const candidates = (await client.query(UNANALYZED_SQL)).rows as { schema: string; name: string; relkind: string }[];
   const out: typeof candidates = [];
   for (const t of candidates) {
@@ -50,13 +52,36 @@ export const statistics: TargetCheck = {
       const before = missing.length;
       missing = await tablesWithoutStatistics(admin);
       if (missing.length) {
-        return [check('statistics', 'warn', `ran ANALYZE on ${before} table(s); ${missing.length} still have no statistics`, missing.map((t) => `${t.schema}.${t.name}`), label)];
+        return [
+          check(
+            'statistics',
+            'warn',
+            `ran ANALYZE on ${before} table(s); ${missing.length} still have no statistics`,
+            missing.map((t) => `${t.schema}.${t.name}`),
+            label,
+          ),
+        ];
       }
-      return [check('statistics', 'pass', `--analyze ran ANALYZE on ${before} target table(s) that had no statistics`, done, label)];
+      return [
+        check(
+          'statistics',
+          'pass',
+          `--analyze ran ANALYZE on ${before} target table(s) that had no statistics`,
+          done,
+          label,
+        ),
+      ];
     }
     if (missing.length) {
-      return [check('statistics', 'warn', `${missing.length} target table(s) with rows have no optimizer statistics (a major upgrade does not carry them): rerun with --analyze, or run ANALYZE in this database`,
-        missing.map((t) => `${t.schema}.${t.name}${t.relkind === 'p' ? ' (partitioned parent)' : ''}`), label)];
+      return [
+        check(
+          'statistics',
+          'warn',
+          `${missing.length} target table(s) with rows have no optimizer statistics (a major upgrade does not carry them): rerun with --analyze, or run ANALYZE in this database`,
+          missing.map((t) => `${t.schema}.${t.name}${t.relkind === 'p' ? ' (partitioned parent)' : ''}`),
+          label,
+        ),
+      ];
     }
     return [check('statistics', 'pass', 'every target table with rows has statistics', [], label)];
   },

@@ -6,15 +6,27 @@ import type { ServerCheck, ServerSide } from '../check';
 import { check, CheckResult } from '../report';
 import type { ServerFacts } from '../session';
 
-export function tlsCheck(side: 'source' | 'target', c: Client, t: ConnectionTarget, server: Pick<ServerFacts, 'ssl'>): CheckResult {
+export function tlsCheck(
+  side: 'source' | 'target',
+  c: Client,
+  t: ConnectionTarget,
+  server: Pick<ServerFacts, 'ssl'>,
+): CheckResult {
   const info = tlsInfo(c, t);
   const name = `TLS (${side})`;
   if (!info.encrypted || !server.ssl) {
-    return check(name, 'fail', `${t.endpoint}: the connection is NOT encrypted (plain text allowed by --insecure). Use sslmode=verify-full with sslrootcert=<CA bundle>.`);
+    return check(
+      name,
+      'fail',
+      `${t.endpoint}: the connection is NOT encrypted (plain text allowed by --insecure). Use sslmode=verify-full with sslrootcert=<CA bundle>.`,
+    );
   }
   if (!info.verified) return check(name, 'fail', `${t.endpoint}: TLS is in use but the certificate was not verified`);
-  return check(name, 'pass',
-    `${t.endpoint}: ${server.ssl.version} ${server.ssl.cipher} (${server.ssl.bits} bits, per pg_stat_ssl); certificate "${info.subject}" issued by "${info.issuer}", chain verified against ${info.trustedCas}, host name "${info.checkedName}" checked (verify-full)`);
+  return check(
+    name,
+    'pass',
+    `${t.endpoint}: ${server.ssl.version} ${server.ssl.cipher} (${server.ssl.bits} bits, per pg_stat_ssl); certificate "${info.subject}" issued by "${info.issuer}", chain verified against ${info.trustedCas}, host name "${info.checkedName}" checked (verify-full)`,
+  );
 }
 
 export const tls: ServerCheck = {

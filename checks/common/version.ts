@@ -9,14 +9,19 @@ export function versionCheck(actual: string, expected: string): CheckResult {
   const ok = expected.includes('.') ? number === expected : number.split('.')[0] === expected;
   return ok
     ? check('target version', 'pass', `target runs PostgreSQL ${number} (expected ${expected})`)
-    : check('target version', 'fail', `target runs PostgreSQL ${number}, expected ${expected}: the upgrade has not reached the expected version (check the engine version / parameter group)`);
+    : check(
+        'target version',
+        'fail',
+        `target runs PostgreSQL ${number}, expected ${expected}: the upgrade has not reached the expected version (check the engine version / parameter group)`,
+      );
 }
 
 export const version: ServerCheck = {
   name: 'version',
   async run(ctx) {
     const out: CheckResult[] = [];
-    if (ctx.source) out.push(check('source version', 'pass', `source runs PostgreSQL ${versionNumber(ctx.source.facts.version)}`));
+    if (ctx.source)
+      out.push(check('source version', 'pass', `source runs PostgreSQL ${versionNumber(ctx.source.facts.version)}`));
     out.push(versionCheck(ctx.target.facts.version, ctx.options.expectVersion));
     return out;
   },

@@ -30,16 +30,28 @@ export interface PostcheckResult {
   exitCode: 0 | 1;
 }
 
-async function checkDatabase(c: Client, label: string, options: CheckOptions, writes: string[], notices: string[], progress: (m: string) => void): Promise<CheckResult[]> {
+async function checkDatabase(
+  c: Client,
+  label: string,
+  options: CheckOptions,
+  writes: string[],
+  notices: string[],
+  progress: (m: string) => void,
+): Promise<CheckResult[]> {
   progress(`${label}: sequences, extensions, statistics`);
   return (await runDatabaseChecks(POSTCHECK_CHECKS, { label, admin: c, options, writes, notices, progress })).results;
 }
 
 export async function runPostcheck(opts: PostcheckOptions): Promise<PostcheckResult> {
   const progress = opts.onProgress ?? (() => undefined);
-  const t = typeof opts.target === 'object' && opts.target
-    ? opts.target
-    : resolveTarget(opts.target, { env: opts.env, insecure: opts.insecure, applicationName: 'tj-pg-upgrade postcheck' });
+  const t =
+    typeof opts.target === 'object' && opts.target
+      ? opts.target
+      : resolveTarget(opts.target, {
+          env: opts.env,
+          insecure: opts.insecure,
+          applicationName: 'tj-pg-upgrade postcheck',
+        });
   const expected = opts.expectVersion ?? '16.9';
   if (!/^\d+(\.\d+)?$/.test(expected)) throw new Error(`invalid expected version "${expected}" (e.g. 16.9 or 16)`);
   const checks: CheckResult[] = [];
@@ -52,7 +64,12 @@ export async function runPostcheck(opts: PostcheckOptions): Promise<PostcheckRes
   try {
     const facts = await serverFacts(main);
     version = versionNumber(facts.version);
-    checks.push(...(await runServerChecks(POSTCHECK_SERVER_CHECKS, { target: { side: 'target', client: main, connection: t, facts }, options })));
+    checks.push(
+      ...(await runServerChecks(POSTCHECK_SERVER_CHECKS, {
+        target: { side: 'target', client: main, connection: t, facts },
+        options,
+      })),
+    );
     checks.push(...(await checkDatabase(main, t.database, options, writes, notices, progress)));
   } finally {
     await main.end().catch(() => undefined);
@@ -63,11 +80,21 @@ export async function runPostcheck(opts: PostcheckOptions): Promise<PostcheckRes
       c = await connect(withDatabase(t, opts.tooljetDb), { settings: PINNED_SETTINGS });
     } catch (err) {
       const why = err instanceof ConnectionError ? err.message : String(err);
-      checks.push(check('reachable', 'fail', `ToolJet Database ${opts.tooljetDb} is not reachable: ${why}`, [], opts.tooljetDb));
+      checks.push(
+        check('reachable', 'fail', `ToolJet Database ${opts.tooljetDb} is not reachable: ${why}`, [], opts.tooljetDb),
+      );
     }
     if (c) {
       try {
-        checks.push(check('reachable', 'pass', `ToolJet Database ${opts.tooljetDb} accepts verified connections`, [], opts.tooljetDb));
+        checks.push(
+          check(
+            'reachable',
+            'pass',
+            `ToolJet Database ${opts.tooljetDb} accepts verified connections`,
+            [],
+            opts.tooljetDb,
+          ),
+        );
         checks.push(...(await checkDatabase(c, opts.tooljetDb, options, writes, notices, progress)));
       } finally {
         await c.end().catch(() => undefined);

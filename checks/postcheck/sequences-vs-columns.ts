@@ -51,7 +51,14 @@ export interface SequenceUse {
 
 /** Reads every sequence that feeds a column, its state and its columns' max (min), and decides whether it lags. */
 export async function readSequenceUses(client: Client): Promise<SequenceUse[]> {
-  const rows = (await client.query(SEQUENCE_COLUMNS_SQL)).rows as { seq_schema: string; seq_name: string; increment: string; schema: string; table: string; column: string }[];
+  const rows = (await client.query(SEQUENCE_COLUMNS_SQL)).rows as {
+    seq_schema: string;
+    seq_name: string;
+    increment: string;
+    schema: string;
+    table: string;
+    column: string;
+  }[];
   const bySeq = new Map<string, typeof rows>();
   for (const r of rows) {
     const k = `${r.seq_schema}.${r.seq_name}`;
@@ -60,7 +67,9 @@ export async function readSequenceUses(client: Client): Promise<SequenceUse[]> {
   const out: SequenceUse[] = [];
   for (const [, uses] of bySeq) {
     const first = uses[0];
-    const state = (await client.query(`SELECT last_value::text AS v, is_called FROM ${qi(first.seq_schema)}.${qi(first.seq_name)}`)).rows[0];
+    const state = (
+      await client.query(`SELECT last_value::text AS v, is_called FROM ${qi(first.seq_schema)}.${qi(first.seq_name)}`)
+    ).rows[0];
     const sequence: SequenceValue = {
       schema: first.seq_schema,
       name: first.seq_name,
@@ -71,14 +80,23 @@ export async function readSequenceUses(client: Client): Promise<SequenceUse[]> {
     const ascending = sequence.increment > 0n;
     let extreme: bigint | undefined;
     for (const u of uses) {
-      const v = (await client.query(`SELECT ${ascending ? 'max' : 'min'}(${qi(u.column)})::text AS v FROM ${qi(u.schema)}.${qi(u.table)}`)).rows[0].v;
+      const v = (
+        await client.query(
+          `SELECT ${ascending ? 'max' : 'min'}(${qi(u.column)})::text AS v FROM ${qi(u.schema)}.${qi(u.table)}`,
+        )
+      ).rows[0].v;
       if (v === null) continue;
       const n = BigInt(String(v).split('.')[0]);
       if (extreme === undefined || (ascending ? n > extreme : n < extreme)) extreme = n;
     }
     const next = nextValue(sequence);
     const lagging = extreme !== undefined && (ascending ? next <= extreme : next >= extreme);
-    out.push({ sequence, columns: uses.map((u) => `${u.schema}.${u.table}.${u.column}`), ...(extreme !== undefined && { extreme }), lagging });
+    out.push({
+      sequence,
+      columns: uses.map((u) => `${u.schema}.${u.table}.${u.column}`),
+      ...(extreme !== undefined && { extreme }),
+      lagging,
+    });
   }
   return out;
 }
@@ -91,7 +109,10 @@ export function describeUse(u: SequenceUse): string {
 /** setval(sequence, extreme): the next nextval() is beyond every value in its columns. Returns what was done. */
 export async function fixSequenceUse(client: Client, u: SequenceUse): Promise<string> {
   const s = u.sequence;
-  await client.query('SELECT pg_catalog.setval($1::pg_catalog.regclass, $2::int8, true)', [`${qi(s.schema)}.${qi(s.name)}`, u.extreme!.toString()]);
+  await client.query('SELECT pg_catalog.setval($1::pg_catalog.regclass, $2::int8, true)', [
+    `${qi(s.schema)}.${qi(s.name)}`,
+    u.extreme!.toString(),
+  ]);
   return `setval('${s.schema}.${s.name}', ${u.extreme}, true) (was next value ${nextValue(s)})`;
 }
 
@@ -104,7 +125,15 @@ export const sequencesVsColumns: TargetCheck = {
     const uses = await readSequenceUses(admin);
     const lagging = uses.filter((u) => u.lagging);
     if (!lagging.length) {
-      return [check(name, 'pass', `${uses.length} sequence(s) feeding columns all hand out values beyond what their columns hold`, [], label)];
+      return [
+        check(
+          name,
+          'pass',
+          `${uses.length} sequence(s) feeding columns all hand out values beyond what their columns hold`,
+          [],
+          label,
+        ),
+      ];
     }
     if (ctx.options.fixSequences) {
       const done: string[] = [];
@@ -113,8 +142,24 @@ export const sequencesVsColumns: TargetCheck = {
         done.push(w);
         ctx.writes.push(`${label}: ${w}`);
       }
-      return [check(name, 'warn', `--fix-sequences moved ${done.length} sequence(s) past the largest value in their columns (logical replication does not carry sequences)`, done, label)];
+      return [
+        check(
+          name,
+          'warn',
+          `--fix-sequences moved ${done.length} sequence(s) past the largest value in their columns (logical replication does not carry sequences)`,
+          done,
+          label,
+        ),
+      ];
     }
-    return [check(name, 'fail', `${lagging.length} sequence(s) would hand out values their columns already hold (the next INSERT fails with a duplicate key): rerun with --fix-sequences`, lagging.map(describeUse), label)];
+    return [
+      check(
+        name,
+        'fail',
+        `${lagging.length} sequence(s) would hand out values their columns already hold (the next INSERT fails with a duplicate key): rerun with --fix-sequences`,
+        lagging.map(describeUse),
+        label,
+      ),
+    ];
   },
 };

@@ -40,7 +40,11 @@ async function readOnly<T>(client: Client, fn: () => Promise<T>): Promise<T> {
 }
 
 /** Runs the `find` of every applicable check of `scope`, adding to `found` (objects in list order per check). */
-async function findAll(scope: 'cluster' | 'database', base: Omit<FindContext, 'once'>, found: Map<PrecheckCheck<unknown>, unknown[]>): Promise<void> {
+async function findAll(
+  scope: 'cluster' | 'database',
+  base: Omit<FindContext, 'once'>,
+  found: Map<PrecheckCheck<unknown>, unknown[]>,
+): Promise<void> {
   const memo = new Map<string, Promise<unknown>>();
   const ctx: FindContext = {
     ...base,
@@ -61,7 +65,11 @@ export async function runPrecheck(opts: PrecheckOptions): Promise<PrecheckResult
   const target =
     typeof opts.source === 'object' && opts.source
       ? opts.source
-      : resolveTarget(opts.source, { env: opts.env, insecure: opts.insecure, applicationName: 'tj-pg-upgrade precheck' });
+      : resolveTarget(opts.source, {
+          env: opts.env,
+          insecure: opts.insecure,
+          applicationName: 'tj-pg-upgrade precheck',
+        });
   const threshold = opts.largeObjectWarnThreshold ?? 1_000_000;
   const found = new Map<PrecheckCheck<unknown>, unknown[]>(PRECHECK_CHECKS.map((c) => [c, []]));
   const checked: string[] = [];
@@ -93,7 +101,10 @@ export async function runPrecheck(opts: PrecheckOptions): Promise<PrecheckResult
       progress(`checking database ${d.datname}`);
       let client: Client | undefined;
       try {
-        client = d.datname === target.database ? main : await connect(withDatabase(target, d.datname), { settings: READ_ONLY });
+        client =
+          d.datname === target.database
+            ? main
+            : await connect(withDatabase(target, d.datname), { settings: READ_ONLY });
         const c = client;
         await readOnly(c, () => findAll('database', { client: c, server, databases, database: d.datname }, found));
         checked.push(d.datname);
@@ -111,10 +122,18 @@ export async function runPrecheck(opts: PrecheckOptions): Promise<PrecheckResult
   const run: PrecheckRun = { server, checked, skipped, largeObjectWarnThreshold: threshold };
   const checks = PRECHECK_CHECKS.map((c) => {
     const why = c.notApplicable?.(server);
-    return why !== undefined ? check(c.name, 'pass', `not applicable: ${why} (source is ${server.version})`) : c.verdict(found.get(c)!, run);
+    return why !== undefined
+      ? check(c.name, 'pass', `not applicable: ${why} (source is ${server.version})`)
+      : c.verdict(found.get(c)!, run);
   });
   return {
-    source: { display: target.display, version: server.version, versionNum: server.num, user: server.user, superuser: server.superuser },
+    source: {
+      display: target.display,
+      version: server.version,
+      versionNum: server.num,
+      user: server.user,
+      superuser: server.superuser,
+    },
     databases: { checked, skipped },
     checks,
     notices: target.notices,

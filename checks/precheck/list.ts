@@ -8,13 +8,21 @@ import { check, CheckResult } from '../report';
 import { classifyExtensions, ExtensionFindings, InstalledExtension } from './extensions';
 import * as sql from './sql';
 
-const RELKIND: Record<string, string> = { r: 'table', m: 'materialized view', i: 'index', v: 'view', p: 'partitioned table' };
+const RELKIND: Record<string, string> = {
+  r: 'table',
+  m: 'materialized view',
+  i: 'index',
+  v: 'view',
+  p: 'partitioned table',
+};
 
 type ColumnRow = { nspname: string; relname: string; attname: string; relkind: string; type: string };
 
 /** One line per stored column: "db: schema.table.column (type[, in <relkind>])". */
-const column = (db: string) => (r: ColumnRow): string =>
-  `${db}: ${r.nspname}.${r.relname}.${r.attname} (${r.type}${r.relkind !== 'r' ? `, in ${RELKIND[r.relkind] ?? r.relkind}` : ''})`;
+const column =
+  (db: string) =>
+  (r: ColumnRow): string =>
+    `${db}: ${r.nspname}.${r.relname}.${r.attname} (${r.type}${r.relkind !== 'r' ? `, in ${RELKIND[r.relkind] ?? r.relkind}` : ''})`;
 
 /** Objects found: fail with `what` and `action`; none: pass with `none`. */
 function blocker(name: string, found: string[], what: string, action: string, none: string): CheckResult {
@@ -22,7 +30,14 @@ function blocker(name: string, found: string[], what: string, action: string, no
 }
 
 /** A database check that fails on every stored column whose type uses `base` (directly or nested). */
-function typeUsage(name: string, base: string, what: string, action: string, none: string, notApplicable?: (s: SourceServer) => string | undefined): PrecheckCheck {
+function typeUsage(
+  name: string,
+  base: string,
+  what: string,
+  action: string,
+  none: string,
+  notApplicable?: (s: SourceServer) => string | undefined,
+): PrecheckCheck {
   return {
     name,
     scope: 'database',
@@ -36,19 +51,32 @@ function typeUsage(name: string, base: string, what: string, action: string, non
 
 /** The installed extensions of the database, classified once and shared by the extension checks. */
 function extensions(ctx: Parameters<NonNullable<PrecheckCheck['find']>>[0]): Promise<ExtensionFindings> {
-  return ctx.once('extensions', async () => classifyExtensions(ctx.database, (await ctx.client.query<InstalledExtension>(sql.EXTENSIONS)).rows));
+  return ctx.once('extensions', async () =>
+    classifyExtensions(ctx.database, (await ctx.client.query<InstalledExtension>(sql.EXTENSIONS)).rows),
+  );
 }
 
-const only13 = (s: SourceServer): string | undefined => (s.num < 140000 ? undefined : 'only sources up to 13 are affected');
+const only13 = (s: SourceServer): string | undefined =>
+  s.num < 140000 ? undefined : 'only sources up to 13 are affected';
 
 const sourceVersion: PrecheckCheck = {
   name: 'source version',
   scope: 'cluster',
   verdict(_found, { server }) {
     const major = Math.floor(server.num / 10000);
-    if (major === 13) return check('source version', 'pass', `PostgreSQL ${server.version}: checks for an upgrade 13 -> 16`);
-    if (major >= 16) return check('source version', 'warn', `PostgreSQL ${server.version} is already 16 or newer: there is no 13 -> 16 upgrade to check`);
-    return check('source version', 'warn', `PostgreSQL ${server.version}: these checks are written for a 13 source; results for ${major} may be incomplete`);
+    if (major === 13)
+      return check('source version', 'pass', `PostgreSQL ${server.version}: checks for an upgrade 13 -> 16`);
+    if (major >= 16)
+      return check(
+        'source version',
+        'warn',
+        `PostgreSQL ${server.version} is already 16 or newer: there is no 13 -> 16 upgrade to check`,
+      );
+    return check(
+      'source version',
+      'warn',
+      `PostgreSQL ${server.version}: these checks are written for a 13 source; results for ${major} may be incomplete`,
+    );
   },
 };
 
@@ -56,12 +84,18 @@ const preparedTransactions: PrecheckCheck = {
   name: 'prepared transactions',
   scope: 'cluster',
   async find({ client }) {
-    return (await client.query(sql.PREPARED_TRANSACTIONS)).rows.map((r) => `gid '${r.gid}' in database ${r.database} (owner ${r.owner}, prepared ${r.prepared})`);
+    return (await client.query(sql.PREPARED_TRANSACTIONS)).rows.map(
+      (r) => `gid '${r.gid}' in database ${r.database} (owner ${r.owner}, prepared ${r.prepared})`,
+    );
   },
-  verdict: (found) => blocker('prepared transactions', found,
-    'Prepared transactions exist (pg_upgrade refuses while any is open).',
-    "Finish each: COMMIT PREPARED 'gid' or ROLLBACK PREPARED 'gid', connected to its database.",
-    'no prepared transactions in the cluster'),
+  verdict: (found) =>
+    blocker(
+      'prepared transactions',
+      found,
+      'Prepared transactions exist (pg_upgrade refuses while any is open).',
+      "Finish each: COMMIT PREPARED 'gid' or ROLLBACK PREPARED 'gid', connected to its database.",
+      'no prepared transactions in the cluster',
+    ),
 };
 
 const connectionSettings: PrecheckCheck = {
@@ -74,63 +108,96 @@ const connectionSettings: PrecheckCheck = {
       return d.datallowconn ? [] : [`database ${d.datname} does not allow connections`];
     });
   },
-  verdict: (found) => blocker('database connection settings', found,
-    'pg_upgrade needs template0 to refuse connections and every other database to accept them.',
-    'Fix with ALTER DATABASE name ALLOW_CONNECTIONS true (or drop the database); template0: ALLOW_CONNECTIONS false.',
-    'template0 refuses connections, every other database accepts them'),
+  verdict: (found) =>
+    blocker(
+      'database connection settings',
+      found,
+      'pg_upgrade needs template0 to refuse connections and every other database to accept them.',
+      'Fix with ALTER DATABASE name ALLOW_CONNECTIONS true (or drop the database); template0: ALLOW_CONNECTIONS false.',
+      'template0 refuses connections, every other database accepts them',
+    ),
 };
 
 const invalidDatabases: PrecheckCheck = {
   name: 'invalid databases',
   scope: 'cluster',
   async find({ databases }) {
-    return databases.filter((d) => d.datname !== 'template0' && Number(d.datconnlimit) === -2).map((d) => `database ${d.datname}`);
+    return databases
+      .filter((d) => d.datname !== 'template0' && Number(d.datconnlimit) === -2)
+      .map((d) => `database ${d.datname}`);
   },
-  verdict: (found) => blocker('invalid databases', found,
-    'Databases left invalid by an interrupted DROP DATABASE (datconnlimit = -2); RDS refuses to upgrade with them.',
-    'Finish the drop: DROP DATABASE name.',
-    'no invalid databases'),
+  verdict: (found) =>
+    blocker(
+      'invalid databases',
+      found,
+      'Databases left invalid by an interrupted DROP DATABASE (datconnlimit = -2); RDS refuses to upgrade with them.',
+      'Finish the drop: DROP DATABASE name.',
+      'no invalid databases',
+    ),
 };
 
 const replicationSlots: PrecheckCheck = {
   name: 'logical replication slots',
   scope: 'cluster',
   async find({ client }) {
-    return (await client.query(sql.LOGICAL_SLOTS)).rows.map((r) => `slot ${r.slot_name} (${r.slot_type}, plugin ${r.plugin}, database ${r.database}${r.active ? ', active' : ''})`);
+    return (await client.query(sql.LOGICAL_SLOTS)).rows.map(
+      (r) =>
+        `slot ${r.slot_name} (${r.slot_type}, plugin ${r.plugin}, database ${r.database}${r.active ? ', active' : ''})`,
+    );
   },
-  verdict: (found) => blocker('logical replication slots', found,
-    'Logical replication slots exist; RDS requires them dropped before a major upgrade (they survive upgrades only from 17).',
-    "Drop each: SELECT pg_drop_replication_slot('name'); re-create subscriptions after the upgrade.",
-    'no logical replication slots'),
+  verdict: (found) =>
+    blocker(
+      'logical replication slots',
+      found,
+      'Logical replication slots exist; RDS requires them dropped before a major upgrade (they survive upgrades only from 17).',
+      "Drop each: SELECT pg_drop_replication_slot('name'); re-create subscriptions after the upgrade.",
+      'no logical replication slots',
+    ),
 };
 
-const regTypes = typeUsage('reg* data types', sql.TYPE_BASES.reg,
+const regTypes = typeUsage(
+  'reg* data types',
+  sql.TYPE_BASES.reg,
   `Stored columns use ${sql.UNSTABLE_REG_TYPES.join('/')} (directly or via a domain, array, composite or range); pg_upgrade cannot keep the OIDs they point to.`,
   'Change them to text (ALTER TABLE ... ALTER COLUMN ... TYPE text) or drop them before upgrading.',
-  'no stored column uses an OID-unstable reg* type');
+  'no stored column uses an OID-unstable reg* type',
+);
 
-const systemComposites = typeUsage('system composite types', sql.TYPE_BASES.systemComposite,
+const systemComposites = typeUsage(
+  'system composite types',
+  sql.TYPE_BASES.systemComposite,
   'Stored columns use a system-defined composite type (directly or nested); its OID changes between versions.',
   'Drop the columns or store the values as text/jsonb before upgrading.',
-  'no stored column uses a system composite type');
+  'no stored column uses a system composite type',
+);
 
-const aclitem = typeUsage('aclitem data type', sql.TYPE_BASES.aclitem,
+const aclitem = typeUsage(
+  'aclitem data type',
+  sql.TYPE_BASES.aclitem,
   'Stored columns use aclitem (directly or nested); its internal format changed in 16.',
   'Change them to text (col::text) or drop them before upgrading.',
   'no stored column uses aclitem',
-  (s) => (s.num < 160000 ? undefined : 'aclitem format is the same from 16 on'));
+  (s) => (s.num < 160000 ? undefined : 'aclitem format is the same from 16 on'),
+);
 
 const encodingConversions: PrecheckCheck = {
   name: 'encoding conversions',
   scope: 'database',
   notApplicable: only13,
   async find({ client, database }) {
-    return (await client.query(sql.ENCODING_CONVERSIONS)).rows.map((r) => `${database}: ${r.nspname}.${r.conname} (${r.source_encoding} -> ${r.target_encoding}, function ${r.function})`);
+    return (await client.query(sql.ENCODING_CONVERSIONS)).rows.map(
+      (r) =>
+        `${database}: ${r.nspname}.${r.conname} (${r.source_encoding} -> ${r.target_encoding}, function ${r.function})`,
+    );
   },
-  verdict: (found) => blocker('encoding conversions', found,
-    'User-defined encoding conversions exist; the conversion function signature changed in 14.',
-    'DROP CONVERSION each before upgrading; re-create it afterwards with a function using the 14+ signature.',
-    'no user-defined encoding conversions'),
+  verdict: (found) =>
+    blocker(
+      'encoding conversions',
+      found,
+      'User-defined encoding conversions exist; the conversion function signature changed in 14.',
+      'DROP CONVERSION each before upgrading; re-create it afterwards with a function using the 14+ signature.',
+      'no user-defined encoding conversions',
+    ),
 };
 
 const postfixOperators: PrecheckCheck = {
@@ -138,12 +205,18 @@ const postfixOperators: PrecheckCheck = {
   scope: 'database',
   notApplicable: only13,
   async find({ client, database }) {
-    return (await client.query(sql.POSTFIX_OPERATORS)).rows.map((r) => `${database}: operator ${r.nspname}.${r.oprname} (${r.left_type}, NONE)`);
+    return (await client.query(sql.POSTFIX_OPERATORS)).rows.map(
+      (r) => `${database}: operator ${r.nspname}.${r.oprname} (${r.left_type}, NONE)`,
+    );
   },
-  verdict: (found) => blocker('postfix operators', found,
-    'User-defined postfix operators exist; PostgreSQL 14 removed postfix operators.',
-    'Drop them (DROP OPERATOR name (type, NONE)) and use a prefix operator or a function call instead.',
-    'no user-defined postfix operators'),
+  verdict: (found) =>
+    blocker(
+      'postfix operators',
+      found,
+      'User-defined postfix operators exist; PostgreSQL 14 removed postfix operators.',
+      'Drop them (DROP OPERATOR name (type, NONE)) and use a prefix operator or a function call instead.',
+      'no user-defined postfix operators',
+    ),
 };
 
 const polymorphicFunctions: PrecheckCheck = {
@@ -151,22 +224,32 @@ const polymorphicFunctions: PrecheckCheck = {
   scope: 'database',
   notApplicable: only13,
   async find({ client, database }) {
-    return (await client.query(sql.incompatiblePolymorphics())).rows.map((r) => `${database}: ${r.kind} ${r.name} (uses ${r.uses})`);
+    return (await client.query(sql.incompatiblePolymorphics())).rows.map(
+      (r) => `${database}: ${r.kind} ${r.name} (uses ${r.uses})`,
+    );
   },
-  verdict: (found) => blocker('polymorphic functions', found,
-    'User aggregates/operators are built on array functions whose anyarray/anyelement signatures became anycompatible* in 14.',
-    'Drop them before upgrading and re-create them afterwards on the new signatures (e.g. array_append(anycompatiblearray, anycompatible)).',
-    'no user aggregates or operators on the changed polymorphic functions'),
+  verdict: (found) =>
+    blocker(
+      'polymorphic functions',
+      found,
+      'User aggregates/operators are built on array functions whose anyarray/anyelement signatures became anycompatible* in 14.',
+      'Drop them before upgrading and re-create them afterwards on the new signatures (e.g. array_append(anycompatiblearray, anycompatible)).',
+      'no user aggregates or operators on the changed polymorphic functions',
+    ),
 };
 
 const unsupportedExtensions: PrecheckCheck = {
   name: 'unsupported extensions',
   scope: 'database',
   find: async (ctx) => (await extensions(ctx)).unsupported,
-  verdict: (found) => blocker('unsupported extensions', found,
-    'Extensions that PostgreSQL 16 does not have are installed.',
-    'Drop them (DROP EXTENSION name) after moving their uses to the replacement named.',
-    'no unsupported extensions'),
+  verdict: (found) =>
+    blocker(
+      'unsupported extensions',
+      found,
+      'Extensions that PostgreSQL 16 does not have are installed.',
+      'Drop them (DROP EXTENSION name) after moving their uses to the replacement named.',
+      'no unsupported extensions',
+    ),
 };
 
 const postgis: PrecheckCheck<{ line: string; outdated: boolean }> = {
@@ -174,16 +257,29 @@ const postgis: PrecheckCheck<{ line: string; outdated: boolean }> = {
   scope: 'database',
   async find(ctx) {
     const e = await extensions(ctx);
-    return [...e.postgisOutdated.map((line) => ({ line, outdated: true })), ...e.postgisCurrent.map((line) => ({ line, outdated: false }))];
+    return [
+      ...e.postgisOutdated.map((line) => ({ line, outdated: true })),
+      ...e.postgisCurrent.map((line) => ({ line, outdated: false })),
+    ];
   },
   verdict(found) {
     const outdated = found.filter((f) => f.outdated).map((f) => f.line);
     const current = found.filter((f) => !f.outdated).map((f) => f.line);
     if (outdated.length) {
-      return check('PostGIS extensions', 'fail', 'PostGIS-family extensions are behind the newest version this server offers; RDS requires them updated before a major upgrade. Run SELECT postgis_extensions_upgrade(); in each database first.', [...outdated, ...current]);
+      return check(
+        'PostGIS extensions',
+        'fail',
+        'PostGIS-family extensions are behind the newest version this server offers; RDS requires them updated before a major upgrade. Run SELECT postgis_extensions_upgrade(); in each database first.',
+        [...outdated, ...current],
+      );
     }
     if (current.length) {
-      return check('PostGIS extensions', 'warn', 'PostGIS-family extensions are installed and current. Confirm RDS 16.9 supports this PostGIS version; after the upgrade run SELECT postgis_extensions_upgrade();', current);
+      return check(
+        'PostGIS extensions',
+        'warn',
+        'PostGIS-family extensions are installed and current. Confirm RDS 16.9 supports this PostGIS version; after the upgrade run SELECT postgis_extensions_upgrade();',
+        current,
+      );
     }
     return check('PostGIS extensions', 'pass', 'no PostGIS-family extensions');
   },
@@ -193,31 +289,47 @@ const pgRepack: PrecheckCheck = {
   name: 'pg_repack',
   scope: 'database',
   find: async (ctx) => (await extensions(ctx)).pgRepack,
-  verdict: (found) => blocker('pg_repack', found,
-    'pg_repack is installed; it must be dropped before a major upgrade.',
-    'DROP EXTENSION pg_repack before upgrading; CREATE EXTENSION pg_repack after.',
-    'pg_repack is not installed'),
+  verdict: (found) =>
+    blocker(
+      'pg_repack',
+      found,
+      'pg_repack is installed; it must be dropped before a major upgrade.',
+      'DROP EXTENSION pg_repack before upgrading; CREATE EXTENSION pg_repack after.',
+      'pg_repack is not installed',
+    ),
 };
 
 const viewsOnPgStatActivity: PrecheckCheck = {
   name: 'views on pg_stat_activity',
   scope: 'database',
   async find({ client, database }) {
-    return (await client.query(sql.VIEWS_ON_PG_STAT_ACTIVITY)).rows.map((r) => `${database}: ${RELKIND[r.relkind] ?? r.relkind} ${r.nspname}.${r.relname}`);
+    return (await client.query(sql.VIEWS_ON_PG_STAT_ACTIVITY)).rows.map(
+      (r) => `${database}: ${RELKIND[r.relkind] ?? r.relkind} ${r.nspname}.${r.relname}`,
+    );
   },
-  verdict: (found) => blocker('views on pg_stat_activity', found,
-    "Views depend on pg_stat_activity (directly or through other views); RDS's pre-upgrade check stops on them.",
-    'Save their definitions (pg_get_viewdef), drop them before upgrading and re-create them after.',
-    'no views depend on pg_stat_activity'),
+  verdict: (found) =>
+    blocker(
+      'views on pg_stat_activity',
+      found,
+      "Views depend on pg_stat_activity (directly or through other views); RDS's pre-upgrade check stops on them.",
+      'Save their definitions (pg_get_viewdef), drop them before upgrading and re-create them after.',
+      'no views depend on pg_stat_activity',
+    ),
 };
 
 const extensionUpdates: PrecheckCheck = {
   name: 'extension updates',
   scope: 'database',
   find: async (ctx) => (await extensions(ctx)).updateAfter,
-  verdict: (found) => (found.length
-    ? check('extension updates', 'warn', 'Extensions are not updated by a major upgrade. After it, run ALTER EXTENSION name UPDATE in each database (validate lists what is still outdated on the target).', found)
-    : check('extension updates', 'pass', 'no installed extension needs an update for 16.9')),
+  verdict: (found) =>
+    found.length
+      ? check(
+          'extension updates',
+          'warn',
+          'Extensions are not updated by a major upgrade. After it, run ALTER EXTENSION name UPDATE in each database (validate lists what is still outdated on the target).',
+          found,
+        )
+      : check('extension updates', 'pass', 'no installed extension needs an update for 16.9'),
 };
 
 const publicSchema: PrecheckCheck = {
@@ -226,12 +338,20 @@ const publicSchema: PrecheckCheck = {
   async find({ client, database }) {
     const pub = (await client.query(sql.PUBLIC_SCHEMA)).rows[0];
     if (!pub || !pub.public_create) return [];
-    const others = (pub.other_owners as string[]).length ? `; objects there owned by ${(pub.other_owners as string[]).join(', ')}` : '';
+    const others = (pub.other_owners as string[]).length
+      ? `; objects there owned by ${(pub.other_owners as string[]).join(', ')}`
+      : '';
     return [`${database}: schema public (owner ${pub.owner}) lets PUBLIC create${others}`];
   },
-  verdict: (found) => (found.length
-    ? check('public schema privileges', 'warn', "PostgreSQL 15 stopped letting PUBLIC create in schema public of new databases. An in-place upgrade keeps these grants, but databases created on 16 (ToolJet creates its ToolJet Database if missing) and dump/restores get the new default: GRANT USAGE, CREATE ON SCHEMA public TO <app user> explicitly where the app creates tables.", found)
-    : check('public schema privileges', 'pass', 'no database relies on PUBLIC having CREATE on schema public')),
+  verdict: (found) =>
+    found.length
+      ? check(
+          'public schema privileges',
+          'warn',
+          'PostgreSQL 15 stopped letting PUBLIC create in schema public of new databases. An in-place upgrade keeps these grants, but databases created on 16 (ToolJet creates its ToolJet Database if missing) and dump/restores get the new default: GRANT USAGE, CREATE ON SCHEMA public TO <app user> explicitly where the app creates tables.',
+          found,
+        )
+      : check('public schema privileges', 'pass', 'no database relies on PUBLIC having CREATE on schema public'),
 };
 
 const largeObjects: PrecheckCheck<{ line: string; count: number }> = {
@@ -245,7 +365,12 @@ const largeObjects: PrecheckCheck<{ line: string; count: number }> = {
     const total = found.reduce((s, f) => s + f.count, 0);
     const lines = found.map((f) => f.line);
     return total >= run.largeObjectWarnThreshold
-      ? check('large objects', 'warn', `${total} large objects: pg_upgrade needs memory for each (AWS: about 32 GB for 25-30 million); size the instance class for the upgrade.`, lines)
+      ? check(
+          'large objects',
+          'warn',
+          `${total} large objects: pg_upgrade needs memory for each (AWS: about 32 GB for 25-30 million); size the instance class for the upgrade.`,
+          lines,
+        )
       : check('large objects', 'pass', `${total} large objects (warning from ${run.largeObjectWarnThreshold})`, lines);
   },
 };
@@ -254,9 +379,17 @@ const databasesChecked: PrecheckCheck = {
   name: 'databases checked',
   scope: 'cluster',
   verdict(_found, { checked, skipped }) {
-    const objects = [...checked.map((d) => `checked: ${d}`), ...skipped.map((s) => `not checked: ${s.name} (${s.reason})`)];
+    const objects = [
+      ...checked.map((d) => `checked: ${d}`),
+      ...skipped.map((s) => `not checked: ${s.name} (${s.reason})`),
+    ];
     return skipped.some((s) => !/datallowconn|invalid database/.test(s.reason))
-      ? check('databases checked', 'warn', `checked ${checked.length} database(s); some could not be checked: connect as a role allowed into every database (RDS: the master user; rdsadmin is RDS-internal and expected here)`, objects)
+      ? check(
+          'databases checked',
+          'warn',
+          `checked ${checked.length} database(s); some could not be checked: connect as a role allowed into every database (RDS: the master user; rdsadmin is RDS-internal and expected here)`,
+          objects,
+        )
       : check('databases checked', 'pass', `checked ${checked.length} database(s)`, objects);
   },
 };

@@ -8,7 +8,14 @@ export const USER_SCHEMA_FILTER = (alias: string): string =>
 
 /** reg* types whose referenced OIDs pg_upgrade does not preserve (regclass, regrole, regtype are preserved). */
 export const UNSTABLE_REG_TYPES = [
-  'regcollation', 'regconfig', 'regdictionary', 'regnamespace', 'regoper', 'regoperator', 'regproc', 'regprocedure',
+  'regcollation',
+  'regconfig',
+  'regdictionary',
+  'regnamespace',
+  'regoper',
+  'regoperator',
+  'regproc',
+  'regprocedure',
 ];
 
 /** Base queries: each yields one column `oid` with the problem type(s). */

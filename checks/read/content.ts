@@ -80,7 +80,10 @@ export function checksumSql(t: Pick<TableRef, 'schema' | 'name' | 'columns'>): s
  * Count and hash sum of one table. Runs inside a savepoint so that a table this role may not read fails alone
  * (the error is returned) and the session's snapshot transaction stays usable.
  */
-export async function tableSums(client: Client, t: Pick<TableRef, 'schema' | 'name' | 'columns'>): Promise<TableSums | { error: string }> {
+export async function tableSums(
+  client: Client,
+  t: Pick<TableRef, 'schema' | 'name' | 'columns'>,
+): Promise<TableSums | { error: string }> {
   const started = Date.now();
   let savepoint = true;
   try {
@@ -101,14 +104,19 @@ export async function tableSums(client: Client, t: Pick<TableRef, 'schema' | 'na
 }
 
 /** Which tables to compare, in the order to start them (largest first), and which cannot be compared and why. */
-export function planComparison(source: Map<string, TableRef>, target: Map<string, TableRef>): { work: TableRef[]; skipped: TableComparison[] } {
+export function planComparison(
+  source: Map<string, TableRef>,
+  target: Map<string, TableRef>,
+): { work: TableRef[]; skipped: TableComparison[] } {
   const work: TableRef[] = [];
   const skipped: TableComparison[] = [];
   for (const [k, s] of source) {
     const t = target.get(k);
     if (!t) skipped.push({ table: k, skipped: 'missing on target' });
-    else if (s.columns.join('\u0000') !== t.columns.join('\u0000')) skipped.push({ table: k, skipped: 'columns differ (see schema columns)' });
-    else if (!s.populated || !t.populated) skipped.push({ table: k, skipped: `materialized view not populated on ${!s.populated ? 'source' : 'target'}` });
+    else if (s.columns.join('\u0000') !== t.columns.join('\u0000'))
+      skipped.push({ table: k, skipped: 'columns differ (see schema columns)' });
+    else if (!s.populated || !t.populated)
+      skipped.push({ table: k, skipped: `materialized view not populated on ${!s.populated ? 'source' : 'target'}` });
     else work.push(s);
   }
   for (const k of target.keys()) if (!source.has(k)) skipped.push({ table: k, skipped: 'extra on target' });

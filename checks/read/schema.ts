@@ -3,7 +3,18 @@
 // belong to extensions, system schemas, and partition clones (recreated from their parents) are left out.
 import type { Client } from 'pg';
 
-export const SCHEMA_KINDS = ['tables', 'columns', 'indexes', 'constraints', 'sequences', 'views', 'functions', 'types', 'triggers', 'extensions'] as const;
+export const SCHEMA_KINDS = [
+  'tables',
+  'columns',
+  'indexes',
+  'constraints',
+  'sequences',
+  'views',
+  'functions',
+  'types',
+  'triggers',
+  'extensions',
+] as const;
 export type SchemaKind = (typeof SCHEMA_KINDS)[number];
 export type SchemaSnapshot = Record<SchemaKind, Map<string, string>>;
 
@@ -131,7 +142,11 @@ export interface SchemaDiff {
 const collator = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Compares two maps of key -> definition. `normalize` is applied to definitions before comparing. */
-export function diffMaps(source: Map<string, string>, target: Map<string, string>, normalize: (s: string) => string = (s) => s): SchemaDiff {
+export function diffMaps(
+  source: Map<string, string>,
+  target: Map<string, string>,
+  normalize: (s: string) => string = (s) => s,
+): SchemaDiff {
   const d: SchemaDiff = { missing: [], extra: [], changed: [], same: 0 };
   for (const [k, v] of source) {
     if (!target.has(k)) d.missing.push(k);

@@ -26,10 +26,18 @@ export async function readSequences(client: Client): Promise<Map<string, Sequenc
   const out = new Map<string, SequenceValue>();
   for (let i = 0; i < list.length; i += 200) {
     const chunk = list.slice(i, i + 200);
-    const q = chunk.map((s, j) => `SELECT ${j} AS i, last_value::text AS v, is_called FROM ${qi(s.schema)}.${qi(s.name)}`).join(' UNION ALL ');
+    const q = chunk
+      .map((s, j) => `SELECT ${j} AS i, last_value::text AS v, is_called FROM ${qi(s.schema)}.${qi(s.name)}`)
+      .join(' UNION ALL ');
     for (const r of (await client.query(q)).rows) {
       const s = chunk[r.i];
-      out.set(`${s.schema}.${s.name}`, { schema: s.schema, name: s.name, lastValue: BigInt(r.v), isCalled: r.is_called, increment: BigInt(s.increment) });
+      out.set(`${s.schema}.${s.name}`, {
+        schema: s.schema,
+        name: s.name,
+        lastValue: BigInt(r.v),
+        isCalled: r.is_called,
+        increment: BigInt(s.increment),
+      });
     }
   }
   return out;
@@ -48,7 +56,10 @@ export interface SequenceDiff {
   direction: 'behind' | 'ahead' | 'state';
 }
 
-export function compareSequences(source: Map<string, SequenceValue>, target: Map<string, SequenceValue>): SequenceDiff[] {
+export function compareSequences(
+  source: Map<string, SequenceValue>,
+  target: Map<string, SequenceValue>,
+): SequenceDiff[] {
   const out: SequenceDiff[] = [];
   for (const [k, s] of source) {
     const t = target.get(k);
@@ -65,7 +76,12 @@ export function compareSequences(source: Map<string, SequenceValue>, target: Map
 
 export function describeSequence(d: SequenceDiff): string {
   const v = (s: SequenceValue): string => `last_value ${s.lastValue}${s.isCalled ? '' : ' (not yet called)'}`;
-  const what = d.direction === 'behind' ? 'target behind (would reuse ids)' : d.direction === 'ahead' ? 'target ahead' : 'same next value, different state';
+  const what =
+    d.direction === 'behind'
+      ? 'target behind (would reuse ids)'
+      : d.direction === 'ahead'
+        ? 'target ahead'
+        : 'same next value, different state';
   return `${d.key}: ${what}: source ${v(d.source)}, target ${v(d.target)}`;
 }
 

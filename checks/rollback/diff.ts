@@ -59,7 +59,8 @@ export async function tableDelta(clone: Client, source: Client, t: TableRef): Pr
   const [ca, sa] = [a.rows[0], b.rows[0]];
   const cloneRows = Number(ca.n);
   const sourceRows = Number(sa.n);
-  if (cloneRows === sourceRows && String(ca.s) === String(sa.s)) return { cloneRows, sourceRows, onlyOnClone: 0, onlyOnSource: 0 };
+  if (cloneRows === sourceRows && String(ca.s) === String(sa.s))
+    return { cloneRows, sourceRows, onlyOnClone: 0, onlyOnSource: 0 };
 
   const [cb, sb] = await Promise.all([buckets(clone, t), buckets(source, t)]);
   const differing: number[] = [];
@@ -89,7 +90,12 @@ GROUP BY 1, 2`;
  * Rows of `t` on the clone written after `since` by any of `columns`. `timestamp without time zone` columns are
  * read as UTC (the session's TimeZone is pinned to UTC; ToolJet writes now() on RDS, whose default zone is UTC).
  */
-export async function rowsWrittenAfter(clone: Client, t: Pick<TableRef, 'schema' | 'name'>, columns: string[], since: string): Promise<number> {
+export async function rowsWrittenAfter(
+  clone: Client,
+  t: Pick<TableRef, 'schema' | 'name'>,
+  columns: string[],
+  since: string,
+): Promise<number> {
   const cond = columns.map((c) => `t.${qi(c)} > $1::timestamptz`).join(' OR ');
   const r = await clone.query(`SELECT count(*)::int8 AS n FROM ${from(t)} WHERE ${cond}`, [since]);
   return Number(r.rows[0].n);

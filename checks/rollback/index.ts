@@ -64,44 +64,62 @@ export interface RollbackReport {
 
 async function writeTimeColumns(c: Client): Promise<Map<string, string[]>> {
   const m = new Map<string, string[]>();
-  for (const r of (await c.query(TIMESTAMP_COLUMNS_SQL, [WRITE_TIME_COLUMNS])).rows) m.set(`${r.schema}.${r.name}`, r.columns as string[]);
+  for (const r of (await c.query(TIMESTAMP_COLUMNS_SQL, [WRITE_TIME_COLUMNS])).rows)
+    m.set(`${r.schema}.${r.name}`, r.columns as string[]);
   return m;
 }
 
-async function reportDatabase(clone: ConnectionTarget, source: ConnectionTarget, opts: RollbackReportOptions, progress: (m: string) => void): Promise<DatabaseReport> {
+async function reportDatabase(
+  clone: ConnectionTarget,
+  source: ConnectionTarget,
+  opts: RollbackReportOptions,
+  progress: (m: string) => void,
+): Promise<DatabaseReport> {
   const jobs = Math.max(1, Math.min(16, opts.jobs ?? 4));
-  return withPools({ target: clone, settings: READ_ONLY }, { target: source, settings: READ_ONLY }, jobs, async (cp, sp) => {
-    const [ct, st] = [await listTables(cp.clients[0]), await listTables(sp.clients[0])];
-    // planComparison(source=clone side, target=source side): "missing on target" = only on the clone.
-    const plan = planComparison(ct, st);
-    const stamps = opts.since ? await writeTimeColumns(cp.clients[0]) : new Map<string, string[]>();
-    progress(`${clone.database}: comparing ${plan.work.length} tables`);
-    const results = new Map<string, TableReport>();
-    await runPaired(plan.work, cp.clients, sp.clients, async (t: TableRef, c, s) => {
-      const d = await tableDelta(c, s, t);
-      const cols = stamps.get(key(t));
-      const r: TableReport = { table: key(t), ...d };
-      if (opts.since && cols) {
-        r.writeTimeColumns = cols;
-        r.writtenAfterCutover = await rowsWrittenAfter(c, t, cols, opts.since);
-      }
-      results.set(key(t), r);
-    });
-    const skipped: TableReport[] = plan.skipped.map((x) => ({
-      table: x.table,
-      skipped: x.skipped === 'missing on target' ? 'only on the clone' : x.skipped === 'extra on target' ? 'only on the source' : x.skipped!,
-    }));
-    const tables = [...plan.work.map((t) => results.get(key(t))!), ...skipped].sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0));
-    const sum = (f: (t: TableReport) => number | undefined): number => tables.reduce((n, t) => n + (f(t) ?? 0), 0);
-    const withStamps = tables.filter((t) => t.writtenAfterCutover !== undefined);
-    return {
-      database: clone.database,
-      tables,
-      onlyOnClone: sum((t) => t.onlyOnClone),
-      onlyOnSource: sum((t) => t.onlyOnSource),
-      ...(opts.since && { writtenAfterCutover: withStamps.reduce((n, t) => n + t.writtenAfterCutover!, 0) }),
-    };
-  });
+  return withPools(
+    { target: clone, settings: READ_ONLY },
+    { target: source, settings: READ_ONLY },
+    jobs,
+    async (cp, sp) => {
+      const [ct, st] = [await listTables(cp.clients[0]), await listTables(sp.clients[0])];
+      // planComparison(source=clone side, target=source side): "missing on target" = only on the clone.
+      const plan = planComparison(ct, st);
+      const stamps = opts.since ? await writeTimeColumns(cp.clients[0]) : new Map<string, string[]>();
+      progress(`${clone.database}: comparing ${plan.work.length} tables`);
+      const results = new Map<string, TableReport>();
+      await runPaired(plan.work, cp.clients, sp.clients, async (t: TableRef, c, s) => {
+        const d = await tableDelta(c, s, t);
+        const cols = stamps.get(key(t));
+        const r: TableReport = { table: key(t), ...d };
+        if (opts.since && cols) {
+          r.writeTimeColumns = cols;
+          r.writtenAfterCutover = await rowsWrittenAfter(c, t, cols, opts.since);
+        }
+        results.set(key(t), r);
+      });
+      const skipped: TableReport[] = plan.skipped.map((x) => ({
+        table: x.table,
+        skipped:
+          x.skipped === 'missing on target'
+            ? 'only on the clone'
+            : x.skipped === 'extra on target'
+              ? 'only on the source'
+              : x.skipped!,
+      }));
+      const tables = [...plan.work.map((t) => results.get(key(t))!), ...skipped].sort((a, b) =>
+        a.table < b.table ? -1 : a.table > b.table ? 1 : 0,
+      );
+      const sum = (f: (t: TableReport) => number | undefined): number => tables.reduce((n, t) => n + (f(t) ?? 0), 0);
+      const withStamps = tables.filter((t) => t.writtenAfterCutover !== undefined);
+      return {
+        database: clone.database,
+        tables,
+        onlyOnClone: sum((t) => t.onlyOnClone),
+        onlyOnSource: sum((t) => t.onlyOnSource),
+        ...(opts.since && { writtenAfterCutover: withStamps.reduce((n, t) => n + t.writtenAfterCutover!, 0) }),
+      };
+    },
+  );
 }
 
 function checksFor(db: DatabaseReport, since: string | undefined): CheckResult[] {
@@ -110,15 +128,34 @@ function checksFor(db: DatabaseReport, since: string | undefined): CheckResult[]
   const changed = db.tables.filter((t) => (t.onlyOnClone ?? 0) > 0);
   out.push(
     changed.length
-      ? check('rows only on the clone', 'fail', `${db.onlyOnClone} row(s) in ${changed.length} table(s) exist on the clone but not on the source: writes made on the clone (inserts, and the new version of each update). They stay on the clone; the source does not get them`,
-          changed.map((t) => `${t.table}: ${t.onlyOnClone} row(s) only on the clone (clone ${t.cloneRows} rows, source ${t.sourceRows})`), label)
-      : check('rows only on the clone', 'pass', `every row of the clone is also on the source (${db.tables.filter((t) => !t.skipped).length} tables compared)`, [], label),
+      ? check(
+          'rows only on the clone',
+          'fail',
+          `${db.onlyOnClone} row(s) in ${changed.length} table(s) exist on the clone but not on the source: writes made on the clone (inserts, and the new version of each update). They stay on the clone; the source does not get them`,
+          changed.map(
+            (t) =>
+              `${t.table}: ${t.onlyOnClone} row(s) only on the clone (clone ${t.cloneRows} rows, source ${t.sourceRows})`,
+          ),
+          label,
+        )
+      : check(
+          'rows only on the clone',
+          'pass',
+          `every row of the clone is also on the source (${db.tables.filter((t) => !t.skipped).length} tables compared)`,
+          [],
+          label,
+        ),
   );
   const gone = db.tables.filter((t) => (t.onlyOnSource ?? 0) > 0);
   out.push(
     gone.length
-      ? check('rows only on the source', 'warn', `${db.onlyOnSource} row(s) in ${gone.length} table(s) exist on the source but not on the clone: deleted on the clone, the old version of rows updated on the clone, or written on the source after the snapshot`,
-          gone.map((t) => `${t.table}: ${t.onlyOnSource} row(s) only on the source`), label)
+      ? check(
+          'rows only on the source',
+          'warn',
+          `${db.onlyOnSource} row(s) in ${gone.length} table(s) exist on the source but not on the clone: deleted on the clone, the old version of rows updated on the clone, or written on the source after the snapshot`,
+          gone.map((t) => `${t.table}: ${t.onlyOnSource} row(s) only on the source`),
+          label,
+        )
       : check('rows only on the source', 'pass', 'every row of the source is also on the clone', [], label),
   );
   if (since) {
@@ -126,14 +163,36 @@ function checksFor(db: DatabaseReport, since: string | undefined): CheckResult[]
     const covered = db.tables.filter((t) => t.writtenAfterCutover !== undefined).length;
     out.push(
       newer.length
-        ? check('rows newer than the cutover', 'warn', `${db.writtenAfterCutover} row(s) on the clone have created_at/updated_at after ${since} (${covered} tables have such a column)`,
-            newer.map((t) => `${t.table}: ${t.writtenAfterCutover} row(s) with ${t.writeTimeColumns!.join('/')} after the cutover`), label)
-        : check('rows newer than the cutover', 'pass', `no row on the clone has created_at/updated_at after ${since} (${covered} tables have such a column)`, [], label),
+        ? check(
+            'rows newer than the cutover',
+            'warn',
+            `${db.writtenAfterCutover} row(s) on the clone have created_at/updated_at after ${since} (${covered} tables have such a column)`,
+            newer.map(
+              (t) =>
+                `${t.table}: ${t.writtenAfterCutover} row(s) with ${t.writeTimeColumns!.join('/')} after the cutover`,
+            ),
+            label,
+          )
+        : check(
+            'rows newer than the cutover',
+            'pass',
+            `no row on the clone has created_at/updated_at after ${since} (${covered} tables have such a column)`,
+            [],
+            label,
+          ),
     );
   }
   const skipped = db.tables.filter((t) => t.skipped);
   if (skipped.length) {
-    out.push(check('tables not compared', 'warn', `${skipped.length} table(s) could not be compared row by row`, skipped.map((t) => `${t.table}: ${t.skipped}`), label));
+    out.push(
+      check(
+        'tables not compared',
+        'warn',
+        `${skipped.length} table(s) could not be compared row by row`,
+        skipped.map((t) => `${t.table}: ${t.skipped}`),
+        label,
+      ),
+    );
   }
   return out;
 }
@@ -141,21 +200,30 @@ function checksFor(db: DatabaseReport, since: string | undefined): CheckResult[]
 export async function runRollbackReport(opts: RollbackReportOptions): Promise<RollbackReport> {
   const progress = opts.onProgress ?? (() => undefined);
   const resolve = (x: string | ConnectionTarget | undefined): ConnectionTarget =>
-    typeof x === 'object' && x ? x : resolveTarget(x, { env: opts.env, insecure: opts.insecure, applicationName: 'tj-pg-upgrade rollback-report' });
+    typeof x === 'object' && x
+      ? x
+      : resolveTarget(x, { env: opts.env, insecure: opts.insecure, applicationName: 'tj-pg-upgrade rollback-report' });
   const src = resolve(opts.source);
   const cln = resolve(opts.clone);
   const notices = [...src.notices.map((n) => `source: ${n}`), ...cln.notices.map((n) => `clone: ${n}`)];
   // Connect once first so that a wrong host, CA or password is one clear error before any work.
   progress(`connecting to clone ${cln.display} and source ${src.display}`);
-  const probes = await Promise.allSettled([connect(cln, { settings: { ...PINNED_SETTINGS, ...READ_ONLY } }), connect(src, { settings: { ...PINNED_SETTINGS, ...READ_ONLY } })]);
+  const probes = await Promise.allSettled([
+    connect(cln, { settings: { ...PINNED_SETTINGS, ...READ_ONLY } }),
+    connect(src, { settings: { ...PINNED_SETTINGS, ...READ_ONLY } }),
+  ]);
   await Promise.all(probes.map((p) => (p.status === 'fulfilled' ? p.value.end().catch(() => undefined) : undefined)));
   const failed = probes.find((p) => p.status === 'rejected') as PromiseRejectedResult | undefined;
   if (failed) throw failed.reason;
 
   const databases: DatabaseReport[] = [await reportDatabase(cln, src, opts, progress)];
-  if (opts.tooljetDb) databases.push(await reportDatabase(withDatabase(cln, opts.tooljetDb), withDatabase(src, opts.tooljetDb), opts, progress));
+  if (opts.tooljetDb)
+    databases.push(
+      await reportDatabase(withDatabase(cln, opts.tooljetDb), withDatabase(src, opts.tooljetDb), opts, progress),
+    );
   const checks = databases.flatMap((d) => checksFor(d, opts.since));
-  const total = (f: (d: DatabaseReport) => number | undefined): number => databases.reduce((n, d) => n + (f(d) ?? 0), 0);
+  const total = (f: (d: DatabaseReport) => number | undefined): number =>
+    databases.reduce((n, d) => n + (f(d) ?? 0), 0);
   return {
     source: { display: src.display },
     clone: { display: cln.display },
@@ -172,7 +240,10 @@ export async function runRollbackReport(opts: RollbackReportOptions): Promise<Ro
 
 /** The one line printed after the table: what stays on the clone when ToolJet goes back to the source. */
 export function rollbackSummary(r: RollbackReport): string {
-  const after = r.writtenAfterCutover !== undefined ? `; ${r.writtenAfterCutover} row(s) on the clone are newer than the cutover (${r.since})` : '';
+  const after =
+    r.writtenAfterCutover !== undefined
+      ? `; ${r.writtenAfterCutover} row(s) on the clone are newer than the cutover (${r.since})`
+      : '';
   return r.onlyOnClone === 0
     ? `rollback: nothing stays behind: every row of the clone is on the source${after}`
     : `rollback: ${r.onlyOnClone} row(s) written on the clone stay on the clone and are NOT on the source${after}; the clone is kept for inspection (README "Rollback")`;

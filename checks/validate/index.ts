@@ -76,17 +76,35 @@ async function validateDatabase(ctx: DbContext): Promise<{ checks: CheckResult[]
   const started = Date.now();
   const run = await runDatabaseChecks(
     VALIDATE_CHECKS,
-    { label, admin: ctx.tgtAdmin, options: ctx.checkOptions, writes: ctx.writes, notices: ctx.notices, progress: ctx.progress },
+    {
+      label,
+      admin: ctx.tgtAdmin,
+      options: ctx.checkOptions,
+      writes: ctx.writes,
+      notices: ctx.notices,
+      progress: ctx.progress,
+    },
     { source: { target: src, settings: READ_ONLY }, target: { target: tgt }, jobs },
   );
-  return { checks: run.results, db: { source: src.database, target: tgt.database, tables: run.tables, snapshots: run.snapshots, seconds: (Date.now() - started) / 1000 } };
+  return {
+    checks: run.results,
+    db: {
+      source: src.database,
+      target: tgt.database,
+      tables: run.tables,
+      snapshots: run.snapshots,
+      seconds: (Date.now() - started) / 1000,
+    },
+  };
 }
 
 /** Validates target against source. Connection problems with the main databases reject with ConnectionError. */
 export async function runValidate(opts: ValidateOptions): Promise<ValidateResult> {
   const progress = opts.onProgress ?? (() => undefined);
   const resolve = (x: string | ConnectionTarget | undefined): ConnectionTarget =>
-    typeof x === 'object' && x ? x : resolveTarget(x, { env: opts.env, insecure: opts.insecure, applicationName: 'tj-pg-upgrade validate' });
+    typeof x === 'object' && x
+      ? x
+      : resolveTarget(x, { env: opts.env, insecure: opts.insecure, applicationName: 'tj-pg-upgrade validate' });
   const src = resolve(opts.source);
   const tgt = resolve(opts.target);
   const expected = opts.expectVersion ?? '16.9';
@@ -95,14 +113,22 @@ export async function runValidate(opts: ValidateOptions): Promise<ValidateResult
   const writes: string[] = [];
   const notices = [...src.notices.map((n) => `source: ${n}`), ...tgt.notices.map((n) => `target: ${n}`)];
   const databases: DatabaseValidation[] = [];
-  const checkOptions: CheckOptions = { expectVersion: expected, analyze: opts.analyze, fixSequences: opts.fixSequences, liveSource: opts.liveSource };
+  const checkOptions: CheckOptions = {
+    expectVersion: expected,
+    analyze: opts.analyze,
+    fixSequences: opts.fixSequences,
+    liveSource: opts.liveSource,
+  };
 
   progress(`connecting to source ${src.display} and target ${tgt.display}`);
-  const [sr, tr] = await Promise.allSettled([connect(src, { settings: { ...PINNED_SETTINGS, ...READ_ONLY } }), connect(tgt, { settings: PINNED_SETTINGS })]);
+  const [sr, tr] = await Promise.allSettled([
+    connect(src, { settings: { ...PINNED_SETTINGS, ...READ_ONLY } }),
+    connect(tgt, { settings: PINNED_SETTINGS }),
+  ]);
   if (sr.status === 'rejected' || tr.status === 'rejected') {
     if (sr.status === 'fulfilled') await sr.value.end().catch(() => undefined);
     if (tr.status === 'fulfilled') await tr.value.end().catch(() => undefined);
-    throw (sr.status === 'rejected' ? sr.reason : (tr as PromiseRejectedResult).reason);
+    throw sr.status === 'rejected' ? sr.reason : (tr as PromiseRejectedResult).reason;
   }
   const [sMain, tMain] = [sr.value, tr.value];
   let srcVersion = '';
@@ -111,32 +137,78 @@ export async function runValidate(opts: ValidateOptions): Promise<ValidateResult
     const [sf, tf] = [await serverFacts(sMain), await serverFacts(tMain)];
     srcVersion = versionNumber(sf.version);
     tgtVersion = versionNumber(tf.version);
-    checks.push(...(await runServerChecks(VALIDATE_SERVER_CHECKS, {
-      source: { side: 'source', client: sMain, connection: src, facts: sf },
-      target: { side: 'target', client: tMain, connection: tgt, facts: tf },
-      options: checkOptions,
-    })));
+    checks.push(
+      ...(await runServerChecks(VALIDATE_SERVER_CHECKS, {
+        source: { side: 'source', client: sMain, connection: src, facts: sf },
+        target: { side: 'target', client: tMain, connection: tgt, facts: tf },
+        options: checkOptions,
+      })),
+    );
 
-    const label = (s: ConnectionTarget, t: ConnectionTarget): string => (s.database === t.database ? s.database : `${s.database} -> ${t.database}`);
-    const main = await validateDatabase({ src, tgt, tgtAdmin: tMain, label: label(src, tgt), opts, checkOptions, writes, notices, progress });
+    const label = (s: ConnectionTarget, t: ConnectionTarget): string =>
+      s.database === t.database ? s.database : `${s.database} -> ${t.database}`;
+    const main = await validateDatabase({
+      src,
+      tgt,
+      tgtAdmin: tMain,
+      label: label(src, tgt),
+      opts,
+      checkOptions,
+      writes,
+      notices,
+      progress,
+    });
     checks.push(...main.checks);
     databases.push(main.db);
 
     if (opts.tooljetDb) {
       const [s2, t2] = [withDatabase(src, opts.tooljetDb), withDatabase(tgt, opts.tooljetDb)];
       progress(`${opts.tooljetDb}: connecting`);
-      const [a, b] = await Promise.allSettled([connect(s2, { settings: READ_ONLY }), connect(t2, { settings: PINNED_SETTINGS })]);
-      for (const [side, r] of [['source', a], ['target', b]] as const) {
-        if (r.status === 'fulfilled') checks.push(check(`reachable (${side})`, 'pass', `ToolJet Database ${opts.tooljetDb} accepts verified connections on the ${side}`, [], opts.tooljetDb));
+      const [a, b] = await Promise.allSettled([
+        connect(s2, { settings: READ_ONLY }),
+        connect(t2, { settings: PINNED_SETTINGS }),
+      ]);
+      for (const [side, r] of [
+        ['source', a],
+        ['target', b],
+      ] as const) {
+        if (r.status === 'fulfilled')
+          checks.push(
+            check(
+              `reachable (${side})`,
+              'pass',
+              `ToolJet Database ${opts.tooljetDb} accepts verified connections on the ${side}`,
+              [],
+              opts.tooljetDb,
+            ),
+          );
         else {
           const why = r.reason instanceof ConnectionError ? r.reason.message : String(r.reason);
-          checks.push(check(`reachable (${side})`, 'fail', `ToolJet Database ${opts.tooljetDb} is not reachable on the ${side}: ${why}`, [], opts.tooljetDb));
+          checks.push(
+            check(
+              `reachable (${side})`,
+              'fail',
+              `ToolJet Database ${opts.tooljetDb} is not reachable on the ${side}: ${why}`,
+              [],
+              opts.tooljetDb,
+            ),
+          );
         }
       }
       if (a.status === 'fulfilled') await a.value.end().catch(() => undefined);
       if (a.status === 'fulfilled' && b.status === 'fulfilled') {
         try {
-          const tj = await validateDatabase({ src: s2, tgt: t2, tgtAdmin: b.value, label: opts.tooljetDb, opts, checkOptions, writes, notices, progress });
+          const tj = await validateDatabase({
+            src: s2,
+            tgt: t2,
+            tgtAdmin: b.value,
+            label: opts.tooljetDb,
+            opts,
+            checkOptions,
+            writes,
+            notices,
+            progress,
+          });
           checks.push(...tj.checks);
           databases.push(tj.db);
         } finally {

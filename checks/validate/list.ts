@@ -18,4 +18,12 @@ export const VALIDATE_SERVER_CHECKS: readonly ServerCheck[] = [tls, version];
  * Per database pair (the ToolJet database, and the ToolJet Database with --tooljet-db). The snapshot sessions stay
  * open from the first to the last check that reads both sides; target-only follow-ups come after, on `admin`.
  */
-export const VALIDATE_CHECKS: readonly DatabaseCheck[] = [encoding, schemaParity, rowContent, sequenceValues, migrations, extensionUpdates, statistics];
+export const VALIDATE_CHECKS: readonly DatabaseCheck[] = [
+  encoding,
+  schemaParity,
+  rowContent,
+  sequenceValues,
+  migrations,
+  extensionUpdates,
+  statistics,
+];

@@ -10,11 +10,17 @@ import { check } from '../report';
 export async function readMigrations(client: Client): Promise<string[] | undefined> {
   const exists = (await client.query(`SELECT pg_catalog.to_regclass('public.migrations') IS NOT NULL AS e`)).rows[0].e;
   if (!exists) return undefined;
-  const cols = (await client.query(
-    `SELECT array_agg(attname::text) AS c FROM pg_catalog.pg_attribute WHERE attrelid = 'public.migrations'::pg_catalog.regclass AND attnum > 0 AND NOT attisdropped`,
-  )).rows[0].c as string[];
+  const cols = (
+    await client.query(
+      `SELECT array_agg(attname::text) AS c FROM pg_catalog.pg_attribute WHERE attrelid = 'public.migrations'::pg_catalog.regclass AND attnum > 0 AND NOT attisdropped`,
+    )
+  ).rows[0].c as string[];
   if (!['id', 'timestamp', 'name'].every((c) => cols.includes(c))) return undefined;
-  const rows = (await client.query(`SELECT id::text AS id, "timestamp"::text AS ts, name FROM public.migrations ORDER BY migrations.id`)).rows;
+  const rows = (
+    await client.query(
+      `SELECT id::text AS id, "timestamp"::text AS ts, name FROM public.migrations ORDER BY migrations.id`,
+    )
+  ).rows;
   return rows.map((r) => `${r.id} ${r.ts} ${r.name}`);
 }
 
@@ -25,13 +31,31 @@ export const migrations: CompareCheck = {
     const { label } = ctx;
     const name = 'ToolJet migrations';
     const [sm, tm] = [await readMigrations(ctx.source.clients[0]), await readMigrations(ctx.target.clients[0])];
-    if (!sm && !tm) return [check(name, 'pass', 'no ToolJet migrations table (public.migrations) on either side', [], label)];
-    if (!sm || !tm) return [check(name, 'fail', `public.migrations exists only on the ${sm ? 'source' : 'target'}`, [], label)];
+    if (!sm && !tm)
+      return [check(name, 'pass', 'no ToolJet migrations table (public.migrations) on either side', [], label)];
+    if (!sm || !tm)
+      return [check(name, 'fail', `public.migrations exists only on the ${sm ? 'source' : 'target'}`, [], label)];
     const d = diffMaps(new Map(sm.map((m) => [m, ''])), new Map(tm.map((m) => [m, ''])));
     if (d.missing.length || d.extra.length) {
       const diff = dataDifference(ctx.options);
-      return [check(name, diff.status, `migrations differ: ${d.missing.length} missing on target, ${d.extra.length} extra on target${diff.since}`, diffObjects(d), label)];
+      return [
+        check(
+          name,
+          diff.status,
+          `migrations differ: ${d.missing.length} missing on target, ${d.extra.length} extra on target${diff.since}`,
+          diffObjects(d),
+          label,
+        ),
+      ];
     }
-    return [check(name, 'pass', `${sm.length} migrations identical${sm.length ? `, latest ${sm[sm.length - 1].split(' ').slice(2).join(' ')}` : ''}`, [], label)];
+    return [
+      check(
+        name,
+        'pass',
+        `${sm.length} migrations identical${sm.length ? `, latest ${sm[sm.length - 1].split(' ').slice(2).join(' ')}` : ''}`,
+        [],
+        label,
+      ),
+    ];
   },
 };

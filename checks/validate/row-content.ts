@@ -36,16 +36,55 @@ export const rowContent: CompareCheck = {
     const diff = dataDifference(ctx.options);
     const out: CheckResult[] = [];
     if (countDiffs.length) {
-      out.push(check('row counts', diff.status, `${countDiffs.length} of ${compared.length} tables have a different number of rows${diff.since}`,
-        [...countDiffs.map((t) => `${t.table}: source ${t.source!.rows} rows, target ${t.target!.rows} (${t.target!.rows - t.source!.rows >= 0 ? '+' : ''}${t.target!.rows - t.source!.rows})`), ...notCompared], label));
+      out.push(
+        check(
+          'row counts',
+          diff.status,
+          `${countDiffs.length} of ${compared.length} tables have a different number of rows${diff.since}`,
+          [
+            ...countDiffs.map(
+              (t) =>
+                `${t.table}: source ${t.source!.rows} rows, target ${t.target!.rows} (${t.target!.rows - t.source!.rows >= 0 ? '+' : ''}${t.target!.rows - t.source!.rows})`,
+            ),
+            ...notCompared,
+          ],
+          label,
+        ),
+      );
     } else {
-      out.push(check('row counts', notCompared.length ? 'fail' : 'pass', `${compared.length} tables, ${totalRows} rows, equal on both sides${notCompared.length ? `; ${notCompared.length} not compared` : ''}`, notCompared, label));
+      out.push(
+        check(
+          'row counts',
+          notCompared.length ? 'fail' : 'pass',
+          `${compared.length} tables, ${totalRows} rows, equal on both sides${notCompared.length ? `; ${notCompared.length} not compared` : ''}`,
+          notCompared,
+          label,
+        ),
+      );
     }
     if (sumDiffs.length) {
-      out.push(check('content checksums', diff.status, `${sumDiffs.length} of ${compared.length} tables differ in content (count + sum of a 64-bit hash per row)${diff.since}`,
-        sumDiffs.map((t) => `${t.table}: content differs${t.source!.rows === t.target!.rows ? ` (same row count ${t.source!.rows}: a row was changed)` : ` (rows ${t.source!.rows} vs ${t.target!.rows})`}`), label));
+      out.push(
+        check(
+          'content checksums',
+          diff.status,
+          `${sumDiffs.length} of ${compared.length} tables differ in content (count + sum of a 64-bit hash per row)${diff.since}`,
+          sumDiffs.map(
+            (t) =>
+              `${t.table}: content differs${t.source!.rows === t.target!.rows ? ` (same row count ${t.source!.rows}: a row was changed)` : ` (rows ${t.source!.rows} vs ${t.target!.rows})`}`,
+          ),
+          label,
+        ),
+      );
     } else {
-      out.push(check('content checksums', notCompared.length ? 'fail' : 'pass', `${compared.length} tables identical in content${notCompared.length ? `; ${notCompared.length} not compared` : ''}`, notCompared, label));
+      out.push(
+        check(
+          'content checksums',
+          notCompared.length ? 'fail' : 'pass',
+          `${compared.length} tables identical in content${notCompared.length ? `; ${notCompared.length} not compared` : ''}`,
+          notCompared,
+          label,
+        ),
+      );
     }
     return out;
   },

@@ -6,8 +6,16 @@ import { diffMaps, diffObjects, normalizeWhitespace, readSchema, SCHEMA_KINDS, S
 import { check, CheckResult } from '../report';
 
 const KIND_LABEL: Record<SchemaKind, string> = {
-  tables: 'tables', columns: 'columns (with types)', indexes: 'indexes', constraints: 'constraints', sequences: 'sequences',
-  views: 'views', functions: 'functions', types: 'types', triggers: 'triggers', extensions: 'extensions',
+  tables: 'tables',
+  columns: 'columns (with types)',
+  indexes: 'indexes',
+  constraints: 'constraints',
+  sequences: 'sequences',
+  views: 'views',
+  functions: 'functions',
+  types: 'types',
+  triggers: 'triggers',
+  extensions: 'extensions',
 };
 
 export const schemaParity: CompareCheck = {
@@ -21,11 +29,28 @@ export const schemaParity: CompareCheck = {
       const d = diffMaps(ss[kind], ts[kind], kind === 'views' ? normalizeWhitespace : undefined);
       const name = `schema: ${KIND_LABEL[kind]}`;
       const n = ss[kind].size;
-      if (!d.missing.length && !d.extra.length && !d.changed.length) out.push(check(name, 'pass', `${n} identical on source and target`, [], ctx.label));
+      if (!d.missing.length && !d.extra.length && !d.changed.length)
+        out.push(check(name, 'pass', `${n} identical on source and target`, [], ctx.label));
       else if (kind === 'views' && !d.missing.length && !d.extra.length) {
-        out.push(check(name, 'warn', `${d.changed.length} of ${n} view definitions deparse differently on the target; pg_get_viewdef output can change between major versions: review them`, diffObjects(d), ctx.label));
+        out.push(
+          check(
+            name,
+            'warn',
+            `${d.changed.length} of ${n} view definitions deparse differently on the target; pg_get_viewdef output can change between major versions: review them`,
+            diffObjects(d),
+            ctx.label,
+          ),
+        );
       } else {
-        out.push(check(name, 'fail', `${d.missing.length} missing on target, ${d.extra.length} extra on target, ${d.changed.length} different (of ${n} on source)`, diffObjects(d), ctx.label));
+        out.push(
+          check(
+            name,
+            'fail',
+            `${d.missing.length} missing on target, ${d.extra.length} extra on target, ${d.changed.length} different (of ${n} on source)`,
+            diffObjects(d),
+            ctx.label,
+          ),
+        );
       }
     }
     return out;

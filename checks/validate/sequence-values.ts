@@ -24,13 +24,35 @@ export const sequenceValues: CompareCheck = {
         ctx.writes.push(`${label}: ${w}`);
       }
       const ahead = diffs.filter((x) => x.direction === 'ahead');
-      return [check(name, ahead.length ? 'fail' : 'warn',
-        `--fix-sequences set ${fixed.length} target sequence(s) to the source values${ahead.length ? `; ${ahead.length} target sequence(s) are AHEAD of the source and were left alone` : ''}`,
-        [...fixed.map((f) => `fixed: ${f}`), ...ahead.map(describeSequence)], label)];
+      return [
+        check(
+          name,
+          ahead.length ? 'fail' : 'warn',
+          `--fix-sequences set ${fixed.length} target sequence(s) to the source values${ahead.length ? `; ${ahead.length} target sequence(s) are AHEAD of the source and were left alone` : ''}`,
+          [...fixed.map((f) => `fixed: ${f}`), ...ahead.map(describeSequence)],
+          label,
+        ),
+      ];
     }
     if (ctx.options.liveSource) {
-      return [check(name, 'warn', `${diffs.length} of ${sseq.size} sequences differ${dataDifference(ctx.options).since}`, diffs.map(describeSequence), label)];
+      return [
+        check(
+          name,
+          'warn',
+          `${diffs.length} of ${sseq.size} sequences differ${dataDifference(ctx.options).since}`,
+          diffs.map(describeSequence),
+          label,
+        ),
+      ];
     }
-    return [check(name, 'fail', `${diffs.length} of ${sseq.size} sequences differ (logical replication does not copy sequences): rerun with --fix-sequences to set lagging target sequences to the source values`, diffs.map(describeSequence), label)];
+    return [
+      check(
+        name,
+        'fail',
+        `${diffs.length} of ${sseq.size} sequences differ (logical replication does not copy sequences): rerun with --fix-sequences to set lagging target sequences to the source values`,
+        diffs.map(describeSequence),
+        label,
+      ),
+    ];
   },
 };

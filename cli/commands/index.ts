@@ -18,11 +18,13 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: async () => (await import('./validate')).command,
   },
   rehearse: {
-    summary: 'the whole runbook on this machine: 13.21 -> 16.9 copy, precheck, validate, ToolJet connection, configs, results, rollback drill',
+    summary:
+      'the whole runbook on this machine: 13.21 -> 16.9 copy, precheck, validate, ToolJet connection, configs, results, rollback drill',
     load: async () => (await import('./rehearse')).command,
   },
   postcheck: {
-    summary: 'check an upgraded instance on its own (no source left, e.g. after a blue/green switchover): TLS, version, sequences vs columns',
+    summary:
+      'check an upgraded instance on its own (no source left, e.g. after a blue/green switchover): TLS, version, sequences vs columns',
     load: async () => (await import('./postcheck')).command,
   },
   'rollback-report': {

@@ -34,9 +34,11 @@ Exit codes: 0 all checks passed (warnings allowed), 1 a check failed, 2 usage or
   },
   async run(values, io) {
     const target = str(values, 'target') ?? io.env.TJ_PG_TARGET_URL;
-    if (!target && !io.env.PGHOST) throw new UsageError('postcheck needs --target <url> (or TJ_PG_TARGET_URL, or PGHOST and friends)');
+    if (!target && !io.env.PGHOST)
+      throw new UsageError('postcheck needs --target <url> (or TJ_PG_TARGET_URL, or PGHOST and friends)');
     const expect = str(values, 'expect-version') ?? '16.9';
-    if (!/^\d+(\.\d+)?$/.test(expect)) throw new UsageError(`--expect-version must look like 16.9 or 16, got "${expect}"`);
+    if (!/^\d+(\.\d+)?$/.test(expect))
+      throw new UsageError(`--expect-version must look like 16.9 or 16, got "${expect}"`);
     const tooljetDb = str(values, 'tooljet-db');
     if (tooljetDb !== undefined && !tooljetDb.trim()) throw new UsageError('--tooljet-db needs a database name');
     const { runPostcheck } = await import('../../checks/postcheck');
@@ -50,8 +52,15 @@ Exit codes: 0 all checks passed (warnings allowed), 1 a check failed, 2 usage or
       env: io.env,
       onProgress: progressTo(io, values),
     });
-    printResult(io, values, 'postcheck', `tj-pg-upgrade postcheck: ${r.target.display} (${r.target.version})`, r.checks,
-      { target: r.target, writes: r.writes, notices: r.notices }, [...r.notices, ...r.writes.map((w) => `wrote: ${w}`)]);
+    printResult(
+      io,
+      values,
+      'postcheck',
+      `tj-pg-upgrade postcheck: ${r.target.display} (${r.target.version})`,
+      r.checks,
+      { target: r.target, writes: r.writes, notices: r.notices },
+      [...r.notices, ...r.writes.map((w) => `wrote: ${w}`)],
+    );
     return r.exitCode;
   },
 };

@@ -27,9 +27,11 @@ Exit codes: 0 no blocker (warnings allowed), 1 a blocker was found, 2 usage or c
   },
   async run(values, io) {
     const source = str(values, 'source') ?? io.env.TJ_PG_SOURCE_URL;
-    if (!source && !io.env.PGHOST) throw new UsageError('precheck needs --source <url> (or TJ_PG_SOURCE_URL, or PGHOST and friends)');
+    if (!source && !io.env.PGHOST)
+      throw new UsageError('precheck needs --source <url> (or TJ_PG_SOURCE_URL, or PGHOST and friends)');
     const lo = str(values, 'large-objects-warn');
-    if (lo !== undefined && !/^\d+$/.test(lo)) throw new UsageError(`--large-objects-warn must be a whole number, got "${lo}"`);
+    if (lo !== undefined && !/^\d+$/.test(lo))
+      throw new UsageError(`--large-objects-warn must be a whole number, got "${lo}"`);
     const { runPrecheck } = await import('../../checks/precheck');
     const r = await runPrecheck({
       source,
@@ -38,8 +40,15 @@ Exit codes: 0 no blocker (warnings allowed), 1 a blocker was found, 2 usage or c
       largeObjectWarnThreshold: lo === undefined ? undefined : Number(lo),
       onProgress: progressTo(io, values),
     });
-    printResult(io, values, 'precheck', `tj-pg-upgrade precheck: ${r.source.display} (PostgreSQL ${r.source.version})`, r.checks,
-      { source: r.source, databases: r.databases, notices: r.notices }, r.notices);
+    printResult(
+      io,
+      values,
+      'precheck',
+      `tj-pg-upgrade precheck: ${r.source.display} (PostgreSQL ${r.source.version})`,
+      r.checks,
+      { source: r.source, databases: r.databases, notices: r.notices },
+      r.notices,
+    );
     return r.exitCode;
   },
 };

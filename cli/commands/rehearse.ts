@@ -50,7 +50,8 @@ connection error, 130/143 interrupted.`,
   },
   async run(values, io) {
     const sizeText = str(values, 'size-mb');
-    if (sizeText !== undefined && !/^\d+(\.\d+)?$/.test(sizeText)) throw new UsageError(`--size-mb must be a positive number of MB, got "${sizeText}"`);
+    if (sizeText !== undefined && !/^\d+(\.\d+)?$/.test(sizeText))
+      throw new UsageError(`--size-mb must be a positive number of MB, got "${sizeText}"`);
     const out = str(values, 'out') ?? DEFAULT_OUT;
     if (!out.trim()) throw new UsageError('--out needs a directory');
     const controller = new AbortController();
@@ -77,7 +78,9 @@ connection error, 130/143 interrupted.`,
         onProgress: io.progress ? say : undefined,
       });
       if (report.interrupted) {
-        io.err(`tj-pg-upgrade rehearse: interrupted by ${report.interrupted}; servers stopped${values.keep ? '' : ', temporary files removed'}`);
+        io.err(
+          `tj-pg-upgrade rehearse: interrupted by ${report.interrupted}; servers stopped${values.keep ? '' : ', temporary files removed'}`,
+        );
         return report.exitCode;
       }
       if (values.json) io.out(JSON.stringify(report, null, 2));

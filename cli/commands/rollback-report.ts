@@ -40,9 +40,11 @@ Exit codes: 0 nothing stays behind on the clone, 1 rows written on the clone sta
     if (!source) throw new UsageError('rollback-report needs --source <url> (or TJ_PG_SOURCE_URL)');
     if (!clone) throw new UsageError('rollback-report needs --clone <url> (or TJ_PG_TARGET_URL)');
     const since = str(values, 'since');
-    if (since !== undefined && !utcTimestamp(since)) throw new UsageError(`--since must be a UTC time like 2026-07-01T22:00:00Z, got "${since}"`);
+    if (since !== undefined && !utcTimestamp(since))
+      throw new UsageError(`--since must be a UTC time like 2026-07-01T22:00:00Z, got "${since}"`);
     const jobsText = str(values, 'jobs') ?? '4';
-    if (!/^\d+$/.test(jobsText) || Number(jobsText) < 1 || Number(jobsText) > 16) throw new UsageError(`--jobs must be 1-16, got "${jobsText}"`);
+    if (!/^\d+$/.test(jobsText) || Number(jobsText) < 1 || Number(jobsText) > 16)
+      throw new UsageError(`--jobs must be 1-16, got "${jobsText}"`);
     const tooljetDb = str(values, 'tooljet-db');
     if (tooljetDb !== undefined && !tooljetDb.trim()) throw new UsageError('--tooljet-db needs a database name');
     const { rollbackSummary, runRollbackReport } = await import('../../checks/rollback');
@@ -56,8 +58,24 @@ Exit codes: 0 nothing stays behind on the clone, 1 rows written on the clone sta
       env: io.env,
       onProgress: progressTo(io, values),
     });
-    printResult(io, values, 'rollback-report', `tj-pg-upgrade rollback-report: clone ${r.clone.display} vs source ${r.source.display}`, r.checks,
-      { source: r.source, clone: r.clone, since: r.since, onlyOnClone: r.onlyOnClone, onlyOnSource: r.onlyOnSource, writtenAfterCutover: r.writtenAfterCutover, databases: r.databases, notices: r.notices }, r.notices);
+    printResult(
+      io,
+      values,
+      'rollback-report',
+      `tj-pg-upgrade rollback-report: clone ${r.clone.display} vs source ${r.source.display}`,
+      r.checks,
+      {
+        source: r.source,
+        clone: r.clone,
+        since: r.since,
+        onlyOnClone: r.onlyOnClone,
+        onlyOnSource: r.onlyOnSource,
+        writtenAfterCutover: r.writtenAfterCutover,
+        databases: r.databases,
+        notices: r.notices,
+      },
+      r.notices,
+    );
     if (!values.json) io.out(rollbackSummary(r));
     return r.exitCode;
   },

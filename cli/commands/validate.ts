@@ -47,9 +47,11 @@ Exit codes: 0 all checks passed (warnings allowed), 1 a check failed, 2 usage or
     if (!source) throw new UsageError('validate needs --source <url> (or TJ_PG_SOURCE_URL)');
     if (!target) throw new UsageError('validate needs --target <url> (or TJ_PG_TARGET_URL)');
     const expect = str(values, 'expect-version') ?? '16.9';
-    if (!/^\d+(\.\d+)?$/.test(expect)) throw new UsageError(`--expect-version must look like 16.9 or 16, got "${expect}"`);
+    if (!/^\d+(\.\d+)?$/.test(expect))
+      throw new UsageError(`--expect-version must look like 16.9 or 16, got "${expect}"`);
     const jobsText = str(values, 'jobs') ?? '4';
-    if (!/^\d+$/.test(jobsText) || Number(jobsText) < 1 || Number(jobsText) > 16) throw new UsageError(`--jobs must be 1-16, got "${jobsText}"`);
+    if (!/^\d+$/.test(jobsText) || Number(jobsText) < 1 || Number(jobsText) > 16)
+      throw new UsageError(`--jobs must be 1-16, got "${jobsText}"`);
     const tooljetDb = str(values, 'tooljet-db');
     if (tooljetDb !== undefined && !tooljetDb.trim()) throw new UsageError('--tooljet-db needs a database name');
     const { runValidate } = await import('../../checks/validate');
@@ -67,8 +69,15 @@ Exit codes: 0 all checks passed (warnings allowed), 1 a check failed, 2 usage or
       onProgress: progressTo(io, values),
     });
     const notices = [...r.notices, ...r.writes.map((w) => `wrote: ${w}`)];
-    printResult(io, values, 'validate', `tj-pg-upgrade validate: ${r.source.display} (${r.source.version}) -> ${r.target.display} (${r.target.version})`,
-      r.checks, { source: r.source, target: r.target, writes: r.writes, notices: r.notices, databases: r.databases }, notices);
+    printResult(
+      io,
+      values,
+      'validate',
+      `tj-pg-upgrade validate: ${r.source.display} (${r.source.version}) -> ${r.target.display} (${r.target.version})`,
+      r.checks,
+      { source: r.source, target: r.target, writes: r.writes, notices: r.notices, databases: r.databases },
+      notices,
+    );
     return r.exitCode;
   },
 };

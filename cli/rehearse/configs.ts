@@ -21,7 +21,11 @@ export interface RenderedFile extends RehearsalFile {
 }
 
 /** Renders every target for `database`; the bundle is `caBundlePem` (the run's CA standing in for global-bundle.pem). */
-export function renderTargetConfigs(database: DatabaseTarget, caBundlePem: string, secrets: RunSecrets): RenderedFile[] {
+export function renderTargetConfigs(
+  database: DatabaseTarget,
+  caBundlePem: string,
+  secrets: RunSecrets,
+): RenderedFile[] {
   const caBundle = caBundleFromPem(caBundlePem);
   return TARGETS.flatMap((d) => d.rehearse({ database, caBundle, secrets }).map((f) => ({ ...f, target: d.kind })));
 }
@@ -39,6 +43,17 @@ export function writeConfigs(outDir: string, files: RenderedFile[]): void {
 export const SECRET_KEYS = new Set<string>([...DOCKER_SECRET_KEYS, 'PG_PASS', 'TOOLJET_DB_PASS']);
 /** Keys (env names, user-data settings) that name the database endpoint; a rollback may change exactly these. */
 export const ENDPOINT_KEYS = new Set<string>([
-  'PG_HOST', 'PG_PORT', 'PG_USER', 'TOOLJET_DB_HOST', 'TOOLJET_DB_PORT', 'TOOLJET_DB_USER', 'PGRST_DB_URI',
-  'TJ_PG_HOST', 'TJ_PG_PORT', 'TJ_PG_USER', 'TJ_TOOLJET_DB_HOST', 'TJ_TOOLJET_DB_PORT', 'TJ_TOOLJET_DB_USER',
+  'PG_HOST',
+  'PG_PORT',
+  'PG_USER',
+  'TOOLJET_DB_HOST',
+  'TOOLJET_DB_PORT',
+  'TOOLJET_DB_USER',
+  'PGRST_DB_URI',
+  'TJ_PG_HOST',
+  'TJ_PG_PORT',
+  'TJ_PG_USER',
+  'TJ_TOOLJET_DB_HOST',
+  'TJ_TOOLJET_DB_PORT',
+  'TJ_TOOLJET_DB_USER',
 ]);

@@ -19,7 +19,10 @@ export interface Leaf {
 function flattenJson(v: unknown, prefix: string, name: string, out: Array<[string, string, string]>): void {
   if (Array.isArray(v)) {
     v.forEach((e, i) => {
-      const named = e && typeof e === 'object' && !Array.isArray(e) && typeof (e as { name?: unknown }).name === 'string' ? (e as { name: string }).name : undefined;
+      const named =
+        e && typeof e === 'object' && !Array.isArray(e) && typeof (e as { name?: unknown }).name === 'string'
+          ? (e as { name: string }).name
+          : undefined;
       flattenJson(e, `${prefix}[${named !== undefined ? `name=${named}` : i}]`, named ?? name, out);
     });
   } else if (v && typeof v === 'object') {
@@ -74,9 +77,9 @@ export function uriEndpoint(uri: string): { host: string; port: number; user: st
 export function pointsAt(leaf: Leaf, db: DatabaseTarget): string | undefined {
   const part = endpointPart(leaf.name);
   const tjdb = leaf.name.includes('TOOLJET_DB');
-  const host = tjdb ? db.tooljetDbHost ?? db.host : db.host;
-  const port = String(tjdb ? db.tooljetDbPort ?? db.port : db.port);
-  const user = tjdb ? db.tooljetDbUser ?? db.user : db.user;
+  const host = tjdb ? (db.tooljetDbHost ?? db.host) : db.host;
+  const port = String(tjdb ? (db.tooljetDbPort ?? db.port) : db.port);
+  const user = tjdb ? (db.tooljetDbUser ?? db.user) : db.user;
   let ok = true;
   if (part === 'host') ok = leaf.value === host;
   else if (part === 'port') ok = leaf.value === port;
@@ -84,7 +87,11 @@ export function pointsAt(leaf: Leaf, db: DatabaseTarget): string | undefined {
   else if (part === 'uri') {
     const e = uriEndpoint(leaf.value);
     const h = db.tooljetDbHost ?? db.host;
-    ok = !!e && e.host === h && String(e.port) === String(db.tooljetDbPort ?? db.port) && e.user === (db.tooljetDbUser ?? db.user);
+    ok =
+      !!e &&
+      e.host === h &&
+      String(e.port) === String(db.tooljetDbPort ?? db.port) &&
+      e.user === (db.tooljetDbUser ?? db.user);
   } else return undefined;
   return ok ? undefined : `${leaf.file} ${leaf.key} = ${display(leaf)}`;
 }
@@ -95,9 +102,24 @@ export function display(leaf: Leaf, secretKeys: ReadonlySet<string> = DISPLAY_SE
   return redactUrl(leaf.value);
 }
 
-const DISPLAY_SECRET_KEYS = new Set(['PG_PASS', 'TOOLJET_DB_PASS', 'LOCKBOX_MASTER_KEY', 'SECRET_KEY_BASE', 'PGRST_JWT_SECRET', 'PGPASSWORD']);
+const DISPLAY_SECRET_KEYS = new Set([
+  'PG_PASS',
+  'TOOLJET_DB_PASS',
+  'LOCKBOX_MASTER_KEY',
+  'SECRET_KEY_BASE',
+  'PGRST_JWT_SECRET',
+  'PGPASSWORD',
+]);
 
 /** Every form in which a secret could appear in a file: raw, percent-encoded (both styles), base64, JSON-escaped. */
 export function leakForms(value: string): string[] {
-  return [...new Set([value, encodeURIComponent(value), percentEncode(value), Buffer.from(value).toString('base64'), JSON.stringify(value).slice(1, -1)])];
+  return [
+    ...new Set([
+      value,
+      encodeURIComponent(value),
+      percentEncode(value),
+      Buffer.from(value).toString('base64'),
+      JSON.stringify(value).slice(1, -1),
+    ]),
+  ];
 }

@@ -30,23 +30,31 @@ export function checkOutDir(dir: string): OutDirState {
     st = fs.statSync(abs);
   } catch {
     const parent = path.dirname(abs);
-    if (!fs.existsSync(parent)) throw new RehearsalUsageError(`--out ${dir}: the parent directory ${parent} does not exist`);
+    if (!fs.existsSync(parent))
+      throw new RehearsalUsageError(`--out ${dir}: the parent directory ${parent} does not exist`);
     return { dir: abs, replaces: false };
   }
-  if (!st.isDirectory()) throw new RehearsalUsageError(`--out ${dir} exists and is not a directory: choose another --out`);
+  if (!st.isDirectory())
+    throw new RehearsalUsageError(`--out ${dir} exists and is not a directory: choose another --out`);
   const entries = fs.readdirSync(abs);
   if (entries.length === 0) return { dir: abs, replaces: false };
   if (entries.includes(OUT_MARKER)) return { dir: abs, replaces: true };
-  throw new RehearsalUsageError(`--out ${dir} exists and holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}): choose an empty or new directory`);
+  throw new RehearsalUsageError(
+    `--out ${dir} exists and holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}): choose an empty or new directory`,
+  );
 }
 
 /** Creates (or empties an earlier rehearsal's) --out directory and writes the marker. */
 export function prepareOutDir(state: OutDirState): void {
   if (state.replaces) {
     // Re-checked: only a directory that still carries our marker is emptied.
-    if (!fs.existsSync(path.join(state.dir, OUT_MARKER))) throw new RehearsalUsageError(`--out ${state.dir} changed during the run: choose an empty or new directory`);
+    if (!fs.existsSync(path.join(state.dir, OUT_MARKER)))
+      throw new RehearsalUsageError(`--out ${state.dir} changed during the run: choose an empty or new directory`);
     for (const e of fs.readdirSync(state.dir)) fs.rmSync(path.join(state.dir, e), { recursive: true, force: true });
   }
   fs.mkdirSync(state.dir, { recursive: true, mode: 0o755 });
-  fs.writeFileSync(path.join(state.dir, OUT_MARKER), 'Output of tj-pg-upgrade rehearse; a new rehearsal with this --out replaces it.\n');
+  fs.writeFileSync(
+    path.join(state.dir, OUT_MARKER),
+    'Output of tj-pg-upgrade rehearse; a new rehearsal with this --out replaces it.\n',
+  );
 }

@@ -67,8 +67,12 @@ export class Phases {
       c.objects = c.objects.map((o) => this.ws.redact(o));
     }
     const s = summarize(checks);
-    const counts = checks.length ? ` [${s.pass} passed${s.warn ? `, ${s.warn} warning${s.warn === 1 ? '' : 's'}` : ''}${s.fail ? `, ${s.fail} FAILED` : ''}]` : '';
-    this.onPhase?.(`${this.stamp()} ${this.label(name)}: ${rec.status === 'fail' ? 'FAILED' : rec.status === 'warn' ? 'ok with warnings' : 'ok'} in ${fmt(rec.seconds)}${counts}: ${rec.summary}`);
+    const counts = checks.length
+      ? ` [${s.pass} passed${s.warn ? `, ${s.warn} warning${s.warn === 1 ? '' : 's'}` : ''}${s.fail ? `, ${s.fail} FAILED` : ''}]`
+      : '';
+    this.onPhase?.(
+      `${this.stamp()} ${this.label(name)}: ${rec.status === 'fail' ? 'FAILED' : rec.status === 'warn' ? 'ok with warnings' : 'ok'} in ${fmt(rec.seconds)}${counts}: ${rec.summary}`,
+    );
     return rec;
   }
 }
@@ -76,4 +80,3 @@ export class Phases {
 export function oneLine(err: unknown): string {
   return String((err as Error)?.message ?? err).replace(/\s*\n\s*/g, ' ');
 }
-

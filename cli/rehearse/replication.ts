@@ -77,7 +77,10 @@ export async function startReplication(s: ReplicationSetup): Promise<Replication
     throwIfAborted(s.signal);
     const tables = await withClient(withDatabase(s.source, db), async (c) => {
       await c.query(`CREATE PUBLICATION ${PUBLICATION} FOR ALL TABLES`);
-      return Number((await c.query(`SELECT count(*) AS n FROM pg_catalog.pg_publication_tables WHERE pubname = $1`, [PUBLICATION])).rows[0].n);
+      return Number(
+        (await c.query(`SELECT count(*) AS n FROM pg_catalog.pg_publication_tables WHERE pubname = $1`, [PUBLICATION]))
+          .rows[0].n,
+      );
     });
     const conninfo = [
       `host=${quoteConninfo(s.sourceHost)}`,
@@ -94,27 +97,42 @@ export async function startReplication(s: ReplicationSetup): Promise<Replication
     ].join(' ');
     const name = subscriptionName(i);
     s.onProgress?.(`subscribing ${db} on the clone to ${s.sourceHost}:${s.sourcePort} (verify-full)`);
-    await withClient(withDatabase(s.clone, db), (c) => c.query(`CREATE SUBSCRIPTION ${name} CONNECTION ${sqlLiteral(conninfo)} PUBLICATION ${PUBLICATION}`));
+    await withClient(withDatabase(s.clone, db), (c) =>
+      c.query(`CREATE SUBSCRIPTION ${name} CONNECTION ${sqlLiteral(conninfo)} PUBLICATION ${PUBLICATION}`),
+    );
     out.push({ name: db, subscription: name, tables });
   }
   return { databases: out, schemaSeconds, files: [caFile, passfile] };
 }
 
 /** Waits until every table of every subscription finished its initial copy (pg_subscription_rel state 'r'). */
-export async function waitForInitialSync(clone: ConnectionTarget, r: Replication, signal: AbortSignal | undefined, timeoutMs = 300_000): Promise<void> {
+export async function waitForInitialSync(
+  clone: ConnectionTarget,
+  r: Replication,
+  signal: AbortSignal | undefined,
+  timeoutMs = 300_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const clients = await Promise.all(r.databases.map((d) => connect(withDatabase(clone, d.name))));
   try {
     for (;;) {
       let pending: string[] = [];
       for (const [i, c] of clients.entries()) {
-        const rows = (await c.query(`SELECT sr.srrelid::pg_catalog.regclass::text AS rel, sr.srsubstate AS state
+        const rows = (
+          await c.query(
+            `SELECT sr.srrelid::pg_catalog.regclass::text AS rel, sr.srsubstate AS state
           FROM pg_catalog.pg_subscription_rel sr JOIN pg_catalog.pg_subscription s ON s.oid = sr.srsubid
-          WHERE s.subname = $1 AND sr.srsubstate <> 'r'`, [r.databases[i].subscription])).rows;
+          WHERE s.subname = $1 AND sr.srsubstate <> 'r'`,
+            [r.databases[i].subscription],
+          )
+        ).rows;
         pending = pending.concat(rows.map((x) => `${r.databases[i].name}: ${x.rel} (${x.state})`));
       }
       if (!pending.length) return;
-      if (Date.now() > deadline) throw new Error(`initial table sync did not finish within ${timeoutMs / 1000} s; still copying: ${pending.slice(0, 5).join(', ')} (see the clone's server log)`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `initial table sync did not finish within ${timeoutMs / 1000} s; still copying: ${pending.slice(0, 5).join(', ')} (see the clone's server log)`,
+        );
       await sleep(50, signal);
     }
   } finally {
@@ -126,7 +144,11 @@ export async function waitForInitialSync(clone: ConnectionTarget, r: Replication
  * Drops the subscriptions on the clone (and with them the replication slots on the source), the publications, and
  * the passfile and CA copy the subscriptions used.
  */
-export async function detachReplication(source: ConnectionTarget, clone: ConnectionTarget, r: Replication): Promise<void> {
+export async function detachReplication(
+  source: ConnectionTarget,
+  clone: ConnectionTarget,
+  r: Replication,
+): Promise<void> {
   for (const d of r.databases) {
     await withClient(withDatabase(clone, d.name), (c) => c.query(`DROP SUBSCRIPTION IF EXISTS ${d.subscription}`));
     await withClient(withDatabase(source, d.name), (c) => c.query(`DROP PUBLICATION IF EXISTS ${PUBLICATION}`));
@@ -135,10 +157,17 @@ export async function detachReplication(source: ConnectionTarget, clone: Connect
 }
 
 /** Sets every clone sequence that differs from the source to the source's value. Returns what was changed. */
-export async function syncSequences(source: ConnectionTarget, clone: ConnectionTarget, databases: string[]): Promise<string[]> {
+export async function syncSequences(
+  source: ConnectionTarget,
+  clone: ConnectionTarget,
+  databases: string[],
+): Promise<string[]> {
   const done: string[] = [];
   for (const db of databases) {
-    const [s, t] = await Promise.all([withClient(withDatabase(source, db), readSequences), withClient(withDatabase(clone, db), readSequences)]);
+    const [s, t] = await Promise.all([
+      withClient(withDatabase(source, db), readSequences),
+      withClient(withDatabase(clone, db), readSequences),
+    ]);
     const diffs = compareSequences(s, t);
     if (!diffs.length) continue;
     await withClient(withDatabase(clone, db), async (c) => {

@@ -4,7 +4,16 @@ import { CheckResult } from '../../checks/report';
 import { FixtureCounts } from '../../lib/fixture';
 import { RollbackComparison } from './rollback';
 
-export type PhaseName = 'source' | 'precheck' | 'clone' | 'cutover' | 'validate' | 'configs' | 'tooljet' | 'rollback' | 'results';
+export type PhaseName =
+  | 'source'
+  | 'precheck'
+  | 'clone'
+  | 'cutover'
+  | 'validate'
+  | 'configs'
+  | 'tooljet'
+  | 'rollback'
+  | 'results';
 export type PhaseStatus = 'pass' | 'warn' | 'fail' | 'skipped';
 
 export const PHASES: { name: PhaseName; title: string }[] = [
@@ -45,7 +54,11 @@ export interface CutoverReport {
   /** Why not measured (dump/restore of a --source). */
   reason?: string;
   /** Simulated ToolJet writes on the source while the clone replicated. */
-  writes?: { transactions: Record<string, number>; statements: { inserts: number; updates: number; deletes: number }; seconds: number };
+  writes?: {
+    transactions: Record<string, number>;
+    statements: { inserts: number; updates: number; deletes: number };
+    seconds: number;
+  };
   caughtUpSeconds?: number;
   detachSeconds?: number;
   sequencesSeconds?: number;
@@ -74,7 +87,12 @@ export interface RehearsalReport {
     databases: string[];
     /** The ToolJet Database on the source, if there is one. */
     tooljetDatabase?: string;
-    fixture?: { sizeMb: number; counts: FixtureCounts; rows: Record<string, Record<string, number>>; seedSeconds: number };
+    fixture?: {
+      sizeMb: number;
+      counts: FixtureCounts;
+      rows: Record<string, Record<string, number>>;
+      seedSeconds: number;
+    };
   };
   clone: { version?: string; endpoint?: string; display?: string; tls: string };
   method: { name: 'logical replication' | 'dump/restore'; why: string };
@@ -90,7 +108,10 @@ export interface RehearsalReport {
   files: { path: string; target: string; mode: string; secret: boolean; description: string }[];
   rollback?: RollbackComparison & { from: string; to: string };
   outDir: string;
-  kept?: { workDir: string; servers: { role: string; version: string; endpoint: string; pid: number; dataDir: string }[] };
+  kept?: {
+    workDir: string;
+    servers: { role: string; version: string; endpoint: string; pid: number; dataDir: string }[];
+  };
 }
 
 /** Status of a phase from its checks: any fail -> fail, any warn -> warn, else pass. */

@@ -29,7 +29,12 @@ function byKey(files: RenderedFile[]): Map<string, Leaf> {
   return m;
 }
 
-export function compareRenderings(clone: RenderedFile[], source: RenderedFile[], cloneDb: DatabaseTarget, sourceDb: DatabaseTarget): RollbackComparison {
+export function compareRenderings(
+  clone: RenderedFile[],
+  source: RenderedFile[],
+  cloneDb: DatabaseTarget,
+  sourceDb: DatabaseTarget,
+): RollbackComparison {
   const problems: string[] = [];
   const cloneFiles = clone.map((f) => f.path).sort();
   const sourceFiles = source.map((f) => f.path).sort();
@@ -63,7 +68,9 @@ export function compareRenderings(clone: RenderedFile[], source: RenderedFile[],
     if (part) continue;
     // A free-text line (a comment) may mention the host: then it must differ by exactly that.
     if (cloneDb.host !== sourceDb.host && from.value.split(cloneDb.host).join(sourceDb.host) === to.value) continue;
-    problems.push(`changed although it does not name the database: ${to.file} ${to.key}: ${display(from)} -> ${display(to)}`);
+    problems.push(
+      `changed although it does not name the database: ${to.file} ${to.key}: ${display(from)} -> ${display(to)}`,
+    );
   }
   return { changes, endpointSettings, problems };
 }

@@ -22,7 +22,14 @@ import { DEFAULT_SIZE_MB } from './defaults';
 import { fmt, Phases } from './phases';
 import { READ_ONLY } from '../../checks/settings';
 import { runValidate } from '../../checks/validate';
-import { connect, ConnectionConfigError, ConnectionError, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
+import {
+  connect,
+  ConnectionConfigError,
+  ConnectionError,
+  ConnectionTarget,
+  resolveTarget,
+  withDatabase,
+} from '../../lib/pg/connection';
 import { copyDatabase, requireClientTool } from '../../lib/pg/copy';
 import { LocalServer } from '../../lib/pg/local-server';
 import { TARGET_KINDS } from '../../targets';
@@ -33,7 +40,16 @@ import { detachReplication, Replication, startReplication, syncSequences, waitFo
 import { PhaseName, PhaseReport, RehearsalReport } from './report';
 import { renderResultsMarkdown } from './results';
 import { compareRenderings } from './rollback';
-import { CLONE_SETTINGS, FIXTURE, localTarget, makeRunTls, RunTls, seedFixture, SOURCE_SETTINGS, startRunServer } from './servers';
+import {
+  CLONE_SETTINGS,
+  FIXTURE,
+  localTarget,
+  makeRunTls,
+  RunTls,
+  seedFixture,
+  SOURCE_SETTINGS,
+  startRunServer,
+} from './servers';
 import { containerEnv, toolJetConnectionChecks } from './tooljet-connection';
 import { generateSecret, RehearsalInterrupted, sleep, throwIfAborted, Workspace } from './workspace';
 import { TrafficWriter, waitForMarkers, WriterStats } from './writer';
@@ -73,20 +89,30 @@ export function checkRehearseOptions(o: RehearseOptions): { out: OutDirState; so
     throw new RehearsalUsageError('--size-mb sizes the generated fixture and cannot be combined with --source');
   }
   if (o.source === undefined && o.tooljetDb !== undefined) {
-    throw new RehearsalUsageError('--tooljet-db names the ToolJet Database on your --source; the fixture brings its own (tooljet_db)');
+    throw new RehearsalUsageError(
+      '--tooljet-db names the ToolJet Database on your --source; the fixture brings its own (tooljet_db)',
+    );
   }
   if (o.sizeMb !== undefined && !(Number.isFinite(o.sizeMb) && o.sizeMb > 0 && o.sizeMb <= MAX_SIZE_MB)) {
-    throw new RehearsalUsageError(`--size-mb must be a number of MB above 0 and at most ${MAX_SIZE_MB}, got ${o.sizeMb}`);
+    throw new RehearsalUsageError(
+      `--size-mb must be a number of MB above 0 and at most ${MAX_SIZE_MB}, got ${o.sizeMb}`,
+    );
   }
   if (o.tooljetDb !== undefined && !PG_NAME.test(o.tooljetDb)) {
     throw new RehearsalUsageError(`--tooljet-db must be a plain database name, got ${JSON.stringify(o.tooljetDb)}`);
   }
   if (o.source !== undefined && !o.source.trim()) throw new RehearsalUsageError('--source needs a connection string');
   const out = checkOutDir(o.out);
-  const source = o.source !== undefined
-    ? resolveTarget(o.source, { env: o.env ?? process.env, insecure: o.insecure, applicationName: 'tj-pg-upgrade rehearse' })
-    : undefined;
-  if (source && source.database === o.tooljetDb) throw new RehearsalUsageError(`--tooljet-db must differ from the --source database (${source.database})`);
+  const source =
+    o.source !== undefined
+      ? resolveTarget(o.source, {
+          env: o.env ?? process.env,
+          insecure: o.insecure,
+          applicationName: 'tj-pg-upgrade rehearse',
+        })
+      : undefined;
+  if (source && source.database === o.tooljetDb)
+    throw new RehearsalUsageError(`--tooljet-db must differ from the --source database (${source.database})`);
   return { out, source };
 }
 
@@ -116,7 +142,13 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
   const keep = !!opts.keep;
   const signal = opts.signal;
   const { out, source: userSource } = checkRehearseOptions(opts);
-  const environment = { node: process.version, pgDump: toolVersion('pg_dump'), psql: toolVersion('psql'), postgresRunsAs: postgresUser(), platform: `${process.platform} ${process.arch}` };
+  const environment = {
+    node: process.version,
+    pgDump: toolVersion('pg_dump'),
+    psql: toolVersion('psql'),
+    postgresRunsAs: postgresUser(),
+    platform: `${process.platform} ${process.arch}`,
+  };
   throwIfAborted(signal);
 
   const ws = Workspace.create(keep);
@@ -133,13 +165,31 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
     environment,
     source: userSource
       ? { kind: 'url', display: userSource.display, endpoint: userSource.endpoint, databases: [] }
-      : { kind: 'fixture', display: '', endpoint: '', databases: [FIXTURE.database, FIXTURE.tooljetDatabase], tooljetDatabase: FIXTURE.tooljetDatabase },
-    clone: { tls: "TLS only (hostssl); server certificate from a CA generated for this run, which stands in for the RDS CA bundle; every client verifies it (verify-full)" },
+      : {
+          kind: 'fixture',
+          display: '',
+          endpoint: '',
+          databases: [FIXTURE.database, FIXTURE.tooljetDatabase],
+          tooljetDatabase: FIXTURE.tooljetDatabase,
+        },
+    clone: {
+      tls: 'TLS only (hostssl); server certificate from a CA generated for this run, which stands in for the RDS CA bundle; every client verifies it (verify-full)',
+    },
     method: userSource
-      ? { name: 'dump/restore', why: 'your --source is only read: pg_dump 15 takes one consistent snapshot per database and psql restores it in one transaction. Logical replication would need wal_level=logical (rds.logical_replication=1 and a reboot on RDS), a publication and a replication slot on your server, which the rehearsal does not create.' }
-      : { name: 'logical replication', why: 'the schema is copied with pg_dump --schema-only, then subscriptions copy the rows and stream every later write; this is the low-downtime cutover (writes stop only while the clone catches up and is validated), and it lets the rehearsal measure that downtime.' },
+      ? {
+          name: 'dump/restore',
+          why: 'your --source is only read: pg_dump 15 takes one consistent snapshot per database and psql restores it in one transaction. Logical replication would need wal_level=logical (rds.logical_replication=1 and a reboot on RDS), a publication and a replication slot on your server, which the rehearsal does not create.',
+        }
+      : {
+          name: 'logical replication',
+          why: 'the schema is copied with pg_dump --schema-only, then subscriptions copy the rows and stream every later write; this is the low-downtime cutover (writes stop only while the clone catches up and is validated), and it lets the rehearsal measure that downtime.',
+        },
     cutover: userSource
-      ? { measured: false, reason: 'dump/restore of a read-only --source: no replication to cut over. With dump/restore, writes must stop for the whole copy plus validation.' }
+      ? {
+          measured: false,
+          reason:
+            'dump/restore of a read-only --source: no replication to cut over. With dump/restore, writes must stop for the whole copy plus validation.',
+        }
       : { measured: true },
     tables: [],
     phases: phases.list,
@@ -186,7 +236,10 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
   signal?.addEventListener('abort', onAbort, { once: true });
 
   let stop: string | undefined;
-  const attempt = async (name: PhaseName, fn: (checks: CheckResult[]) => Promise<string>): Promise<PhaseReport | undefined> => {
+  const attempt = async (
+    name: PhaseName,
+    fn: (checks: CheckResult[]) => Promise<string>,
+  ): Promise<PhaseReport | undefined> => {
     if (stop) {
       phases.skip(name, stop);
       return undefined;
@@ -196,7 +249,11 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
       return rec;
     } catch (err) {
       if (err instanceof RehearsalInterrupted) throw err;
-      if (name === 'source' && (err instanceof ConnectionError || err instanceof ConnectionConfigError || err instanceof RehearsalUsageError)) throw err;
+      if (
+        name === 'source' &&
+        (err instanceof ConnectionError || err instanceof ConnectionConfigError || err instanceof RehearsalUsageError)
+      )
+        throw err;
       stop = `not run: the ${name} phase failed`;
       return undefined;
     }
@@ -208,7 +265,9 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
       tls = makeRunTls(ws);
       if (!userSource) {
         const password = runSecrets.dbPassword; // the clone keeps the source's users and passwords, as an RDS snapshot does
-        progress(`starting PostgreSQL 13.21 (source) and 16.9 (clone) with TLS; PostgreSQL runs as ${environment.postgresRunsAs}`);
+        progress(
+          `starting PostgreSQL 13.21 (source) and 16.9 (clone) with TLS; PostgreSQL runs as ${environment.postgresRunsAs}`,
+        );
         clonePromise = startRunServer(ws, tls, 16, FIXTURE.user, password, keep, CLONE_SETTINGS);
         clonePromise.catch(() => undefined);
         srcServer = await startRunServer(ws, tls, 13, FIXTURE.user, password, keep, SOURCE_SETTINGS);
@@ -219,14 +278,23 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
         databases = [FIXTURE.database, FIXTURE.tooljetDatabase];
         tooljetDbOnSource = FIXTURE.tooljetDatabase;
         report.source = {
-          kind: 'fixture', display: withDatabase(src, FIXTURE.database).display, version: srcServer.version, endpoint: src.endpoint,
-          databases, tooljetDatabase: tooljetDbOnSource,
+          kind: 'fixture',
+          display: withDatabase(src, FIXTURE.database).display,
+          version: srcServer.version,
+          endpoint: src.endpoint,
+          databases,
+          tooljetDatabase: tooljetDbOnSource,
           fixture: { sizeMb: seed.sizeMb, counts: seed.counts, rows: seed.rows, seedSeconds: seed.seconds },
         };
         const total = (db: string): number => Object.values(seed.rows[db]).reduce((a, b) => a + b, 0);
-        checks.push(check('local source', 'pass',
-          `PostgreSQL ${srcServer.version} at ${src.endpoint} (TLS only, certificate from the run's CA), seeded with the ToolJet fixture: ${FIXTURE.database} ${total(FIXTURE.database)} rows in ${Object.keys(seed.rows[FIXTURE.database]).length} tables, ${FIXTURE.tooljetDatabase} ${total(FIXTURE.tooljetDatabase)} rows`,
-          databases.flatMap((db) => Object.entries(seed.rows[db]).map(([t, n]) => `${db}: ${t} ${n} rows`))));
+        checks.push(
+          check(
+            'local source',
+            'pass',
+            `PostgreSQL ${srcServer.version} at ${src.endpoint} (TLS only, certificate from the run's CA), seeded with the ToolJet fixture: ${FIXTURE.database} ${total(FIXTURE.database)} rows in ${Object.keys(seed.rows[FIXTURE.database]).length} tables, ${FIXTURE.tooljetDatabase} ${total(FIXTURE.tooljetDatabase)} rows`,
+            databases.flatMap((db) => Object.entries(seed.rows[db]).map(([t, n]) => `${db}: ${t} ${n} rows`)),
+          ),
+        );
         return `PostgreSQL ${srcServer.version} at ${src.endpoint}, fixture ${seed.sizeMb} MB seeded in ${fmt(seed.seconds)}`;
       }
       src = userSource;
@@ -236,21 +304,52 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
       let names: string[];
       try {
         version = String((await c.query(`SELECT current_setting('server_version') AS v`)).rows[0].v).split(/\s/)[0];
-        names = (await c.query(`SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1`)).rows.map((r) => r.datname);
+        names = (
+          await c.query(
+            `SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1`,
+          )
+        ).rows.map((r) => r.datname);
       } finally {
         await c.end().catch(() => undefined);
       }
       if (opts.tooljetDb !== undefined && !names.includes(opts.tooljetDb)) {
-        throw new RehearsalUsageError(`--tooljet-db ${opts.tooljetDb} does not exist on ${src.endpoint} (databases: ${names.join(', ')})`);
+        throw new RehearsalUsageError(
+          `--tooljet-db ${opts.tooljetDb} does not exist on ${src.endpoint} (databases: ${names.join(', ')})`,
+        );
       }
-      tooljetDbOnSource = opts.tooljetDb ?? (src.database !== FIXTURE.tooljetDatabase && names.includes(FIXTURE.tooljetDatabase) ? FIXTURE.tooljetDatabase : undefined);
-      tooljetDbName = tooljetDbOnSource ?? (src.database === FIXTURE.tooljetDatabase ? 'tooljet_db_rehearsal' : FIXTURE.tooljetDatabase);
+      tooljetDbOnSource =
+        opts.tooljetDb ??
+        (src.database !== FIXTURE.tooljetDatabase && names.includes(FIXTURE.tooljetDatabase)
+          ? FIXTURE.tooljetDatabase
+          : undefined);
+      tooljetDbName =
+        tooljetDbOnSource ??
+        (src.database === FIXTURE.tooljetDatabase ? 'tooljet_db_rehearsal' : FIXTURE.tooljetDatabase);
       databases = [src.database, ...(tooljetDbOnSource ? [tooljetDbOnSource] : [])];
       cloneUser = PG_NAME.test(src.user) ? src.user : FIXTURE.user;
-      report.source = { kind: 'url', display: src.display, version, endpoint: src.endpoint, databases, tooljetDatabase: tooljetDbOnSource };
-      checks.push(check('source', 'pass', `PostgreSQL ${version} at ${src.endpoint}, read-only session (default_transaction_read_only); copying ${databases.join(' and ')}`));
+      report.source = {
+        kind: 'url',
+        display: src.display,
+        version,
+        endpoint: src.endpoint,
+        databases,
+        tooljetDatabase: tooljetDbOnSource,
+      };
+      checks.push(
+        check(
+          'source',
+          'pass',
+          `PostgreSQL ${version} at ${src.endpoint}, read-only session (default_transaction_read_only); copying ${databases.join(' and ')}`,
+        ),
+      );
       if (!tooljetDbOnSource) {
-        checks.push(check('ToolJet Database on the source', 'pass', `no ToolJet Database (${FIXTURE.tooljetDatabase}) on ${src.endpoint} (give --tooljet-db <name> if it has another name): the clone gets an empty ${tooljetDbName}, created by ToolJet's createdb step`));
+        checks.push(
+          check(
+            'ToolJet Database on the source',
+            'pass',
+            `no ToolJet Database (${FIXTURE.tooljetDatabase}) on ${src.endpoint} (give --tooljet-db <name> if it has another name): the clone gets an empty ${tooljetDbName}, created by ToolJet's createdb step`,
+          ),
+        );
       }
       return `PostgreSQL ${version} at ${src.endpoint} (read only): ${databases.join(', ')}`;
     });
@@ -259,54 +358,111 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
     await attempt('precheck', async (checks) => {
       const r = await runPrecheck({ source: src!, env, insecure: opts.insecure, onProgress: progress });
       checks.push(...r.checks);
-      report.blockers = r.checks.filter((c) => c.status === 'fail').map((c) => `${c.name}: ${c.objects.length ? c.objects.join('; ') : c.detail}`);
+      report.blockers = r.checks
+        .filter((c) => c.status === 'fail')
+        .map((c) => `${c.name}: ${c.objects.length ? c.objects.join('; ') : c.detail}`);
       const s = summarize(r.checks);
       if (s.fail) stop = 'not run: the precheck found blockers; fix them and rehearse again';
       return s.fail
-        ? `${s.fail} blocker(s): ${r.checks.filter((c) => c.status === 'fail').map((c) => c.name).join(', ')}`
+        ? `${s.fail} blocker(s): ${r.checks
+            .filter((c) => c.status === 'fail')
+            .map((c) => c.name)
+            .join(', ')}`
         : `no blockers in ${r.databases.checked.length} database(s) (${s.warn} warning${s.warn === 1 ? '' : 's'})`;
     });
 
     // 3. clone: point-in-time copy onto 16.9
     await attempt('clone', async (checks) => {
-      cloneServer = clonePromise ? await clonePromise : await startRunServer(ws, tls!, 16, cloneUser, runSecrets.dbPassword, keep, CLONE_SETTINGS);
+      cloneServer = clonePromise
+        ? await clonePromise
+        : await startRunServer(ws, tls!, 16, cloneUser, runSecrets.dbPassword, keep, CLONE_SETTINGS);
       throwIfAborted(signal);
       cloneAdmin = localTarget(cloneServer, FIXTURE.cloneHost, 'postgres', tls!, 'tj-pg-upgrade rehearse');
-      report.clone = { ...report.clone, version: cloneServer.version, endpoint: cloneAdmin.endpoint, display: withDatabase(cloneAdmin, databases[0]).display };
-      checks.push(check('clone server', cloneServer.version === EXPECTED_VERSION ? 'pass' : 'fail',
-        `PostgreSQL ${cloneServer.version} at ${cloneAdmin.endpoint}, TLS only (hostssl), certificate for localhost signed by the run's CA; superuser ${cloneUser}`));
+      report.clone = {
+        ...report.clone,
+        version: cloneServer.version,
+        endpoint: cloneAdmin.endpoint,
+        display: withDatabase(cloneAdmin, databases[0]).display,
+      };
+      checks.push(
+        check(
+          'clone server',
+          cloneServer.version === EXPECTED_VERSION ? 'pass' : 'fail',
+          `PostgreSQL ${cloneServer.version} at ${cloneAdmin.endpoint}, TLS only (hostssl), certificate for localhost signed by the run's CA; superuser ${cloneUser}`,
+        ),
+      );
       const started = Date.now();
       if (!userSource) {
         replication = await startReplication({
-          source: src!, clone: cloneAdmin, cloneServer, sourceHost: FIXTURE.sourceHost, sourcePort: srcServer!.port, sourceUser: FIXTURE.user,
-          sourcePassword: runSecrets.dbPassword, caPem: tls!.caPem, databases, signal, onProgress: progress,
+          source: src!,
+          clone: cloneAdmin,
+          cloneServer,
+          sourceHost: FIXTURE.sourceHost,
+          sourcePort: srcServer!.port,
+          sourceUser: FIXTURE.user,
+          sourcePassword: runSecrets.dbPassword,
+          caPem: tls!.caPem,
+          databases,
+          signal,
+          onProgress: progress,
         });
         writer = new TrafficWriter(src!, FIXTURE.database, FIXTURE.tooljetDatabase);
         await writer.start();
         progress('simulated ToolJet writes running on the source; waiting for the initial table copy');
         const syncStarted = Date.now();
         // The initial copy of a big fixture takes a while on a small machine: allow 2 s per MB, at least 5 minutes.
-        await waitForInitialSync(cloneAdmin, replication, signal, Math.max(300_000, (opts.sizeMb ?? DEFAULT_SIZE_MB) * 2000));
+        await waitForInitialSync(
+          cloneAdmin,
+          replication,
+          signal,
+          Math.max(300_000, (opts.sizeMb ?? DEFAULT_SIZE_MB) * 2000),
+        );
         const syncSeconds = (Date.now() - syncStarted) / 1000;
         const writing = (Date.now() - syncStarted) / 1000;
         if (writing < MIN_WRITE_SECONDS) await sleep((MIN_WRITE_SECONDS - writing) * 1000, signal);
         const tables = replication.databases.reduce((a, d) => a + d.tables, 0);
-        report.copy = { seconds: (Date.now() - started) / 1000, databases: replication.databases.map((d) => ({ name: d.name, tables: d.tables })) };
-        checks.push(check('schema copy', 'pass', `pg_dump --schema-only | psql --single-transaction for ${databases.join(', ')} in ${fmt(replication.schemaSeconds)}`));
-        checks.push(check('logical replication', 'pass',
-          `publication on the source, subscriptions ${replication.databases.map((d) => d.subscription).join(', ')} on the clone connecting over TLS verify-full (run CA, password in a passfile): ${tables} tables copied in ${fmt(syncSeconds)} while the source kept taking writes; the clone now streams every change`,
-          replication.databases.map((d) => `${d.name}: ${d.tables} tables, subscription ${d.subscription}`)));
+        report.copy = {
+          seconds: (Date.now() - started) / 1000,
+          databases: replication.databases.map((d) => ({ name: d.name, tables: d.tables })),
+        };
+        checks.push(
+          check(
+            'schema copy',
+            'pass',
+            `pg_dump --schema-only | psql --single-transaction for ${databases.join(', ')} in ${fmt(replication.schemaSeconds)}`,
+          ),
+        );
+        checks.push(
+          check(
+            'logical replication',
+            'pass',
+            `publication on the source, subscriptions ${replication.databases.map((d) => d.subscription).join(', ')} on the clone connecting over TLS verify-full (run CA, password in a passfile): ${tables} tables copied in ${fmt(syncSeconds)} while the source kept taking writes; the clone now streams every change`,
+            replication.databases.map((d) => `${d.name}: ${d.tables} tables, subscription ${d.subscription}`),
+          ),
+        );
         return `logical replication: ${tables} tables in sync on PostgreSQL ${cloneServer.version} at ${cloneAdmin.endpoint}`;
       }
       const copied: { name: string; bytes: number; seconds: number }[] = [];
       for (const db of databases) {
         throwIfAborted(signal);
-        const r = await copyDatabase({ source: src!, target: cloneAdmin, database: db, env, insecure: opts.insecure, onProgress: progress });
+        const r = await copyDatabase({
+          source: src!,
+          target: cloneAdmin,
+          database: db,
+          env,
+          insecure: opts.insecure,
+          onProgress: progress,
+        });
         copied.push({ name: db, bytes: r.bytes, seconds: r.seconds });
       }
       report.copy = { seconds: (Date.now() - started) / 1000, databases: copied };
-      checks.push(check('dump/restore', 'pass',
-        `pg_dump (one snapshot per database, read only) | psql --single-transaction into PostgreSQL ${cloneServer.version}: ${copied.map((c) => `${c.name} ${(c.bytes / 1048576).toFixed(1)} MB of SQL in ${fmt(c.seconds)}`).join('; ')}`));
+      checks.push(
+        check(
+          'dump/restore',
+          'pass',
+          `pg_dump (one snapshot per database, read only) | psql --single-transaction into PostgreSQL ${cloneServer.version}: ${copied.map((c) => `${c.name} ${(c.bytes / 1048576).toFixed(1)} MB of SQL in ${fmt(c.seconds)}`).join('; ')}`,
+        ),
+      );
       return `dump/restore of ${databases.join(', ')} in ${fmt(report.copy.seconds)} onto PostgreSQL ${cloneServer.version} at ${cloneAdmin.endpoint}`;
     });
 
@@ -320,20 +476,44 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
         writesStoppedAt = Date.now();
         writer = undefined;
         const tx = Object.values(stats.transactions).reduce((a, b) => a + b, 0);
-        checks.push(check('writes stopped', 'pass',
-          `${tx} transactions (${stats.statements.inserts} inserts, ${stats.statements.updates} updates, ${stats.statements.deletes} deletes) ran on the source during the copy and were stopped, as ToolJet would be stopped for the cutover`,
-          Object.entries(stats.transactions).map(([db, n]) => `${db}: ${n} transactions`)));
+        checks.push(
+          check(
+            'writes stopped',
+            'pass',
+            `${tx} transactions (${stats.statements.inserts} inserts, ${stats.statements.updates} updates, ${stats.statements.deletes} deletes) ran on the source during the copy and were stopped, as ToolJet would be stopped for the cutover`,
+            Object.entries(stats.transactions).map(([db, n]) => `${db}: ${n} transactions`),
+          ),
+        );
         const caught = await waitForMarkers(cloneAdmin!, stats.markers, (ms) => sleep(ms, signal));
-        checks.push(check('clone caught up', 'pass', `the last row committed on the source was visible on the clone ${fmt(caught)} after the writes stopped (subscriptions apply in commit order)`,
-          stats.markers.map((m) => `${m.database}: ${m.table} id ${m.id}`)));
+        checks.push(
+          check(
+            'clone caught up',
+            'pass',
+            `the last row committed on the source was visible on the clone ${fmt(caught)} after the writes stopped (subscriptions apply in commit order)`,
+            stats.markers.map((m) => `${m.database}: ${m.table} id ${m.id}`),
+          ),
+        );
         let t = Date.now();
         await detachReplication(src!, cloneAdmin!, replication!);
         const detach = (Date.now() - t) / 1000;
-        checks.push(check('replica detached', 'pass', `subscriptions dropped on the clone (their slots on the source with them) and the publications dropped, in ${fmt(detach)}: the clone stands alone`));
+        checks.push(
+          check(
+            'replica detached',
+            'pass',
+            `subscriptions dropped on the clone (their slots on the source with them) and the publications dropped, in ${fmt(detach)}: the clone stands alone`,
+          ),
+        );
         t = Date.now();
         const seqs = await syncSequences(src!, cloneAdmin!, databases);
         const seqSeconds = (Date.now() - t) / 1000;
-        checks.push(check('sequences', 'pass', `${seqs.length} sequence(s) set to the source's values in ${fmt(seqSeconds)} (logical replication does not copy sequences)`, seqs));
+        checks.push(
+          check(
+            'sequences',
+            'pass',
+            `${seqs.length} sequence(s) set to the source's values in ${fmt(seqSeconds)} (logical replication does not copy sequences)`,
+            seqs,
+          ),
+        );
         report.cutover = {
           measured: true,
           writes: { transactions: stats.transactions, statements: stats.statements, seconds: stats.seconds },
@@ -349,21 +529,36 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
     // 5. validate
     await attempt('validate', async (checks) => {
       const r = await runValidate({
-        source: withDatabase(src!, databases[0]), target: withDatabase(cloneAdmin!, databases[0]), tooljetDb: tooljetDbOnSource,
-        analyze: true, expectVersion: EXPECTED_VERSION, jobs: 2, env, insecure: opts.insecure, onProgress: progress,
+        source: withDatabase(src!, databases[0]),
+        target: withDatabase(cloneAdmin!, databases[0]),
+        tooljetDb: tooljetDbOnSource,
+        analyze: true,
+        expectVersion: EXPECTED_VERSION,
+        jobs: 2,
+        env,
+        insecure: opts.insecure,
+        onProgress: progress,
       });
       checks.push(...r.checks);
       for (const d of r.databases) {
         for (const t of d.tables) {
           report.tables.push({
-            database: d.source, table: t.table, sourceRows: t.source?.rows, cloneRows: t.target?.rows,
-            identical: t.source && t.target ? t.source.rows === t.target.rows && t.source.sum === t.target.sum : undefined,
+            database: d.source,
+            table: t.table,
+            sourceRows: t.source?.rows,
+            cloneRows: t.target?.rows,
+            identical:
+              t.source && t.target ? t.source.rows === t.target.rows && t.source.sum === t.target.sum : undefined,
             note: t.skipped,
           });
         }
       }
       if (report.cutover.measured && writesStoppedAt) {
-        report.cutover.validateSeconds = (Date.now() - writesStoppedAt) / 1000 - (report.cutover.caughtUpSeconds ?? 0) - (report.cutover.detachSeconds ?? 0) - (report.cutover.sequencesSeconds ?? 0);
+        report.cutover.validateSeconds =
+          (Date.now() - writesStoppedAt) / 1000 -
+          (report.cutover.caughtUpSeconds ?? 0) -
+          (report.cutover.detachSeconds ?? 0) -
+          (report.cutover.sequencesSeconds ?? 0);
         report.cutover.downtimeSeconds = (Date.now() - writesStoppedAt) / 1000;
       }
       const s = summarize(r.checks);
@@ -373,11 +568,23 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
 
     // 6. configs
     await attempt('configs', async (checks) => {
-      cloneDb = { host: FIXTURE.cloneHost, port: cloneServer!.port, user: cloneUser, database: databases[0], tooljetDatabase: tooljetDbName };
+      cloneDb = {
+        host: FIXTURE.cloneHost,
+        port: cloneServer!.port,
+        user: cloneUser,
+        database: databases[0],
+        tooljetDatabase: tooljetDbName,
+      };
       configFiles = renderTargetConfigs(cloneDb, tls!.caPem, runSecrets);
       ensureOut();
       writeConfigs(out.dir, configFiles);
-      report.files = configFiles.map((f) => ({ path: f.path, target: f.target, mode: `0${f.mode.toString(8)}`, secret: f.secret, description: f.description }));
+      report.files = configFiles.map((f) => ({
+        path: f.path,
+        target: f.target,
+        mode: `0${f.mode.toString(8)}`,
+        secret: f.secret,
+        description: f.description,
+      }));
       checks.push(...configChecks(out.dir, configFiles, cloneDb, tls!.caPem, runSecrets));
       return `${configFiles.length} files for ${TARGET_KINDS.join(', ')} under ${out.dir}, pointing at ${cloneDb.host}:${cloneDb.port}`;
     });
@@ -385,8 +592,19 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
     // 7. tooljet: connect as ToolJet from the rendered .env
     await attempt('tooljet', async (checks) => {
       const envFile = path.join(out.dir, 'docker', '.env');
-      const vars = containerEnv(fs.readFileSync(envFile, 'utf8'), path.join(out.dir, 'docker', 'certs', 'global-bundle.pem'));
-      checks.push(...await toolJetConnectionChecks({ vars, expectVersion: EXPECTED_VERSION, home: ws.subdir('home'), redact: (t) => ws.redact(t), createdb: true }));
+      const vars = containerEnv(
+        fs.readFileSync(envFile, 'utf8'),
+        path.join(out.dir, 'docker', 'certs', 'global-bundle.pem'),
+      );
+      checks.push(
+        ...(await toolJetConnectionChecks({
+          vars,
+          expectVersion: EXPECTED_VERSION,
+          home: ws.subdir('home'),
+          redact: (t) => ws.redact(t),
+          createdb: true,
+        })),
+      );
       return `from ${envFile}: node-postgres (PGSSLMODE + NODE_EXTRA_CA_CERTS), libpq createdb and psql (PGRST_DB_URI) against ${vars.PG_HOST}:${vars.PG_PORT}`;
     });
 
@@ -394,7 +612,13 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
     await attempt('rollback', async (checks) => {
       const sourceDb: DatabaseTarget = userSource
         ? { host: src!.host, port: src!.port, user: src!.user, database: databases[0], tooljetDatabase: tooljetDbName }
-        : { host: FIXTURE.sourceHost, port: srcServer!.port, user: FIXTURE.user, database: FIXTURE.database, tooljetDatabase: FIXTURE.tooljetDatabase };
+        : {
+            host: FIXTURE.sourceHost,
+            port: srcServer!.port,
+            user: FIXTURE.user,
+            database: FIXTURE.database,
+            tooljetDatabase: FIXTURE.tooljetDatabase,
+          };
       const back = renderTargetConfigs(sourceDb, tls!.caPem, runSecrets);
       const cmp = compareRenderings(configFiles!, back, cloneDb!, sourceDb);
       const from = `${cloneDb!.host}:${cloneDb!.port}`;
@@ -402,19 +626,46 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
       report.rollback = { ...cmp, from, to };
       const notPointing = cmp.problems.filter((p) => p.startsWith('does not point'));
       const missingTargets = TARGET_KINDS.filter((t) => !cmp.endpointSettings[t]);
-      checks.push(notPointing.length || missingTargets.length
-        ? check('rollback re-points every target', 'fail', `activeDatabase: source leaves settings that do not name the source ${to}${missingTargets.length ? `; no endpoint setting found for ${missingTargets.join(', ')}` : ''}`, notPointing)
-        : check('rollback re-points every target', 'pass', `activeDatabase: source re-renders ${TARGET_KINDS.join(', ')}: ${Object.values(cmp.endpointSettings).reduce((a, b) => a + b, 0)} endpoint settings now name ${to} (were ${from})`,
-          cmp.changes.map((c) => `${c.file} ${c.key}: ${c.from} -> ${c.to}`)));
+      checks.push(
+        notPointing.length || missingTargets.length
+          ? check(
+              'rollback re-points every target',
+              'fail',
+              `activeDatabase: source leaves settings that do not name the source ${to}${missingTargets.length ? `; no endpoint setting found for ${missingTargets.join(', ')}` : ''}`,
+              notPointing,
+            )
+          : check(
+              'rollback re-points every target',
+              'pass',
+              `activeDatabase: source re-renders ${TARGET_KINDS.join(', ')}: ${Object.values(cmp.endpointSettings).reduce((a, b) => a + b, 0)} endpoint settings now name ${to} (were ${from})`,
+              cmp.changes.map((c) => `${c.file} ${c.key}: ${c.from} -> ${c.to}`),
+            ),
+      );
       const other = cmp.problems.filter((p) => !p.startsWith('does not point'));
-      checks.push(other.length
-        ? check('nothing else changes', 'fail', 'the rollback rendering differs in more than the database endpoint', other)
-        : check('nothing else changes', 'pass', `same ${back.length} files, same keys, secrets, CA bundle, mounts and modes; only the ${cmp.changes.length} endpoint settings${cmp.changes.some((c) => c.key.startsWith('line ')) ? ' (and comment lines naming the host)' : ''} differ`));
+      checks.push(
+        other.length
+          ? check(
+              'nothing else changes',
+              'fail',
+              'the rollback rendering differs in more than the database endpoint',
+              other,
+            )
+          : check(
+              'nothing else changes',
+              'pass',
+              `same ${back.length} files, same keys, secrets, CA bundle, mounts and modes; only the ${cmp.changes.length} endpoint settings${cmp.changes.some((c) => c.key.startsWith('line ')) ? ' (and comment lines naming the host)' : ''} differ`,
+            ),
+      );
       if (!userSource) {
         // The source keeps its users and passwords (as the clone keeps them from the RDS snapshot): the rollback .env works as is.
         const dotenv = back.find((f) => f.path === 'docker/.env')!;
         const vars = containerEnv(dotenv.text, path.join(out.dir, 'docker', 'certs', 'global-bundle.pem'));
-        const live = await toolJetConnectionChecks({ vars, expectVersion: srcServer!.version, home: ws.subdir('home'), redact: (t) => ws.redact(t) });
+        const live = await toolJetConnectionChecks({
+          vars,
+          expectVersion: srcServer!.version,
+          home: ws.subdir('home'),
+          redact: (t) => ws.redact(t),
+        });
         checks.push(...live.map((c) => ({ ...c, name: `${c.name}, rollback .env` })));
         return `every target points back at ${to} and ToolJet's connection from the rollback .env reaches PostgreSQL ${srcServer!.version} there`;
       }
@@ -452,7 +703,11 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
     signal?.removeEventListener('abort', onAbort);
     await abortStop;
     await writer?.stop().catch(() => undefined);
-    if (clonePromise) await clonePromise.then(() => undefined, () => undefined);
+    if (clonePromise)
+      await clonePromise.then(
+        () => undefined,
+        () => undefined,
+      );
     if (report.interrupted || failedEarly) {
       await ws.cleanupInterrupted(keep && !failedEarly);
       if (outPrepared && !keep) fs.rmSync(out.dir, { recursive: true, force: true });
@@ -465,20 +720,51 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
 /** Final status, exit code and the lists of blockers, warnings and failures. */
 function finish(report: RehearsalReport, t0: number): void {
   const all = report.phases.flatMap((p) => p.checks.map((c) => ({ p, c })));
-  report.warnings = all.filter(({ c }) => c.status === 'warn').map(({ p, c }) => `${p.name}: ${c.name}${c.database ? ` [${c.database}]` : ''}: ${c.detail}`);
+  report.warnings = all
+    .filter(({ c }) => c.status === 'warn')
+    .map(({ p, c }) => `${p.name}: ${c.name}${c.database ? ` [${c.database}]` : ''}: ${c.detail}`);
   report.failures = [
-    ...report.phases.filter((p) => p.status === 'fail' && !p.checks.some((c) => c.status === 'fail')).map((p) => `${p.name}: ${p.summary}`),
-    ...all.filter(({ p, c }) => c.status === 'fail' && p.name !== 'precheck').map(({ p, c }) => `${p.name}: ${c.name}${c.database ? ` [${c.database}]` : ''}: ${c.detail}${c.objects.length ? ` (${c.objects.slice(0, 5).join('; ')}${c.objects.length > 5 ? '; ...' : ''})` : ''}`),
+    ...report.phases
+      .filter((p) => p.status === 'fail' && !p.checks.some((c) => c.status === 'fail'))
+      .map((p) => `${p.name}: ${p.summary}`),
+    ...all
+      .filter(({ p, c }) => c.status === 'fail' && p.name !== 'precheck')
+      .map(
+        ({ p, c }) =>
+          `${p.name}: ${c.name}${c.database ? ` [${c.database}]` : ''}: ${c.detail}${c.objects.length ? ` (${c.objects.slice(0, 5).join('; ')}${c.objects.length > 5 ? '; ...' : ''})` : ''}`,
+      ),
   ];
-  report.ok = !report.phases.some((p) => p.status === 'fail' || p.status === 'skipped' && p.name !== 'cutover') && report.blockers.length === 0;
+  report.ok =
+    !report.phases.some((p) => p.status === 'fail' || (p.status === 'skipped' && p.name !== 'cutover')) &&
+    report.blockers.length === 0;
   report.recommendation = report.ok ? 'Proceed' : 'Needs fixes';
   report.exitCode = report.ok ? 0 : 1;
   report.seconds = (Date.now() - t0) / 1000;
 }
 
-function keptInfo(ws: Workspace, s13?: LocalServer, s16?: LocalServer, src?: ConnectionTarget, clone?: ConnectionTarget): RehearsalReport['kept'] {
+function keptInfo(
+  ws: Workspace,
+  s13?: LocalServer,
+  s16?: LocalServer,
+  src?: ConnectionTarget,
+  clone?: ConnectionTarget,
+): RehearsalReport['kept'] {
   const servers: NonNullable<RehearsalReport['kept']>['servers'] = [];
-  if (s13 && src) servers.push({ role: 'source', version: s13.version, endpoint: src.endpoint, pid: s13.pid, dataDir: path.join(s13.dir, 'data') });
-  if (s16 && clone) servers.push({ role: 'clone', version: s16.version, endpoint: clone.endpoint, pid: s16.pid, dataDir: path.join(s16.dir, 'data') });
+  if (s13 && src)
+    servers.push({
+      role: 'source',
+      version: s13.version,
+      endpoint: src.endpoint,
+      pid: s13.pid,
+      dataDir: path.join(s13.dir, 'data'),
+    });
+  if (s16 && clone)
+    servers.push({
+      role: 'clone',
+      version: s16.version,
+      endpoint: clone.endpoint,
+      pid: s16.pid,
+      dataDir: path.join(s16.dir, 'data'),
+    });
   return { workDir: ws.dir, servers };
 }

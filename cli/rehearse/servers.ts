@@ -7,7 +7,12 @@ import { Client } from 'pg';
 import { fixtureCounts, FixtureCounts, seedToolJetDatabase, seedToolJetFixture } from '../../lib/fixture';
 import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
 import { LocalServer, PgMajor, startLocalServer } from '../../lib/pg/local-server';
-import { CertificateAuthority, createCertificateAuthority, issueServerCertificate, ServerCertificate } from '../../lib/tls/ca';
+import {
+  CertificateAuthority,
+  createCertificateAuthority,
+  issueServerCertificate,
+  ServerCertificate,
+} from '../../lib/tls/ca';
 import { Workspace } from './workspace';
 
 /** Names the fixture uses: ToolJet's defaults in this project's stack configuration. */
@@ -35,14 +40,30 @@ export function makeRunTls(ws: Workspace): RunTls {
   return { ca, caPem: fs.readFileSync(ca.certFile, 'utf8'), cert };
 }
 
-export async function startRunServer(ws: Workspace, tls: RunTls, major: PgMajor, user: string, password: string, keep: boolean, settings: Record<string, string> = {}): Promise<LocalServer> {
+export async function startRunServer(
+  ws: Workspace,
+  tls: RunTls,
+  major: PgMajor,
+  user: string,
+  password: string,
+  keep: boolean,
+  settings: Record<string, string> = {},
+): Promise<LocalServer> {
   const server = await startLocalServer({ major, tls: tls.cert, user, password, baseDir: ws.dir, keep, settings });
   return ws.track(server);
 }
 
 /** A verify-full connection target for a local server, reached at `host`, trusting the run's CA. */
-export function localTarget(server: LocalServer, host: string, database: string, tls: RunTls, applicationName: string): ConnectionTarget {
-  const url = server.url(database, { sslmode: 'verify-full', sslrootcert: tls.ca.certFile }).replace(`@${server.host}:`, `@${host}:`);
+export function localTarget(
+  server: LocalServer,
+  host: string,
+  database: string,
+  tls: RunTls,
+  applicationName: string,
+): ConnectionTarget {
+  const url = server
+    .url(database, { sslmode: 'verify-full', sslrootcert: tls.ca.certFile })
+    .replace(`@${server.host}:`, `@${host}:`);
   return resolveTarget(url, { env: {}, applicationName });
 }
 
@@ -51,13 +72,23 @@ export function localTarget(server: LocalServer, host: string, database: string,
  * subscription and each table-sync worker. synchronous_commit is on, as on RDS: with it off (the local servers'
  * default) a walsender only sees a commit once the WAL writer flushes it, which would inflate the measured catch-up.
  */
-export const SOURCE_SETTINGS = { wal_level: 'logical', max_wal_senders: '40', max_replication_slots: '40', synchronous_commit: 'on' };
+export const SOURCE_SETTINGS = {
+  wal_level: 'logical',
+  max_wal_senders: '40',
+  max_replication_slots: '40',
+  synchronous_commit: 'on',
+};
 /**
  * Enough workers on the clone to copy every fixture table at once (the apply worker starts a new table-sync worker
  * only about once a second, so a small pool makes the initial copy of many small tables slow). On a subscriber
  * max_replication_slots bounds the replication origins, one per apply and table-sync worker.
  */
-export const CLONE_SETTINGS = { max_replication_slots: '40', max_logical_replication_workers: '24', max_sync_workers_per_subscription: '16', max_worker_processes: '32' };
+export const CLONE_SETTINGS = {
+  max_replication_slots: '40',
+  max_logical_replication_workers: '24',
+  max_sync_workers_per_subscription: '16',
+  max_worker_processes: '32',
+};
 
 export interface FixtureSeed {
   sizeMb: number;
@@ -78,7 +109,10 @@ export async function seedFixture(admin: ConnectionTarget, sizeMb: number): Prom
   } finally {
     await c.end().catch(() => undefined);
   }
-  const seed = async (db: string, fn: (client: Client) => Promise<{ rows: Record<string, number> }>): Promise<Record<string, number>> => {
+  const seed = async (
+    db: string,
+    fn: (client: Client) => Promise<{ rows: Record<string, number> }>,
+  ): Promise<Record<string, number>> => {
     const client = await connect(withDatabase(admin, db));
     try {
       return (await fn(client)).rows;
@@ -90,7 +124,12 @@ export async function seedFixture(admin: ConnectionTarget, sizeMb: number): Prom
     seed(FIXTURE.database, (client) => seedToolJetFixture(client, { sizeMb })),
     seed(FIXTURE.tooljetDatabase, (client) => seedToolJetDatabase(client, { sizeMb })),
   ]);
-  return { sizeMb, counts, rows: { [FIXTURE.database]: main, [FIXTURE.tooljetDatabase]: tjdb }, seconds: (Date.now() - started) / 1000 };
+  return {
+    sizeMb,
+    counts,
+    rows: { [FIXTURE.database]: main, [FIXTURE.tooljetDatabase]: tjdb },
+    seconds: (Date.now() - started) / 1000,
+  };
 }
 
 /**

@@ -23,7 +23,12 @@ export interface ChildResult {
 }
 
 /** Runs a program with exactly `env`; never throws for a non-zero exit. */
-export function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<ChildResult> {
+export function runChild(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 30_000,
+): Promise<ChildResult> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -33,7 +38,11 @@ export function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, ti
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', (err) => {
       clearTimeout(timer);
-      resolve({ code: -1, stdout, stderr: `${stderr}${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `${cmd} not found on PATH` : err.message}` });
+      resolve({
+        code: -1,
+        stdout,
+        stderr: `${stderr}${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `${cmd} not found on PATH` : err.message}`,
+      });
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -75,13 +84,18 @@ export type ProbeResult = { main: ProbeSide; tooljetDb: ProbeSide } | { error: s
 const PROBE = path.join(__dirname, 'tooljet-probe.js');
 
 /** Runs tooljet-probe.js in a child `node` whose environment is `vars` (plus HOME, an empty scratch directory). */
-export async function probeLikeToolJet(vars: Record<string, string>, home: string): Promise<{ result: ProbeResult; stderr: string }> {
+export async function probeLikeToolJet(
+  vars: Record<string, string>,
+  home: string,
+): Promise<{ result: ProbeResult; stderr: string }> {
   const r = await runChild(process.execPath, [PROBE, require.resolve('pg')], { ...vars, HOME: home });
   let result: ProbeResult;
   try {
     result = JSON.parse(r.stdout.trim().split('\n').pop() || '');
   } catch {
-    result = { error: `the probe printed no result (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' ')}` };
+    result = {
+      error: `the probe printed no result (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' ')}`,
+    };
   }
   return { result, stderr: r.stderr };
 }
@@ -128,49 +142,111 @@ export async function toolJetConnectionChecks(o: ToolJetConnectionOptions): Prom
     const created: string[] = [];
     let failed = '';
     for (const db of [v.PG_DB, v.TOOLJET_DB]) {
-      const r = await runChild('createdb', ['-h', v.PG_HOST, '-p', v.PG_PORT, '-U', v.PG_USER, db],
-        libpqEnv(o.home, { PGPASSWORD: v.PG_PASS, PGSSLMODE: v.PGSSLMODE, PGSSLROOTCERT: v.PGSSLROOTCERT }));
+      const r = await runChild(
+        'createdb',
+        ['-h', v.PG_HOST, '-p', v.PG_PORT, '-U', v.PG_USER, db],
+        libpqEnv(o.home, { PGPASSWORD: v.PG_PASS, PGSSLMODE: v.PGSSLMODE, PGSSLROOTCERT: v.PGSSLROOTCERT }),
+      );
       if (r.code === 0) created.push(`${db}: created (as ToolJet does on first start)`);
       else if (/already exists/.test(r.stderr)) created.push(`${db}: exists`);
       else failed = `${db}: ${o.redact(oneLine(r.stderr))}`;
     }
-    checks.push(failed
-      ? check('ToolJet database setup (createdb)', 'fail', `libpq createdb with the .env's PGSSLMODE=${v.PGSSLMODE} and PGSSLROOTCERT failed at ${where}: ${failed}`)
-      : check('ToolJet database setup (createdb)', 'pass', `libpq createdb as ToolJet's create-database script runs it (PGPASSWORD, PGSSLMODE=${v.PGSSLMODE}, PGSSLROOTCERT from the .env) connected to ${where}: ${created.join('; ')}`));
+    checks.push(
+      failed
+        ? check(
+            'ToolJet database setup (createdb)',
+            'fail',
+            `libpq createdb with the .env's PGSSLMODE=${v.PGSSLMODE} and PGSSLROOTCERT failed at ${where}: ${failed}`,
+          )
+        : check(
+            'ToolJet database setup (createdb)',
+            'pass',
+            `libpq createdb as ToolJet's create-database script runs it (PGPASSWORD, PGSSLMODE=${v.PGSSLMODE}, PGSSLROOTCERT from the .env) connected to ${where}: ${created.join('; ')}`,
+          ),
+    );
   }
 
   const probe = await probeLikeToolJet(v, o.home);
   const r = probe.result;
   if ('error' in r) {
-    checks.push(check('ToolJet server connection (node-postgres)', 'fail',
-      `a node process with only the .env's variables could not connect to ${where}: ${o.redact(r.error)}${r.code ? ` (${r.code})` : ''}`));
+    checks.push(
+      check(
+        'ToolJet server connection (node-postgres)',
+        'fail',
+        `a node process with only the .env's variables could not connect to ${where}: ${o.redact(r.error)}${r.code ? ` (${r.code})` : ''}`,
+      ),
+    );
   } else {
     const problems: string[] = [];
-    for (const [label, side, db] of [['PG_DB', r.main, v.PG_DB], ['TOOLJET_DB', r.tooljetDb, v.TOOLJET_DB]] as const) {
+    for (const [label, side, db] of [
+      ['PG_DB', r.main, v.PG_DB],
+      ['TOOLJET_DB', r.tooljetDb, v.TOOLJET_DB],
+    ] as const) {
       if (!side.ssl) problems.push(`${label}: not encrypted`);
       if (!side.authorized) problems.push(`${label}: certificate not verified`);
       if (side.db !== db) problems.push(`${label}: connected to ${side.db}, expected ${db}`);
-      if (side.version !== o.expectVersion) problems.push(`${label}: server ${side.version}, expected ${o.expectVersion}`);
+      if (side.version !== o.expectVersion)
+        problems.push(`${label}: server ${side.version}, expected ${o.expectVersion}`);
     }
-    checks.push(problems.length
-      ? check('ToolJet server connection (node-postgres)', 'fail', `connected to ${where}, but: ${problems.join('; ')}`)
-      : check('ToolJet server connection (node-postgres)', 'pass',
-        `a node process with only the .env's variables (PGSSLMODE=${v.PGSSLMODE}, NODE_EXTRA_CA_CERTS=<the mounted bundle>, no ssl option, as server/ormconfig.ts) connected to ${v.PG_DB} and ${v.TOOLJET_DB} at ${where} as ${r.main.user}: ${r.main.protocol}, certificate verified, PostgreSQL ${r.main.version}`));
+    checks.push(
+      problems.length
+        ? check(
+            'ToolJet server connection (node-postgres)',
+            'fail',
+            `connected to ${where}, but: ${problems.join('; ')}`,
+          )
+        : check(
+            'ToolJet server connection (node-postgres)',
+            'pass',
+            `a node process with only the .env's variables (PGSSLMODE=${v.PGSSLMODE}, NODE_EXTRA_CA_CERTS=<the mounted bundle>, no ssl option, as server/ormconfig.ts) connected to ${v.PG_DB} and ${v.TOOLJET_DB} at ${where} as ${r.main.user}: ${r.main.protocol}, certificate verified, PostgreSQL ${r.main.version}`,
+          ),
+    );
 
     const { NODE_EXTRA_CA_CERTS: _bundle, ...withoutBundle } = v;
     const neg = (await probeLikeToolJet(withoutBundle, o.home)).result;
-    const code = 'error' in neg ? neg.code ?? '' : '';
-    checks.push(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT/.test(code)
-      ? check('TLS verification is on', 'pass', `the same connection without NODE_EXTRA_CA_CERTS is refused (${code}): the bundle is what makes it trusted`)
-      : check('TLS verification is on', 'fail', `without NODE_EXTRA_CA_CERTS the connection was expected to fail certificate verification, got: ${'error' in neg ? o.redact(neg.error) : 'a successful connection'}`));
+    const code = 'error' in neg ? (neg.code ?? '') : '';
+    checks.push(
+      /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT/.test(code)
+        ? check(
+            'TLS verification is on',
+            'pass',
+            `the same connection without NODE_EXTRA_CA_CERTS is refused (${code}): the bundle is what makes it trusted`,
+          )
+        : check(
+            'TLS verification is on',
+            'fail',
+            `without NODE_EXTRA_CA_CERTS the connection was expected to fail certificate verification, got: ${'error' in neg ? o.redact(neg.error) : 'a successful connection'}`,
+          ),
+    );
   }
 
   const { uri, password } = splitUriPassword(v.PGRST_DB_URI ?? '');
-  const ps = await runChild('psql', ['-X', '-A', '-t', '-w', '-c', "SELECT ssl::text || ' ' || version || ' ' || current_setting('server_version') FROM pg_stat_ssl WHERE pid = pg_backend_pid()", uri],
-    libpqEnv(o.home, { PGPASSWORD: password }));
+  const ps = await runChild(
+    'psql',
+    [
+      '-X',
+      '-A',
+      '-t',
+      '-w',
+      '-c',
+      "SELECT ssl::text || ' ' || version || ' ' || current_setting('server_version') FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+      uri,
+    ],
+    libpqEnv(o.home, { PGPASSWORD: password }),
+  );
   const [ssl, protocol, version] = ps.stdout.trim().split(' ');
-  checks.push(ps.code === 0 && ssl === 'true' && version === o.expectVersion
-    ? check('PostgREST connection (libpq)', 'pass', `psql with PGRST_DB_URI (sslmode=verify-full&sslrootcert=<the mounted bundle>) connected to ${v.TOOLJET_DB}: ${protocol}, PostgreSQL ${version}`)
-    : check('PostgREST connection (libpq)', 'fail', `psql with PGRST_DB_URI failed: ${o.redact(ps.code === 0 ? `ssl=${ssl}, version ${version}` : oneLine(ps.stderr))}`));
+  checks.push(
+    ps.code === 0 && ssl === 'true' && version === o.expectVersion
+      ? check(
+          'PostgREST connection (libpq)',
+          'pass',
+          `psql with PGRST_DB_URI (sslmode=verify-full&sslrootcert=<the mounted bundle>) connected to ${v.TOOLJET_DB}: ${protocol}, PostgreSQL ${version}`,
+        )
+      : check(
+          'PostgREST connection (libpq)',
+          'fail',
+          `psql with PGRST_DB_URI failed: ${o.redact(ps.code === 0 ? `ssl=${ssl}, version ${version}` : oneLine(ps.stderr))}`,
+        ),
+  );
   return checks;
 }

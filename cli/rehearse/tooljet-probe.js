@@ -23,8 +23,22 @@ async function probe(cfg) {
 }
 
 (async () => {
-  const main = { host: e.PG_HOST, port: +e.PG_PORT || 5432, user: e.PG_USER, password: e.PG_PASS, database: e.PG_DB, connectionTimeoutMillis: 5000 };
-  const tooljetDb = { host: e.TOOLJET_DB_HOST, port: +e.TOOLJET_DB_PORT || 5432, user: e.TOOLJET_DB_USER, password: e.TOOLJET_DB_PASS, database: e.TOOLJET_DB, connectionTimeoutMillis: 5000 };
+  const main = {
+    host: e.PG_HOST,
+    port: +e.PG_PORT || 5432,
+    user: e.PG_USER,
+    password: e.PG_PASS,
+    database: e.PG_DB,
+    connectionTimeoutMillis: 5000,
+  };
+  const tooljetDb = {
+    host: e.TOOLJET_DB_HOST,
+    port: +e.TOOLJET_DB_PORT || 5432,
+    user: e.TOOLJET_DB_USER,
+    password: e.TOOLJET_DB_PASS,
+    database: e.TOOLJET_DB,
+    connectionTimeoutMillis: 5000,
+  };
   console.log(JSON.stringify({ main: await probe(main), tooljetDb: await probe(tooljetDb) }));
 })().catch((err) => {
   console.log(JSON.stringify({ error: String(err && err.message), code: err && err.code }));

@@ -47,7 +47,11 @@ export function generateSecret(bytes: number): string {
 /** The user PostgreSQL runs as under root (lib/pg/local-server.ts: TJ_PG_RUN_AS, default nobody). */
 function serverUser(): { name: string; uid: number; gid: number } | undefined {
   const name = process.env.TJ_PG_RUN_AS || 'nobody';
-  const f = fs.readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')).find((x) => x[0] === name);
+  const f = fs
+    .readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .map((l) => l.split(':'))
+    .find((x) => x[0] === name);
   return f ? { name, uid: Number(f[2]), gid: Number(f[3]) } : undefined;
 }
 
@@ -60,7 +64,9 @@ function checkTraversable(dir: string, who: { name: string; uid: number; gid: nu
     const st = fs.statSync(d);
     const bit = st.uid === who.uid ? 0o100 : st.gid === who.gid ? 0o010 : 0o001;
     if (!(st.mode & bit)) {
-      throw new RehearsalUsageError(`PostgreSQL runs as ${who.name} (this process is root), which cannot enter ${d} (mode ${(st.mode & 0o777).toString(8)}) on the way to the temporary directory ${dir}: set TMPDIR to a directory it can reach, such as /tmp`);
+      throw new RehearsalUsageError(
+        `PostgreSQL runs as ${who.name} (this process is root), which cannot enter ${d} (mode ${(st.mode & 0o777).toString(8)}) on the way to the temporary directory ${dir}: set TMPDIR to a directory it can reach, such as /tmp`,
+      );
     }
     if (path.dirname(d) === d) return;
   }
@@ -75,7 +81,10 @@ export class Workspace {
     if (!this.keepFiles) fs.rmSync(this.dir, { recursive: true, force: true });
   };
 
-  private constructor(dir: string, private keepFiles: boolean) {
+  private constructor(
+    dir: string,
+    private keepFiles: boolean,
+  ) {
     this.dir = dir;
     process.on('exit', this.onExit);
   }

@@ -25,7 +25,12 @@ export class TrafficWriter {
   private running = false;
   private loop?: Promise<void>;
   private error?: unknown;
-  private readonly stats: WriterStats = { transactions: {}, statements: { inserts: 0, updates: 0, deletes: 0 }, markers: [], seconds: 0 };
+  private readonly stats: WriterStats = {
+    transactions: {},
+    statements: { inserts: 0, updates: 0, deletes: 0 },
+    markers: [],
+    seconds: 0,
+  };
   private started = 0;
 
   constructor(
@@ -36,7 +41,10 @@ export class TrafficWriter {
   ) {}
 
   async start(): Promise<void> {
-    const [main, tj] = await Promise.all([connect(withDatabase(this.source, this.mainDb)), connect(withDatabase(this.source, this.tooljetDb))]);
+    const [main, tj] = await Promise.all([
+      connect(withDatabase(this.source, this.mainDb)),
+      connect(withDatabase(this.source, this.tooljetDb)),
+    ]);
     this.running = true;
     this.started = Date.now();
     this.loop = this.run(main, tj).finally(async () => {
@@ -44,7 +52,13 @@ export class TrafficWriter {
     });
   }
 
-  private async tx(c: Client, db: string, table: string, statements: Array<[string, unknown[], keyof WriterStats['statements']]>, marker: [string, unknown[]]): Promise<void> {
+  private async tx(
+    c: Client,
+    db: string,
+    table: string,
+    statements: Array<[string, unknown[], keyof WriterStats['statements']]>,
+    marker: [string, unknown[]],
+  ): Promise<void> {
     await c.query('BEGIN');
     try {
       for (const [sql, params, kind] of statements) {
@@ -70,21 +84,44 @@ export class TrafficWriter {
       while (this.running) {
         n++;
         const mainStatements: Array<[string, unknown[], keyof WriterStats['statements']]> = [
-          [`UPDATE public.apps SET is_maintenance_on = NOT is_maintenance_on, updated_at = now()
-             WHERE id = (SELECT id FROM public.apps ORDER BY id OFFSET $1 LIMIT 1)`, [n % 4], 'updates'],
+          [
+            `UPDATE public.apps SET is_maintenance_on = NOT is_maintenance_on, updated_at = now()
+             WHERE id = (SELECT id FROM public.apps ORDER BY id OFFSET $1 LIMIT 1)`,
+            [n % 4],
+            'updates',
+          ],
         ];
         if (n % 5 === 0) {
-          mainStatements.push([`DELETE FROM public.audit_logs WHERE id = (SELECT id FROM public.audit_logs ORDER BY created_at, id LIMIT 1)`, [], 'deletes']);
+          mainStatements.push([
+            `DELETE FROM public.audit_logs WHERE id = (SELECT id FROM public.audit_logs ORDER BY created_at, id LIMIT 1)`,
+            [],
+            'deletes',
+          ]);
         }
         await this.tx(main, this.mainDb, 'public.audit_logs', mainStatements, [
           `INSERT INTO public.audit_logs (organization_id, resource_type, action_type, ip_address, metadata)
              SELECT id, 'APP', 'APP_UPDATE', '10.0.0.1', jsonb_build_object('rehearsal', true, 'tick', $1::int)
              FROM public.organizations ORDER BY id LIMIT 1
-           RETURNING id`, [n]]);
-        await this.tx(tj, this.tooljetDb, `${TOOLJET_DB_NAMES.schema}.${TOOLJET_DB_NAMES.orders}`, [
-          [`UPDATE ${PRODUCTS_TABLE} SET price = price + 1 WHERE id = (SELECT min(id) FROM ${PRODUCTS_TABLE}) + $1`, [n % 10], 'updates'],
-        ], [`INSERT INTO ${ORDERS_TABLE} (product_id, quantity, ordered_at, note)
-              VALUES ((SELECT min(id) FROM ${PRODUCTS_TABLE}), 1 + $1::int % 5, now(), 'rehearsal') RETURNING id`, [n]]);
+           RETURNING id`,
+          [n],
+        ]);
+        await this.tx(
+          tj,
+          this.tooljetDb,
+          `${TOOLJET_DB_NAMES.schema}.${TOOLJET_DB_NAMES.orders}`,
+          [
+            [
+              `UPDATE ${PRODUCTS_TABLE} SET price = price + 1 WHERE id = (SELECT min(id) FROM ${PRODUCTS_TABLE}) + $1`,
+              [n % 10],
+              'updates',
+            ],
+          ],
+          [
+            `INSERT INTO ${ORDERS_TABLE} (product_id, quantity, ordered_at, note)
+              VALUES ((SELECT min(id) FROM ${PRODUCTS_TABLE}), 1 + $1::int % 5, now(), 'rehearsal') RETURNING id`,
+            [n],
+          ],
+        );
         await new Promise((r) => setTimeout(r, this.intervalMs));
       }
     } catch (err) {
@@ -97,13 +134,19 @@ export class TrafficWriter {
     this.running = false;
     await this.loop;
     this.stats.seconds = (Date.now() - this.started) / 1000;
-    if (this.error) throw new Error(`the simulated ToolJet writes on the source failed: ${(this.error as Error).message}`);
+    if (this.error)
+      throw new Error(`the simulated ToolJet writes on the source failed: ${(this.error as Error).message}`);
     return this.stats;
   }
 }
 
 /** Polls the clone until every marker row is visible; resolves with the seconds it took. */
-export async function waitForMarkers(clone: ConnectionTarget, markers: WriterStats['markers'], sleep: (ms: number) => Promise<void>, timeoutMs = 120_000): Promise<number> {
+export async function waitForMarkers(
+  clone: ConnectionTarget,
+  markers: WriterStats['markers'],
+  sleep: (ms: number) => Promise<void>,
+  timeoutMs = 120_000,
+): Promise<number> {
   const started = Date.now();
   for (const m of markers) {
     const c = await connect(withDatabase(clone, m.database));
@@ -112,7 +155,10 @@ export async function waitForMarkers(clone: ConnectionTarget, markers: WriterSta
       for (;;) {
         const r = await c.query(`SELECT 1 FROM ${q(schema)}.${q(table)} WHERE id = $1`, [m.id]);
         if (r.rowCount) break;
-        if (Date.now() - started > timeoutMs) throw new Error(`the clone did not catch up within ${timeoutMs / 1000} s: ${m.database} ${m.table} id ${m.id} never arrived`);
+        if (Date.now() - started > timeoutMs)
+          throw new Error(
+            `the clone did not catch up within ${timeoutMs / 1000} s: ${m.database} ${m.table} id ${m.id} never arrived`,
+          );
         await sleep(5);
       }
     } finally {

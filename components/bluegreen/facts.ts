@@ -47,7 +47,8 @@ export function combineFacts(i: aws.rds.GetInstanceResult, described: string): B
   } catch {
     throw new Error(`unexpected output of describe-source.sh: ${described.slice(0, 200)}`);
   }
-  if (!d || typeof d.instance !== 'object' || d.instance === null) throw new Error(`unexpected output of describe-source.sh: ${described.slice(0, 200)}`);
+  if (!d || typeof d.instance !== 'object' || d.instance === null)
+    throw new Error(`unexpected output of describe-source.sh: ${described.slice(0, 200)}`);
   const group = d.instance.parameterGroups?.[0] ?? { name: i.dbParameterGroups?.[0] ?? '', status: 'unknown' };
   const logical = (d.parameters ?? []).find((p) => p.name === 'rds.logical_replication');
   return {
@@ -83,12 +84,17 @@ export function combineFacts(i: aws.rds.GetInstanceResult, described: string): B
   };
 }
 
-export async function lookupBlueGreenSource(identifier: string, cli: { region?: string; profile?: string }): Promise<BlueGreenSource> {
+export async function lookupBlueGreenSource(
+  identifier: string,
+  cli: { region?: string; profile?: string },
+): Promise<BlueGreenSource> {
   let i: aws.rds.GetInstanceResult;
   try {
     i = await aws.rds.getInstance({ dbInstanceIdentifier: identifier });
   } catch (err) {
-    throw new pulumi.RunError(`${PROJECT}:source.identifier: RDS instance "${identifier}" could not be read (${oneLine(err)}); check the identifier, aws:region and your AWS credentials`);
+    throw new pulumi.RunError(
+      `${PROJECT}:source.identifier: RDS instance "${identifier}" could not be read (${oneLine(err)}); check the identifier, aws:region and your AWS credentials`,
+    );
   }
   let described: command.local.RunResult;
   try {

@@ -27,7 +27,10 @@ export interface MirrorFacts {
 }
 
 /** The facts as the instance's arguments: the same fields, plus the engine and the importer's two values. */
-export type MirroredInstanceArgs = Omit<MirrorFacts, 'maxAllocatedStorage' | 'enabledCloudwatchLogsExports' | 'tags'> & {
+export type MirroredInstanceArgs = Omit<
+  MirrorFacts,
+  'maxAllocatedStorage' | 'enabledCloudwatchLogsExports' | 'tags'
+> & {
   engine: 'postgres';
   maxAllocatedStorage?: number;
   enabledCloudwatchLogsExports: string[];

@@ -67,10 +67,20 @@ export async function deployBlueGreen(
     snapshotCreateTimeout: config.snapshot.mode === 'create' ? config.snapshot.createTimeout : '4h',
     updateTimeout: bg.updateTimeout,
     production,
-    databaseUrl: commandDatabaseUrl({ host: source.address, port: source.port, user: db.username, database: db.name, caFile }),
+    databaseUrl: commandDatabaseUrl({
+      host: source.address,
+      port: source.port,
+      user: db.username,
+      database: db.name,
+      caFile,
+    }),
     tooljetDb: db.tooljetDbName,
     password: config.dbPassword,
-    snapshotTags: snapshotTags({ ...common, snapshotIdentifier: config.snapshot.identifier, deleteAfter: config.cleanup.snapshotDeleteAfter }),
+    snapshotTags: snapshotTags({
+      ...common,
+      snapshotIdentifier: config.snapshot.identifier,
+      deleteAfter: config.cleanup.snapshotDeleteAfter,
+    }),
     parameterGroupTags: parameterGroupTags({ ...common, parameterGroupName: bg.parameterGroupName }),
     after: targets.all,
   });
@@ -84,8 +94,13 @@ export async function deployBlueGreen(
           {
             role: 'source',
             identifier: source.identifier,
-            engine: bg.phase === 'upgrade' ? `PostgreSQL ${BLUE_GREEN_TARGET_VERSION} after the switchover` : `PostgreSQL ${source.engineVersion}`,
-            ...(source.enabledCloudwatchLogsExports.includes('postgresql') && { logGroupName: postgresLogGroupName(source.identifier) }),
+            engine:
+              bg.phase === 'upgrade'
+                ? `PostgreSQL ${BLUE_GREEN_TARGET_VERSION} after the switchover`
+                : `PostgreSQL ${source.engineVersion}`,
+            ...(source.enabledCloudwatchLogsExports.includes('postgresql') && {
+              logGroupName: postgresLogGroupName(source.identifier),
+            }),
           },
         ],
         active: source.identifier,

@@ -24,7 +24,9 @@ export function precheckScript(): string {
 }
 
 export function postcheckScript(): string {
-  return inProjectDir(`${CLI} postcheck --quiet --expect-version "$TJ_ENGINE_VERSION" --tooljet-db "$TJ_TOOLJET_DB" --fix-sequences --analyze\n`);
+  return inProjectDir(
+    `${CLI} postcheck --quiet --expect-version "$TJ_ENGINE_VERSION" --tooljet-db "$TJ_TOOLJET_DB" --fix-sequences --analyze\n`,
+  );
 }
 
 /** How the no-op updates explain themselves (README "When each command runs"). */
@@ -112,7 +114,8 @@ export class BlueGreenUpgrade extends pulumi.ComponentResource {
           parameters: BLUE_GREEN_POSTGRES16_PARAMETERS,
           production: args.production,
           tags: args.parameterGroupTags,
-          description: 'ToolJet postgres16 parameters for the blue/green green instance (TLS only, logical replication), managed by Pulumi',
+          description:
+            'ToolJet postgres16 parameters for the blue/green green instance (TLS only, logical replication), managed by Pulumi',
         },
         { parent: this },
       );
@@ -120,7 +123,10 @@ export class BlueGreenUpgrade extends pulumi.ComponentResource {
     }
 
     const inputs = upgrade
-      ? upgradeSourceInstance(args.mirror, { engineVersion: args.targetEngineVersion, parameterGroupName: args.parameterGroupName })
+      ? upgradeSourceInstance(args.mirror, {
+          engineVersion: args.targetEngineVersion,
+          parameterGroupName: args.parameterGroupName,
+        })
       : args.mirror;
     this.instance = new aws.rds.Instance(
       `${name}-source`,
@@ -146,7 +152,11 @@ export class BlueGreenUpgrade extends pulumi.ComponentResource {
         {
           create: postcheckScript(),
           interpreter: ['/bin/sh', '-c'],
-          environment: env({ TJ_PG_TARGET_URL: args.databaseUrl, TJ_ENGINE_VERSION: args.targetEngineVersion, TJ_TOOLJET_DB: args.tooljetDb }),
+          environment: env({
+            TJ_PG_TARGET_URL: args.databaseUrl,
+            TJ_ENGINE_VERSION: args.targetEngineVersion,
+            TJ_TOOLJET_DB: args.tooljetDb,
+          }),
           // Once per switchover: the green instance has a new resource id. Not again for a rotated password (no-op
           // update): it fixes sequences and ANALYZEs production, which a later up has no reason to repeat.
           update: noopUpdateScript({ name: `${name}-postcheck`, runsWhen: POSTCHECK_RUNS_WHEN, reprint: false }),

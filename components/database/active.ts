@@ -15,12 +15,20 @@ export interface DatabaseEndpoint {
 /** `clone` is undefined once cleanup has removed it; then only `source` can be active (config refuses the rest). */
 export function selectActiveDatabase(
   kind: ActiveDatabase,
-  clone: { identifier: pulumi.Output<string>; address: pulumi.Output<string>; port: pulumi.Output<number>; endpoint: pulumi.Output<string> } | undefined,
+  clone:
+    | {
+        identifier: pulumi.Output<string>;
+        address: pulumi.Output<string>;
+        port: pulumi.Output<number>;
+        endpoint: pulumi.Output<string>;
+      }
+    | undefined,
   source: SourceInstance,
   restored?: RestoredInstance,
 ): DatabaseEndpoint {
   if (kind === 'restored') {
-    if (!restored) throw new Error('selectActiveDatabase: activeDatabase is restored, but no restored instance was looked up');
+    if (!restored)
+      throw new Error('selectActiveDatabase: activeDatabase is restored, but no restored instance was looked up');
     return {
       kind,
       identifier: pulumi.output(restored.identifier),
@@ -30,7 +38,8 @@ export function selectActiveDatabase(
     };
   }
   if (kind === 'clone') {
-    if (!clone) throw new Error('selectActiveDatabase: activeDatabase is clone, but there is no clone (cleanup removed it)');
+    if (!clone)
+      throw new Error('selectActiveDatabase: activeDatabase is clone, but there is no clone (cleanup removed it)');
     return { kind, identifier: clone.identifier, address: clone.address, port: clone.port, endpoint: clone.endpoint };
   }
   return {

@@ -128,7 +128,11 @@ export class UpgradedClone extends pulumi.ComponentResource {
         logging: 'stdoutAndStderr',
         addPreviousOutputInEnv: false,
       },
-      { parent: this, dependsOn: [this.instance], customTimeouts: { create: args.timeouts.update, update: args.timeouts.update } },
+      {
+        parent: this,
+        dependsOn: [this.instance],
+        customTimeouts: { create: args.timeouts.update, update: args.timeouts.update },
+      },
     );
 
     const ready = <T>(value: pulumi.Output<T>): pulumi.Output<T> =>

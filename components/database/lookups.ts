@@ -32,8 +32,10 @@ export interface ExistingSnapshot {
   readonly engineVersion: string;
 }
 
-
-export async function lookupSourceInstance(identifier: string, opts: { requireEncrypted: boolean; restoring?: boolean }): Promise<SourceInstance> {
+export async function lookupSourceInstance(
+  identifier: string,
+  opts: { requireEncrypted: boolean; restoring?: boolean },
+): Promise<SourceInstance> {
   let i: aws.rds.GetInstanceResult;
   try {
     i = await aws.rds.getInstance({ dbInstanceIdentifier: identifier });
@@ -83,11 +85,15 @@ export async function lookupRestoredInstance(identifier: string, caBundle: CaBun
   try {
     i = await aws.rds.getInstance({ dbInstanceIdentifier: identifier });
   } catch (err) {
-    throw new pulumi.RunError(`${key}: RDS instance "${identifier}" could not be read (${oneLine(err)}); restore it first (README "Second path") and check the identifier and aws:region`);
+    throw new pulumi.RunError(
+      `${key}: RDS instance "${identifier}" could not be read (${oneLine(err)}); restore it first (README "Second path") and check the identifier and aws:region`,
+    );
   }
   const problems = checkRestoredInstance(i, identifier);
   if (checkRdsRoot(caBundle, i.caCertIdentifier, 'caBundle') !== undefined) {
-    problems.push(`${key}: "${identifier}" uses the RDS CA ${i.caCertIdentifier}, and caBundle holds no root of it, so ToolJet could not verify it; use the global bundle (README "caBundle") or move the instance to rds-ca-rsa2048-g1 (aws rds modify-db-instance --db-instance-identifier ${identifier} --ca-certificate-identifier rds-ca-rsa2048-g1 --apply-immediately)`);
+    problems.push(
+      `${key}: "${identifier}" uses the RDS CA ${i.caCertIdentifier}, and caBundle holds no root of it, so ToolJet could not verify it; use the global bundle (README "caBundle") or move the instance to rds-ca-rsa2048-g1 (aws rds modify-db-instance --db-instance-identifier ${identifier} --ca-certificate-identifier rds-ca-rsa2048-g1 --apply-immediately)`,
+    );
   }
   if (problems.length > 0) throw new pulumi.RunError(problems.join('\n'));
   return {
@@ -108,7 +114,9 @@ export async function findSnapshot(identifier: string): Promise<SnapshotPresence
   try {
     const r = await aws.rds.getSnapshots({ filters: [{ name: 'db-snapshot-id', values: [identifier] }] });
     const s = (r.snapshots ?? []).find((x) => x.dbSnapshotIdentifier === identifier);
-    return s ? { exists: true, createTime: s.snapshotCreateTime ?? '', instance: s.dbInstanceIdentifier ?? '' } : { exists: false };
+    return s
+      ? { exists: true, createTime: s.snapshotCreateTime ?? '', instance: s.dbInstanceIdentifier ?? '' }
+      : { exists: false };
   } catch (err) {
     return { exists: 'unknown', error: oneLine(err) };
   }
@@ -118,7 +126,10 @@ export async function findSnapshot(identifier: string): Promise<SnapshotPresence
 export async function lookupExistingSnapshot(identifier: string, sourceIdentifier: string): Promise<ExistingSnapshot> {
   let s: aws.rds.GetSnapshotResult;
   try {
-    s = await aws.rds.getSnapshot({ dbSnapshotIdentifier: identifier, ...(isSnapshotArn(identifier) ? { includeShared: true } : {}) });
+    s = await aws.rds.getSnapshot({
+      dbSnapshotIdentifier: identifier,
+      ...(isSnapshotArn(identifier) ? { includeShared: true } : {}),
+    });
   } catch (err) {
     throw new pulumi.RunError(
       `${PROJECT}:snapshot.identifier: snapshot "${identifier}" could not be read (${oneLine(err)}); check the identifier and aws:region`,

@@ -10,7 +10,9 @@ export interface Parameter {
 }
 
 /** What the clone's postgres16 group sets: TLS only (ToolJet connects with PGSSLMODE=verify-full + the RDS CA). */
-export const POSTGRES16_PARAMETERS: readonly Parameter[] = [{ name: 'rds.force_ssl', value: '1', applyMethod: 'pending-reboot' }];
+export const POSTGRES16_PARAMETERS: readonly Parameter[] = [
+  { name: 'rds.force_ssl', value: '1', applyMethod: 'pending-reboot' },
+];
 
 export interface PostgresParameterGroupArgs {
   /** AWS name of the group. */

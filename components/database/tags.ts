@@ -26,7 +26,12 @@ interface Common {
   userTags: Readonly<Record<string, string>>;
 }
 
-function tags(common: Common, name: string, purpose: string, extra: Record<string, string> = {}): Record<string, string> {
+function tags(
+  common: Common,
+  name: string,
+  purpose: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   // User tags first: the program's own keys always win (parseStackConfig already refuses reserved keys).
   return {
     ...common.userTags,
@@ -45,7 +50,12 @@ export function cloneTags(c: Common & { cloneIdentifier: string; snapshotIdentif
 
 /** `deleteAfter` (YYYY-MM-DD, from config, never the clock) adds the tag `tooljet:delete-after`. */
 export function snapshotTags(c: Common & { snapshotIdentifier: string; deleteAfter?: string }): Record<string, string> {
-  return tags(c, c.snapshotIdentifier, PURPOSES.snapshot, c.deleteAfter ? { [TAG_KEYS.deleteAfter]: c.deleteAfter } : {});
+  return tags(
+    c,
+    c.snapshotIdentifier,
+    PURPOSES.snapshot,
+    c.deleteAfter ? { [TAG_KEYS.deleteAfter]: c.deleteAfter } : {},
+  );
 }
 
 export function parameterGroupTags(c: Common & { parameterGroupName: string }): Record<string, string> {

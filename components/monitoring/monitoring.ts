@@ -4,7 +4,13 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { MonitoringConfig } from '../../config/types';
-import { connectionFailureMetric, DashboardInstance, renderAlarms, renderDashboard, renderFilterPattern } from '../../lib/monitoring';
+import {
+  connectionFailureMetric,
+  DashboardInstance,
+  renderAlarms,
+  renderDashboard,
+  renderFilterPattern,
+} from '../../lib/monitoring';
 
 export interface MonitoredInstance {
   role: 'clone' | 'source' | 'restored';
@@ -42,12 +48,21 @@ export class DatabaseMonitoring extends pulumi.ComponentResource {
   constructor(name: string, args: DatabaseMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super('tooljet-pg-upgrade:monitoring:DatabaseMonitoring', name, {}, opts);
     const active = args.instances.find((i) => i.identifier === args.active);
-    if (!active) throw new Error(`DatabaseMonitoring: active instance ${args.active} is not among the monitored instances`);
+    if (!active)
+      throw new Error(`DatabaseMonitoring: active instance ${args.active} is not among the monitored instances`);
 
-    this.topic = new aws.sns.Topic(`${name}-alarms`, { name: `${args.namePrefix}-db-alarms`, tags: args.tags }, { parent: this });
+    this.topic = new aws.sns.Topic(
+      `${name}-alarms`,
+      { name: `${args.namePrefix}-db-alarms`, tags: args.tags },
+      { parent: this },
+    );
     args.settings.alarmEmails.forEach((email, i) => {
       this.subscriptions.push(
-        new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: this.topic.arn, protocol: 'email', endpoint: email }, { parent: this }),
+        new aws.sns.TopicSubscription(
+          `${name}-email-${i}`,
+          { topic: this.topic.arn, protocol: 'email', endpoint: email },
+          { parent: this },
+        ),
       );
     });
 
@@ -63,7 +78,13 @@ export class DatabaseMonitoring extends pulumi.ComponentResource {
             name: `${args.namePrefix}-${i.identifier}-connection-failures`,
             logGroupName: i.logGroupName!,
             pattern,
-            metricTransformation: { name: metric.metricName, namespace: metric.namespace, value: '1', defaultValue: '0', unit: 'Count' },
+            metricTransformation: {
+              name: metric.metricName,
+              namespace: metric.namespace,
+              value: '1',
+              defaultValue: '0',
+              unit: 'Count',
+            },
           },
           { parent: this },
         ),

@@ -14,15 +14,18 @@ import { CLI, inProjectDir, noopUpdateScript } from '../../lib/commands';
  * directory it says so and exits 0 like any other report failure (it never blocks the rollback).
  */
 export function rollbackReportScript(): string {
-  return inProjectDir('', { onMissing: 'skip' }) + [
-    `${CLI} rollback-report --quiet --since "$TJ_CUTOVER_AT" --tooljet-db "$TJ_TOOLJET_DB"`,
-    'code=$?',
-    'if [ "$code" -gt 1 ]; then',
-    '  echo "tj-pg-upgrade rollback-report could not compare the clone with the source (exit $code, see above); the rollback goes on. Run it by hand before ToolJet writes to the source again (README, Rollback)." >&2',
-    'fi',
-    'exit 0',
-    '',
-  ].join('\n');
+  return (
+    inProjectDir('', { onMissing: 'skip' }) +
+    [
+      `${CLI} rollback-report --quiet --since "$TJ_CUTOVER_AT" --tooljet-db "$TJ_TOOLJET_DB"`,
+      'code=$?',
+      'if [ "$code" -gt 1 ]; then',
+      '  echo "tj-pg-upgrade rollback-report could not compare the clone with the source (exit $code, see above); the rollback goes on. Run it by hand before ToolJet writes to the source again (README, Rollback)." >&2',
+      'fi',
+      'exit 0',
+      '',
+    ].join('\n')
+  );
 }
 
 export interface RollbackReportEnvironmentInput {
@@ -71,11 +74,15 @@ export class RollbackReport extends pulumi.ComponentResource {
         create: rollbackReportScript(),
         // /bin/sh -c through the timing wrapper: prints the measured duration (cutover/timing.ts).
         interpreter: timedInterpreter(PHASES.rollbackReport),
-        environment: pulumi
-          .all([args.cloneUrl, args.password])
-          .apply(([cloneUrl, password]) =>
-            rollbackReportEnvironment({ sourceUrl: args.sourceUrl, cloneUrl, password, tooljetDb: args.tooljetDb, cutoverAt: args.cutoverAt }),
-          ),
+        environment: pulumi.all([args.cloneUrl, args.password]).apply(([cloneUrl, password]) =>
+          rollbackReportEnvironment({
+            sourceUrl: args.sourceUrl,
+            cloneUrl,
+            password,
+            tooljetDb: args.tooljetDb,
+            cutoverAt: args.cutoverAt,
+          }),
+        ),
         // Once per rollback: runs again only for another cutover or another clone. Never `create` again on an update
         // (pulumi-command's default without `update`): the clone has moved on, the report was of that moment.
         update: noopUpdateScript({ name: 'rollback-report', runsWhen: REPORT_RUNS_WHEN, reprint: true }),

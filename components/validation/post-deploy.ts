@@ -29,7 +29,12 @@ import { renderValidateCommand, validateCommandLine } from './validate-command';
 export interface PostDeployValidationArgs {
   settings: ValidationConfig;
   source: { address: pulumi.Input<string>; port: pulumi.Input<number> };
-  clone: { address: pulumi.Input<string>; port: pulumi.Input<number>; engineVersion: pulumi.Input<string>; resourceId: pulumi.Input<string> };
+  clone: {
+    address: pulumi.Input<string>;
+    port: pulumi.Input<number>;
+    engineVersion: pulumi.Input<string>;
+    resourceId: pulumi.Input<string>;
+  };
   /** clone.engineVersion from the configuration: what --expect-version demands. */
   expectVersion: string;
   user: string;
@@ -60,7 +65,9 @@ export const VALIDATION_RUNS_WHEN = {
 } as const;
 
 /** The command's `triggers` (a change replaces it: create runs again). See the header for why these. */
-export function validationTriggers(args: Pick<PostDeployValidationArgs, 'clone' | 'caBundle' | 'window'>): pulumi.Input<string>[] {
+export function validationTriggers(
+  args: Pick<PostDeployValidationArgs, 'clone' | 'caBundle' | 'window'>,
+): pulumi.Input<string>[] {
   if (args.window) return [args.clone.resourceId, ...args.window.stopOutputs];
   return [
     pulumi.all([args.clone.address, args.clone.port]).apply(([a, p]) => `${a}:${p}`),
@@ -107,7 +114,11 @@ export class PostDeployValidation extends pulumi.ComponentResource {
         interpreter: timedInterpreter(PHASES.validation),
         environment: pulumi.secret(rendered.apply((r) => r.environment)),
         // Never `create` again on an update (pulumi-command's default without `update`): see the header.
-        update: noopUpdateScript({ name: `${name}-validate`, runsWhen: args.window ? VALIDATION_RUNS_WHEN.window : VALIDATION_RUNS_WHEN.live, reprint: false }),
+        update: noopUpdateScript({
+          name: `${name}-validate`,
+          runsWhen: args.window ? VALIDATION_RUNS_WHEN.window : VALIDATION_RUNS_WHEN.live,
+          reprint: false,
+        }),
         triggers: validationTriggers(args),
         logging: 'stdoutAndStderr',
         addPreviousOutputInEnv: false,

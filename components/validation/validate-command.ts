@@ -44,7 +44,10 @@ export interface ValidateCommand {
 const SAFE_ARG = /^[A-Za-z0-9_.-]+$/;
 
 function arg(name: string, value: string): string {
-  if (!SAFE_ARG.test(value)) throw new Error(`validate command: ${name} ${JSON.stringify(value)} has characters that do not belong on a command line`);
+  if (!SAFE_ARG.test(value))
+    throw new Error(
+      `validate command: ${name} ${JSON.stringify(value)} has characters that do not belong on a command line`,
+    );
   return value;
 }
 
@@ -53,7 +56,12 @@ function url(e: ValidateEndpoint, user: string, database: string, caFile: string
 }
 
 /** The command line alone: it depends on no endpoint and no secret. */
-export function validateCommandLine(input: Pick<ValidateCommandInput, 'expectVersion' | 'jobs' | 'tooljetDatabase' | 'analyze' | 'fixSequences' | 'liveSource'>): string {
+export function validateCommandLine(
+  input: Pick<
+    ValidateCommandInput,
+    'expectVersion' | 'jobs' | 'tooljetDatabase' | 'analyze' | 'fixSequences' | 'liveSource'
+  >,
+): string {
   const flags = [
     `--expect-version ${arg('expectVersion', input.expectVersion)}`,
     `--jobs ${arg('jobs', String(input.jobs))}`,

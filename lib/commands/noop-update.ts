@@ -21,8 +21,14 @@ const SAFE_TEXT = /^[A-Za-z0-9 (),.:;/_+-]{1,300}$/;
 
 /** The script of a no-op `update`: one line on stderr saying why nothing runs; stdout is the previous one or empty. */
 export function noopUpdateScript(u: NoopUpdate): string {
-  for (const [field, value] of [['name', u.name], ['runsWhen', u.runsWhen]] as const) {
-    if (!SAFE_TEXT.test(value)) throw new Error(`noopUpdateScript: ${field} ${JSON.stringify(value)} has characters that do not belong in a log line`);
+  for (const [field, value] of [
+    ['name', u.name],
+    ['runsWhen', u.runsWhen],
+  ] as const) {
+    if (!SAFE_TEXT.test(value))
+      throw new Error(
+        `noopUpdateScript: ${field} ${JSON.stringify(value)} has characters that do not belong in a log line`,
+      );
   }
   return [
     ...(u.reprint ? [`printf '%s\\n' "\${PULUMI_COMMAND_STDOUT:-}"`] : []),

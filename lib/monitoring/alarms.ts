@@ -48,14 +48,16 @@ const RDS_METRICS: Record<Exclude<AlarmKind, 'connectionFailures'>, MetricDef> =
     statistic: 'Maximum',
     comparisonOperator: 'GreaterThanThreshold',
     treatMissingData: 'missing',
-    what: (t) => `more than ${t} connections (ToolJet pools plus PostgREST; max_connections depends on the instance class)`,
+    what: (t) =>
+      `more than ${t} connections (ToolJet pools plus PostgREST; max_connections depends on the instance class)`,
   },
   cpuUtilization: {
     metricName: 'CPUUtilization',
     statistic: 'Average',
     comparisonOperator: 'GreaterThanThreshold',
     treatMissingData: 'missing',
-    what: (t) => `CPU above ${t}% (after a major upgrade: missing statistics, run ANALYZE; see tj-pg-upgrade validate --analyze)`,
+    what: (t) =>
+      `CPU above ${t}% (after a major upgrade: missing statistics, run ANALYZE; see tj-pg-upgrade validate --analyze)`,
   },
   readIops: {
     metricName: 'ReadIOPS',
@@ -86,8 +88,13 @@ export function kebab(kind: string): string {
 }
 
 /** The alarms for `instance`, in ALARM_KINDS order. `namePrefix` is per stack, e.g. `tooljet-pg-upgrade-prod`. */
-export function renderAlarms(namePrefix: string, instance: AlarmInstance, settings: Readonly<Record<AlarmKind, AlarmSettings>>): AlarmSpec[] {
-  if (!(instance.allocatedStorageGiB > 0)) throw new Error(`renderAlarms: allocated storage of ${instance.identifier} is unknown`);
+export function renderAlarms(
+  namePrefix: string,
+  instance: AlarmInstance,
+  settings: Readonly<Record<AlarmKind, AlarmSettings>>,
+): AlarmSpec[] {
+  if (!(instance.allocatedStorageGiB > 0))
+    throw new Error(`renderAlarms: allocated storage of ${instance.identifier} is unknown`);
   const specs: AlarmSpec[] = [];
   for (const kind of ALARM_KINDS) {
     const s = settings[kind];
@@ -116,7 +123,8 @@ export function renderAlarms(namePrefix: string, instance: AlarmInstance, settin
       continue;
     }
     const m = RDS_METRICS[kind];
-    const threshold = kind === 'freeStorageSpace' ? Math.round((instance.allocatedStorageGiB * GIB * s.threshold) / 100) : s.threshold;
+    const threshold =
+      kind === 'freeStorageSpace' ? Math.round((instance.allocatedStorageGiB * GIB * s.threshold) / 100) : s.threshold;
     specs.push({
       ...common,
       description: `${instance.identifier}: ${m.what(s.threshold, instance)} for ${window}`,

@@ -53,7 +53,10 @@ export function renderDashboard(input: DashboardInput): string {
   if (input.instances.length === 0) throw new Error('renderDashboard: no instance');
   const period = input.period ?? 300;
   const widgets: Widget[] = [];
-  const lines = input.instances.map((i) => `- **${i.role}**: \`${i.identifier}\`, ${i.engine}${i.identifier === input.active ? ' — **ToolJet points here** (alarms follow it)' : ''}`);
+  const lines = input.instances.map(
+    (i) =>
+      `- **${i.role}**: \`${i.identifier}\`, ${i.engine}${i.identifier === input.active ? ' — **ToolJet points here** (alarms follow it)' : ''}`,
+  );
   widgets.push({
     type: 'text',
     x: 0,
@@ -73,10 +76,18 @@ export function renderDashboard(input: DashboardInput): string {
     const metrics: unknown[] = [];
     for (const i of input.instances) {
       for (const m of g.metrics) {
-        metrics.push(['AWS/RDS', m, 'DBInstanceIdentifier', i.identifier, { label: `${g.metrics.length > 1 ? `${m} ` : ''}${label(i, input.active)}` }]);
+        metrics.push([
+          'AWS/RDS',
+          m,
+          'DBInstanceIdentifier',
+          i.identifier,
+          { label: `${g.metrics.length > 1 ? `${m} ` : ''}${label(i, input.active)}` },
+        ]);
       }
     }
-    const alarm = g.alarm ? input.alarms.find((a) => a.metricName === g.alarm && a.dimensions.DBInstanceIdentifier === input.active) : undefined;
+    const alarm = g.alarm
+      ? input.alarms.find((a) => a.metricName === g.alarm && a.dimensions.DBInstanceIdentifier === input.active)
+      : undefined;
     widgets.push({
       type: 'metric',
       ...place(),
@@ -110,7 +121,11 @@ export function renderDashboard(input: DashboardInput): string {
         stacked: false,
         stat: 'Sum',
         period,
-        metrics: failing.map((i) => [i.connectionFailures!.namespace, i.connectionFailures!.metricName, { label: label(i, input.active) }]),
+        metrics: failing.map((i) => [
+          i.connectionFailures!.namespace,
+          i.connectionFailures!.metricName,
+          { label: label(i, input.active) },
+        ]),
         ...(alarm && { annotations: { horizontal: [{ label: `alarm: ${alarm.name}`, value: alarm.threshold }] } }),
       },
     });

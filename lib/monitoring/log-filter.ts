@@ -16,7 +16,8 @@ export interface FailurePattern {
 export const CONNECTION_FAILURE_PATTERNS: readonly FailurePattern[] = [
   {
     term: 'authentication failed for user',
-    meaning: 'wrong password or unknown user (scram/md5 "password authentication failed"; PAM = RDS IAM authentication; certificate)',
+    meaning:
+      'wrong password or unknown user (scram/md5 "password authentication failed"; PAM = RDS IAM authentication; certificate)',
   },
   {
     term: 'no pg_hba.conf entry for',
@@ -25,7 +26,8 @@ export const CONNECTION_FAILURE_PATTERNS: readonly FailurePattern[] = [
   { term: 'pg_hba.conf rejects connection for', meaning: 'an explicit reject rule in pg_hba' },
   {
     term: 'could not accept SSL connection',
-    meaning: 'TLS handshake failed: the client does not trust the server certificate ("tlsv1 alert unknown ca" from libpq, "EOF detected" from Node) or no common protocol/cipher',
+    meaning:
+      'TLS handshake failed: the client does not trust the server certificate ("tlsv1 alert unknown ca" from libpq, "EOF detected" from Node) or no common protocol/cipher',
   },
 ];
 
@@ -34,7 +36,8 @@ export function renderFilterPattern(patterns: readonly FailurePattern[] = CONNEC
   if (patterns.length === 0) throw new Error('renderFilterPattern: no terms');
   return patterns
     .map(({ term }) => {
-      if (!term || /["\\\n]/.test(term)) throw new Error(`renderFilterPattern: term ${JSON.stringify(term)} cannot be quoted`);
+      if (!term || /["\\\n]/.test(term))
+        throw new Error(`renderFilterPattern: term ${JSON.stringify(term)} cannot be quoted`);
       return `?"${term}"`;
     })
     .join(' ');

@@ -101,14 +101,29 @@ export class ConnectionError extends Error {
 }
 
 const URL_PARAMS = new Set([
-  'host', 'hostaddr', 'port', 'dbname', 'user', 'password', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey',
-  'connect_timeout', 'application_name', 'fallback_application_name', 'options',
+  'host',
+  'hostaddr',
+  'port',
+  'dbname',
+  'user',
+  'password',
+  'sslmode',
+  'sslrootcert',
+  'sslcert',
+  'sslkey',
+  'connect_timeout',
+  'application_name',
+  'fallback_application_name',
+  'options',
 ]);
 
 /** Parses a libpq URL (postgresql:// or postgres://) into keyword/value pairs, like libpq's conninfo_uri_parse. */
 export function parseConnectionUrl(url: string): Record<string, string> {
   const m = /^(postgres(?:ql)?):\/\/([^/?#]*)(\/[^?#]*)?(\?[^#]*)?$/.exec(url.trim());
-  if (!m) throw new ConnectionConfigError(`not a PostgreSQL URL: ${redactUrl(url)} (expected postgresql://user:password@host:port/database?sslmode=verify-full&sslrootcert=/path/ca.pem)`);
+  if (!m)
+    throw new ConnectionConfigError(
+      `not a PostgreSQL URL: ${redactUrl(url)} (expected postgresql://user:password@host:port/database?sslmode=verify-full&sslrootcert=/path/ca.pem)`,
+    );
   const out: Record<string, string> = {};
   const dec = (s: string, what: string): string => {
     try {
@@ -238,7 +253,8 @@ export function resolveTarget(input: string | undefined, opts: ResolveOptions = 
   const notices: string[] = [];
 
   const host = pick('hostaddr', 'PGHOSTADDR') ?? pick('host', 'PGHOST') ?? 'localhost';
-  if (host.includes(',')) throw new ConnectionConfigError(`multiple hosts are not supported: "${host}" (give one host)`);
+  if (host.includes(','))
+    throw new ConnectionConfigError(`multiple hosts are not supported: "${host}" (give one host)`);
   const portText = pick('port', 'PGPORT') ?? '5432';
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
@@ -281,7 +297,9 @@ export function resolveTarget(input: string | undefined, opts: ResolveOptions = 
       notices.push(`sslmode=${sslmode} with --insecure: plain-text connection, nothing is encrypted`);
     }
   } else if (sslmode === 'require' || sslmode === 'verify-ca') {
-    notices.push(`sslmode=${sslmode}: verified as verify-full anyway (certificate chain and host name); TLS is always verified by this tool`);
+    notices.push(
+      `sslmode=${sslmode}: verified as verify-full anyway (certificate chain and host name); TLS is always verified by this tool`,
+    );
   }
 
   const rootcert = pick('sslrootcert', 'PGSSLROOTCERT');
@@ -299,13 +317,28 @@ export function resolveTarget(input: string | undefined, opts: ResolveOptions = 
   if (!Number.isFinite(connectTimeoutSec) || connectTimeoutSec < 0) {
     throw new ConnectionConfigError(`invalid connect_timeout "${timeoutText}" (seconds)`);
   }
-  const applicationName = pick('application_name', 'PGAPPNAME') ?? given.fallback_application_name ?? opts.applicationName;
+  const applicationName =
+    pick('application_name', 'PGAPPNAME') ?? given.fallback_application_name ?? opts.applicationName;
   const options = pick('options', 'PGOPTIONS');
 
   const endpoint = net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
   const t: ConnectionTarget = {
-    host, port, user, password, database, sslmode, transport, trust, sslcert, sslkey,
-    connectTimeoutSec, applicationName, options, notices, endpoint, display: '',
+    host,
+    port,
+    user,
+    password,
+    database,
+    sslmode,
+    transport,
+    trust,
+    sslcert,
+    sslkey,
+    connectTimeoutSec,
+    applicationName,
+    options,
+    notices,
+    endpoint,
+    display: '',
   };
   t.display = displayTarget(t);
   return t;
@@ -436,7 +469,8 @@ function formatDn(dn: Record<string, string | string[]> | undefined): string {
 /** TLS facts of a connected client (protocol, cipher, peer certificate, verification). */
 export function tlsInfo(client: Client, t: ConnectionTarget): TlsInfo {
   const stream = (client as unknown as WithStream).connection.stream;
-  if (!(stream instanceof tls.TLSSocket)) return { encrypted: false, verified: false, trustedCas: describeTrust(t.trust) };
+  if (!(stream instanceof tls.TLSSocket))
+    return { encrypted: false, verified: false, trustedCas: describeTrust(t.trust) };
   const cert = stream.getPeerCertificate() as PeerCert;
   return {
     encrypted: true,
@@ -515,7 +549,12 @@ export async function connect(t: ConnectionTarget, opts: ConnectOptions = {}): P
     }
   } catch (err) {
     await client.end().catch(() => undefined);
-    throw new ConnectionError(`${t.endpoint}/${t.database}: cannot apply session settings: ${(err as Error).message}`, 'other', t.endpoint, err);
+    throw new ConnectionError(
+      `${t.endpoint}/${t.database}: cannot apply session settings: ${(err as Error).message}`,
+      'other',
+      t.endpoint,
+      err,
+    );
   }
   return client;
 }
@@ -527,32 +566,60 @@ function toConnectionError(err: unknown, t: ConnectionTarget, cert: PeerCert | u
 
 /** One line saying which host:port failed and why. Works on raw node-postgres/Node errors and on ConnectionError. */
 export function describeConnectionError(err: unknown, t: ConnectionTarget): string {
-  if (err instanceof ConnectionError || err instanceof ConnectionConfigError) return redactSecret(err.message, t.password);
+  if (err instanceof ConnectionError || err instanceof ConnectionConfigError)
+    return redactSecret(err.message, t.password);
   return redactSecret(classify(err, t, (err as { cert?: PeerCert })?.cert).message, t.password);
 }
 
 const UNTRUSTED = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED',
-  'INVALID_CA', 'CERT_CHAIN_TOO_LONG',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'INVALID_CA',
+  'CERT_CHAIN_TOO_LONG',
 ]);
 
-function classify(err: unknown, t: ConnectionTarget, captured: PeerCert | undefined): { kind: ConnectionFailureKind; message: string } {
-  const e = (err ?? {}) as NodeJS.ErrnoException & { code?: string; reason?: string; cert?: PeerCert; severity?: string; hostname?: string };
+function classify(
+  err: unknown,
+  t: ConnectionTarget,
+  captured: PeerCert | undefined,
+): { kind: ConnectionFailureKind; message: string } {
+  const e = (err ?? {}) as NodeJS.ErrnoException & {
+    code?: string;
+    reason?: string;
+    cert?: PeerCert;
+    severity?: string;
+    hostname?: string;
+  };
   const where = t.endpoint;
   const msg = String(e.message ?? err);
   const code = e.code ?? '';
   const cert = e.cert ?? captured;
-  const certText = cert ? `certificate subject "${formatDn(cert.subject)}", issuer "${formatDn(cert.issuer)}"` : 'certificate details unavailable';
+  const certText = cert
+    ? `certificate subject "${formatDn(cert.subject)}", issuer "${formatDn(cert.issuer)}"`
+    : 'certificate details unavailable';
   const trusted = describeTrust(t.trust);
   if (code === 'ECONNREFUSED') {
-    return { kind: 'refused', message: `cannot connect to ${where}: connection refused (is PostgreSQL running there, and the host and port right?)` };
+    return {
+      kind: 'refused',
+      message: `cannot connect to ${where}: connection refused (is PostgreSQL running there, and the host and port right?)`,
+    };
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
-    return { kind: 'dns', message: `cannot connect to ${where}: host name "${t.host}" could not be resolved (DNS ${code})` };
+    return {
+      kind: 'dns',
+      message: `cannot connect to ${where}: host name "${t.host}" could not be resolved (DNS ${code})`,
+    };
   }
   if (code === 'ETIMEDOUT' || /timeout expired|connection timeout/i.test(msg)) {
-    return { kind: 'timeout', message: `cannot connect to ${where}: timed out after ${t.connectTimeoutSec} s (firewall or security group? wrong host?)` };
+    return {
+      kind: 'timeout',
+      message: `cannot connect to ${where}: timed out after ${t.connectTimeoutSec} s (firewall or security group? wrong host?)`,
+    };
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     const names = cert?.subjectaltname ? ` (certificate names: ${cert.subjectaltname})` : '';
@@ -568,7 +635,10 @@ function classify(err: unknown, t: ConnectionTarget, captured: PeerCert | undefi
     };
   }
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-    return { kind: 'tls-expired', message: `TLS verification failed for ${where}: ${code === 'CERT_HAS_EXPIRED' ? 'the server certificate has expired' : 'the server certificate is not yet valid'} (${certText}${cert?.valid_to ? `, valid to ${cert.valid_to}` : ''})` };
+    return {
+      kind: 'tls-expired',
+      message: `TLS verification failed for ${where}: ${code === 'CERT_HAS_EXPIRED' ? 'the server certificate has expired' : 'the server certificate is not yet valid'} (${certText}${cert?.valid_to ? `, valid to ${cert.valid_to}` : ''})`,
+    };
   }
   if (/does not support SSL/i.test(msg)) {
     return {
@@ -580,7 +650,10 @@ function classify(err: unknown, t: ConnectionTarget, captured: PeerCert | undefi
     return { kind: 'tls-other', message: `TLS handshake with ${where} failed: ${msg}` };
   }
   if (code === '28P01') {
-    return { kind: 'auth', message: `authentication failed for user "${t.user}" at ${where}: wrong password (SQLSTATE 28P01)` };
+    return {
+      kind: 'auth',
+      message: `authentication failed for user "${t.user}" at ${where}: wrong password (SQLSTATE 28P01)`,
+    };
   }
   if (code === '3D000') {
     return { kind: 'no-database', message: `database "${t.database}" does not exist at ${where} (SQLSTATE 3D000)` };
@@ -590,10 +663,14 @@ function classify(err: unknown, t: ConnectionTarget, captured: PeerCert | undefi
     return { kind: 'rejected', message: `${where} rejected the connection: ${msg}${hint} (SQLSTATE 28000)` };
   }
   if (code === '42501') {
-    return { kind: 'rejected', message: `${where}: permission denied to connect to database "${t.database}": ${msg} (SQLSTATE 42501)` };
+    return {
+      kind: 'rejected',
+      message: `${where}: permission denied to connect to database "${t.database}": ${msg} (SQLSTATE 42501)`,
+    };
   }
   if (code === '53300') return { kind: 'rejected', message: `${where}: too many connections (SQLSTATE 53300)` };
-  if (code === '57P03') return { kind: 'rejected', message: `${where}: the server is starting up or shutting down (SQLSTATE 57P03)` };
+  if (code === '57P03')
+    return { kind: 'rejected', message: `${where}: the server is starting up or shutting down (SQLSTATE 57P03)` };
   if (code === 'ECONNRESET' || code === 'EPIPE' || /terminated unexpectedly/i.test(msg)) {
     return { kind: 'reset', message: `connection to ${where} was closed by the server or network (${code || msg})` };
   }

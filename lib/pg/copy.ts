@@ -38,14 +38,20 @@ export interface CopyResult {
 export function requireClientTool(tool: 'pg_dump' | 'psql'): string {
   const r = spawnSync(tool, ['--version'], { encoding: 'utf8' });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    throw new Error(`${tool} not found on PATH: install the PostgreSQL client tools (Debian/Ubuntu: apt-get install postgresql-client)`);
+    throw new Error(
+      `${tool} not found on PATH: install the PostgreSQL client tools (Debian/Ubuntu: apt-get install postgresql-client)`,
+    );
   }
   if (r.status !== 0) throw new Error(`${tool} --version failed: ${(r.stderr || '').trim()}`);
   return r.stdout.trim();
 }
 
 /** The libpq environment for `t`: verified TLS, password in PGPASSWORD, nothing inherited from the caller's PG*. */
-export function libpqEnv(t: ConnectionTarget, caFile: string | undefined, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function libpqEnv(
+  t: ConnectionTarget,
+  caFile: string | undefined,
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(base)) if (!k.startsWith('PG')) env[k] = v;
   env.PGHOST = t.host;
@@ -75,13 +81,22 @@ function tail(text: string, secret: string | undefined, lines = 4): string {
 async function sourceEncoding(src: ConnectionTarget): Promise<string> {
   const c = await connect(src);
   try {
-    return (await c.query('SELECT pg_catalog.pg_encoding_to_char(encoding) AS e FROM pg_catalog.pg_database WHERE datname = current_database()')).rows[0].e;
+    return (
+      await c.query(
+        'SELECT pg_catalog.pg_encoding_to_char(encoding) AS e FROM pg_catalog.pg_database WHERE datname = current_database()',
+      )
+    ).rows[0].e;
   } finally {
     await c.end().catch(() => undefined);
   }
 }
 
-async function ensureTargetDatabase(tgt: ConnectionTarget, database: string, create: boolean, encoding: string): Promise<void> {
+async function ensureTargetDatabase(
+  tgt: ConnectionTarget,
+  database: string,
+  create: boolean,
+  encoding: string,
+): Promise<void> {
   let admin: Client | undefined;
   for (const maint of ['postgres', 'template1']) {
     try {
@@ -92,21 +107,31 @@ async function ensureTargetDatabase(tgt: ConnectionTarget, database: string, cre
     }
   }
   try {
-    const exists = (await admin!.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [database])).rowCount! > 0;
+    const exists =
+      (await admin!.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [database])).rowCount! > 0;
     if (!exists) {
       if (!create) throw new Error(`target database "${database}" does not exist on ${tgt.endpoint}`);
       // UTF8 keeps the target cluster's locale; any other encoding needs a locale that fits it, C always does.
       const locale = encoding === 'UTF8' ? '' : ` LC_COLLATE 'C' LC_CTYPE 'C'`;
-      await admin!.query(`CREATE DATABASE "${database.replace(/"/g, '""')}" TEMPLATE template0 ENCODING '${encoding.replace(/'/g, '')}'${locale}`);
+      await admin!.query(
+        `CREATE DATABASE "${database.replace(/"/g, '""')}" TEMPLATE template0 ENCODING '${encoding.replace(/'/g, '')}'${locale}`,
+      );
     }
   } finally {
     await admin!.end().catch(() => undefined);
   }
   const db = await connect(withDatabase(tgt, database));
   try {
-    const n = Number((await db.query(`SELECT count(*) AS n FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND ns.nspname NOT IN ('pg_catalog', 'information_schema') AND ns.nspname !~ '^pg_toast'`)).rows[0].n);
-    if (n > 0) throw new Error(`target database "${database}" on ${tgt.endpoint} is not empty (${n} relations): copy only into an empty database`);
+    const n = Number(
+      (
+        await db.query(`SELECT count(*) AS n FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND ns.nspname NOT IN ('pg_catalog', 'information_schema') AND ns.nspname !~ '^pg_toast'`)
+      ).rows[0].n,
+    );
+    if (n > 0)
+      throw new Error(
+        `target database "${database}" on ${tgt.endpoint} is not empty (${n} relations): copy only into an empty database`,
+      );
   } finally {
     await db.end().catch(() => undefined);
   }
@@ -147,7 +172,10 @@ export async function copyDatabase(opts: CopyOptions): Promise<CopyResult> {
     if (opts.schemaOnly) dumpArgs.push('--schema-only');
     if (opts.snapshot) dumpArgs.push(`--snapshot=${opts.snapshot}`);
     opts.onProgress?.(`pg_dump ${src.display} | psql ${tgt.display}`);
-    const dump = spawn('pg_dump', dumpArgs, { env: libpqEnv(src, caFile(src), opts.env ?? process.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const dump = spawn('pg_dump', dumpArgs, {
+      env: libpqEnv(src, caFile(src), opts.env ?? process.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const restore = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-o', '/dev/null'], {
       env: libpqEnv(tgt, caFile(tgt), opts.env ?? process.env),
       stdio: ['pipe', 'ignore', 'pipe'],
@@ -162,10 +190,14 @@ export async function copyDatabase(opts: CopyOptions): Promise<CopyResult> {
     dump.stdout!.pipe(restore.stdin!);
     const [dumpCode, restoreCode] = await Promise.all([waitExit(dump), waitExit(restore)]);
     if (dumpCode !== 0) {
-      throw new Error(`pg_dump of ${src.display} failed (exit ${dumpCode}): ${tail(dumpErr, src.password) || 'no message'}; nothing was committed on the target`);
+      throw new Error(
+        `pg_dump of ${src.display} failed (exit ${dumpCode}): ${tail(dumpErr, src.password) || 'no message'}; nothing was committed on the target`,
+      );
     }
     if (restoreCode !== 0) {
-      throw new Error(`psql restore into ${tgt.display} failed (exit ${restoreCode}): ${tail(restoreErr, tgt.password) || 'no message'}; the restore ran in one transaction, nothing was committed`);
+      throw new Error(
+        `psql restore into ${tgt.display} failed (exit ${restoreCode}): ${tail(restoreErr, tgt.password) || 'no message'}; the restore ran in one transaction, nothing was committed`,
+      );
     }
     return { database, bytes, seconds: (Date.now() - started) / 1000 };
   } finally {
@@ -174,8 +206,17 @@ export async function copyDatabase(opts: CopyOptions): Promise<CopyResult> {
 }
 
 /** Runs a SQL script file with psql (ON_ERROR_STOP, one transaction) over verified TLS, e.g. to load a sample. */
-export async function runSqlFile(opts: { target: string | ConnectionTarget; file: string; database?: string; insecure?: boolean; env?: NodeJS.ProcessEnv }): Promise<void> {
-  const base = typeof opts.target === 'object' ? opts.target : resolveTarget(opts.target, { env: opts.env, insecure: opts.insecure });
+export async function runSqlFile(opts: {
+  target: string | ConnectionTarget;
+  file: string;
+  database?: string;
+  insecure?: boolean;
+  env?: NodeJS.ProcessEnv;
+}): Promise<void> {
+  const base =
+    typeof opts.target === 'object'
+      ? opts.target
+      : resolveTarget(opts.target, { env: opts.env, insecure: opts.insecure });
   const t = opts.database ? withDatabase(base, opts.database) : base;
   requireClientTool('psql');
   if (!fs.existsSync(opts.file)) throw new Error(`SQL file not found: ${opts.file}`);
@@ -189,14 +230,21 @@ export async function runSqlFile(opts: { target: string | ConnectionTarget; file
         fs.writeFileSync(ca, trustedCaPem(t.trust), { mode: 0o600 });
       }
     }
-    const p = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-o', '/dev/null', '-f', opts.file], {
-      env: libpqEnv(t, ca, opts.env ?? process.env),
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const p = spawn(
+      'psql',
+      ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-o', '/dev/null', '-f', opts.file],
+      {
+        env: libpqEnv(t, ca, opts.env ?? process.env),
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let err = '';
     p.stderr!.on('data', (d) => (err += d));
     const code = await waitExit(p);
-    if (code !== 0) throw new Error(`psql -f ${opts.file} on ${t.display} failed (exit ${code}): ${tail(err, t.password) || 'no message'}`);
+    if (code !== 0)
+      throw new Error(
+        `psql -f ${opts.file} on ${t.display} failed (exit ${code}): ${tail(err, t.password) || 'no message'}`,
+      );
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -72,7 +72,9 @@ export function nativeDir(major: PgMajor): string {
     throw new Error(`PostgreSQL ${major} binaries not found at ${dir}: run npm ci`);
   }
   if (!fs.existsSync(path.join(dir, 'lib', 'libpq.so.5'))) {
-    throw new Error(`PostgreSQL ${major} library symlinks are missing in ${dir}/lib: run node scripts/hydrate-postgres.js`);
+    throw new Error(
+      `PostgreSQL ${major} library symlinks are missing in ${dir}/lib: run node scripts/hydrate-postgres.js`,
+    );
   }
   return dir;
 }
@@ -91,7 +93,10 @@ function runAs(): RunAs | undefined {
     .split('\n')
     .map((l) => l.split(':'))
     .find((f) => f[0] === name);
-  if (!entry) throw new Error(`running as root, PostgreSQL needs an unprivileged user, but user '${name}' does not exist: set TJ_PG_RUN_AS`);
+  if (!entry)
+    throw new Error(
+      `running as root, PostgreSQL needs an unprivileged user, but user '${name}' does not exist: set TJ_PG_RUN_AS`,
+    );
   return { name, uid: Number(entry[2]), gid: Number(entry[3]) };
 }
 
@@ -203,13 +208,26 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   }
   const init = spawnSync(
     path.join(bin, 'bin', 'initdb'),
-    ['-D', dataDir, '-U', user, '--auth=scram-sha-256', `--pwfile=${path.join(dir, 'pwfile')}`, '-E', 'UTF8', '--locale=C', '--no-sync'],
+    [
+      '-D',
+      dataDir,
+      '-U',
+      user,
+      '--auth=scram-sha-256',
+      `--pwfile=${path.join(dir, 'pwfile')}`,
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '--no-sync',
+    ],
     { ...spawnIds, env, encoding: 'utf8' },
   );
   fs.rmSync(path.join(dir, 'pwfile'), { force: true });
   if (init.status !== 0) {
     fs.rmSync(dir, { recursive: true, force: true });
-    throw new Error(`initdb (PostgreSQL ${opts.major}) failed: ${(init.stderr || init.error?.message || '').trim().split('\n').slice(-3).join(' ')}`);
+    throw new Error(
+      `initdb (PostgreSQL ${opts.major}) failed: ${(init.stderr || init.error?.message || '').trim().split('\n').slice(-3).join(' ')}`,
+    );
   }
 
   const hbaType = opts.tls && !opts.allowPlain ? 'hostssl' : 'host';
@@ -245,7 +263,11 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   }
   fs.appendFileSync(
     path.join(dataDir, 'postgresql.conf'),
-    '\n# tj-pg-upgrade local server\n' + Object.entries(settings).map(([k, v]) => `${k} = '${v.replace(/'/g, "''")}'`).join('\n') + '\n',
+    '\n# tj-pg-upgrade local server\n' +
+      Object.entries(settings)
+        .map(([k, v]) => `${k} = '${v.replace(/'/g, "''")}'`)
+        .join('\n') +
+      '\n',
   );
   if (who) execFileSync('chown', ['-R', `${who.uid}:${who.gid}`, dataDir]);
 

@@ -78,8 +78,12 @@ export interface UnreadableProblem {
   readonly message: string;
 }
 
-export type CaBundleResult<B extends CaBundle = CaBundle> = { ok: true; bundle: B } | { ok: false; problem: CaBundleProblem };
-export type CaBundleFileResult = { ok: true; bundle: CaBundleFile } | { ok: false; problem: CaBundleProblem | UnreadableProblem };
+export type CaBundleResult<B extends CaBundle = CaBundle> =
+  | { ok: true; bundle: B }
+  | { ok: false; problem: CaBundleProblem };
+export type CaBundleFileResult =
+  | { ok: true; bundle: CaBundleFile }
+  | { ok: false; problem: CaBundleProblem | UnreadableProblem };
 
 export type ReadFile = (file: string) => string;
 
@@ -117,7 +121,10 @@ export function parseCaBundle(text: string, source: { path?: string; fileName?: 
     try {
       subject = new crypto.X509Certificate(block).subject;
     } catch (err) {
-      return { ok: false, problem: { kind: 'unparseable', index: i, count: blocks.length, reason: (err as Error).message } };
+      return {
+        ok: false,
+        problem: { kind: 'unparseable', index: i, count: blocks.length, reason: (err as Error).message },
+      };
     }
     const commonName = commonNameOf(subject);
     certificates.push({ pem: block, subject, ...(commonName !== undefined && { commonName }) });
@@ -140,13 +147,19 @@ export function parseCaBundle(text: string, source: { path?: string; fileName?: 
 }
 
 /** Reads `file` (absolute) and parses it. `readFile` defaults to reading UTF-8 from disk. */
-export function readCaBundleFile(file: string, readFile: ReadFile = (f) => fs.readFileSync(f, 'utf8')): CaBundleFileResult {
+export function readCaBundleFile(
+  file: string,
+  readFile: ReadFile = (f) => fs.readFileSync(f, 'utf8'),
+): CaBundleFileResult {
   let text: string;
   try {
     text = readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, problem: { kind: 'unreadable', ...(code !== undefined && { code }), message: (err as Error).message } };
+    return {
+      ok: false,
+      problem: { kind: 'unreadable', ...(code !== undefined && { code }), message: (err as Error).message },
+    };
   }
   const parsed = parseCaBundle(text, { path: file });
   return parsed.ok ? { ok: true, bundle: parsed.bundle as CaBundleFile } : parsed;
@@ -218,7 +231,14 @@ export function sslRootCertProblem(p: CaBundleProblem | UnreadableProblem, file:
   switch (p.kind) {
     case 'unreadable': {
       const c = p.code;
-      const why = c === 'ENOENT' ? 'file not found' : c === 'EACCES' ? 'permission denied' : c === 'EISDIR' ? 'is a directory' : String(c ?? p.message);
+      const why =
+        c === 'ENOENT'
+          ? 'file not found'
+          : c === 'EACCES'
+            ? 'permission denied'
+            : c === 'EISDIR'
+              ? 'is a directory'
+              : String(c ?? p.message);
       return `cannot read sslrootcert ${file}: ${why}`;
     }
     case 'empty':
@@ -256,8 +276,12 @@ export function rdsRootCommonName(identifier: string): RegExp | undefined {
 export function checkRdsRoot(bundle: CaBundle, identifier: string, shownPath: string): string | undefined {
   const download = `download the global bundle, which holds every RDS root: curl -fsSLo ${shownPath} ${RDS_CA_BUNDLE_URL}`;
   const wanted = rdsRootCommonName(identifier);
-  if (!wanted) return `clone.caCertIdentifier "${identifier}" is not an RDS CA this program can check the bundle for; use rds-ca-rsa2048-g1, rds-ca-rsa4096-g1 or rds-ca-ecc384-g1`;
+  if (!wanted)
+    return `clone.caCertIdentifier "${identifier}" is not an RDS CA this program can check the bundle for; use rds-ca-rsa2048-g1, rds-ca-rsa4096-g1 or rds-ca-ecc384-g1`;
   if (bundle.certificates.some((c) => wanted.test(c.commonName ?? ''))) return undefined;
-  const kind = identifier === 'rds-ca-2019' ? '"Amazon RDS Root 2019 CA"' : `"Amazon RDS <region> Root CA ${identifier.slice('rds-ca-'.length).replace(/-g/, ' G').toUpperCase()}"`;
+  const kind =
+    identifier === 'rds-ca-2019'
+      ? '"Amazon RDS Root 2019 CA"'
+      : `"Amazon RDS <region> Root CA ${identifier.slice('rds-ca-'.length).replace(/-g/, ' G').toUpperCase()}"`;
   return `${shownPath} has no root of ${identifier} (clone.caCertIdentifier), i.e. no certificate named ${kind} among its ${bundle.certificateCount}, so the clone's certificate could not be verified; ${download}`;
 }

@@ -34,18 +34,39 @@ function openssl(args: string[], cwd: string): void {
  * Creates a CA (EC P-256, valid for `days`) in `dir`. Its common name is `name` plus a random tag, or exactly `name`
  * with `exactName` (a stand-in for a real root such as "Amazon RDS us-east-1 Root CA RSA2048 G1").
  */
-export function createCertificateAuthority(dir: string, name = 'tj-pg-upgrade local CA', days = 30, opts: { exactName?: boolean } = {}): CertificateAuthority {
+export function createCertificateAuthority(
+  dir: string,
+  name = 'tj-pg-upgrade local CA',
+  days = 30,
+  opts: { exactName?: boolean } = {},
+): CertificateAuthority {
   fs.mkdirSync(dir, { recursive: true });
   const tag = crypto.randomBytes(4).toString('hex');
   const base = `ca-${tag}`;
   const commonName = opts.exactName ? name : `${name} ${tag}`;
   openssl(
     [
-      'req', '-x509', '-new', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-      '-keyout', `${base}.key`, '-out', `${base}.pem`, '-days', String(days), '-sha256',
-      '-subj', `/O=tj-pg-upgrade/CN=${commonName}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE',
-      '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      'req',
+      '-x509',
+      '-new',
+      '-nodes',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-keyout',
+      `${base}.key`,
+      '-out',
+      `${base}.pem`,
+      '-days',
+      String(days),
+      '-sha256',
+      '-subj',
+      `/O=tj-pg-upgrade/CN=${commonName}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
     ],
     dir,
   );
@@ -68,13 +89,42 @@ export function issueServerCertificate(
     `subjectAltName=${san}\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
   );
   openssl(
-    ['req', '-new', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-      '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', `/O=tj-pg-upgrade/CN=${dnsNames[0] ?? ipAddresses[0]}`],
+    [
+      'req',
+      '-new',
+      '-nodes',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-keyout',
+      `${base}.key`,
+      '-out',
+      `${base}.csr`,
+      '-subj',
+      `/O=tj-pg-upgrade/CN=${dnsNames[0] ?? ipAddresses[0]}`,
+    ],
     dir,
   );
   openssl(
-    ['x509', '-req', '-in', `${base}.csr`, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial',
-      '-out', `${base}.crt`, '-days', String(opts.days ?? 30), '-sha256', '-extfile', `${base}.ext`],
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${base}.csr`,
+      '-CA',
+      ca.certFile,
+      '-CAkey',
+      ca.keyFile,
+      '-CAcreateserial',
+      '-out',
+      `${base}.crt`,
+      '-days',
+      String(opts.days ?? 30),
+      '-sha256',
+      '-extfile',
+      `${base}.ext`,
+    ],
     dir,
   );
   fs.chmodSync(path.join(dir, `${base}.key`), 0o600);

@@ -31,7 +31,11 @@ import {
   targetTags,
   TargetStackArgs,
 } from '../shared/component';
-import { LAUNCH_TEMPLATE_VERSION_SCRIPT, launchTemplateVersionEnvironment, parseLaunchTemplateVersion } from './launch-template-version';
+import {
+  LAUNCH_TEMPLATE_VERSION_SCRIPT,
+  launchTemplateVersionEnvironment,
+  parseLaunchTemplateVersion,
+} from './launch-template-version';
 
 export interface AmiTargetArgs extends TargetStackArgs {
   settings: AmiTargetConfig;
@@ -44,7 +48,12 @@ function passwordSource(ref: { arn: string; jsonKey?: string }): PasswordSource 
 }
 
 /** The instance role's policy: the bundle object and the password secrets/parameters, nothing else. */
-export function amiInstanceRolePolicy(opts: { object?: S3ObjectRef; secretArns: string[]; kmsKeyArns: string[]; partition: string }) {
+export function amiInstanceRolePolicy(opts: {
+  object?: S3ObjectRef;
+  secretArns: string[];
+  kmsKeyArns: string[];
+  partition: string;
+}) {
   const Statement: Array<{ Sid: string; Effect: 'Allow'; Action: string[]; Resource: string[] }> = [];
   if (opts.object) {
     const o = opts.object;
@@ -57,9 +66,27 @@ export function amiInstanceRolePolicy(opts: { object?: S3ObjectRef; secretArns: 
   }
   const sm = [...new Set(opts.secretArns.filter((a) => a.includes(':secretsmanager:')))].sort();
   const ssm = [...new Set(opts.secretArns.filter((a) => a.includes(':ssm:')))].sort();
-  if (sm.length) Statement.push({ Sid: 'ReadToolJetDatabasePassword', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: sm });
-  if (ssm.length) Statement.push({ Sid: 'ReadToolJetDatabasePasswordParameter', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: ssm });
-  if (opts.kmsKeyArns.length) Statement.push({ Sid: 'DecryptToolJetSecrets', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [...new Set(opts.kmsKeyArns)].sort() });
+  if (sm.length)
+    Statement.push({
+      Sid: 'ReadToolJetDatabasePassword',
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: sm,
+    });
+  if (ssm.length)
+    Statement.push({
+      Sid: 'ReadToolJetDatabasePasswordParameter',
+      Effect: 'Allow',
+      Action: ['ssm:GetParameter'],
+      Resource: ssm,
+    });
+  if (opts.kmsKeyArns.length)
+    Statement.push({
+      Sid: 'DecryptToolJetSecrets',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: [...new Set(opts.kmsKeyArns)].sort(),
+    });
   return { Version: '2012-10-17' as const, Statement };
 }
 
@@ -77,9 +104,16 @@ export class AmiTarget extends pulumi.ComponentResource {
     super('tooljet-pg-upgrade:targets:AmiTarget', name, {}, opts);
     const s = args.settings;
     const region = args.cli.region;
-    if (!region) throw new pulumi.RunError('aws:region: not set; the ami target needs it: pulumi config set aws:region <region>');
-    const placeholderPassword: PasswordSource = { secretsManager: { secretId: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:placeholder-AbCdEf' } };
-    const base = (database: AmiTargetInput['database'], pgPassword: PasswordSource, caBundleSource: AmiTargetInput['caBundleSource']): AmiTargetInput => ({
+    if (!region)
+      throw new pulumi.RunError('aws:region: not set; the ami target needs it: pulumi config set aws:region <region>');
+    const placeholderPassword: PasswordSource = {
+      secretsManager: { secretId: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:placeholder-AbCdEf' },
+    };
+    const base = (
+      database: AmiTargetInput['database'],
+      pgPassword: PasswordSource,
+      caBundleSource: AmiTargetInput['caBundleSource'],
+    ): AmiTargetInput => ({
       database,
       region,
       // The instance hashes what it downloads: with a URL that is the file as published, not the normalised PEM.
@@ -92,7 +126,9 @@ export class AmiTarget extends pulumi.ComponentResource {
       ...(s.caFile !== undefined && { caFile: s.caFile }),
     });
     const staticSource = 's3' in s.caBundle ? { s3: s.caBundle.s3 } : { url: s.caBundle.url };
-    checkRender('ami', () => renderAmiUserData(base(placeholderDatabase(args.database), placeholderPassword, staticSource)));
+    checkRender('ami', () =>
+      renderAmiUserData(base(placeholderDatabase(args.database), placeholderPassword, staticSource)),
+    );
 
     if (s.pgPassword.kind === 'create') {
       const fullName = `${s.secretNamePrefix}ami/pg-password`;
@@ -125,7 +161,11 @@ export class AmiTarget extends pulumi.ComponentResource {
       .all([databaseTarget(args.database), pgRef.arn, objectRef])
       .apply(([database, arn, object]) =>
         renderAmiUserData(
-          base(database, passwordSource({ arn, ...(pgRef.jsonKey !== undefined && { jsonKey: pgRef.jsonKey }) }), object ? { s3: object } : { url: (s.caBundle as { url: string }).url }),
+          base(
+            database,
+            passwordSource({ arn, ...(pgRef.jsonKey !== undefined && { jsonKey: pgRef.jsonKey }) }),
+            object ? { s3: object } : { url: (s.caBundle as { url: string }).url },
+          ),
         ),
       );
 
@@ -197,7 +237,17 @@ export interface AmiOutputs {
 }
 
 /** The component of targets.ami (named `ami`) and its outputs. */
-export function deployAmi(args: AmiTargetArgs, opts: pulumi.ComponentResourceOptions): { component: AmiTarget; outputs: AmiOutputs } {
+export function deployAmi(
+  args: AmiTargetArgs,
+  opts: pulumi.ComponentResourceOptions,
+): { component: AmiTarget; outputs: AmiOutputs } {
   const t = new AmiTarget('ami', args, opts);
-  return { component: t, outputs: { amiLaunchTemplateId: args.settings.launchTemplateId, amiLaunchTemplateVersion: t.version, amiCaBundleSource: t.caBundleSource } };
+  return {
+    component: t,
+    outputs: {
+      amiLaunchTemplateId: args.settings.launchTemplateId,
+      amiLaunchTemplateVersion: t.version,
+      amiCaBundleSource: t.caBundleSource,
+    },
+  };
 }

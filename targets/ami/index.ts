@@ -19,7 +19,13 @@ export const ami: TargetKindDefinition<'ami', AmiTargetConfig, AmiTarget, AmiOut
     script: path.join(__dirname, 'window.sh'),
     timeoutSeconds: () => 900,
     environment: (s, base, { cli, start }) =>
-      amiToolJetEnvironment({ ...base, launchTemplateId: s.launchTemplateId, units: s.restartUnits, ...(start !== undefined && { userData: start }), cli }),
+      amiToolJetEnvironment({
+        ...base,
+        launchTemplateId: s.launchTemplateId,
+        units: s.restartUnits,
+        ...(start !== undefined && { userData: start }),
+        cli,
+      }),
     // The start runs this stack's user-data on the running instances (re-point + restart).
     startInput: (component) => component.userData,
   },

@@ -17,7 +17,8 @@ export function rehearseAmi({ database, caBundle }: RehearsalInput): RehearsalFi
       }),
       mode: 0o644,
       secret: false,
-      description: 'EC2 user-data: installs the bundle, rewrites the database keys of /home/ubuntu/app/.env, restarts nest and postgrest',
+      description:
+        'EC2 user-data: installs the bundle, rewrites the database keys of /home/ubuntu/app/.env, restarts nest and postgrest',
     },
   ];
 }

@@ -79,7 +79,8 @@ export function amiScriptBody(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const file = path.join(dir, TEMPLATE);
     if (fs.existsSync(file)) return (templateCache = fs.readFileSync(file, 'utf8'));
-    if (path.dirname(dir) === dir) throw new Error(`${TEMPLATE} not found above ${__dirname}: the package is incomplete`);
+    if (path.dirname(dir) === dir)
+      throw new Error(`${TEMPLATE} not found above ${__dirname}: the package is incomplete`);
   }
 }
 
@@ -92,12 +93,16 @@ function passwordSettings(field: string, src: PasswordSource | undefined): [stri
     if (typeof secretId !== 'string' || !/^[A-Za-z0-9/_+=.@:-]{1,2048}$/.test(secretId)) {
       throw new RenderError(`${field}.secretsManager.secretId ${JSON.stringify(secretId)} is not a secret name or ARN`);
     }
-    if (jsonKey !== undefined && !/^[A-Za-z0-9_.-]+$/.test(jsonKey)) throw new RenderError(`${field}.secretsManager.jsonKey ${JSON.stringify(jsonKey)} is not a plain JSON key`);
+    if (jsonKey !== undefined && !/^[A-Za-z0-9_.-]+$/.test(jsonKey))
+      throw new RenderError(`${field}.secretsManager.jsonKey ${JSON.stringify(jsonKey)} is not a plain JSON key`);
     return ['secretsmanager', secretId, jsonKey ?? ''];
   }
   if ('ssmParameter' in src && src.ssmParameter) {
     const { name } = src.ssmParameter;
-    if (typeof name !== 'string' || !/^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/|\/?)[A-Za-z0-9/_.-]{1,1011}$/.test(name)) {
+    if (
+      typeof name !== 'string' ||
+      !/^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/|\/?)[A-Za-z0-9/_.-]{1,1011}$/.test(name)
+    ) {
       throw new RenderError(`${field}.ssmParameter.name ${JSON.stringify(name)} is not an SSM parameter name or ARN`);
     }
     return ['ssm', name, ''];
@@ -113,19 +118,24 @@ export function renderAmiUserData(input: AmiTargetInput): string {
   const envFile = checkAbsolutePath('envFile', input.envFile ?? AMI_ENV_PATH);
   const caFile = checkAbsolutePath('caFile', input.caFile ?? AMI_CA_PATH);
   const units = input.restartUnits ?? ['nest', 'postgrest'];
-  for (const u of units) if (!/^[A-Za-z0-9@_.-]+$/.test(u)) throw new RenderError(`restartUnits: ${JSON.stringify(u)} is not a systemd unit name`);
+  for (const u of units)
+    if (!/^[A-Za-z0-9@_.-]+$/.test(u))
+      throw new RenderError(`restartUnits: ${JSON.stringify(u)} is not a systemd unit name`);
   let s3: S3ObjectRef | undefined;
   let url = '';
   const src = input.caBundleSource;
   if (src && 's3' in src && src.s3) s3 = checkS3Object('caBundleSource.s3', src.s3);
   else if (src && 'url' in src && typeof src.url === 'string') {
     if (!/^https:\/\/[A-Za-z0-9.-]+(:\d+)?\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(src.url) || src.url.includes("'")) {
-      throw new RenderError(`caBundleSource.url ${JSON.stringify(src.url)} must be an https URL (such as https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem)`);
+      throw new RenderError(
+        `caBundleSource.url ${JSON.stringify(src.url)} must be an https URL (such as https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem)`,
+      );
     }
     url = src.url;
   } else throw new RenderError('caBundleSource must be {s3: {bucket, key, versionId?}} or {url: "https://..."}');
   const [pgKind, pgId, pgKey] = passwordSettings('pgPassword', input.pgPassword);
-  if (!pgKind) throw new RenderError('pgPassword is missing: give the Secrets Manager secret or SSM parameter holding PG_PASS');
+  if (!pgKind)
+    throw new RenderError('pgPassword is missing: give the Secrets Manager secret or SSM parameter holding PG_PASS');
   const [tjKind, tjId, tjKey] = passwordSettings('tooljetDbPassword', input.tooljetDbPassword);
 
   const settings: Array<[string, string]> = [
@@ -168,7 +178,8 @@ export function renderAmiUserData(input: AmiTargetInput): string {
   ].join('\n');
   const script = header + amiScriptBody();
   const size = Buffer.byteLength(script, 'utf8');
-  if (size > EC2_USER_DATA_LIMIT) throw new RenderError(`the user-data is ${size} bytes, over EC2's ${EC2_USER_DATA_LIMIT}-byte limit`);
+  if (size > EC2_USER_DATA_LIMIT)
+    throw new RenderError(`the user-data is ${size} bytes, over EC2's ${EC2_USER_DATA_LIMIT}-byte limit`);
   return script;
 }
 

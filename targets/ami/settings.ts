@@ -42,7 +42,6 @@ export interface AmiTargetConfig {
   readonly caFile?: string;
 }
 
-
 /** Every sub-key of targets.ami (nested mappings as `ami.<child>`). */
 export const AMI_SUB_KEYS = {
   ami: [
@@ -112,15 +111,26 @@ export function parseAmiTarget(r: Reader, o: Obj, ctx: TargetContext): AmiTarget
 
   let caBundle: AmiCaBundleConfig | undefined;
   if (o.caBundleObject !== undefined && o.caBundleUrl !== undefined) {
-    r.problem(k('caBundleUrl'), 'and targets.ami.caBundleObject are both set; keep one (caBundleObject: an S3 object the component uploads; caBundleUrl: an https download)');
+    r.problem(
+      k('caBundleUrl'),
+      'and targets.ami.caBundleObject are both set; keep one (caBundleObject: an S3 object the component uploads; caBundleUrl: an https download)',
+    );
   } else if (o.caBundleObject !== undefined) {
     const s3 = readS3Object(r, k('caBundleObject'), o.caBundleObject, d.caBundleKey);
     if (s3) caBundle = { s3 };
   } else if (o.caBundleUrl !== undefined) {
-    const url = r.matching(k('caBundleUrl'), o.caBundleUrl, HTTPS_URL, 'use an https URL such as https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem');
+    const url = r.matching(
+      k('caBundleUrl'),
+      o.caBundleUrl,
+      HTTPS_URL,
+      'use an https URL such as https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem',
+    );
     if (url) caBundle = { url };
   } else {
-    r.problem(k('caBundleObject'), 'not set; the instances download the bundle at boot (user-data is limited to 16 KB): pulumi config set --path targets.ami.caBundleObject.bucket <existing bucket> (or set targets.ami.caBundleUrl)');
+    r.problem(
+      k('caBundleObject'),
+      'not set; the instances download the bundle at boot (user-data is limited to 16 KB): pulumi config set --path targets.ami.caBundleObject.bucket <existing bucket> (or set targets.ami.caBundleUrl)',
+    );
   }
 
   let pgPassword: SecretSource = { kind: 'create', from: 'dbPassword' };
@@ -135,18 +145,40 @@ export function parseAmiTarget(r: Reader, o: Obj, ctx: TargetContext): AmiTarget
     if (!tooljetDbPassword) ok = false;
   }
   const secretNamePrefix =
-    r.matching(k('secretNamePrefix'), o.secretNamePrefix, SECRET_NAME_PREFIX, 'use letters, digits and / _ + = . @ -') ?? defaultSecretNamePrefix(ctx.project, ctx.stack);
-  const secretsKmsKeyId = r.matching(k('secretsKmsKeyId'), o.secretsKmsKeyId, KMS_KEY_ID, 'use a KMS key ARN, key id or alias/<name>');
+    r.matching(
+      k('secretNamePrefix'),
+      o.secretNamePrefix,
+      SECRET_NAME_PREFIX,
+      'use letters, digits and / _ + = . @ -',
+    ) ?? defaultSecretNamePrefix(ctx.project, ctx.stack);
+  const secretsKmsKeyId = r.matching(
+    k('secretsKmsKeyId'),
+    o.secretsKmsKeyId,
+    KMS_KEY_ID,
+    'use a KMS key ARN, key id or alias/<name>',
+  );
 
   let instanceRoleName: string | undefined;
   if (typeof o.instanceRoleName === 'string' && IAM_ROLE_ARN.test(o.instanceRoleName)) {
     r.problem(k('instanceRoleName'), 'is a role ARN; give the role name (the part after role/)');
     ok = false;
   } else {
-    instanceRoleName = r.matching(k('instanceRoleName'), o.instanceRoleName, IAM_ROLE_NAME, 'use the IAM role name of the instance profile (aws iam get-instance-profile)');
+    instanceRoleName = r.matching(
+      k('instanceRoleName'),
+      o.instanceRoleName,
+      IAM_ROLE_NAME,
+      'use the IAM role name of the instance profile (aws iam get-instance-profile)',
+    );
   }
 
-  const restartUnits = readStringList(r, k('restartUnits'), o.restartUnits, UNIT, 'use systemd unit names such as nest and postgrest', { nonEmpty: true }) ?? [...d.restartUnits];
+  const restartUnits = readStringList(
+    r,
+    k('restartUnits'),
+    o.restartUnits,
+    UNIT,
+    'use systemd unit names such as nest and postgrest',
+    { nonEmpty: true },
+  ) ?? [...d.restartUnits];
   const envFile = absolutePath(r, k('envFile'), o.envFile, '/home/ubuntu/app/.env');
   const caFile = absolutePath(r, k('caFile'), o.caFile, '/home/ubuntu/certs/global-bundle.pem');
 

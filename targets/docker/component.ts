@@ -88,7 +88,13 @@ export interface DockerOutputs {
 }
 
 /** The component of targets.docker (named `docker`) and its outputs. */
-export function deployDocker(args: DockerTargetArgs, opts: pulumi.ComponentResourceOptions): { component: DockerTarget; outputs: DockerOutputs } {
+export function deployDocker(
+  args: DockerTargetArgs,
+  opts: pulumi.ComponentResourceOptions,
+): { component: DockerTarget; outputs: DockerOutputs } {
   const t = new DockerTarget('docker', args, opts);
-  return { component: t, outputs: { dockerEnvFile: t.envFile, dockerComposeOverrideFile: t.overrideFile, dockerCaBundleFile: t.bundleFile } };
+  return {
+    component: t,
+    outputs: { dockerEnvFile: t.envFile, dockerComposeOverrideFile: t.overrideFile, dockerCaBundleFile: t.bundleFile },
+  };
 }

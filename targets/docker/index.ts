@@ -12,7 +12,14 @@ export const docker: TargetKindDefinition<'docker', DockerTargetConfig, DockerTa
   subKeys: DOCKER_SUB_KEYS,
   parse: parseDockerTarget,
   windowProblems(s, why) {
-    return s.restart ? [['restart', `true is refused with maintenanceWindow${why}: the start step runs docker compose up -d after the validation; remove the key (default false)`]] : [];
+    return s.restart
+      ? [
+          [
+            'restart',
+            `true is refused with maintenanceWindow${why}: the start step runs docker compose up -d after the validation; remove the key (default false)`,
+          ],
+        ]
+      : [];
   },
   deploy(args, opts) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on deploy, so the registry loads no Pulumi

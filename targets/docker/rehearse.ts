@@ -5,20 +5,42 @@ import { PLACEHOLDERS, RehearsalFile } from '../shared/rehearsal';
 import { planDockerTarget } from './render';
 
 export function rehearseDocker({ database, caBundle, secrets }: RehearsalInput): RehearsalFile[] {
-  const docker = planDockerTarget('docker', {
-    database,
-    secrets: {
-      pgPassword: secrets.dbPassword,
-      lockboxMasterKey: secrets.lockboxMasterKey,
-      secretKeyBase: secrets.secretKeyBase,
-      pgrstJwtSecret: secrets.pgrstJwtSecret,
+  const docker = planDockerTarget(
+    'docker',
+    {
+      database,
+      secrets: {
+        pgPassword: secrets.dbPassword,
+        lockboxMasterKey: secrets.lockboxMasterKey,
+        secretKeyBase: secrets.secretKeyBase,
+        pgrstJwtSecret: secrets.pgrstJwtSecret,
+      },
+      tooljetHost: PLACEHOLDERS.tooljetHost,
+      caBundle,
     },
-    tooljetHost: PLACEHOLDERS.tooljetHost,
-    caBundle,
-  }, undefined);
+    undefined,
+  );
   return [
-    { path: 'docker/.env', text: docker.files.env.text, mode: docker.files.env.mode, secret: true, description: "ToolJet's .env for docker-compose-with-external-postgresql" },
-    { path: 'docker/docker-compose.override.yml', text: docker.files.override.text, mode: docker.files.override.mode, secret: false, description: 'mounts the bundle read-only at /certs/global-bundle.pem' },
-    { path: 'docker/certs/global-bundle.pem', text: docker.files.bundle.text, mode: docker.files.bundle.mode, secret: false, description: 'the CA bundle (here: the run CA)' },
+    {
+      path: 'docker/.env',
+      text: docker.files.env.text,
+      mode: docker.files.env.mode,
+      secret: true,
+      description: "ToolJet's .env for docker-compose-with-external-postgresql",
+    },
+    {
+      path: 'docker/docker-compose.override.yml',
+      text: docker.files.override.text,
+      mode: docker.files.override.mode,
+      secret: false,
+      description: 'mounts the bundle read-only at /certs/global-bundle.pem',
+    },
+    {
+      path: 'docker/certs/global-bundle.pem',
+      text: docker.files.bundle.text,
+      mode: docker.files.bundle.mode,
+      secret: false,
+      description: 'the CA bundle (here: the run CA)',
+    },
   ];
 }

@@ -36,7 +36,14 @@ export interface DockerTargetInput {
 }
 
 /** Keys whose values are secrets in the Docker .env. */
-export const DOCKER_SECRET_KEYS = ['PG_PASS', 'TOOLJET_DB_PASS', 'LOCKBOX_MASTER_KEY', 'SECRET_KEY_BASE', 'PGRST_JWT_SECRET', 'PGRST_DB_URI'];
+export const DOCKER_SECRET_KEYS = [
+  'PG_PASS',
+  'TOOLJET_DB_PASS',
+  'LOCKBOX_MASTER_KEY',
+  'SECRET_KEY_BASE',
+  'PGRST_JWT_SECRET',
+  'PGRST_DB_URI',
+];
 /** Keys never replaced when the file already has a different non-empty value (see MergeOptions.protect). */
 const PROTECTED_KEYS = ['LOCKBOX_MASTER_KEY', 'SECRET_KEY_BASE'];
 /**
@@ -57,14 +64,17 @@ const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 function bundleFileOf(input: DockerTargetInput): string {
   const f = input.bundleFile ?? DEFAULT_BUNDLE_FILE;
   if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(f) || f.split('/').some((p) => p === '..' || p === '.')) {
-    throw new RenderError(`bundleFile must be a relative path inside the compose directory such as certs/global-bundle.pem, got ${JSON.stringify(f)}`);
+    throw new RenderError(
+      `bundleFile must be a relative path inside the compose directory such as certs/global-bundle.pem, got ${JSON.stringify(f)}`,
+    );
   }
   return f;
 }
 
 function overrideFileOf(input: DockerTargetInput): string {
   const f = input.overrideFile ?? DEFAULT_OVERRIDE_FILE;
-  if (!/^[A-Za-z0-9_.-]+\.ya?ml$/.test(f)) throw new RenderError(`overrideFile must be a file name ending in .yml or .yaml, got ${JSON.stringify(f)}`);
+  if (!/^[A-Za-z0-9_.-]+\.ya?ml$/.test(f))
+    throw new RenderError(`overrideFile must be a file name ending in .yml or .yaml, got ${JSON.stringify(f)}`);
   return f;
 }
 
@@ -96,7 +106,11 @@ export function renderDockerEnvEntries(input: DockerTargetInput): Array<[string,
     ['PGRST_DB_URI', postgrestUri(input.database, { caPath: CONTAINER_CA_PATH, password: tjPass })],
   );
   if (s.pgrstJwtSecret !== undefined) out.push(['PGRST_JWT_SECRET', s.pgrstJwtSecret]);
-  out.push(['PGSSLMODE', db.PGSSLMODE], ['PGSSLROOTCERT', db.PGSSLROOTCERT], ['NODE_EXTRA_CA_CERTS', db.NODE_EXTRA_CA_CERTS]);
+  out.push(
+    ['PGSSLMODE', db.PGSSLMODE],
+    ['PGSSLROOTCERT', db.PGSSLROOTCERT],
+    ['NODE_EXTRA_CA_CERTS', db.NODE_EXTRA_CA_CERTS],
+  );
   return out;
 }
 
@@ -122,7 +136,10 @@ export function renderDockerEnv(input: DockerTargetInput): string {
  * DATABASE_URL, TOOLJET_DB_URL, CA_CERT and NODE_TLS_REJECT_UNAUTHORIZED are commented out (targets/shared/unsafe-env.ts):
  * left in place they would turn certificate verification off or keep ToolJet on the old host.
  */
-export function mergeDockerEnv(existing: string, input: DockerTargetInput): { text: string; changes: Array<{ key: string; change: EnvChange }> } {
+export function mergeDockerEnv(
+  existing: string,
+  input: DockerTargetInput,
+): { text: string; changes: Array<{ key: string; change: EnvChange }> } {
   const current = parseEnv(existing);
   const updates = [...renderDockerEnvEntries(input), ...DEFAULT_ONLY.filter(([k]) => !current.has(k))];
   return mergeEnv(existing, updates, { protect: PROTECTED_KEYS, disable: UNSAFE_ENV_NAMES });
@@ -131,8 +148,10 @@ export function mergeDockerEnv(existing: string, input: DockerTargetInput): { te
 /** The compose override: the bundle bind-mounted read-only at /certs/global-bundle.pem for each service. */
 export function renderComposeOverride(input: Pick<DockerTargetInput, 'services' | 'bundleFile'>): string {
   const services = input.services ?? ['tooljet'];
-  if (services.length === 0) throw new RenderError('services must name at least one compose service (ToolJet\'s is "tooljet")');
-  for (const s of services) if (!SERVICE_NAME.test(s)) throw new RenderError(`invalid compose service name ${JSON.stringify(s)}`);
+  if (services.length === 0)
+    throw new RenderError('services must name at least one compose service (ToolJet\'s is "tooljet")');
+  for (const s of services)
+    if (!SERVICE_NAME.test(s)) throw new RenderError(`invalid compose service name ${JSON.stringify(s)}`);
   const source = `./${bundleFileOf(input as DockerTargetInput)}`;
   const lines = [
     `${OVERRIDE_MARKER}: mounts the RDS CA bundle read-only for ToolJet (NODE_EXTRA_CA_CERTS,`,
@@ -196,7 +215,8 @@ export function planDockerTarget(dir: string, input: DockerTargetInput, existing
     // The old value is not printed: a DATABASE_URL holds a password.
     if (change === 'disabled') lines.push(`  ${key}: disabled (commented out; ${UNSAFE_ENV[key]})`);
     else if (DOCKER_SECRET_KEYS.includes(key)) lines.push(`  ${key}: ${change} (secret, value hidden)`);
-    else if (change === 'updated') lines.push(`  ${key}: ${JSON.stringify(before.get(key) ?? '')} -> ${JSON.stringify(after.get(key))}`);
+    else if (change === 'updated')
+      lines.push(`  ${key}: ${JSON.stringify(before.get(key) ?? '')} -> ${JSON.stringify(after.get(key))}`);
     else lines.push(`  ${key}: ${change} ${JSON.stringify(after.get(key))}`);
   }
   lines.push(
@@ -209,7 +229,10 @@ export function planDockerTarget(dir: string, input: DockerTargetInput, existing
 
 /** Writes `text` to `file` atomically: temporary file in the same directory, fsync, chmod, rename. */
 export function writeFileAtomic(file: string, text: string, mode: number, owner?: { uid: number; gid: number }): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`,
+  );
   const fd = fs.openSync(tmp, 'wx', mode);
   try {
     try {
@@ -237,7 +260,9 @@ export function writeDockerTarget(dir: string, input: DockerTargetInput): Docker
   try {
     st = fs.statSync(dir);
   } catch {
-    throw new RenderError(`docker target directory ${dir} does not exist: point it at the folder that holds ToolJet's docker-compose.yaml`);
+    throw new RenderError(
+      `docker target directory ${dir} does not exist: point it at the folder that holds ToolJet's docker-compose.yaml`,
+    );
   }
   if (!st.isDirectory()) throw new RenderError(`docker target directory ${dir} is not a directory`);
   const envPath = path.join(dir, '.env');

@@ -41,22 +41,57 @@ export function parseDockerTarget(r: Reader, o: Obj, ctx: TargetContext): Docker
   const d = DOCKER_SETTINGS_DEFAULTS;
 
   if (o.directory === undefined) {
-    r.problem(k('directory'), "not set; give the folder that holds ToolJet's docker-compose.yaml (deploy/docker/docker-compose-with-external-postgresql) on the machine that runs pulumi up: pulumi config set --path targets.docker.directory /opt/tooljet");
+    r.problem(
+      k('directory'),
+      "not set; give the folder that holds ToolJet's docker-compose.yaml (deploy/docker/docker-compose-with-external-postgresql) on the machine that runs pulumi up: pulumi config set --path targets.docker.directory /opt/tooljet",
+    );
   }
-  const directory = readLocalPath(r, k('directory'), o.directory, ctx.baseDir, "give the folder that holds ToolJet's docker-compose.yaml");
+  const directory = readLocalPath(
+    r,
+    k('directory'),
+    o.directory,
+    ctx.baseDir,
+    "give the folder that holds ToolJet's docker-compose.yaml",
+  );
 
-  const tooljetHost = r.matching(k('tooljetHost'), o.tooljetHost, /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[^\s'"\\]*)?$/, 'use the public URL of ToolJet such as https://tooljet.example.com');
-  const services = readStringList(r, k('services'), o.services, SERVICE, 'use compose service names such as "tooljet"', { nonEmpty: true }) ?? [...d.services];
+  const tooljetHost = r.matching(
+    k('tooljetHost'),
+    o.tooljetHost,
+    /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[^\s'"\\]*)?$/,
+    'use the public URL of ToolJet such as https://tooljet.example.com',
+  );
+  const services = readStringList(
+    r,
+    k('services'),
+    o.services,
+    SERVICE,
+    'use compose service names such as "tooljet"',
+    { nonEmpty: true },
+  ) ?? [...d.services];
 
   let bundleFile: string = d.bundleFile;
-  const bf = r.matching(k('bundleFile'), o.bundleFile, RELATIVE_FILE, 'use a path relative to targets.docker.directory such as certs/global-bundle.pem');
+  const bf = r.matching(
+    k('bundleFile'),
+    o.bundleFile,
+    RELATIVE_FILE,
+    'use a path relative to targets.docker.directory such as certs/global-bundle.pem',
+  );
   if (bf !== undefined) {
-    if (bf.split('/').some((p) => p === '.' || p === '..')) r.problem(k('bundleFile'), `"${bf}" leaves the compose folder; use a path inside it such as certs/global-bundle.pem`);
+    if (bf.split('/').some((p) => p === '.' || p === '..'))
+      r.problem(
+        k('bundleFile'),
+        `"${bf}" leaves the compose folder; use a path inside it such as certs/global-bundle.pem`,
+      );
     else bundleFile = bf;
   }
-  const overrideFile = r.matching(k('overrideFile'), o.overrideFile, OVERRIDE_FILE, 'use a file name ending in .yml or .yaml') ?? d.overrideFile;
+  const overrideFile =
+    r.matching(k('overrideFile'), o.overrideFile, OVERRIDE_FILE, 'use a file name ending in .yml or .yaml') ??
+    d.overrideFile;
   if (overrideFile === '.env' || overrideFile === 'docker-compose.yaml' || overrideFile === 'docker-compose.yml') {
-    r.problem(k('overrideFile'), `"${overrideFile}" is ToolJet's own file; use docker-compose.override.yml (loaded by docker compose automatically)`);
+    r.problem(
+      k('overrideFile'),
+      `"${overrideFile}" is ToolJet's own file; use docker-compose.override.yml (loaded by docker compose automatically)`,
+    );
   }
   const restart = r.boolean(k('restart'), o.restart) ?? d.restart;
 

@@ -29,7 +29,12 @@ export interface DockerWriteSettings {
 }
 
 /** Variables holding secret values (the component passes the whole environment as a secret Output). */
-export const DOCKER_WRITE_SECRET_VARIABLES = ['TJ_PG_PASS', 'TJ_LOCKBOX_MASTER_KEY', 'TJ_SECRET_KEY_BASE', 'TJ_PGRST_JWT_SECRET'] as const;
+export const DOCKER_WRITE_SECRET_VARIABLES = [
+  'TJ_PG_PASS',
+  'TJ_LOCKBOX_MASTER_KEY',
+  'TJ_SECRET_KEY_BASE',
+  'TJ_PGRST_JWT_SECRET',
+] as const;
 
 /** The command's environment (pure). */
 export function dockerWriteEnvironment(s: DockerWriteSettings): Record<string, string> {
@@ -55,12 +60,16 @@ export function dockerWriteEnvironment(s: DockerWriteSettings): Record<string, s
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const v = env[name];
-  if (v === undefined || v === '') throw new RenderError(`${name} is not set (run this through the Pulumi program, not by hand)`);
+  if (v === undefined || v === '')
+    throw new RenderError(`${name} is not set (run this through the Pulumi program, not by hand)`);
   return v;
 }
 
 /** The writer's input back from the environment and stdin (inverse of dockerWriteEnvironment). */
-export function dockerWriteInput(env: NodeJS.ProcessEnv, bundlePem: string): { directory: string; restart: boolean; input: DockerTargetInput } {
+export function dockerWriteInput(
+  env: NodeJS.ProcessEnv,
+  bundlePem: string,
+): { directory: string; restart: boolean; input: DockerTargetInput } {
   const port = Number(required(env, 'TJ_DB_PORT'));
   const input: DockerTargetInput = {
     database: {
@@ -105,7 +114,10 @@ export interface WriterIo {
 
 function defaultComposeUp(dir: string): number {
   const r = spawnSync('docker', ['compose', 'up', '-d'], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.error) throw new RenderError(`cannot run "docker compose up -d" in ${dir} (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}); install Docker Compose v2 or set targets.docker.restart to false and run it yourself`);
+  if (r.error)
+    throw new RenderError(
+      `cannot run "docker compose up -d" in ${dir} (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}); install Docker Compose v2 or set targets.docker.restart to false and run it yourself`,
+    );
   return r.status ?? 1;
 }
 
@@ -119,13 +131,17 @@ export function runDockerWrite(env: NodeJS.ProcessEnv, bundlePem: string, io: Wr
     io.out(`running docker compose up -d in ${directory}`);
     const code = (io.composeUp ?? defaultComposeUp)(directory);
     if (code !== 0) {
-      io.err(`docker-target: "docker compose up -d" in ${directory} exited with ${code}; the files are written, fix the compose error and run it again`);
+      io.err(
+        `docker-target: "docker compose up -d" in ${directory} exited with ${code}; the files are written, fix the compose error and run it again`,
+      );
       return 1;
     }
     return 0;
   } catch (err) {
     const known = err instanceof RenderError || err instanceof CaBundleError;
-    const message = known ? (err as Error).message : `unexpected ${(err as Error)?.name ?? 'error'}: ${(err as Error)?.message ?? String(err)}`;
+    const message = known
+      ? (err as Error).message
+      : `unexpected ${(err as Error)?.name ?? 'error'}: ${(err as Error)?.message ?? String(err)}`;
     io.err(`docker-target: ${redactSecrets(message, env).replace(/\s*\n\s*/g, ' ')}`);
     return known ? 1 : 2;
   }

@@ -72,7 +72,11 @@ export interface EcsTargetArgs extends TargetStackArgs {
 const PLACEHOLDER_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:placeholder-AbCdEf';
 
 /** The renderer's input minus what is only known at deployment time (database, secret ARNs, object version). */
-function rendererInput(s: EcsTargetConfig, region: string, caBundle: CaBundle): Omit<EcsTargetInput, 'database' | 'secrets' | 'caBundleObject'> {
+function rendererInput(
+  s: EcsTargetConfig,
+  region: string,
+  caBundle: CaBundle,
+): Omit<EcsTargetInput, 'database' | 'secrets' | 'caBundleObject'> {
   return {
     caBundle,
     region,
@@ -108,18 +112,31 @@ export class EcsTarget extends pulumi.ComponentResource {
     super('tooljet-pg-upgrade:targets:EcsTarget', name, {}, opts);
     const s = args.settings;
     const region = args.cli.region;
-    if (!region) throw new pulumi.RunError('aws:region: not set; the ecs target needs it: pulumi config set aws:region <region>');
+    if (!region)
+      throw new pulumi.RunError('aws:region: not set; the ecs target needs it: pulumi config set aws:region <region>');
     const base = rendererInput(s, region, args.caBundle);
     const containerName = s.containerName ?? ECS_DEFAULTS.containerName;
     const placeholderRef = { arn: PLACEHOLDER_SECRET_ARN };
-    const placeholderSecrets: EcsSecretRefs = { pgPassword: placeholderRef, lockboxMasterKey: placeholderRef, secretKeyBase: placeholderRef, pgrstJwtSecret: placeholderRef };
+    const placeholderSecrets: EcsSecretRefs = {
+      pgPassword: placeholderRef,
+      lockboxMasterKey: placeholderRef,
+      secretKeyBase: placeholderRef,
+      pgrstJwtSecret: placeholderRef,
+    };
     // Render once with stand-in values: bad settings fail the program now.
     checkRender('ecs', () =>
-      renderEcsContainerDefinitions({ ...base, database: placeholderDatabase(args.database), secrets: placeholderSecrets, caBundleObject: s.caBundleObject }),
+      renderEcsContainerDefinitions({
+        ...base,
+        database: placeholderDatabase(args.database),
+        secrets: placeholderSecrets,
+        caBundleObject: s.caBundleObject,
+      }),
     );
 
     // The service's current task definition (read-only invokes; they run in preview too).
-    const clusterArn = s.cluster.startsWith('arn:') ? pulumi.output(s.cluster) : aws.ecs.getClusterOutput({ clusterName: s.cluster }, { parent: this }).arn;
+    const clusterArn = s.cluster.startsWith('arn:')
+      ? pulumi.output(s.cluster)
+      : aws.ecs.getClusterOutput({ clusterName: s.cluster }, { parent: this }).arn;
     const service = aws.ecs.getServiceOutput({ clusterArn, serviceName: s.service }, { parent: this });
     this.currentTaskDefinitionArn = service.taskDefinition;
     const current: pulumi.Output<CurrentEcsTaskDefinition> = aws.ecs
@@ -173,31 +190,42 @@ export class EcsTarget extends pulumi.ComponentResource {
     // The current definition with our parts replaced, size-checked (64 KB); removals are reported (never values).
     const merged: pulumi.Output<EcsMergeResult> = pulumi
       .all([current, databaseTarget(args.database), secretRefs, bundle.ref])
-      .apply(([cur, database, secrets, object]: [CurrentEcsTaskDefinition, EcsTargetInput['database'], EcsSecretRefs, S3ObjectRef]) =>
-        checkRender('ecs', () => {
-          const rendered = renderEcsContainerDefinitions({ ...base, database, secrets, caBundleObject: object });
-          const m = mergeEcsTaskDefinition(cur, rendered, { containerName });
-          checkEcsTaskDefinitionSize({ family: cur.family, containerDefinitions: m.containerDefinitions, volumes: m.volumes });
-          if (m.removed.length > 0) {
-            pulumi.log.warn(
-              `the new revision of ${cur.family} drops ${m.removed.join(', ')} from ${cur.arn}: they would turn database certificate ` +
-                'verification off or keep ToolJet on the old host (README "Settings that would undo verified TLS")',
-              this,
-            );
-          }
-          if (m.blanked.length > 0) {
-            pulumi.log.warn(
-              `the new revision of ${cur.family} sets ${m.blanked.join(', ')} to "" because those containers load environment files ` +
-                '(S3) this program cannot read: an environment entry wins over the files, so a value there cannot turn database certificate ' +
-                'verification off or keep ToolJet on the old host (README "Settings that would undo verified TLS")',
-              this,
-            );
-          }
-          return m;
-        }),
+      .apply(
+        ([cur, database, secrets, object]: [
+          CurrentEcsTaskDefinition,
+          EcsTargetInput['database'],
+          EcsSecretRefs,
+          S3ObjectRef,
+        ]) =>
+          checkRender('ecs', () => {
+            const rendered = renderEcsContainerDefinitions({ ...base, database, secrets, caBundleObject: object });
+            const m = mergeEcsTaskDefinition(cur, rendered, { containerName });
+            checkEcsTaskDefinitionSize({
+              family: cur.family,
+              containerDefinitions: m.containerDefinitions,
+              volumes: m.volumes,
+            });
+            if (m.removed.length > 0) {
+              pulumi.log.warn(
+                `the new revision of ${cur.family} drops ${m.removed.join(', ')} from ${cur.arn}: they would turn database certificate ` +
+                  'verification off or keep ToolJet on the old host (README "Settings that would undo verified TLS")',
+                this,
+              );
+            }
+            if (m.blanked.length > 0) {
+              pulumi.log.warn(
+                `the new revision of ${cur.family} sets ${m.blanked.join(', ')} to "" because those containers load environment files ` +
+                  '(S3) this program cannot read: an environment entry wins over the files, so a value there cannot turn database certificate ' +
+                  'verification off or keep ToolJet on the old host (README "Settings that would undo verified TLS")',
+                this,
+              );
+            }
+            return m;
+          }),
       );
     const containers = merged.apply((m) => m.containerDefinitions);
-    const pick = <K extends keyof CurrentEcsTaskDefinition>(k: K) => current.apply((c) => c[k]) as pulumi.Output<NonNullable<CurrentEcsTaskDefinition[K]>>;
+    const pick = <K extends keyof CurrentEcsTaskDefinition>(k: K) =>
+      current.apply((c) => c[k]) as pulumi.Output<NonNullable<CurrentEcsTaskDefinition[K]>>;
     const family = s.family !== undefined ? pulumi.output(s.family) : pick('family');
 
     const createdVersions = Object.values(this.createdSecrets).map((c) => c!.version);
@@ -248,7 +276,9 @@ export class EcsTarget extends pulumi.ComponentResource {
       {
         role: roleNameFromArn(s.executionRoleArn),
         name: inlinePolicyName(args.stack, 'ecs-secrets'),
-        policy: containers.apply((c: ContainerDefinition[]) => JSON.stringify(renderEcsExecutionRolePolicy(c, { kmsKeyArns: [...s.kmsKeyArns, ...createdKmsKeys(s)] }))),
+        policy: containers.apply((c: ContainerDefinition[]) =>
+          JSON.stringify(renderEcsExecutionRolePolicy(c, { kmsKeyArns: [...s.kmsKeyArns, ...createdKmsKeys(s)] })),
+        ),
       },
       { parent: this },
     );
@@ -257,7 +287,9 @@ export class EcsTarget extends pulumi.ComponentResource {
       {
         role: roleNameFromArn(s.taskRoleArn),
         name: inlinePolicyName(args.stack, 'ecs-rds-ca-bundle'),
-        policy: bundle.ref.apply((o) => JSON.stringify(renderEcsTaskRolePolicy(o, { partition: partitionOf(s.taskRoleArn) }))),
+        policy: bundle.ref.apply((o) =>
+          JSON.stringify(renderEcsTaskRolePolicy(o, { partition: partitionOf(s.taskRoleArn) })),
+        ),
       },
       { parent: this },
     );
@@ -273,7 +305,13 @@ export class EcsTarget extends pulumi.ComponentResource {
           // /bin/sh -c through the timing wrapper: prints the measured duration (cutover/timing.ts).
           interpreter: timedInterpreter(phaseLabel(PHASES.repoint, 'ecs')),
           environment: this.taskDefinitionArn.apply((taskDefinitionArn) =>
-            ecsDeployEnvironment({ cluster: s.cluster, service: s.service, taskDefinitionArn, timeoutSeconds, cli: args.cli }),
+            ecsDeployEnvironment({
+              cluster: s.cluster,
+              service: s.service,
+              taskDefinitionArn,
+              timeoutSeconds,
+              cli: args.cli,
+            }),
           ),
           // A new revision (new ARN) is a new deployment.
           triggers: [this.taskDefinition.arn],
@@ -283,7 +321,13 @@ export class EcsTarget extends pulumi.ComponentResource {
         },
         {
           parent: this,
-          dependsOn: [this.taskDefinition, this.executionRolePolicy, this.taskRolePolicy, this.caBundle, ...createdVersions],
+          dependsOn: [
+            this.taskDefinition,
+            this.executionRolePolicy,
+            this.taskRolePolicy,
+            this.caBundle,
+            ...createdVersions,
+          ],
           customTimeouts: { create: `${timeoutSeconds + 300}s`, update: `${timeoutSeconds + 300}s` },
         },
       );
@@ -300,7 +344,10 @@ export class EcsTarget extends pulumi.ComponentResource {
 
 /** The created secrets' KMS key, when it is given as a key ARN. */
 function createdKmsKeys(s: EcsTargetConfig): string[] {
-  return createdSecretsKmsKeys(s.secretsKmsKeyId, Object.values(s.secrets).some((x) => x?.kind === 'create'));
+  return createdSecretsKmsKeys(
+    s.secretsKmsKeyId,
+    Object.values(s.secrets).some((x) => x?.kind === 'create'),
+  );
 }
 
 function partitionOf(arn: string): string {
@@ -318,7 +365,10 @@ export interface EcsOutputs {
 }
 
 /** The component of targets.ecs (named `ecs`) and its outputs. */
-export function deployEcs(args: EcsTargetArgs, opts: pulumi.ComponentResourceOptions): { component: EcsTarget; outputs: EcsOutputs } {
+export function deployEcs(
+  args: EcsTargetArgs,
+  opts: pulumi.ComponentResourceOptions,
+): { component: EcsTarget; outputs: EcsOutputs } {
   const s = args.settings;
   const t = new EcsTarget('ecs', args, opts);
   return {
@@ -329,7 +379,9 @@ export function deployEcs(args: EcsTargetArgs, opts: pulumi.ComponentResourceOpt
       ecsService: `${s.cluster}/${s.service}`,
       ecsCaBundleObject: t.caBundleUrl,
       ...(!s.updateService && {
-        ecsDeployCommand: t.taskDefinitionArn.apply((arn) => `aws ecs update-service --cluster ${s.cluster} --service ${s.service} --task-definition ${arn}`),
+        ecsDeployCommand: t.taskDefinitionArn.apply(
+          (arn) => `aws ecs update-service --cluster ${s.cluster} --service ${s.service} --task-definition ${arn}`,
+        ),
       }),
     },
   };

@@ -12,7 +12,14 @@ export const ecs: TargetKindDefinition<'ecs', EcsTargetConfig, EcsTarget, EcsOut
   subKeys: ECS_SUB_KEYS,
   parse: parseEcsTarget,
   windowProblems(s, why) {
-    return s.updateService ? [] : [['updateService', `false is refused with maintenanceWindow${why}: the service must run the new revision before ToolJet starts again; remove the key (default true)`]];
+    return s.updateService
+      ? []
+      : [
+          [
+            'updateService',
+            `false is refused with maintenanceWindow${why}: the service must run the new revision before ToolJet starts again; remove the key (default true)`,
+          ],
+        ];
   },
   deploy(args, opts) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on deploy, so the registry loads no Pulumi

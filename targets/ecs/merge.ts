@@ -21,7 +21,15 @@
 //     are reported too (names only), and checkRegisteredBlanks verifies after registration that ECS kept them.
 // Merging is idempotent: merging the result again with the same rendering gives the same definition (after the first
 // `pulumi up` the service's current definition is the one this produced).
-import { CA_INIT_CONTAINER, CA_VOLUME, ContainerDefinition, ECS_DEFAULTS, EcsSecret, KeyValuePair, POSTGREST_CONTAINER } from './render';
+import {
+  CA_INIT_CONTAINER,
+  CA_VOLUME,
+  ContainerDefinition,
+  ECS_DEFAULTS,
+  EcsSecret,
+  KeyValuePair,
+  POSTGREST_CONTAINER,
+} from './render';
 import { CONTAINER_CA_DIR, RenderError } from '../shared/render';
 import { isUnsafeEnvName, UNSAFE_ENV_NAMES } from '../shared/unsafe-env';
 
@@ -95,11 +103,21 @@ function isBlank(e: KeyValuePair | EcsSecret): boolean {
  * `current`'s entries minus those `rendered` sets (and `drop`), then `rendered`'s: every name once, ours last, so a
  * second merge gives the same list.
  */
-function mergeNamed<T extends { name: string }>(current: T[] | undefined, rendered: T[] | undefined, owned: Set<string>, drop: (entry: T) => boolean): T[] {
+function mergeNamed<T extends { name: string }>(
+  current: T[] | undefined,
+  rendered: T[] | undefined,
+  owned: Set<string>,
+  drop: (entry: T) => boolean,
+): T[] {
   return [...(current ?? []).filter((e) => !owned.has(e.name) && !drop(e)), ...(rendered ?? [])];
 }
 
-function mergeContainer(current: ContainerDefinition, rendered: ContainerDefinition, removed: string[], extraDrop: string[] = []): ContainerDefinition {
+function mergeContainer(
+  current: ContainerDefinition,
+  rendered: ContainerDefinition,
+  removed: string[],
+  extraDrop: string[] = [],
+): ContainerDefinition {
   // A name is ours whether it was an environment variable or a secret before (ECS refuses the same name in both).
   const owned = new Set([...namesOf(rendered.environment), ...namesOf(rendered.secrets)]);
   const drop = (e: KeyValuePair | EcsSecret) => {
@@ -117,7 +135,10 @@ function mergeContainer(current: ContainerDefinition, rendered: ContainerDefinit
     ...(current.mountPoints ?? []).filter((m) => m.sourceVolume !== CA_VOLUME && m.containerPath !== CONTAINER_CA_DIR),
     ...(rendered.mountPoints ?? []),
   ];
-  out.dependsOn = [...(current.dependsOn ?? []).filter((d) => d.containerName !== CA_INIT_CONTAINER), ...(rendered.dependsOn ?? [])];
+  out.dependsOn = [
+    ...(current.dependsOn ?? []).filter((d) => d.containerName !== CA_INIT_CONTAINER),
+    ...(rendered.dependsOn ?? []),
+  ];
   if (rendered.image !== undefined) out.image = rendered.image;
   return out;
 }
@@ -147,7 +168,10 @@ function blankForEnvironmentFiles(c: ContainerDefinition, blanked: string[]): Co
   for (const name of UNSAFE_ENV_NAMES) blanked.push(`${c.name}: ${name}`);
   return {
     ...c,
-    environment: [...(c.environment ?? []).filter((e) => !isUnsafeEnvName(e.name)), ...UNSAFE_ENV_NAMES.map((name) => ({ name, value: '' }))],
+    environment: [
+      ...(c.environment ?? []).filter((e) => !isUnsafeEnvName(e.name)),
+      ...UNSAFE_ENV_NAMES.map((name) => ({ name, value: '' })),
+    ],
   };
 }
 
@@ -155,16 +179,23 @@ function blankForEnvironmentFiles(c: ContainerDefinition, blanked: string[]): Co
  * The new revision's containers and volumes: `current` (the service's task definition) with the parts this target
  * owns replaced by `rendered` (renderEcsContainerDefinitions: init, ToolJet, PostgREST, extra containers). Pure.
  */
-export function mergeEcsTaskDefinition(current: CurrentEcsTaskDefinition, rendered: ContainerDefinition[], opts: EcsMergeOptions): EcsMergeResult {
+export function mergeEcsTaskDefinition(
+  current: CurrentEcsTaskDefinition,
+  rendered: ContainerDefinition[],
+  opts: EcsMergeOptions,
+): EcsMergeResult {
   const containers = current.containerDefinitions;
   if (!Array.isArray(containers) || containers.length === 0) {
-    throw new RenderError(`the service's task definition ${current.arn} has no container definitions: check targets.ecs.cluster and targets.ecs.service`);
+    throw new RenderError(
+      `the service's task definition ${current.arn} has no container definitions: check targets.ecs.cluster and targets.ecs.service`,
+    );
   }
   const byName = new Map(rendered.map((c) => [c.name, c]));
   const init = byName.get(CA_INIT_CONTAINER);
   const tooljet = byName.get(opts.containerName);
   const postgrest = byName.get(POSTGREST_CONTAINER);
-  if (!init || !tooljet || !postgrest) throw new Error('internal: the rendering lacks the init, ToolJet or PostgREST container');
+  if (!init || !tooljet || !postgrest)
+    throw new Error('internal: the rendering lacks the init, ToolJet or PostgREST container');
   if (!containers.some((c) => c.name === opts.containerName)) {
     throw new RenderError(
       `the service's task definition ${current.arn} has no container "${opts.containerName}" (it has ${containers.map((c) => `"${c.name}"`).join(', ')}): ` +
@@ -178,8 +209,10 @@ export function mergeEcsTaskDefinition(current: CurrentEcsTaskDefinition, render
     seen.add(c.name);
     if (c.name === CA_INIT_CONTAINER) out.push(init);
     else if (c.name === opts.containerName) out.push(mergeContainer(c, tooljet, removed, STALE_IN_TOOLJET));
-    else if (c.name === POSTGREST_CONTAINER) out.push({ ...mergeContainer(c, postgrest, removed), portMappings: postgrest.portMappings });
-    else if (byName.has(c.name)) out.push(scrub(byName.get(c.name)!, removed)); // an extra container: as configured
+    else if (c.name === POSTGREST_CONTAINER)
+      out.push({ ...mergeContainer(c, postgrest, removed), portMappings: postgrest.portMappings });
+    else if (byName.has(c.name))
+      out.push(scrub(byName.get(c.name)!, removed)); // an extra container: as configured
     else out.push(scrub(c, removed));
   }
   const addedPostgrest = !seen.has(POSTGREST_CONTAINER);
@@ -199,7 +232,11 @@ export function mergeEcsTaskDefinition(current: CurrentEcsTaskDefinition, render
  * answer, i.e. the TaskDefinition resource's `containerDefinitions` output). If ECS dropped one, an environment
  * file's value for it would apply; the revision must then not be deployed. Throws one line naming what is missing.
  */
-export function checkRegisteredBlanks(registeredContainerDefinitions: string, blanked: readonly string[], arn: string): void {
+export function checkRegisteredBlanks(
+  registeredContainerDefinitions: string,
+  blanked: readonly string[],
+  arn: string,
+): void {
   if (blanked.length === 0) return;
   let defs: unknown;
   try {
@@ -207,7 +244,10 @@ export function checkRegisteredBlanks(registeredContainerDefinitions: string, bl
   } catch {
     defs = undefined;
   }
-  if (!Array.isArray(defs)) throw new RenderError(`the registered task definition ${arn} has no readable container definitions; it was not deployed`);
+  if (!Array.isArray(defs))
+    throw new RenderError(
+      `the registered task definition ${arn} has no readable container definitions; it was not deployed`,
+    );
   const missing = blanked.filter((item) => {
     const [container, name] = item.split(': ');
     const c = (defs as ContainerDefinition[]).find((d) => d && d.name === container);
@@ -217,7 +257,7 @@ export function checkRegisteredBlanks(registeredContainerDefinitions: string, bl
     throw new RenderError(
       `ECS registered ${arn} without the empty ${missing.join(', ')} this target set to override the containers' environment files, ` +
         'so a value in those files would still apply (turning database certificate verification off or keeping ToolJet on the old host); ' +
-        'the revision was not deployed. Move those containers\' variables from their environmentFiles into environment/secrets ' +
+        "the revision was not deployed. Move those containers' variables from their environmentFiles into environment/secrets " +
         '(without DATABASE_URL, TOOLJET_DB_URL, CA_CERT, NODE_TLS_REJECT_UNAUTHORIZED), then run pulumi up again',
     );
   }
@@ -292,7 +332,9 @@ export function currentEcsTaskDefinition(l: EcsTaskDefinitionLookup): CurrentEcs
     containers = undefined;
   }
   if (!Array.isArray(containers)) {
-    throw new RenderError(`the lookup of task definition ${l.arn} returned no container definitions (needs @pulumi/aws 7 and ecs:DescribeTaskDefinition)`);
+    throw new RenderError(
+      `the lookup of task definition ${l.arn} returned no container definitions (needs @pulumi/aws 7 and ecs:DescribeTaskDefinition)`,
+    );
   }
   // Every volume block the resource takes (host path, Docker, EFS, FSx for Windows, S3 Files) has a list of the same
   // fields in the data source (@pulumi/aws 7.48 GetTaskDefinitionVolume*).
@@ -312,17 +354,28 @@ export function currentEcsTaskDefinition(l: EcsTaskDefinitionLookup): CurrentEcs
     ...(orUndefined(l.pidMode) && { pidMode: l.pidMode }),
     ...(orUndefined(l.ipcMode) && { ipcMode: l.ipcMode }),
     ...(l.enableFaultInjection === true && { enableFaultInjection: true }),
-    ...(runtime && (orUndefined(runtime.cpuArchitecture) || orUndefined(runtime.operatingSystemFamily)) && { runtimePlatform: compact(runtime) as CurrentEcsTaskDefinition['runtimePlatform'] }),
+    ...(runtime &&
+      (orUndefined(runtime.cpuArchitecture) || orUndefined(runtime.operatingSystemFamily)) && {
+        runtimePlatform: compact(runtime) as CurrentEcsTaskDefinition['runtimePlatform'],
+      }),
     ...(storage && storage.sizeInGib > 0 && { ephemeralStorage: { sizeInGib: storage.sizeInGib } }),
-    ...(proxy && orUndefined(proxy.containerName) && { proxyConfiguration: compact(proxy) as CurrentEcsTaskDefinition['proxyConfiguration'] }),
-    placementConstraints: (l.placementConstraints ?? []).map((p) => compact(p) as { type: string; expression?: string }),
+    ...(proxy &&
+      orUndefined(proxy.containerName) && {
+        proxyConfiguration: compact(proxy) as CurrentEcsTaskDefinition['proxyConfiguration'],
+      }),
+    placementConstraints: (l.placementConstraints ?? []).map(
+      (p) => compact(p) as { type: string; expression?: string },
+    ),
     volumes,
     containerDefinitions: containers as ContainerDefinition[],
   };
 }
 
 /** The current definition's roles must be the configured ones (the inline policies go onto those). */
-export function checkEcsRoles(current: CurrentEcsTaskDefinition, roles: { executionRoleArn: string; taskRoleArn: string }): void {
+export function checkEcsRoles(
+  current: CurrentEcsTaskDefinition,
+  roles: { executionRoleArn: string; taskRoleArn: string },
+): void {
   for (const [key, configured, actual] of [
     ['executionRoleArn', roles.executionRoleArn, current.executionRoleArn],
     ['taskRoleArn', roles.taskRoleArn, current.taskRoleArn],

@@ -9,7 +9,12 @@ export function rehearseEcs({ database, caBundle }: RehearsalInput): RehearsalFi
   const td = renderEcsTaskDefinition(
     {
       database,
-      secrets: { pgPassword: sm('pg-password'), lockboxMasterKey: sm('lockbox-master-key'), secretKeyBase: sm('secret-key-base'), pgrstJwtSecret: sm('pgrst-jwt-secret') },
+      secrets: {
+        pgPassword: sm('pg-password'),
+        lockboxMasterKey: sm('lockbox-master-key'),
+        secretKeyBase: sm('secret-key-base'),
+        pgrstJwtSecret: sm('pgrst-jwt-secret'),
+      },
       caBundle,
       caBundleObject: PLACEHOLDERS.caBundleObject,
       region: PLACEHOLDERS.region,
@@ -22,8 +27,26 @@ export function rehearseEcs({ database, caBundle }: RehearsalInput): RehearsalFi
     },
   );
   return [
-    { path: 'ecs/task-definition.json', text: json(td), mode: 0o644, secret: false, description: 'RegisterTaskDefinition input: init container, tooljet, postgrest' },
-    { path: 'ecs/execution-role-policy.json', text: json(renderEcsExecutionRolePolicy(td.containerDefinitions)), mode: 0o644, secret: false, description: 'execution role: read exactly the referenced secrets' },
-    { path: 'ecs/task-role-policy.json', text: json(renderEcsTaskRolePolicy(PLACEHOLDERS.caBundleObject)), mode: 0o644, secret: false, description: 'task role: read the bundle object' },
+    {
+      path: 'ecs/task-definition.json',
+      text: json(td),
+      mode: 0o644,
+      secret: false,
+      description: 'RegisterTaskDefinition input: init container, tooljet, postgrest',
+    },
+    {
+      path: 'ecs/execution-role-policy.json',
+      text: json(renderEcsExecutionRolePolicy(td.containerDefinitions)),
+      mode: 0o644,
+      secret: false,
+      description: 'execution role: read exactly the referenced secrets',
+    },
+    {
+      path: 'ecs/task-role-policy.json',
+      text: json(renderEcsTaskRolePolicy(PLACEHOLDERS.caBundleObject)),
+      mode: 0o644,
+      secret: false,
+      description: 'task role: read the bundle object',
+    },
   ];
 }

@@ -101,7 +101,13 @@ export interface ContainerDefinition {
   essential?: boolean;
   command?: string[];
   entryPoint?: string[];
-  portMappings?: Array<{ containerPort: number; hostPort?: number; protocol: string; name?: string; appProtocol?: string }>;
+  portMappings?: Array<{
+    containerPort: number;
+    hostPort?: number;
+    protocol: string;
+    name?: string;
+    appProtocol?: string;
+  }>;
   environment?: KeyValuePair[];
   secrets?: EcsSecret[];
   mountPoints?: MountPoint[];
@@ -168,31 +174,53 @@ const SSM_ARN = /^arn:(aws[a-z-]*):ssm:([a-z0-9-]+):(\d{12}):parameter\/[A-Za-z0
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The `valueFrom` for a reference, and the resource ARN an IAM policy must allow for it. */
-export function secretValueFrom(field: string, ref: EcsSecretRef): { valueFrom: string; resource: string; service: 'secretsmanager' | 'ssm' } {
-  if (!ref || typeof ref.arn !== 'string') throw new RenderError(`${field} must be {arn: "arn:aws:secretsmanager:..." or "arn:aws:ssm:...:parameter/..."}`);
+export function secretValueFrom(
+  field: string,
+  ref: EcsSecretRef,
+): { valueFrom: string; resource: string; service: 'secretsmanager' | 'ssm' } {
+  if (!ref || typeof ref.arn !== 'string')
+    throw new RenderError(`${field} must be {arn: "arn:aws:secretsmanager:..." or "arn:aws:ssm:...:parameter/..."}`);
   if (SSM_ARN.test(ref.arn)) {
-    if (ref.jsonKey || ref.versionStage || ref.versionId) throw new RenderError(`${field}: jsonKey/versionStage/versionId apply to Secrets Manager secrets, not SSM parameters`);
+    if (ref.jsonKey || ref.versionStage || ref.versionId)
+      throw new RenderError(
+        `${field}: jsonKey/versionStage/versionId apply to Secrets Manager secrets, not SSM parameters`,
+      );
     return { valueFrom: ref.arn, resource: ref.arn, service: 'ssm' };
   }
   if (!SM_ARN.test(ref.arn)) {
-    throw new RenderError(`${field} ${JSON.stringify(ref.arn)} is not a full Secrets Manager secret ARN or SSM parameter ARN (ECS needs the ARN; names are not accepted)`);
+    throw new RenderError(
+      `${field} ${JSON.stringify(ref.arn)} is not a full Secrets Manager secret ARN or SSM parameter ARN (ECS needs the ARN; names are not accepted)`,
+    );
   }
-  for (const [k, v] of Object.entries({ jsonKey: ref.jsonKey, versionStage: ref.versionStage, versionId: ref.versionId })) {
-    if (v !== undefined && !/^[A-Za-z0-9_.-]+$/.test(v)) throw new RenderError(`${field}.${k} ${JSON.stringify(v)} has characters ECS cannot reference`);
+  for (const [k, v] of Object.entries({
+    jsonKey: ref.jsonKey,
+    versionStage: ref.versionStage,
+    versionId: ref.versionId,
+  })) {
+    if (v !== undefined && !/^[A-Za-z0-9_.-]+$/.test(v))
+      throw new RenderError(`${field}.${k} ${JSON.stringify(v)} has characters ECS cannot reference`);
   }
   if (ref.versionStage && ref.versionId) throw new RenderError(`${field}: give versionStage or versionId, not both`);
-  const suffix = ref.jsonKey || ref.versionStage || ref.versionId ? `:${ref.jsonKey ?? ''}:${ref.versionStage ?? ''}:${ref.versionId ?? ''}` : '';
+  const suffix =
+    ref.jsonKey || ref.versionStage || ref.versionId
+      ? `:${ref.jsonKey ?? ''}:${ref.versionStage ?? ''}:${ref.versionId ?? ''}`
+      : '';
   return { valueFrom: ref.arn + suffix, resource: ref.arn, service: 'secretsmanager' };
 }
 
 function checkImage(field: string, image: string): string {
-  if (!/^[a-z0-9][a-z0-9._/:@-]*$/i.test(image)) throw new RenderError(`${field} ${JSON.stringify(image)} is not an image reference`);
+  if (!/^[a-z0-9][a-z0-9._/:@-]*$/i.test(image))
+    throw new RenderError(`${field} ${JSON.stringify(image)} is not an image reference`);
   return image;
 }
 
 function logs(group: string, region: string, prefix: string): ContainerDefinition['logConfiguration'] {
-  if (!/^[A-Za-z0-9_\-/.#]{1,512}$/.test(group)) throw new RenderError(`log group ${JSON.stringify(group)} is not a CloudWatch log group name`);
-  return { logDriver: 'awslogs', options: { 'awslogs-group': group, 'awslogs-region': region, 'awslogs-stream-prefix': prefix } };
+  if (!/^[A-Za-z0-9_\-/.#]{1,512}$/.test(group))
+    throw new RenderError(`log group ${JSON.stringify(group)} is not a CloudWatch log group name`);
+  return {
+    logDriver: 'awslogs',
+    options: { 'awslogs-group': group, 'awslogs-region': region, 'awslogs-stream-prefix': prefix },
+  };
 }
 
 const env = (o: Record<string, string>): KeyValuePair[] => Object.entries(o).map(([name, value]) => ({ name, value }));
@@ -207,14 +235,19 @@ export function renderEcsContainerDefinitions(input: EcsTargetInput): ContainerD
   const region = checkRegion(input.region);
   const name = input.containerName ?? ECS_DEFAULTS.containerName;
   if (!/^[A-Za-z0-9_-]{1,255}$/.test(name) || name === CA_INIT_CONTAINER || name === POSTGREST_CONTAINER) {
-    throw new RenderError(`containerName ${JSON.stringify(name)} is invalid or clashes with "${CA_INIT_CONTAINER}"/"${POSTGREST_CONTAINER}"`);
+    throw new RenderError(
+      `containerName ${JSON.stringify(name)} is invalid or clashes with "${CA_INIT_CONTAINER}"/"${POSTGREST_CONTAINER}"`,
+    );
   }
   const pgrstPort = input.postgrestPort ?? ECS_DEFAULTS.postgrestPort;
   if (!Number.isInteger(pgrstPort) || pgrstPort < 1024 || pgrstPort > 65535 || pgrstPort === 3000) {
     throw new RenderError(`postgrestPort must be an unused port 1024-65535 other than 3000, got ${pgrstPort}`);
   }
   const s = input.secrets;
-  if (!s) throw new RenderError('secrets are missing: give ARNs for pgPassword, lockboxMasterKey, secretKeyBase and pgrstJwtSecret');
+  if (!s)
+    throw new RenderError(
+      'secrets are missing: give ARNs for pgPassword, lockboxMasterKey, secretKeyBase and pgrstJwtSecret',
+    );
   const tjDbPass = s.tooljetDbPassword ?? s.pgPassword;
   const ref = (field: string, r: EcsSecretRef) => secretValueFrom(`secrets.${field}`, r).valueFrom;
 
@@ -237,18 +270,22 @@ export function renderEcsContainerDefinitions(input: EcsTargetInput): ContainerD
   for (const [k, v] of Object.entries(input.extraEnvironment ?? {})) {
     if (!ENV_NAME.test(k)) throw new RenderError(`extraEnvironment: invalid variable name ${JSON.stringify(k)}`);
     if (isUnsafeEnvName(k)) throw new RenderError(`extraEnvironment.${unsafeEnvProblem(k)}`);
-    if (k in tooljetEnv || k in tooljetSecrets) throw new RenderError(`extraEnvironment.${k} collides with a variable this target renders`);
+    if (k in tooljetEnv || k in tooljetSecrets)
+      throw new RenderError(`extraEnvironment.${k} collides with a variable this target renders`);
     if (typeof v !== 'string') throw new RenderError(`extraEnvironment.${k} must be a string`);
     tooljetEnv[k] = v;
   }
   for (const [k, r] of Object.entries(input.extraSecrets ?? {})) {
     if (!ENV_NAME.test(k)) throw new RenderError(`extraSecrets: invalid variable name ${JSON.stringify(k)}`);
     if (isUnsafeEnvName(k)) throw new RenderError(`extraSecrets.${unsafeEnvProblem(k)}`);
-    if (k in tooljetEnv || k in tooljetSecrets) throw new RenderError(`extraSecrets.${k} collides with a variable this target renders`);
+    if (k in tooljetEnv || k in tooljetSecrets)
+      throw new RenderError(`extraSecrets.${k} collides with a variable this target renders`);
     tooljetSecrets[k] = ref(`extraSecrets.${k}`, r);
   }
 
-  const caMount = (readOnly: boolean): MountPoint[] => [{ sourceVolume: CA_VOLUME, containerPath: CONTAINER_CA_DIR, readOnly }];
+  const caMount = (readOnly: boolean): MountPoint[] => [
+    { sourceVolume: CA_VOLUME, containerPath: CONTAINER_CA_DIR, readOnly },
+  ];
   const afterCa = [{ containerName: CA_INIT_CONTAINER, condition: 'SUCCESS' as const }];
   const logGroup = input.logGroup ?? ECS_DEFAULTS.logGroup;
 
@@ -286,7 +323,9 @@ export function renderEcsContainerDefinitions(input: EcsTargetInput): ContainerD
     name: POSTGREST_CONTAINER,
     ...(input.postgrestImage !== undefined && { image: checkImage('postgrestImage', input.postgrestImage) }),
     essential: true,
-    portMappings: [{ containerPort: pgrstPort, hostPort: pgrstPort, protocol: 'tcp', name: 'postgrest', appProtocol: 'http' }],
+    portMappings: [
+      { containerPort: pgrstPort, hostPort: pgrstPort, protocol: 'tcp', name: 'postgrest', appProtocol: 'http' },
+    ],
     environment: env({
       // No password in the URI: libpq takes it from PGPASSWORD (a secret), so the URI, and a re-pointed host, stay
       // visible in the task definition diff instead of hiding in a secret value.
@@ -306,7 +345,8 @@ export function renderEcsContainerDefinitions(input: EcsTargetInput): ContainerD
   const extra = input.extraContainers ?? [];
   const names = new Set([init.name, tooljet.name, postgrest.name]);
   for (const c of extra) {
-    if (names.has(c.name)) throw new RenderError(`extraContainers: container name ${JSON.stringify(c.name)} is already used`);
+    if (names.has(c.name))
+      throw new RenderError(`extraContainers: container name ${JSON.stringify(c.name)} is already used`);
     names.add(c.name);
   }
   return [init, tooljet, postgrest, ...extra];
@@ -354,9 +394,13 @@ export function renderEcsTaskDefinition(
   input: EcsTargetInput,
   task: { family?: string; cpu?: string; memory?: string; executionRoleArn: string; taskRoleArn: string },
 ): EcsTaskDefinition {
-  if (input.tooljetImage === undefined) throw new RenderError('tooljetImage is required to render a task definition from scratch: give the ToolJet image your service runs, e.g. tooljet/tooljet:ee-lts-3.16.x');
+  if (input.tooljetImage === undefined)
+    throw new RenderError(
+      'tooljetImage is required to render a task definition from scratch: give the ToolJet image your service runs, e.g. tooljet/tooljet:ee-lts-3.16.x',
+    );
   for (const [k, v] of Object.entries({ executionRoleArn: task.executionRoleArn, taskRoleArn: task.taskRoleArn })) {
-    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(v ?? '')) throw new RenderError(`${k} ${JSON.stringify(v)} is not an IAM role ARN`);
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(v ?? ''))
+      throw new RenderError(`${k} ${JSON.stringify(v)} is not an IAM role ARN`);
   }
   const td: EcsTaskDefinition = {
     family: task.family ?? 'tooljet',
@@ -377,14 +421,23 @@ export function renderEcsTaskDefinition(
 
 export interface PolicyDocument {
   Version: '2012-10-17';
-  Statement: Array<{ Sid: string; Effect: 'Allow'; Action: string[]; Resource: string[]; Condition?: Record<string, unknown> }>;
+  Statement: Array<{
+    Sid: string;
+    Effect: 'Allow';
+    Action: string[];
+    Resource: string[];
+    Condition?: Record<string, unknown>;
+  }>;
 }
 
 /**
  * The execution role's policy: read exactly the secrets referenced by `containers` (Secrets Manager GetSecretValue,
  * SSM GetParameters), plus kms:Decrypt on `kmsKeyArns` when the secrets use customer-managed keys.
  */
-export function renderEcsExecutionRolePolicy(containers: ContainerDefinition[], opts: { kmsKeyArns?: string[] } = {}): PolicyDocument {
+export function renderEcsExecutionRolePolicy(
+  containers: ContainerDefinition[],
+  opts: { kmsKeyArns?: string[] } = {},
+): PolicyDocument {
   const sm = new Set<string>();
   const ssm = new Set<string>();
   for (const c of containers) {
@@ -394,11 +447,30 @@ export function renderEcsExecutionRolePolicy(containers: ContainerDefinition[], 
     }
   }
   const Statement: PolicyDocument['Statement'] = [];
-  if (sm.size) Statement.push({ Sid: 'ReadToolJetSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [...sm].sort() });
-  if (ssm.size) Statement.push({ Sid: 'ReadToolJetParameters', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: [...ssm].sort() });
+  if (sm.size)
+    Statement.push({
+      Sid: 'ReadToolJetSecrets',
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: [...sm].sort(),
+    });
+  if (ssm.size)
+    Statement.push({
+      Sid: 'ReadToolJetParameters',
+      Effect: 'Allow',
+      Action: ['ssm:GetParameters'],
+      Resource: [...ssm].sort(),
+    });
   const kms = opts.kmsKeyArns ?? [];
-  for (const k of kms) if (!KMS_KEY_ARN.test(k)) throw new RenderError(`kmsKeyArns: ${JSON.stringify(k)} is not a KMS key ARN`);
-  if (kms.length) Statement.push({ Sid: 'DecryptToolJetSecrets', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [...new Set(kms)].sort() });
+  for (const k of kms)
+    if (!KMS_KEY_ARN.test(k)) throw new RenderError(`kmsKeyArns: ${JSON.stringify(k)} is not a KMS key ARN`);
+  if (kms.length)
+    Statement.push({
+      Sid: 'DecryptToolJetSecrets',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: [...new Set(kms)].sort(),
+    });
   if (!Statement.length) throw new RenderError('no secrets are referenced: the execution role policy would be empty');
   return { Version: '2012-10-17', Statement };
 }
@@ -409,7 +481,12 @@ function parseValueFrom(valueFrom: string): EcsSecretRef {
   const parts = valueFrom.split(':');
   if (parts.length === 10) {
     const [jsonKey, versionStage, versionId] = parts.slice(7);
-    return { arn: parts.slice(0, 7).join(':'), jsonKey: jsonKey || undefined, versionStage: versionStage || undefined, versionId: versionId || undefined };
+    return {
+      arn: parts.slice(0, 7).join(':'),
+      jsonKey: jsonKey || undefined,
+      versionStage: versionStage || undefined,
+      versionId: versionId || undefined,
+    };
   }
   return { arn: valueFrom };
 }
@@ -418,7 +495,8 @@ function parseValueFrom(valueFrom: string): EcsSecretRef {
 export function renderEcsTaskRolePolicy(object: S3ObjectRef, opts: { partition?: string } = {}): PolicyDocument {
   const o = checkS3Object('caBundleObject', object);
   const partition = opts.partition ?? 'aws';
-  if (!/^aws[a-z-]*$/.test(partition)) throw new RenderError(`partition ${JSON.stringify(partition)} is not an AWS partition`);
+  if (!/^aws[a-z-]*$/.test(partition))
+    throw new RenderError(`partition ${JSON.stringify(partition)} is not an AWS partition`);
   return {
     Version: '2012-10-17',
     Statement: [

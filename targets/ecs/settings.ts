@@ -29,7 +29,13 @@ import {
 } from '../shared/settings';
 import { isUnsafeEnvName, unsafeEnvProblem } from '../shared/unsafe-env';
 
-export const ECS_SECRET_NAMES = ['pgPassword', 'tooljetDbPassword', 'lockboxMasterKey', 'secretKeyBase', 'pgrstJwtSecret'] as const;
+export const ECS_SECRET_NAMES = [
+  'pgPassword',
+  'tooljetDbPassword',
+  'lockboxMasterKey',
+  'secretKeyBase',
+  'pgrstJwtSecret',
+] as const;
 export type EcsSecretName = (typeof ECS_SECRET_NAMES)[number];
 
 export interface EcsTargetConfig {
@@ -75,7 +81,6 @@ export interface EcsTargetConfig {
   /** Where the component uploads the CA bundle for the init container. */
   readonly caBundleObject: S3ObjectConfig;
 }
-
 
 /** Every sub-key of targets.ecs (nested mappings as `ecs.<child>`). */
 export const ECS_SUB_KEYS = {
@@ -144,7 +149,10 @@ function readSecrets(r: Reader, value: unknown, ctx: TargetContext): Partial<Rec
   }
   for (const name of Object.keys(o)) {
     if (!(ECS_SECRET_NAMES as readonly string[]).includes(name)) {
-      r.problem(`${key}.${name}`, `unknown key; known keys of ${key}: ${ECS_SECRET_NAMES.join(', ')} (other secret variables go in targets.ecs.extraSecrets)`);
+      r.problem(
+        `${key}.${name}`,
+        `unknown key; known keys of ${key}: ${ECS_SECRET_NAMES.join(', ')} (other secret variables go in targets.ecs.extraSecrets)`,
+      );
     }
   }
   const out: Partial<Record<EcsSecretName, SecretSource>> = {};
@@ -156,7 +164,8 @@ function readSecrets(r: Reader, value: unknown, ctx: TargetContext): Partial<Rec
       continue;
     }
     if (name === 'pgPassword') out[name] = { kind: 'create', from: 'dbPassword' };
-    else if (name === 'tooljetDbPassword') continue; // same secret as pgPassword
+    else if (name === 'tooljetDbPassword')
+      continue; // same secret as pgPassword
     else if (ctx.appSecrets.has(name as AppSecretKey)) out[name] = { kind: 'create', from: name as AppSecretKey };
     else {
       r.problem(
@@ -178,13 +187,29 @@ function readExtraEnvironment(r: Reader, value: unknown): Record<string, string>
   }
   const out: Record<string, string> = {};
   for (const [name, v] of Object.entries(value)) {
-    if (!ENV_NAME.test(name)) r.problem(`${key}.${name}`, 'is not an environment variable name (letters, digits, _; not starting with a digit)');
+    if (!ENV_NAME.test(name))
+      r.problem(
+        `${key}.${name}`,
+        'is not an environment variable name (letters, digits, _; not starting with a digit)',
+      );
     else if (isUnsafeEnvName(name)) r.problem(`${key}.${name}`, unsafeEnvProblem(name));
     else if (SECRET_LOOKING_NAME.test(name)) {
-      r.problem(`${key}.${name}`, 'looks like a secret (PASS/SECRET/KEY/TOKEN in the name): give its secret ARN under targets.ecs.extraSecrets instead (value not shown)');
-    } else if (RENDERED_VARIABLES.includes(name)) r.problem(`${key}.${name}`, 'is set by this target itself; remove it');
-    else if (typeof v !== 'string') r.problem(`${key}.${name}`, `must be a string, got ${describe(v)}${typeof v === 'number' || typeof v === 'boolean' ? ' (quote it in YAML)' : ''}`);
-    else if (URI_WITH_PASSWORD.test(v)) r.problem(`${key}.${name}`, 'holds a URI with a password (value not shown): put the password in a secret and reference it under targets.ecs.extraSecrets');
+      r.problem(
+        `${key}.${name}`,
+        'looks like a secret (PASS/SECRET/KEY/TOKEN in the name): give its secret ARN under targets.ecs.extraSecrets instead (value not shown)',
+      );
+    } else if (RENDERED_VARIABLES.includes(name))
+      r.problem(`${key}.${name}`, 'is set by this target itself; remove it');
+    else if (typeof v !== 'string')
+      r.problem(
+        `${key}.${name}`,
+        `must be a string, got ${describe(v)}${typeof v === 'number' || typeof v === 'boolean' ? ' (quote it in YAML)' : ''}`,
+      );
+    else if (URI_WITH_PASSWORD.test(v))
+      r.problem(
+        `${key}.${name}`,
+        'holds a URI with a password (value not shown): put the password in a secret and reference it under targets.ecs.extraSecrets',
+      );
     else out[name] = v;
   }
   return out;
@@ -199,9 +224,17 @@ function readExtraSecrets(r: Reader, value: unknown): Record<string, SecretRefCo
   }
   const out: Record<string, SecretRefConfig> = {};
   for (const [name, v] of Object.entries(value)) {
-    if (!ENV_NAME.test(name)) r.problem(`${key}.${name}`, 'is not an environment variable name (letters, digits, _; not starting with a digit)');
+    if (!ENV_NAME.test(name))
+      r.problem(
+        `${key}.${name}`,
+        'is not an environment variable name (letters, digits, _; not starting with a digit)',
+      );
     else if (isUnsafeEnvName(name)) r.problem(`${key}.${name}`, unsafeEnvProblem(name));
-    else if (RENDERED_VARIABLES.includes(name)) r.problem(`${key}.${name}`, `is set by this target itself${(Object.values(APP_SECRET_VARIABLES) as string[]).includes(name) || name.endsWith('_PASS') ? ' (use targets.ecs.secrets)' : ''}; remove it`);
+    else if (RENDERED_VARIABLES.includes(name))
+      r.problem(
+        `${key}.${name}`,
+        `is set by this target itself${(Object.values(APP_SECRET_VARIABLES) as string[]).includes(name) || name.endsWith('_PASS') ? ' (use targets.ecs.secrets)' : ''}; remove it`,
+      );
     else {
       const ref = readSecretRef(r, `${key}.${name}`, v);
       if (ref) out[name] = ref;
@@ -229,7 +262,8 @@ function readExtraContainers(r: Reader, value: unknown, containerName: string): 
     r.matching(`${at}.image`, c.image, IMAGE, 'use an image reference such as redis:7');
     if (c.name === undefined) r.problem(`${at}.name`, 'not set; every container needs a name');
     if (c.image === undefined) r.problem(`${at}.image`, 'not set; every container needs an image');
-    if (name && names.has(name)) r.problem(`${at}.name`, `"${name}" is already used by this target's containers; choose another name`);
+    if (name && names.has(name))
+      r.problem(`${at}.name`, `"${name}" is already used by this target's containers; choose another name`);
     if (name) names.add(name);
     // A sidecar gets none of the variables that would undo verified TLS either (in environment or secrets).
     for (const field of ['environment', 'secrets'] as const) {
@@ -247,9 +281,15 @@ function readExtraContainers(r: Reader, value: unknown, containerName: string): 
         for (const e of env) {
           const n = isPlainObject(e) ? e.name : undefined;
           if (typeof n !== 'string' || SECRET_LOOKING_NAME.test(n)) {
-            r.problem(`${at}.environment`, `${typeof n === 'string' ? `${n} looks like a secret` : 'has an entry without a name'}: secrets go in the container's "secrets" with valueFrom ARNs (value not shown)`);
+            r.problem(
+              `${at}.environment`,
+              `${typeof n === 'string' ? `${n} looks like a secret` : 'has an entry without a name'}: secrets go in the container's "secrets" with valueFrom ARNs (value not shown)`,
+            );
           } else if (isPlainObject(e) && typeof e.value === 'string' && URI_WITH_PASSWORD.test(e.value)) {
-            r.problem(`${at}.environment`, `${n} holds a URI with a password (value not shown): use the container's "secrets"`);
+            r.problem(
+              `${at}.environment`,
+              `${n} holds a URI with a password (value not shown): use the container's "secrets"`,
+            );
           }
         }
       }
@@ -264,41 +304,113 @@ export function parseEcsTarget(r: Reader, o: Obj, ctx: TargetContext): EcsTarget
   r.unknownKeys('targets.ecs', o, ECS_SUB_KEYS.ecs);
   const d = ECS_SETTINGS_DEFAULTS;
 
-  const cluster = requiredMatching(r, k('cluster'), o.cluster, CLUSTER, 'use the cluster name or ARN', 'name the ECS cluster of the ToolJet service: pulumi config set --path targets.ecs.cluster <cluster>');
-  const service = requiredMatching(r, k('service'), o.service, NAME, 'use the ECS service name', 'name the ToolJet ECS service (aws ecs list-services --cluster <cluster>): pulumi config set --path targets.ecs.service <service>');
+  const cluster = requiredMatching(
+    r,
+    k('cluster'),
+    o.cluster,
+    CLUSTER,
+    'use the cluster name or ARN',
+    'name the ECS cluster of the ToolJet service: pulumi config set --path targets.ecs.cluster <cluster>',
+  );
+  const service = requiredMatching(
+    r,
+    k('service'),
+    o.service,
+    NAME,
+    'use the ECS service name',
+    'name the ToolJet ECS service (aws ecs list-services --cluster <cluster>): pulumi config set --path targets.ecs.service <service>',
+  );
   const updateService = r.boolean(k('updateService'), o.updateService) ?? d.updateService;
   const deployTimeout = r.duration(k('deployTimeout'), o.deployTimeout, d.deployTimeout);
   // Unset: the service's current task definition's (the new revision is based on it: merge.ts).
-  const family = r.matching(k('family'), o.family, NAME, "use the task definition family of the service (letters, digits, _ and -)");
+  const family = r.matching(
+    k('family'),
+    o.family,
+    NAME,
+    'use the task definition family of the service (letters, digits, _ and -)',
+  );
 
   let cpu: string | undefined;
   if (o.cpu !== undefined) {
     const c = typeof o.cpu === 'number' ? String(o.cpu) : o.cpu;
     if (typeof c === 'string' && FARGATE_CPU.includes(c)) cpu = c;
-    else r.problem(k('cpu'), `must be Fargate CPU units, one of ${FARGATE_CPU.join(', ')} (or unset to keep the service's)`);
+    else
+      r.problem(
+        k('cpu'),
+        `must be Fargate CPU units, one of ${FARGATE_CPU.join(', ')} (or unset to keep the service's)`,
+      );
   }
   let memory: string | undefined;
   if (o.memory !== undefined) {
     const m = typeof o.memory === 'number' ? String(o.memory) : o.memory;
     if (typeof m === 'string' && /^\d+$/.test(m) && Number(m) >= 512 && Number(m) <= 122880) memory = m;
-    else r.problem(k('memory'), 'must be the task memory in MiB, 512 to 122880 (a valid combination with cpu), or unset to keep the service\'s');
+    else
+      r.problem(
+        k('memory'),
+        "must be the task memory in MiB, 512 to 122880 (a valid combination with cpu), or unset to keep the service's",
+      );
   }
 
-  const roleHint = (which: string) => `give the ARN of the ${which} role of the ToolJet tasks (aws ecs describe-task-definition --task-definition <family> --query taskDefinition.${which}RoleArn)`;
-  const executionRoleArn = requiredMatching(r, k('executionRoleArn'), o.executionRoleArn, IAM_ROLE_ARN, 'use an IAM role ARN such as arn:aws:iam::123456789012:role/tooljet-ecs-execution', roleHint('execution'));
-  const taskRoleArn = requiredMatching(r, k('taskRoleArn'), o.taskRoleArn, IAM_ROLE_ARN, 'use an IAM role ARN such as arn:aws:iam::123456789012:role/tooljet-ecs-task', roleHint('task'));
-  const tooljetHost = requiredMatching(r, k('tooljetHost'), o.tooljetHost, TOOLJET_HOST, 'use the public URL of ToolJet such as https://tooljet.example.com', 'set TOOLJET_HOST, the public URL of ToolJet: pulumi config set --path targets.ecs.tooljetHost https://tooljet.example.com');
+  const roleHint = (which: string) =>
+    `give the ARN of the ${which} role of the ToolJet tasks (aws ecs describe-task-definition --task-definition <family> --query taskDefinition.${which}RoleArn)`;
+  const executionRoleArn = requiredMatching(
+    r,
+    k('executionRoleArn'),
+    o.executionRoleArn,
+    IAM_ROLE_ARN,
+    'use an IAM role ARN such as arn:aws:iam::123456789012:role/tooljet-ecs-execution',
+    roleHint('execution'),
+  );
+  const taskRoleArn = requiredMatching(
+    r,
+    k('taskRoleArn'),
+    o.taskRoleArn,
+    IAM_ROLE_ARN,
+    'use an IAM role ARN such as arn:aws:iam::123456789012:role/tooljet-ecs-task',
+    roleHint('task'),
+  );
+  const tooljetHost = requiredMatching(
+    r,
+    k('tooljetHost'),
+    o.tooljetHost,
+    TOOLJET_HOST,
+    'use the public URL of ToolJet such as https://tooljet.example.com',
+    'set TOOLJET_HOST, the public URL of ToolJet: pulumi config set --path targets.ecs.tooljetHost https://tooljet.example.com',
+  );
 
-  const containerName = r.matching(k('containerName'), o.containerName, NAME, 'use the container name the load balancer targets (letters, digits, _ and -)');
-  if (containerName && RESERVED_CONTAINERS.includes(containerName)) r.problem(k('containerName'), `"${containerName}" is used by this target's own containers; use "tooljet"`);
-  const imageFix = 'use a pinned image reference such as tooljet/tooljet:ee-lts-3.16.25 (unset: keep the service\'s image)';
+  const containerName = r.matching(
+    k('containerName'),
+    o.containerName,
+    NAME,
+    'use the container name the load balancer targets (letters, digits, _ and -)',
+  );
+  if (containerName && RESERVED_CONTAINERS.includes(containerName))
+    r.problem(k('containerName'), `"${containerName}" is used by this target's own containers; use "tooljet"`);
+  const imageFix =
+    "use a pinned image reference such as tooljet/tooljet:ee-lts-3.16.25 (unset: keep the service's image)";
   const tooljetImage = r.matching(k('tooljetImage'), o.tooljetImage, IMAGE, imageFix);
   const postgrestImage = r.matching(k('postgrestImage'), o.postgrestImage, IMAGE, imageFix);
-  const caInitImage = r.matching(k('caInitImage'), o.caInitImage, IMAGE, 'use an image with the AWS CLI v2 and sha256sum such as public.ecr.aws/aws-cli/aws-cli:2.27.26');
-  const logGroup = r.matching(k('logGroup'), o.logGroup, LOG_GROUP, 'use a CloudWatch log group name such as /ecs/ToolJet');
-  const postgrestLogGroup = r.matching(k('postgrestLogGroup'), o.postgrestLogGroup, LOG_GROUP, 'use a CloudWatch log group name such as /ecs/postgrest');
+  const caInitImage = r.matching(
+    k('caInitImage'),
+    o.caInitImage,
+    IMAGE,
+    'use an image with the AWS CLI v2 and sha256sum such as public.ecr.aws/aws-cli/aws-cli:2.27.26',
+  );
+  const logGroup = r.matching(
+    k('logGroup'),
+    o.logGroup,
+    LOG_GROUP,
+    'use a CloudWatch log group name such as /ecs/ToolJet',
+  );
+  const postgrestLogGroup = r.matching(
+    k('postgrestLogGroup'),
+    o.postgrestLogGroup,
+    LOG_GROUP,
+    'use a CloudWatch log group name such as /ecs/postgrest',
+  );
   const postgrestPort = r.integer(k('postgrestPort'), o.postgrestPort, 1024, 65535);
-  if (postgrestPort === 3000) r.problem(k('postgrestPort'), '3000 is the ToolJet container\'s port; use another, such as 3002');
+  if (postgrestPort === 3000)
+    r.problem(k('postgrestPort'), "3000 is the ToolJet container's port; use another, such as 3002");
 
   const extraEnvironment = readExtraEnvironment(r, o.extraEnvironment);
   const extraSecrets = readExtraSecrets(r, o.extraSecrets);
@@ -306,14 +418,35 @@ export function parseEcsTarget(r: Reader, o: Obj, ctx: TargetContext): EcsTarget
   const secrets = readSecrets(r, o.secrets, ctx);
 
   const secretNamePrefix =
-    r.matching(k('secretNamePrefix'), o.secretNamePrefix, SECRET_NAME_PREFIX, 'use letters, digits and / _ + = . @ -') ?? defaultSecretNamePrefix(ctx.project, ctx.stack);
-  const secretsKmsKeyId = r.matching(k('secretsKmsKeyId'), o.secretsKmsKeyId, KMS_KEY_ID, 'use a KMS key ARN, key id or alias/<name>');
-  const kmsKeyArns = readStringList(r, k('kmsKeyArns'), o.kmsKeyArns, KMS_KEY_ARN, 'use KMS key ARNs (arn:aws:kms:<region>:<account>:key/<id>)') ?? [];
+    r.matching(
+      k('secretNamePrefix'),
+      o.secretNamePrefix,
+      SECRET_NAME_PREFIX,
+      'use letters, digits and / _ + = . @ -',
+    ) ?? defaultSecretNamePrefix(ctx.project, ctx.stack);
+  const secretsKmsKeyId = r.matching(
+    k('secretsKmsKeyId'),
+    o.secretsKmsKeyId,
+    KMS_KEY_ID,
+    'use a KMS key ARN, key id or alias/<name>',
+  );
+  const kmsKeyArns =
+    readStringList(
+      r,
+      k('kmsKeyArns'),
+      o.kmsKeyArns,
+      KMS_KEY_ARN,
+      'use KMS key ARNs (arn:aws:kms:<region>:<account>:key/<id>)',
+    ) ?? [];
 
   if (o.caBundleObject === undefined) {
-    r.problem(k('caBundleObject'), 'not set; the bundle (~170 KB) reaches Fargate tasks through S3: pulumi config set --path targets.ecs.caBundleObject.bucket <existing bucket>');
+    r.problem(
+      k('caBundleObject'),
+      'not set; the bundle (~170 KB) reaches Fargate tasks through S3: pulumi config set --path targets.ecs.caBundleObject.bucket <existing bucket>',
+    );
   }
-  const caBundleObject = o.caBundleObject === undefined ? undefined : readS3Object(r, k('caBundleObject'), o.caBundleObject, d.caBundleKey);
+  const caBundleObject =
+    o.caBundleObject === undefined ? undefined : readS3Object(r, k('caBundleObject'), o.caBundleObject, d.caBundleKey);
 
   if (!cluster || !service || !executionRoleArn || !taskRoleArn || !tooljetHost || !caBundleObject) return undefined;
   return {
@@ -344,4 +477,3 @@ export function parseEcsTarget(r: Reader, o: Obj, ctx: TargetContext): EcsTarget
     caBundleObject,
   };
 }
-

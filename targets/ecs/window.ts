@@ -20,5 +20,10 @@ export const ECS_DESIRED_COUNT_TAG = 'tooljet-pg-upgrade:desired-count';
 export const ECS_SCALING_SUSPENDED_TAG = 'tooljet-pg-upgrade:scaling-suspended';
 
 export function ecsToolJetEnvironment(i: EcsToolJetInput): Record<string, string> {
-  return { ...baseEnvironment(i, 15), TJ_ECS_CLUSTER: i.cluster, TJ_ECS_SERVICE: i.service, ...awsCliEnvironment(i.cli) };
+  return {
+    ...baseEnvironment(i, 15),
+    TJ_ECS_CLUSTER: i.cluster,
+    TJ_ECS_SERVICE: i.service,
+    ...awsCliEnvironment(i.cli),
+  };
 }

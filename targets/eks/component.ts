@@ -5,7 +5,13 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { EksTargetConfig } from './settings';
-import { EksTargetInput, renderEksCaConfigMap, renderEksDeploymentPatches, renderEksPostgrestPatch, renderEksSecret } from './render';
+import {
+  EksTargetInput,
+  renderEksCaConfigMap,
+  renderEksDeploymentPatches,
+  renderEksPostgrestPatch,
+  renderEksSecret,
+} from './render';
 import { checkRender, databaseTarget, placeholderDatabase, TargetStackArgs } from '../shared/component';
 
 export interface EksTargetArgs extends TargetStackArgs {
@@ -72,15 +78,16 @@ export class EksTarget extends pulumi.ComponentResource {
     const database = databaseTarget(args.database);
     const secretData = pulumi
       .all([database, args.dbPassword, a.lockboxMasterKey, a.secretKeyBase, a.pgrstJwtSecret])
-      .apply(([db, pgPassword, lockboxMasterKey, secretKeyBase, pgrstJwtSecret]) =>
-        renderEksSecret(
-          inputFor(db, {
-            pgPassword,
-            ...(lockboxMasterKey !== undefined && { lockboxMasterKey }),
-            ...(secretKeyBase !== undefined && { secretKeyBase }),
-            ...(pgrstJwtSecret !== undefined && { pgrstJwtSecret }),
-          }),
-        ).stringData,
+      .apply(
+        ([db, pgPassword, lockboxMasterKey, secretKeyBase, pgrstJwtSecret]) =>
+          renderEksSecret(
+            inputFor(db, {
+              pgPassword,
+              ...(lockboxMasterKey !== undefined && { lockboxMasterKey }),
+              ...(secretKeyBase !== undefined && { secretKeyBase }),
+              ...(pgrstJwtSecret !== undefined && { pgrstJwtSecret }),
+            }),
+          ).stringData,
       );
     const metadata = { name: s.secretName, namespace: s.namespace };
     if (s.secretMode === 'create') {
@@ -99,7 +106,11 @@ export class EksTarget extends pulumi.ComponentResource {
     }
 
     const cm = renderEksCaConfigMap(inputFor(placeholderDatabase(args.database), { pgPassword: 'placeholder' }));
-    this.caConfigMap = new k8s.core.v1.ConfigMap(`${name}-rds-ca-bundle`, { metadata: cm.metadata, data: cm.data }, resourceOpts());
+    this.caConfigMap = new k8s.core.v1.ConfigMap(
+      `${name}-rds-ca-bundle`,
+      { metadata: cm.metadata, data: cm.data },
+      resourceOpts(),
+    );
 
     // Patches: plain values and secretKeyRefs only (renderEksDeploymentPatches/renderEksPostgrestPatch take no secret).
     const patches = database.apply((db) => {
@@ -113,7 +124,9 @@ export class EksTarget extends pulumi.ComponentResource {
           `${name}-patch-${w.deployment}`,
           {
             metadata: { name: w.deployment, namespace: s.namespace, annotations: PATCH_FORCE },
-            spec: patches.apply((p) => p.workloads[i].spec) as pulumi.Input<k8s.types.input.apps.v1.DeploymentSpecPatch>,
+            spec: patches.apply(
+              (p) => p.workloads[i].spec,
+            ) as pulumi.Input<k8s.types.input.apps.v1.DeploymentSpecPatch>,
           },
           resourceOpts(after),
         ),
@@ -132,8 +145,16 @@ export class EksTarget extends pulumi.ComponentResource {
         ),
       );
     }
-    this.patchedDeployments = [...s.workloads.map((w) => w.deployment), ...(s.postgrest === false ? [] : [s.postgrest.deployment])];
-    this.registerOutputs({ namespace: s.namespace, secretName: s.secretName, configMapName: s.configMapName, patchedDeployments: this.patchedDeployments });
+    this.patchedDeployments = [
+      ...s.workloads.map((w) => w.deployment),
+      ...(s.postgrest === false ? [] : [s.postgrest.deployment]),
+    ];
+    this.registerOutputs({
+      namespace: s.namespace,
+      secretName: s.secretName,
+      configMapName: s.configMapName,
+      patchedDeployments: this.patchedDeployments,
+    });
   }
 }
 
@@ -146,8 +167,19 @@ export interface EksOutputs {
 }
 
 /** The component of targets.eks (named `eks`) and its outputs. */
-export function deployEks(args: EksTargetArgs, opts: pulumi.ComponentResourceOptions): { component: EksTarget; outputs: EksOutputs } {
+export function deployEks(
+  args: EksTargetArgs,
+  opts: pulumi.ComponentResourceOptions,
+): { component: EksTarget; outputs: EksOutputs } {
   const s = args.settings;
   const t = new EksTarget('eks', args, opts);
-  return { component: t, outputs: { eksNamespace: s.namespace, eksSecret: s.secretName, eksConfigMap: s.configMapName, eksPatchedDeployments: t.patchedDeployments } };
+  return {
+    component: t,
+    outputs: {
+      eksNamespace: s.namespace,
+      eksSecret: s.secretName,
+      eksConfigMap: s.configMapName,
+      eksPatchedDeployments: t.patchedDeployments,
+    },
+  };
 }

@@ -65,7 +65,8 @@ export const CA_HASH_ANNOTATION = 'tj-pg-upgrade/rds-ca-sha256';
 const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function k8sName(field: string, v: string, max = 63): string {
-  if (typeof v !== 'string' || v.length > max || !DNS1123.test(v)) throw new RenderError(`${field} ${JSON.stringify(v)} is not a valid Kubernetes name`);
+  if (typeof v !== 'string' || v.length > max || !DNS1123.test(v))
+    throw new RenderError(`${field} ${JSON.stringify(v)} is not a valid Kubernetes name`);
   return v;
 }
 
@@ -132,7 +133,8 @@ function unsafeBlanks(): Record<string, string> {
 export function renderEksCaConfigMap(input: Pick<EksTargetInput, 'caBundle' | 'namespace' | 'configMapName'>) {
   const namespace = k8sName('namespace', input.namespace ?? EKS_DEFAULTS.namespace);
   const name = k8sName('configMapName', input.configMapName ?? EKS_DEFAULTS.configMapName, 253);
-  if (Buffer.byteLength(input.caBundle.pem) > 1024 * 1024 - 4096) throw new RenderError('caBundle is too large for a ConfigMap (1 MiB)');
+  if (Buffer.byteLength(input.caBundle.pem) > 1024 * 1024 - 4096)
+    throw new RenderError('caBundle is too large for a ConfigMap (1 MiB)');
   return {
     apiVersion: 'v1' as const,
     kind: 'ConfigMap' as const,
@@ -150,7 +152,13 @@ function caVolume(configMapName: string) {
 
 const caMount = () => ({ name: EKS_DEFAULTS.volumeName, mountPath: CONTAINER_CA_DIR, readOnly: true });
 
-function deploymentPatch(namespace: string, deployment: string, container: Record<string, unknown>, configMapName: string, caHash: string) {
+function deploymentPatch(
+  namespace: string,
+  deployment: string,
+  container: Record<string, unknown>,
+  configMapName: string,
+  caHash: string,
+) {
   return {
     apiVersion: 'apps/v1' as const,
     kind: 'Deployment' as const,

@@ -26,7 +26,6 @@ export interface EksTargetConfig {
   readonly context?: string;
 }
 
-
 /** Every sub-key of targets.eks. */
 export const EKS_SUB_KEYS = {
   eks: ['namespace', 'secretName', 'secretMode', 'configMapName', 'workloads', 'postgrest', 'kubeconfig', 'context'],
@@ -41,7 +40,8 @@ export const EKS_SETTINGS_DEFAULTS = {
   postgrest: { deployment: 'tooljet-postgrest', container: 'postgrest' },
 } as const;
 
-const K8S_NAME_FIX = 'use a Kubernetes name: lower-case letters, digits and -, starting and ending with a letter or digit';
+const K8S_NAME_FIX =
+  'use a Kubernetes name: lower-case letters, digits and -, starting and ending with a letter or digit';
 
 function k8sName(r: Reader, key: string, value: unknown, max: number): string | undefined {
   const s = r.matching(key, value, DNS1123, K8S_NAME_FIX);
@@ -58,7 +58,8 @@ function readWorkload(r: Reader, key: string, value: unknown): EksWorkloadConfig
     return undefined;
   }
   r.unknownKeys(key, value, ['deployment', 'container']);
-  if (value.deployment === undefined) r.problem(`${key}.deployment`, 'not set; name the Deployment (kubectl get deployments -n <namespace>)');
+  if (value.deployment === undefined)
+    r.problem(`${key}.deployment`, 'not set; name the Deployment (kubectl get deployments -n <namespace>)');
   if (value.container === undefined) r.problem(`${key}.container`, 'not set; name the container in that Deployment');
   const deployment = k8sName(r, `${key}.deployment`, value.deployment, 253);
   const container = k8sName(r, `${key}.container`, value.container, 63);
@@ -77,7 +78,10 @@ export function parseEksTarget(r: Reader, o: Obj, ctx: TargetContext): EksTarget
   if (secretMode === 'create') {
     const missing = APP_SECRET_KEYS.filter((key) => !ctx.appSecrets.has(key));
     if (missing.length > 0) {
-      r.problem(k('secretMode'), `"create" makes the component own the whole Secret, so it needs ${missing.join(', ')} as Pulumi secrets (the values your ToolJet uses now): pulumi config set --secret ${missing[0]} <current value>; or use "patch"`);
+      r.problem(
+        k('secretMode'),
+        `"create" makes the component own the whole Secret, so it needs ${missing.join(', ')} as Pulumi secrets (the values your ToolJet uses now): pulumi config set --secret ${missing[0]} <current value>; or use "patch"`,
+      );
       ok = false;
     }
   }
@@ -86,7 +90,10 @@ export function parseEksTarget(r: Reader, o: Obj, ctx: TargetContext): EksTarget
   let workloads: EksWorkloadConfig[] = d.workloads.map((w) => ({ ...w }));
   if (o.workloads !== undefined) {
     if (!Array.isArray(o.workloads) || o.workloads.length === 0) {
-      r.problem(k('workloads'), `must be a non-empty list of {deployment, container} (ToolJet's is {deployment: tooljet, container: tooljet}), got ${describe(o.workloads)}`);
+      r.problem(
+        k('workloads'),
+        `must be a non-empty list of {deployment, container} (ToolJet's is {deployment: tooljet, container: tooljet}), got ${describe(o.workloads)}`,
+      );
       ok = false;
     } else {
       const read = o.workloads.map((w, i) => readWorkload(r, `${k('workloads')}[${i}]`, w));
@@ -109,7 +116,10 @@ export function parseEksTarget(r: Reader, o: Obj, ctx: TargetContext): EksTarget
     else ok = false;
   }
   if (postgrest && workloads.some((w) => w.deployment === (postgrest as EksWorkloadConfig).deployment)) {
-    r.problem(k('postgrest'), `Deployment "${postgrest.deployment}" is also listed in workloads; PostgREST gets its own patch, list it only here`);
+    r.problem(
+      k('postgrest'),
+      `Deployment "${postgrest.deployment}" is also listed in workloads; PostgREST gets its own patch, list it only here`,
+    );
     ok = false;
   }
 
@@ -117,12 +127,20 @@ export function parseEksTarget(r: Reader, o: Obj, ctx: TargetContext): EksTarget
   if (o.kubeconfig !== undefined) {
     kubeconfig = readLocalPath(r, k('kubeconfig'), o.kubeconfig, ctx.baseDir, 'give the path of a kubeconfig file');
     if (kubeconfig !== undefined && !fs.existsSync(kubeconfig)) {
-      r.problem(k('kubeconfig'), `${String(o.kubeconfig)} does not exist; write it with: aws eks update-kubeconfig --name <cluster> --kubeconfig ${String(o.kubeconfig)}`);
+      r.problem(
+        k('kubeconfig'),
+        `${String(o.kubeconfig)} does not exist; write it with: aws eks update-kubeconfig --name <cluster> --kubeconfig ${String(o.kubeconfig)}`,
+      );
       kubeconfig = undefined;
       ok = false;
     }
   }
-  const context = r.matching(k('context'), o.context, /^[^\s'"]{1,253}$/, 'use a context name from the kubeconfig (kubectl config get-contexts)');
+  const context = r.matching(
+    k('context'),
+    o.context,
+    /^[^\s'"]{1,253}$/,
+    'use a context name from the kubeconfig (kubectl config get-contexts)',
+  );
 
   if (!ok) return undefined;
   return {

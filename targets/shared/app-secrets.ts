@@ -37,13 +37,17 @@ export function checkAppSecrets(s: AppSecretValues): void {
     throw new RenderError('SECRET_KEY_BASE must be a hex string of at least 32 characters (openssl rand -hex 64)');
   }
   if (s.pgrstJwtSecret !== undefined && (typeof s.pgrstJwtSecret !== 'string' || s.pgrstJwtSecret.length < 32)) {
-    throw new RenderError('PGRST_JWT_SECRET must be at least 32 characters (PostgREST refuses shorter secrets; openssl rand -hex 32)');
+    throw new RenderError(
+      'PGRST_JWT_SECRET must be at least 32 characters (PostgREST refuses shorter secrets; openssl rand -hex 32)',
+    );
   }
 }
 
 export function checkTooljetHost(v: unknown): string {
   if (typeof v !== 'string' || !/^https?:\/\/[^\s'"\\]+$/.test(v)) {
-    throw new RenderError(`TOOLJET_HOST must be the public URL of ToolJet such as https://tooljet.example.com, got ${JSON.stringify(v)}`);
+    throw new RenderError(
+      `TOOLJET_HOST must be the public URL of ToolJet such as https://tooljet.example.com, got ${JSON.stringify(v)}`,
+    );
   }
   return v;
 }

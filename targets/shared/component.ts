@@ -52,7 +52,13 @@ export function databaseTarget(d: DatabaseInputs): pulumi.Output<DatabaseTarget>
 
 /** A stand-in database for rendering once at program start, so bad settings fail before anything is created. */
 export function placeholderDatabase(d: DatabaseInputs): DatabaseTarget {
-  return { host: 'placeholder.invalid', port: 5432, user: d.user, database: d.database, tooljetDatabase: d.tooljetDatabase };
+  return {
+    host: 'placeholder.invalid',
+    port: 5432,
+    user: d.user,
+    database: d.database,
+    tooljetDatabase: d.tooljetDatabase,
+  };
 }
 
 /** Runs a renderer at program start; a RenderError becomes a one-line pulumi.RunError naming the target. */
@@ -72,7 +78,11 @@ export const TARGET_PURPOSES = {
 } as const;
 
 /** Tags of the AWS resources a target creates (user tags first; the program's keys win). */
-export function targetTags(args: Pick<TargetStackArgs, 'userTags' | 'environment'>, name: string, purpose: string): Record<string, string> {
+export function targetTags(
+  args: Pick<TargetStackArgs, 'userTags' | 'environment'>,
+  name: string,
+  purpose: string,
+): Record<string, string> {
   return {
     ...args.userTags,
     [TAG_KEYS.name]: name,
@@ -83,7 +93,10 @@ export function targetTags(args: Pick<TargetStackArgs, 'userTags' | 'environment
 }
 
 /** The value behind a `create` SecretSource. */
-export function secretValue(args: Pick<TargetStackArgs, 'dbPassword' | 'appSecrets'>, from: 'dbPassword' | AppSecretKey): pulumi.Output<string> {
+export function secretValue(
+  args: Pick<TargetStackArgs, 'dbPassword' | 'appSecrets'>,
+  from: 'dbPassword' | AppSecretKey,
+): pulumi.Output<string> {
   if (from === 'dbPassword') return args.dbPassword;
   const value = args.appSecrets[from];
   // parseStackConfig only yields `create` for app secrets that are set; this guards the wiring.
@@ -104,7 +117,14 @@ export interface CreatedSecret {
 export function createSecret(
   parent: pulumi.Resource,
   resourceName: string,
-  opts: { name: string; description: string; value: pulumi.Output<string>; kmsKeyId?: string; production: boolean; tags: Record<string, string> },
+  opts: {
+    name: string;
+    description: string;
+    value: pulumi.Output<string>;
+    kmsKeyId?: string;
+    production: boolean;
+    tags: Record<string, string>;
+  },
 ): CreatedSecret {
   const secret = new aws.secretsmanager.Secret(
     resourceName,
@@ -133,7 +153,10 @@ export interface ResolvedSecretRef {
 
 export function referenceOf(source: SecretSource, created: CreatedSecret | undefined): ResolvedSecretRef {
   if (source.kind === 'reference') {
-    return { arn: pulumi.output(source.ref.arn), ...(source.ref.jsonKey !== undefined && { jsonKey: source.ref.jsonKey }) };
+    return {
+      arn: pulumi.output(source.ref.arn),
+      ...(source.ref.jsonKey !== undefined && { jsonKey: source.ref.jsonKey }),
+    };
   }
   if (!created) throw new Error('internal: a created secret is missing');
   return { arn: created.secret.arn };

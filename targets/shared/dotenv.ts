@@ -78,7 +78,8 @@ function scan(text: string): Entry[] {
       closeAt = findClose(body, quote);
     }
     let value = closeAt < 0 ? body : body.slice(0, closeAt);
-    if (quote === '"') value = value.replace(/\\([nrt"\\])/g, (_s, c: string) => ({ n: '\n', r: '\r', t: '\t' })[c as 'n'] ?? c);
+    if (quote === '"')
+      value = value.replace(/\\([nrt"\\])/g, (_s, c: string) => ({ n: '\n', r: '\r', t: '\t' })[c as 'n'] ?? c);
     entries.push({ lines: group, key: m[2], exported: !!m[1], value });
   }
   return entries;
@@ -136,7 +137,11 @@ export const APPENDED_HEADER = 'Added by tj-pg-upgrade: ToolJet database and RDS
  * keys, comments, blank lines, order, a missing final newline) is kept. Merging the result again with the same
  * updates returns the same text.
  */
-export function mergeEnv(existing: string, updates: ReadonlyArray<readonly [string, string]>, opts: MergeOptions = {}): MergeResult {
+export function mergeEnv(
+  existing: string,
+  updates: ReadonlyArray<readonly [string, string]>,
+  opts: MergeOptions = {},
+): MergeResult {
   const wanted = new Map<string, string>();
   for (const [k, v] of updates) wanted.set(k, formatEnvLine(k, v));
   const protect = new Set(opts.protect ?? []);
@@ -189,6 +194,9 @@ export function mergeEnv(existing: string, updates: ReadonlyArray<readonly [stri
   }
   return {
     text: out,
-    changes: [...[...wanted.keys()].map((key) => ({ key, change: seen.get(key)! })), ...disabled.map((key) => ({ key, change: 'disabled' as EnvChange }))],
+    changes: [
+      ...[...wanted.keys()].map((key) => ({ key, change: seen.get(key)! })),
+      ...disabled.map((key) => ({ key, change: 'disabled' as EnvChange })),
+    ],
   };
 }

@@ -72,7 +72,12 @@ export interface RehearsalInput {
  * One ToolJet target kind. Methods, not function-valued properties: the registry treats every kind alike
  * (TargetKindDefinition<TargetKind, unknown, ...>), and each kind's settings reach only its own methods.
  */
-export interface TargetKindDefinition<K extends string = string, S = unknown, C extends pulumi.ComponentResource = pulumi.ComponentResource, O extends object = object> {
+export interface TargetKindDefinition<
+  K extends string = string,
+  S = unknown,
+  C extends pulumi.ComponentResource = pulumi.ComponentResource,
+  O extends object = object,
+> {
   /** The key under `targets` (`targets.<kind>`) and the name of its resources (`<kind>`, `stop-tooljet-<kind>`, ...). */
   readonly kind: K;
   /** Every sub-key `targets.<kind>` accepts: under `<kind>` its own, under `<kind>.<child>` a nested mapping's. */

@@ -32,7 +32,8 @@ export const PLACEHOLDERS = {
 } as const;
 
 /** An ARN in the placeholder account and region. */
-export const placeholderArn = (service: string, rest: string): string => `arn:aws:${service}:${PLACEHOLDERS.region}:${PLACEHOLDERS.account}:${rest}`;
+export const placeholderArn = (service: string, rest: string): string =>
+  `arn:aws:${service}:${PLACEHOLDERS.region}:${PLACEHOLDERS.account}:${rest}`;
 
 /** A rendered document as the rehearsal writes it. */
 export const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;

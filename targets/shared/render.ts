@@ -71,7 +71,9 @@ function checkHost(field: string, host: unknown): string {
   }
   if (IPV4.test(host)) return host;
   if (!host.split('.').every((l) => HOST_LABEL.test(l))) {
-    throw new RenderError(`${field} ${JSON.stringify(host)} is not a valid DNS host name (give the endpoint address without port or scheme)`);
+    throw new RenderError(
+      `${field} ${JSON.stringify(host)} is not a valid DNS host name (give the endpoint address without port or scheme)`,
+    );
   }
   return host;
 }
@@ -85,7 +87,9 @@ function checkPort(field: string, port: unknown): number {
 
 function checkName(field: string, name: unknown): string {
   if (typeof name !== 'string' || !PG_NAME.test(name)) {
-    throw new RenderError(`${field} must be a plain PostgreSQL name (letters, digits, _ . $ -; at most 63), got ${JSON.stringify(name)}`);
+    throw new RenderError(
+      `${field} must be a plain PostgreSQL name (letters, digits, _ . $ -; at most 63), got ${JSON.stringify(name)}`,
+    );
   }
   return name;
 }
@@ -104,7 +108,9 @@ export function resolveDatabaseTarget(t: DatabaseTarget): ResolvedDatabaseTarget
     tooljetDbUser: checkName('database.tooljetDbUser', t.tooljetDbUser ?? t.user),
   };
   if (r.tooljetDatabase === r.database) {
-    throw new RenderError(`database.tooljetDatabase (TOOLJET_DB) must differ from database.database (PG_DB); both are ${JSON.stringify(r.database)}`);
+    throw new RenderError(
+      `database.tooljetDatabase (TOOLJET_DB) must differ from database.database (PG_DB); both are ${JSON.stringify(r.database)}`,
+    );
   }
   return r;
 }
@@ -112,7 +118,9 @@ export function resolveDatabaseTarget(t: DatabaseTarget): ResolvedDatabaseTarget
 /** Absolute path check for paths that end up inside containers or on hosts. */
 export function checkAbsolutePath(field: string, p: unknown): string {
   if (typeof p !== 'string' || !/^\/[A-Za-z0-9._/-]*$/.test(p) || p.includes('//') || /(^|\/)\.\.?(\/|$)/.test(p)) {
-    throw new RenderError(`${field} must be a plain absolute path (letters, digits, . _ - /), got ${JSON.stringify(p)}`);
+    throw new RenderError(
+      `${field} must be a plain absolute path (letters, digits, . _ - /), got ${JSON.stringify(p)}`,
+    );
   }
   return p;
 }
@@ -132,9 +140,12 @@ export function checkS3Object(field: string, o: S3ObjectRef): S3ObjectRef {
     throw new RenderError(`${field}.bucket ${JSON.stringify(o?.bucket)} is not an S3 bucket name`);
   }
   if (typeof o.key !== 'string' || !/^[A-Za-z0-9!_.*()/-]+$/.test(o.key) || o.key.startsWith('/')) {
-    throw new RenderError(`${field}.key ${JSON.stringify(o.key)} must be an S3 key of letters, digits and ! _ . * ( ) / -`);
+    throw new RenderError(
+      `${field}.key ${JSON.stringify(o.key)} must be an S3 key of letters, digits and ! _ . * ( ) / -`,
+    );
   }
-  if (o.versionId !== undefined && !/^[A-Za-z0-9._-]+$/.test(o.versionId)) throw new RenderError(`${field}.versionId has invalid characters`);
+  if (o.versionId !== undefined && !/^[A-Za-z0-9._-]+$/.test(o.versionId))
+    throw new RenderError(`${field}.versionId has invalid characters`);
   return o;
 }
 

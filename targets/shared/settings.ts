@@ -38,7 +38,8 @@ export const SSM_PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:paramete
 export const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 export const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 export { KMS_KEY_ARN } from './render';
-export const KMS_KEY_ID = /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+|alias\/[A-Za-z0-9/_-]+|[0-9a-f-]{36})$/;
+export const KMS_KEY_ID =
+  /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+|alias\/[A-Za-z0-9/_-]+|[0-9a-f-]{36})$/;
 export const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export const S3_KEY = /^[A-Za-z0-9!_.*()-]+(\/[A-Za-z0-9!_.*()-]+)*$/;
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -67,7 +68,10 @@ export function readSecretRef(r: Reader, key: string, value: unknown): SecretRef
     jsonKey = value.jsonKey;
   }
   if (typeof arn !== 'string' || !(SECRETS_MANAGER_ARN.test(arn) || SSM_PARAMETER_ARN.test(arn))) {
-    const what = typeof arn === 'string' ? 'is not a secret ARN (value not shown: never put a secret itself in config)' : `must be an ARN, got ${describe(arn)}`;
+    const what =
+      typeof arn === 'string'
+        ? 'is not a secret ARN (value not shown: never put a secret itself in config)'
+        : `must be an ARN, got ${describe(arn)}`;
     r.problem(isPlainObject(value) ? `${key}.arn` : key, `${what}; ${REF_FIX}`);
     return undefined;
   }
@@ -95,13 +99,27 @@ export function readS3Object(r: Reader, key: string, value: unknown, defaultKey:
   if (value.bucket === undefined) {
     r.problem(`${key}.bucket`, 'not set; name an existing S3 bucket the component may upload the RDS CA bundle to');
   }
-  const bucket = r.matching(`${key}.bucket`, value.bucket, S3_BUCKET, 'use an S3 bucket name (lower-case letters, digits, dots, hyphens)');
-  const objectKey = r.matching(`${key}.key`, value.key, S3_KEY, 'use an S3 key of letters, digits and ! _ . * ( ) - separated by /') ?? defaultKey;
+  const bucket = r.matching(
+    `${key}.bucket`,
+    value.bucket,
+    S3_BUCKET,
+    'use an S3 bucket name (lower-case letters, digits, dots, hyphens)',
+  );
+  const objectKey =
+    r.matching(`${key}.key`, value.key, S3_KEY, 'use an S3 key of letters, digits and ! _ . * ( ) - separated by /') ??
+    defaultKey;
   return bucket ? { bucket, key: objectKey } : undefined;
 }
 
 /** A list of strings each matching `pattern`; undefined when unset or invalid. */
-export function readStringList(r: Reader, key: string, value: unknown, pattern: RegExp, fix: string, opts: { nonEmpty?: boolean } = {}): string[] | undefined {
+export function readStringList(
+  r: Reader,
+  key: string,
+  value: unknown,
+  pattern: RegExp,
+  fix: string,
+  opts: { nonEmpty?: boolean } = {},
+): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || (opts.nonEmpty && value.length === 0)) {
     r.problem(key, `must be a${opts.nonEmpty ? ' non-empty' : ''} list, got ${describe(value)}; ${fix}`);
@@ -122,7 +140,14 @@ export function readStringList(r: Reader, key: string, value: unknown, pattern: 
 }
 
 /** A required string: reports "not set" with `hint` when missing. */
-export function requiredMatching(r: Reader, key: string, value: unknown, pattern: RegExp, fix: string, hint: string): string | undefined {
+export function requiredMatching(
+  r: Reader,
+  key: string,
+  value: unknown,
+  pattern: RegExp,
+  fix: string,
+  hint: string,
+): string | undefined {
   if (value === undefined || value === null) {
     r.problem(key, `not set; ${hint}`);
     return undefined;
@@ -131,7 +156,13 @@ export function requiredMatching(r: Reader, key: string, value: unknown, pattern
 }
 
 /** A path on the machine that runs Pulumi: absolute, or relative to the project directory. */
-export function readLocalPath(r: Reader, key: string, value: unknown, baseDir: string, fix: string): string | undefined {
+export function readLocalPath(
+  r: Reader,
+  key: string,
+  value: unknown,
+  baseDir: string,
+  fix: string,
+): string | undefined {
   const s = r.string(key, value, fix);
   if (s === undefined) return undefined;
   if (s.includes('\0') || s.includes('\n')) {

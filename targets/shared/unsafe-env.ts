@@ -15,9 +15,9 @@
 
 /** Each variable with the reason it is neutralised (one line, for reports and errors). */
 export const UNSAFE_ENV: Readonly<Record<string, string>> = {
-  DATABASE_URL: "ToolJet then connects with rejectUnauthorized: false and takes the host from it instead of PG_HOST",
+  DATABASE_URL: 'ToolJet then connects with rejectUnauthorized: false and takes the host from it instead of PG_HOST',
   TOOLJET_DB_URL: 'ToolJet then takes the ToolJet Database host from it instead of TOOLJET_DB_HOST',
-  CA_CERT: "ToolJet then connects with rejectUnauthorized: false (the certificate is not verified)",
+  CA_CERT: 'ToolJet then connects with rejectUnauthorized: false (the certificate is not verified)',
   NODE_TLS_REJECT_UNAUTHORIZED: 'Node then skips certificate verification for every TLS connection',
 };
 

@@ -37,16 +37,36 @@ describe('bench: arguments', () => {
       [['512'], /Unexpected argument '512'.*--help/],
     ];
     for (const [argv, re] of cases) {
-      assert.throws(() => parseBenchArgs(argv), (e: Error) => e instanceof BenchUsageError && re.test(e.message) && !e.message.includes('\n'), argv.join(' '));
+      assert.throws(
+        () => parseBenchArgs(argv),
+        (e: Error) => e instanceof BenchUsageError && re.test(e.message) && !e.message.includes('\n'),
+        argv.join(' '),
+      );
     }
   });
 });
 
 describe('bench: medians, ratios and the report', () => {
   const samples = (over: Partial<SizeSamples>): SizeSamples => ({
-    sizeMb: 512, dataMb: 500, databaseMb: { source: 600, target: 590 }, tables: 15, rows: 1000, textMb: 450, seedS: 30, copyS: 40, copyMb: 700,
-    countS: [0.5, 0.4, 0.6], rawScanS: [10, 12, 11], renderScanS: [8, 9, 7], validateS: [9, 30, 10], validateDbS: [8, 8, 9], validatePeakRssMb: [130, 140, 120],
-    naiveS: [50, 60, 40], naivePairs: 2000, profile: [], ...over,
+    sizeMb: 512,
+    dataMb: 500,
+    databaseMb: { source: 600, target: 590 },
+    tables: 15,
+    rows: 1000,
+    textMb: 450,
+    seedS: 30,
+    copyS: 40,
+    copyMb: 700,
+    countS: [0.5, 0.4, 0.6],
+    rawScanS: [10, 12, 11],
+    renderScanS: [8, 9, 7],
+    validateS: [9, 30, 10],
+    validateDbS: [8, 8, 9],
+    validatePeakRssMb: [130, 140, 120],
+    naiveS: [50, 60, 40],
+    naivePairs: 2000,
+    profile: [],
+    ...over,
   });
 
   it('median takes the middle sample (mean of the middle two for an even count) and rejects no or broken samples', () => {
@@ -79,22 +99,56 @@ describe('bench: medians, ratios and the report', () => {
   });
 
   it('the results carry the required keys for the largest size, the scaling per size and the target verdicts', () => {
-    const small = sizeFigures(samples({ sizeMb: 128, dataMb: 125, validateS: [2, 2, 2], validatePeakRssMb: [125, 125, 125] }));
+    const small = sizeFigures(
+      samples({ sizeMb: 128, dataMb: 125, validateS: [2, 2, 2], validatePeakRssMb: [125, 125, 125] }),
+    );
     const big = sizeFigures(samples({}));
-    const r = buildResults({ date: '2025-01-02T03:04:05.000Z', command: 'npm run bench', machine: {}, repeat: 3, jobs: 4, sizes: [big, small], rehearsal: [{ phase: 'copy', seconds: 1.23456, detail: 'x' }] });
-    for (const k of ['sizeMb', 'rawScanS', 'validateS', 'naiveS', 'validateOverRaw', 'naiveOverValidate', 'validatePeakRssMb'] as const) {
+    const r = buildResults({
+      date: '2025-01-02T03:04:05.000Z',
+      command: 'npm run bench',
+      machine: {},
+      repeat: 3,
+      jobs: 4,
+      sizes: [big, small],
+      rehearsal: [{ phase: 'copy', seconds: 1.23456, detail: 'x' }],
+    });
+    for (const k of [
+      'sizeMb',
+      'rawScanS',
+      'validateS',
+      'naiveS',
+      'validateOverRaw',
+      'naiveOverValidate',
+      'validatePeakRssMb',
+    ] as const) {
       assert.equal(typeof r[k], 'number', k);
       assert.equal(r[k], big[k], k);
     }
-    assert.deepEqual(r.scaling.map((s) => s.sizeMb), [128, 512]);
-    assert.deepEqual(r.scaling.map((s) => s.validateSPerGb), [16.384, 20.48]);
+    assert.deepEqual(
+      r.scaling.map((s) => s.sizeMb),
+      [128, 512],
+    );
+    assert.deepEqual(
+      r.scaling.map((s) => s.validateSPerGb),
+      [16.384, 20.48],
+    );
     assert.equal(r.rehearsal[0].seconds, 1.235);
     assert.deepEqual(r.targets.validateOverRaw.met, true);
     assert.deepEqual(r.targets.naiveOverValidate.met, true);
     assert.equal(r.targets.validateRssFlat.spread, 0.04);
     assert.equal(r.targets.validateRssFlat.met, true);
     assert.equal(formatResults(r).includes('Where the time goes'), false);
-    r.sizes[1].profile = [{ table: 'public.app_versions', rows: 10, textMb: 1.5, avgRowBytes: 157286, renderMs: [100, 110], validateMs: [120, 125], naiveMs: [300, 290] }];
+    r.sizes[1].profile = [
+      {
+        table: 'public.app_versions',
+        rows: 10,
+        textMb: 1.5,
+        avgRowBytes: 157286,
+        renderMs: [100, 110],
+        validateMs: [120, 125],
+        naiveMs: [300, 290],
+      },
+    ];
     const text = formatResults(r);
     assert.match(text, /public\.app_versions\s+10\s+1\.5\s+157286\s+100 \/ 110\s+120 \/ 125\s+300 \/ 290/);
     assert.match(text, /validate \/ raw scan\s+= 0\.91 {2}\(target <= 1\.5: met\)/);
@@ -103,7 +157,9 @@ describe('bench: medians, ratios and the report', () => {
 
   it('verdicts say NOT met when validate is slow, naive is close, or memory grows with the size', () => {
     const a = sizeFigures(samples({ sizeMb: 128, validatePeakRssMb: [100, 100, 100] }));
-    const b = sizeFigures(samples({ validateS: [20, 20, 20], naiveS: [30, 30, 30], validatePeakRssMb: [300, 300, 300] }));
+    const b = sizeFigures(
+      samples({ validateS: [20, 20, 20], naiveS: [30, 30, 30], validatePeakRssMb: [300, 300, 300] }),
+    );
     const v = verdicts([a, b]);
     assert.equal(v.validateOverRaw.met, false);
     assert.equal(v.naiveOverValidate.met, false);
@@ -114,20 +170,52 @@ describe('bench: medians, ratios and the report', () => {
 
 describe('bench: the naive baseline compares for real', () => {
   it('comparePairs names every changed, missing and extra key, and refuses duplicate keys', () => {
-    const src: Array<[string, string]> = [['1', 'a'], ['2', 'b'], ['3', 'c']];
-    assert.deepEqual(comparePairs('t', src, [['3', 'c'], ['1', 'a'], ['2', 'b']]), []);
-    assert.deepEqual(comparePairs('t', src, [['1', 'a'], ['2', 'X'], ['4', 'd']]), [
-      { table: 't', key: '2', kind: 'changed' },
-      { table: 't', key: '4', kind: 'extra on target' },
-      { table: 't', key: '3', kind: 'missing on target' },
-    ]);
-    assert.throws(() => comparePairs('t', [['1', 'a'], ['1', 'b']], []), /duplicate key 1 in t on the source/);
+    const src: Array<[string, string]> = [
+      ['1', 'a'],
+      ['2', 'b'],
+      ['3', 'c'],
+    ];
+    assert.deepEqual(
+      comparePairs('t', src, [
+        ['3', 'c'],
+        ['1', 'a'],
+        ['2', 'b'],
+      ]),
+      [],
+    );
+    assert.deepEqual(
+      comparePairs('t', src, [
+        ['1', 'a'],
+        ['2', 'X'],
+        ['4', 'd'],
+      ]),
+      [
+        { table: 't', key: '2', kind: 'changed' },
+        { table: 't', key: '4', kind: 'extra on target' },
+        { table: 't', key: '3', kind: 'missing on target' },
+      ],
+    );
+    assert.throws(
+      () =>
+        comparePairs(
+          't',
+          [
+            ['1', 'a'],
+            ['1', 'b'],
+          ],
+          [],
+        ),
+      /duplicate key 1 in t on the source/,
+    );
   });
 
   it('naiveSql needs a primary key and keys composite ones by their row text', () => {
     const t = { schema: 'public', name: 'x', columns: ['a', 'b'] };
     assert.throws(() => naiveSql(t, []), /public\.x has no primary key/);
-    assert.match(naiveSql(t, ['a', 'b']), /SELECT ROW\(t\."a", t\."b"\)::text AS k, pg_catalog\.encode\(pg_catalog\.sha256/);
+    assert.match(
+      naiveSql(t, ['a', 'b']),
+      /SELECT ROW\(t\."a", t\."b"\)::text AS k, pg_catalog\.encode\(pg_catalog\.sha256/,
+    );
   });
 
   describe('on PostgreSQL 13.21 and 16.9 with TLS', () => {
@@ -155,13 +243,19 @@ describe('bench: the naive baseline compares for real', () => {
     before(async () => {
       tls = makeTlsFixture();
       servers = await Promise.all([startServer(13, tls), startServer(16, tls)]);
-      [src, tgt] = servers.map((s) => withDatabase(resolveTarget(s.url('postgres', verifyFull(tls)), { env: {} }), 'nb'));
+      [src, tgt] = servers.map((s) =>
+        withDatabase(resolveTarget(s.url('postgres', verifyFull(tls)), { env: {} }), 'nb'),
+      );
       for (const t of [src, tgt]) {
         await exec(withDatabase(t, 'postgres'), 'CREATE DATABASE nb');
         await exec(t, ...DDL);
       }
       // The 16 side renders dates and floats differently by default: the pinned session settings must hide that.
-      await exec(tgt, `ALTER DATABASE nb SET TimeZone = 'Asia/Kolkata'`, `ALTER DATABASE nb SET DateStyle = 'SQL, DMY'`);
+      await exec(
+        tgt,
+        `ALTER DATABASE nb SET TimeZone = 'Asia/Kolkata'`,
+        `ALTER DATABASE nb SET DateStyle = 'SQL, DMY'`,
+      );
     });
     after(async () => {
       await Promise.all((servers ?? []).map((s) => s.stop()));
@@ -180,7 +274,10 @@ describe('bench: the naive baseline compares for real', () => {
       assert.ok(text.source > 500 * 20, `text ${text.source}`);
       assert.deepEqual(text.mismatches, []);
       assert.deepEqual([...text.perTable.keys()].sort(), ['public.apps', 'public.group_users']);
-      assert.deepEqual(text.perTable.get('public.group_users')!.value[0], text.perTable.get('public.group_users')!.value[1]);
+      assert.deepEqual(
+        text.perTable.get('public.group_users')!.value[0],
+        text.perTable.get('public.group_users')!.value[1],
+      );
       assert.deepEqual([...r.perTableMs.keys()].sort(), ['public.apps', 'public.group_users']);
     });
 
@@ -193,13 +290,15 @@ describe('bench: the naive baseline compares for real', () => {
     });
 
     it('a changed, a deleted and an inserted row on 16.9 are each reported with their key', async () => {
-      await exec(tgt,
+      await exec(
+        tgt,
         `UPDATE apps SET definition = json_build_object('pages', json_build_object('home', json_build_object('n', 7, 'label', 'Grüsse 7'))) WHERE id = md5('app7')::uuid`,
         `DELETE FROM group_users WHERE group_id = 3 AND user_id = 10`,
-        `INSERT INTO group_users VALUES (0, 1000, 'admin')`);
+        `INSERT INTO group_users VALUES (0, 1000, 'admin')`,
+      );
       const r = await naiveCompare(src, tgt, 2);
       const byKind = (k: string): string[] => r.diffs.filter((d) => d.kind === k).map((d) => `${d.table} ${d.key}`);
-      assert.deepEqual(byKind('changed'), [`public.apps ${(await one(src, `SELECT md5('app7')::uuid::text AS v`))}`]);
+      assert.deepEqual(byKind('changed'), [`public.apps ${await one(src, `SELECT md5('app7')::uuid::text AS v`)}`]);
       assert.deepEqual(byKind('missing on target'), ['public.group_users (3,10)']);
       assert.deepEqual(byKind('extra on target'), ['public.group_users (0,1000)']);
       assert.equal(r.diffs.length, 3);
@@ -221,7 +320,10 @@ describe('bench: config rendering phase', () => {
     const tls = makeTlsFixture();
     try {
       const pem = require('fs').readFileSync(tls.ca.certFile, 'utf8') as string;
-      const bytes = renderAllTargets({ host: 'localhost', port: 5432, user: 'postgres', database: 'tooljet', tooljetDatabase: 'tooljet_db' }, pem);
+      const bytes = renderAllTargets(
+        { host: 'localhost', port: 5432, user: 'postgres', database: 'tooljet', tooljetDatabase: 'tooljet_db' },
+        pem,
+      );
       assert.ok(bytes > 5000, `${bytes} bytes`);
     } finally {
       tls.cleanup();

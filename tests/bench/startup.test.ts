@@ -5,7 +5,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildResults, formatResults, sizeFigures, SizeSamples } from '../../bench/report';
-import { measureHelp, measureStartup, measureValidateStartup, startupFigures, STARTUP_TARGETS } from '../../bench/startup';
+import {
+  measureHelp,
+  measureStartup,
+  measureValidateStartup,
+  startupFigures,
+  STARTUP_TARGETS,
+} from '../../bench/startup';
 
 describe('bench: CLI start-up', () => {
   it('measures --help end to end and validate until the listener accepts its connection (then validate exits 2)', async () => {
@@ -40,11 +46,36 @@ describe('bench: CLI start-up', () => {
 
   it('the results JSON carries them and the printed report shows them as a table', () => {
     const samples: SizeSamples = {
-      sizeMb: 128, dataMb: 100, databaseMb: { source: 120, target: 118 }, tables: 15, rows: 1000, textMb: 90, seedS: 3, copyS: 4, copyMb: 100,
-      countS: [0.1], rawScanS: [2], renderScanS: [1.5], validateS: [2], validateDbS: [1.7], validatePeakRssMb: [150], naiveS: [10], naivePairs: 2000, profile: [],
+      sizeMb: 128,
+      dataMb: 100,
+      databaseMb: { source: 120, target: 118 },
+      tables: 15,
+      rows: 1000,
+      textMb: 90,
+      seedS: 3,
+      copyS: 4,
+      copyMb: 100,
+      countS: [0.1],
+      rawScanS: [2],
+      renderScanS: [1.5],
+      validateS: [2],
+      validateDbS: [1.7],
+      validatePeakRssMb: [150],
+      naiveS: [10],
+      naivePairs: 2000,
+      profile: [],
     };
     const startup = startupFigures({ runs: 10, helpS: Array(10).fill(0.105), validateS: Array(10).fill(0.241) });
-    const r = buildResults({ date: '2026-01-01T00:00:00.000Z', command: 'npm run bench', machine: {}, repeat: 1, jobs: 4, sizes: [sizeFigures(samples)], rehearsal: [], startup });
+    const r = buildResults({
+      date: '2026-01-01T00:00:00.000Z',
+      command: 'npm run bench',
+      machine: {},
+      repeat: 1,
+      jobs: 4,
+      sizes: [sizeFigures(samples)],
+      rehearsal: [],
+      startup,
+    });
     assert.deepEqual(JSON.parse(JSON.stringify(r)).startup, JSON.parse(JSON.stringify(startup)));
     const text = formatResults(r);
     assert.match(text, /^Start-up of the compiled CLI \(median of 10 runs each; min-max in brackets\)/);

@@ -6,7 +6,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type * as aws from '@pulumi/aws';
-import { checkBlueGreenPrerequisites, combineFacts, describeSourceScript, mirrorSourceInstance } from '../../components/bluegreen';
+import {
+  checkBlueGreenPrerequisites,
+  combineFacts,
+  describeSourceScript,
+  mirrorSourceInstance,
+} from '../../components/bluegreen';
 
 function getInstance(overrides: Partial<aws.rds.GetInstanceResult> = {}): aws.rds.GetInstanceResult {
   return {
@@ -70,21 +75,33 @@ describe('components/bluegreen/describe-source.sh against a stand-in AWS CLI', (
   });
 
   it('prints one JSON document that combineFacts reads into the facts the checks and the mirror use', () => {
-    const r = run(world([], 'in-sync', '1'), { TJ_SOURCE_ID: 'tooljet-prod-db', TJ_PARAMETER_GROUP: 'tooljet-prod-postgres13' });
+    const r = run(world([], 'in-sync', '1'), {
+      TJ_SOURCE_ID: 'tooljet-prod-db',
+      TJ_PARAMETER_GROUP: 'tooljet-prod-postgres13',
+    });
     assert.equal(r.status, 0, r.stderr);
     const f = combineFacts(getInstance(), r.stdout);
     assert.deepEqual(f.parameterGroup, { name: 'tooljet-prod-postgres13', applyStatus: 'in-sync' });
     assert.equal(f.logicalReplication, '1');
     assert.deepEqual(f.readReplicas, []);
-    assert.deepEqual([f.deletionProtection, f.copyTagsToSnapshot, f.iamDatabaseAuthenticationEnabled], [true, false, true]);
+    assert.deepEqual(
+      [f.deletionProtection, f.copyTagsToSnapshot, f.iamDatabaseAuthenticationEnabled],
+      [true, false, true],
+    );
     assert.deepEqual(checkBlueGreenPrerequisites(f, { phase: 'upgrade', targetVersion: '16.9' }), []);
     const m = mirrorSourceInstance(f);
-    assert.deepEqual([m.monitoringInterval, m.maxAllocatedStorage, m.enabledCloudwatchLogsExports], [60, 500, ['postgresql', 'upgrade']]);
+    assert.deepEqual(
+      [m.monitoringInterval, m.maxAllocatedStorage, m.enabledCloudwatchLogsExports],
+      [60, 500, ['postgresql', 'upgrade']],
+    );
     assert.equal(m.iamDatabaseAuthenticationEnabled, true);
   });
 
   it('passes replicas, a pending reboot and a missing parameter through to the checks', () => {
-    const r = run(world(['replica-1'], 'pending-reboot'), { TJ_SOURCE_ID: 'tooljet-prod-db', TJ_PARAMETER_GROUP: 'tooljet-prod-postgres13' });
+    const r = run(world(['replica-1'], 'pending-reboot'), {
+      TJ_SOURCE_ID: 'tooljet-prod-db',
+      TJ_PARAMETER_GROUP: 'tooljet-prod-postgres13',
+    });
     assert.equal(r.status, 0, r.stderr);
     const f = combineFacts(getInstance(), r.stdout);
     assert.deepEqual(f.readReplicas, ['replica-1']);
@@ -95,7 +112,7 @@ describe('components/bluegreen/describe-source.sh against a stand-in AWS CLI', (
     assert.match(problems[1], /rds\.logical_replication=unset/);
   });
 
-  it('fails (non-zero, the CLI\'s error on stderr) when the instance or the group cannot be read', () => {
+  it("fails (non-zero, the CLI's error on stderr) when the instance or the group cannot be read", () => {
     const a = run(world([], 'in-sync', '1'), { TJ_SOURCE_ID: 'nope', TJ_PARAMETER_GROUP: 'tooljet-prod-postgres13' });
     assert.notEqual(a.status, 0);
     assert.match(a.stderr, /DBInstanceNotFound/);
@@ -107,12 +124,21 @@ describe('components/bluegreen/describe-source.sh against a stand-in AWS CLI', (
 
 describe('combineFacts', () => {
   it('refuses output it cannot read, saying so', () => {
-    assert.throws(() => combineFacts(getInstance(), 'An error occurred'), /^Error: unexpected output of describe-source\.sh: An error occurred$/);
+    assert.throws(
+      () => combineFacts(getInstance(), 'An error occurred'),
+      /^Error: unexpected output of describe-source\.sh: An error occurred$/,
+    );
     assert.throws(() => combineFacts(getInstance(), '{"parameters":[]}'), /unexpected output/);
   });
 
   it('takes identity and the blue/green blockers from getInstance', () => {
-    const f = combineFacts(getInstance({ replicateSourceDb: 'primary', masterUserSecrets: [{ secretArn: 'x', kmsKeyId: 'k', secretStatus: 'active' }] }), JSON.stringify({ instance: { readReplicas: null, parameterGroups: null }, parameters: null }));
+    const f = combineFacts(
+      getInstance({
+        replicateSourceDb: 'primary',
+        masterUserSecrets: [{ secretArn: 'x', kmsKeyId: 'k', secretStatus: 'active' }],
+      }),
+      JSON.stringify({ instance: { readReplicas: null, parameterGroups: null }, parameters: null }),
+    );
     assert.equal(f.replicateSourceDb, 'primary');
     assert.equal(f.managedMasterPassword, true);
     assert.deepEqual(f.readReplicas, []);

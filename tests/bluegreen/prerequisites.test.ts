@@ -31,13 +31,29 @@ describe('checkBlueGreenPrerequisites', () => {
   });
 
   const cases: [string, Partial<BlueGreenSourceFacts>, RegExp][] = [
-    ['automated backups off', { backupRetentionPeriod: 0 }, /automated backups off .* --backup-retention-period 7 --apply-immediately$/],
+    [
+      'automated backups off',
+      { backupRetentionPeriod: 0 },
+      /automated backups off .* --backup-retention-period 7 --apply-immediately$/,
+    ],
     ['read replicas', { readReplicas: ['r1', 'r2'] }, /has read replica\(s\) r1, r2; /],
-    ['a read replica itself', { replicateSourceDb: 'main' }, /is a read replica of "main"; upgrade the primary instead$/],
-    ['default parameter group', { parameterGroup: { name: 'default.postgres13', applyStatus: 'in-sync' }, logicalReplication: '0' }, /uses the default parameter group default\.postgres13/],
+    [
+      'a read replica itself',
+      { replicateSourceDb: 'main' },
+      /is a read replica of "main"; upgrade the primary instead$/,
+    ],
+    [
+      'default parameter group',
+      { parameterGroup: { name: 'default.postgres13', applyStatus: 'in-sync' }, logicalReplication: '0' },
+      /uses the default parameter group default\.postgres13/,
+    ],
     ['logical replication off', { logicalReplication: '0' }, /has rds\.logical_replication=0; /],
     ['logical replication not listed', { logicalReplication: undefined }, /has rds\.logical_replication=unset; /],
-    ['logical replication not applied', { parameterGroup: { name: 'pg13-logical', applyStatus: 'pending-reboot' } }, /is set in pg13-logical but not applied to "db1" \(parameter status pending-reboot\)/],
+    [
+      'logical replication not applied',
+      { parameterGroup: { name: 'pg13-logical', applyStatus: 'pending-reboot' } },
+      /is set in pg13-logical but not applied to "db1" \(parameter status pending-reboot\)/,
+    ],
     ['13.11 and older', { engineVersion: '13.11' }, /need 13\.12 or later/],
     ['managed master password', { managedMasterPassword: true }, /Secrets Manager/],
   ];
@@ -83,7 +99,7 @@ const facts: MirrorFacts = {
 };
 
 describe('mirrorSourceInstance / upgradeSourceInstance', () => {
-  it('mirrors every non-computed setting exactly and adds the importer\'s own values', () => {
+  it("mirrors every non-computed setting exactly and adds the importer's own values", () => {
     const m = mirrorSourceInstance(facts);
     assert.equal(m.engineVersion, '13.15');
     assert.equal(m.parameterGroupName, 'pg13-logical');
@@ -94,14 +110,29 @@ describe('mirrorSourceInstance / upgradeSourceInstance', () => {
     assert.deepEqual([m.skipFinalSnapshot, m.deleteAutomatedBackups], [true, true]);
     assert.ok(!('blueGreenUpdate' in m) && !('allowMajorVersionUpgrade' in m) && !('applyImmediately' in m));
     assert.equal(mirrorSourceInstance({ ...facts, maxAllocatedStorage: 1000 }).maxAllocatedStorage, 1000);
-    assert.deepEqual(mirrorSourceInstance({ ...facts, tags: { a: 'b', 'aws:cloudformation:stack-name': 'x' } }).tags, { a: 'b' });
+    assert.deepEqual(mirrorSourceInstance({ ...facts, tags: { a: 'b', 'aws:cloudformation:stack-name': 'x' } }).tags, {
+      a: 'b',
+    });
   });
 
   it('the upgrade changes exactly the version, the group, auto minor upgrades and the update mode', () => {
     const m = mirrorSourceInstance(facts);
     const u = upgradeSourceInstance(m, { engineVersion: '16.9', parameterGroupName: 'db1-postgres16' });
-    const changed = Object.keys(u).filter((k) => JSON.stringify((u as Record<string, unknown>)[k]) !== JSON.stringify((m as unknown as Record<string, unknown>)[k])).sort();
-    assert.deepEqual(changed, ['allowMajorVersionUpgrade', 'applyImmediately', 'autoMinorVersionUpgrade', 'blueGreenUpdate', 'engineVersion', 'parameterGroupName']);
+    const changed = Object.keys(u)
+      .filter(
+        (k) =>
+          JSON.stringify((u as Record<string, unknown>)[k]) !==
+          JSON.stringify((m as unknown as Record<string, unknown>)[k]),
+      )
+      .sort();
+    assert.deepEqual(changed, [
+      'allowMajorVersionUpgrade',
+      'applyImmediately',
+      'autoMinorVersionUpgrade',
+      'blueGreenUpdate',
+      'engineVersion',
+      'parameterGroupName',
+    ]);
     assert.deepEqual(u.blueGreenUpdate, { enabled: true });
   });
 

@@ -18,7 +18,11 @@ export interface Pair {
   s13: LocalServer;
   s16: LocalServer;
   /** Creates database `name` on both servers (dropped first if it exists) and runs the statements on each side. */
-  databases(name: string, source: string[], target: string[]): Promise<{ source: ConnectionTarget; target: ConnectionTarget }>;
+  databases(
+    name: string,
+    source: string[],
+    target: string[],
+  ): Promise<{ source: ConnectionTarget; target: ConnectionTarget }>;
   /** Runs statements in a database, autocommit, one by one. */
   exec(t: ConnectionTarget, ...statements: string[]): Promise<void>;
   /** The first column of the first row. */
@@ -33,7 +37,8 @@ async function start(): Promise<Pair> {
   // restored from the source's snapshot has (the rollback report's command passes one PGPASSWORD).
   const extra = { settings: { autovacuum: 'off' }, password: crypto.randomBytes(12).toString('hex') };
   const [s13, s16] = await Promise.all([startServer(13, tls, extra), startServer(16, tls, extra)]);
-  const admin = (s: LocalServer, db: string): ConnectionTarget => resolveTarget(s.url(db, verifyFull(tls)), { env: {} });
+  const admin = (s: LocalServer, db: string): ConnectionTarget =>
+    resolveTarget(s.url(db, verifyFull(tls)), { env: {} });
   const exec = async (t: ConnectionTarget, ...statements: string[]): Promise<void> => {
     const c = await connect(t);
     try {
@@ -59,7 +64,10 @@ async function start(): Promise<Pair> {
     value,
     async databases(name, source, target) {
       const out = { source: admin(s13, name), target: admin(s16, name) };
-      for (const [s, sql] of [[s13, source], [s16, target]] as const) {
+      for (const [s, sql] of [
+        [s13, source],
+        [s16, target],
+      ] as const) {
         await exec(admin(s, 'postgres'), `DROP DATABASE IF EXISTS "${name}"`, `CREATE DATABASE "${name}"`);
         await exec(withDatabase(admin(s, 'postgres'), name), ...sql);
       }
@@ -92,14 +100,28 @@ export interface CheckRun {
 const OPTIONS: CheckOptions = { expectVersion: '16.9' };
 
 /** Runs database checks on one database pair (or the target alone: `source` undefined) as the commands do. */
-export async function runChecks(checks: DatabaseCheck[], dbs: { source?: ConnectionTarget; target: ConnectionTarget }, options: Partial<CheckOptions> = {}, jobs = 2): Promise<CheckRun> {
+export async function runChecks(
+  checks: DatabaseCheck[],
+  dbs: { source?: ConnectionTarget; target: ConnectionTarget },
+  options: Partial<CheckOptions> = {},
+  jobs = 2,
+): Promise<CheckRun> {
   const admin = await connect(dbs.target, { settings: PINNED_SETTINGS });
   const out: CheckRun = { results: [], writes: [], notices: [], progress: [], tables: [] };
   try {
     const run = await runDatabaseChecks(
       checks,
-      { label: dbs.target.database, admin, options: { ...OPTIONS, ...options }, writes: out.writes, notices: out.notices, progress: (m) => out.progress.push(m) },
-      dbs.source ? { source: { target: dbs.source, settings: READ_ONLY }, target: { target: dbs.target }, jobs } : undefined,
+      {
+        label: dbs.target.database,
+        admin,
+        options: { ...OPTIONS, ...options },
+        writes: out.writes,
+        notices: out.notices,
+        progress: (m) => out.progress.push(m),
+      },
+      dbs.source
+        ? { source: { target: dbs.source, settings: READ_ONLY }, target: { target: dbs.target }, jobs }
+        : undefined,
     );
     out.results = run.results;
     out.tables = run.tables;
@@ -110,11 +132,17 @@ export async function runChecks(checks: DatabaseCheck[], dbs: { source?: Connect
 }
 
 /** Runs server checks on the main sessions of source (optional) and target, as the commands do. */
-export async function runServer(checks: ServerCheck[], dbs: { source?: ConnectionTarget; target: ConnectionTarget }, options: Partial<CheckOptions> = {}): Promise<CheckResult[]> {
+export async function runServer(
+  checks: ServerCheck[],
+  dbs: { source?: ConnectionTarget; target: ConnectionTarget },
+  options: Partial<CheckOptions> = {},
+): Promise<CheckResult[]> {
   const clients: Client[] = [];
   try {
     const side = async (s: 'source' | 'target', t: ConnectionTarget) => {
-      const client = await connect(t, { settings: s === 'source' ? { ...PINNED_SETTINGS, ...READ_ONLY } : PINNED_SETTINGS });
+      const client = await connect(t, {
+        settings: s === 'source' ? { ...PINNED_SETTINGS, ...READ_ONLY } : PINNED_SETTINGS,
+      });
       clients.push(client);
       return { side: s, client, connection: t, facts: await serverFacts(client) };
     };
@@ -131,6 +159,7 @@ export async function runServer(checks: ServerCheck[], dbs: { source?: Connectio
 /** The result called `name` (there must be exactly one). */
 export function result(results: CheckResult[], name: string): CheckResult {
   const found = results.filter((r) => r.name === name);
-  if (found.length !== 1) throw new Error(`expected one result "${name}", got ${found.length}: ${results.map((r) => r.name).join(', ')}`);
+  if (found.length !== 1)
+    throw new Error(`expected one result "${name}", got ${found.length}: ${results.map((r) => r.name).join(', ')}`);
   return found[0];
 }

@@ -3,7 +3,12 @@ import { check, exitCodeFor, renderJson, renderTable, summarize } from '../../ch
 
 describe('check results: model, exit codes and rendering', () => {
   const checks = [
-    check('reg* data types', 'fail', 'Columns use regproc. Change them to text.', Array.from({ length: 25 }, (_, i) => `db: public.t${i}.c (regproc)`)),
+    check(
+      'reg* data types',
+      'fail',
+      'Columns use regproc. Change them to text.',
+      Array.from({ length: 25 }, (_, i) => `db: public.t${i}.c (regproc)`),
+    ),
     check('public schema privileges', 'warn', 'PUBLIC may create in schema public.', ['db: schema public']),
     check('prepared transactions', 'pass', 'none', [], 'tooljet'),
   ];

@@ -11,14 +11,33 @@ import { pair } from '../checks/pair';
 
 describe('tj-pg-upgrade run by the program commands (compiled CLI, real servers)', () => {
   function run(script: string, env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
-    const r = spawnSync('/bin/sh', ['-c', script], { cwd: PROJECT_DIR, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync('/bin/sh', ['-c', script], {
+      cwd: PROJECT_DIR,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
   async function urls(db: string) {
     const p = await pair();
-    await p.databases(db, ['CREATE TABLE t (id serial PRIMARY KEY, v text)', `INSERT INTO t (v) VALUES ('a'), ('b')`], ['CREATE TABLE t (id serial PRIMARY KEY, v text)', `INSERT INTO t (id, v) VALUES (1, 'a'), (2, 'b'), (3, 'written on the clone')`]);
-    const url = (s: typeof p.s13) => commandDatabaseUrl({ host: 'localhost', port: s.port, user: 'postgres', database: db, caFile: caFileForCommand(PROJECT_DIR, p.tls.ca.certFile) });
+    await p.databases(
+      db,
+      ['CREATE TABLE t (id serial PRIMARY KEY, v text)', `INSERT INTO t (v) VALUES ('a'), ('b')`],
+      [
+        'CREATE TABLE t (id serial PRIMARY KEY, v text)',
+        `INSERT INTO t (id, v) VALUES (1, 'a'), (2, 'b'), (3, 'written on the clone')`,
+      ],
+    );
+    const url = (s: typeof p.s13) =>
+      commandDatabaseUrl({
+        host: 'localhost',
+        port: s.port,
+        user: 'postgres',
+        database: db,
+        caFile: caFileForCommand(PROJECT_DIR, p.tls.ca.certFile),
+      });
     return { p, source: url(p.s13), target: url(p.s16) };
   }
 
@@ -28,7 +47,12 @@ describe('tj-pg-upgrade run by the program commands (compiled CLI, real servers)
     const pre = run(precheckScript(), { TJ_PG_SOURCE_URL: source, PGPASSWORD: p.s13.password });
     assert.equal(pre.status, 0, pre.stderr);
     assert.match(pre.stdout, /^tj-pg-upgrade precheck: .* \(PostgreSQL 13\.21\)/);
-    const post = run(postcheckScript(), { TJ_PG_TARGET_URL: target, PGPASSWORD: p.s16.password, TJ_ENGINE_VERSION: '16.9', TJ_TOOLJET_DB: 'cmd_bluegreen' });
+    const post = run(postcheckScript(), {
+      TJ_PG_TARGET_URL: target,
+      PGPASSWORD: p.s16.password,
+      TJ_ENGINE_VERSION: '16.9',
+      TJ_TOOLJET_DB: 'cmd_bluegreen',
+    });
     assert.equal(post.status, 0, post.stderr);
     assert.match(post.stdout, /PASS\s+TLS \(target\)/);
     assert.match(post.stdout, /sequences vs columns/);
@@ -37,7 +61,13 @@ describe('tj-pg-upgrade run by the program commands (compiled CLI, real servers)
 
   it('the rollback report names the row left behind on the clone and never fails the rollback (exit 0)', async () => {
     const { p, source, target } = await urls('cmd_rollback');
-    const env = rollbackReportEnvironment({ sourceUrl: source, cloneUrl: target, password: p.s13.password, tooljetDb: 'cmd_rollback', cutoverAt: '2026-07-01T22:00:00Z' });
+    const env = rollbackReportEnvironment({
+      sourceUrl: source,
+      cloneUrl: target,
+      password: p.s13.password,
+      tooljetDb: 'cmd_rollback',
+      cutoverAt: '2026-07-01T22:00:00Z',
+    });
     const r = run(rollbackReportScript(), env);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /FAIL\s+rows only on the clone/);

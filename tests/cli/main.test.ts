@@ -5,7 +5,11 @@ import { runCli } from './run-cli';
 
 describe('tj-pg-upgrade CLI: usage', () => {
   it('--help lists the commands and exit codes; each command has its own --help', async () => {
-    const [top, pre, val] = await Promise.all([runCli(['--help']), runCli(['precheck', '--help']), runCli(['validate', '-h'])]);
+    const [top, pre, val] = await Promise.all([
+      runCli(['--help']),
+      runCli(['precheck', '--help']),
+      runCli(['validate', '-h']),
+    ]);
     assert.equal(top.code, 0);
     assert.match(top.stdout, /Usage: tj-pg-upgrade <command>/);
     assert.match(top.stdout, /precheck\s+report everything/);
@@ -15,7 +19,16 @@ describe('tj-pg-upgrade CLI: usage', () => {
     assert.match(pre.stdout, /--source <url>/);
     assert.match(pre.stdout, /sslmode=disable\/allow\/prefer need --insecure/);
     assert.equal(val.code, 0);
-    for (const flag of ['--target <url>', '--expect-version <v>', '--tooljet-db <name>', '--analyze', '--fix-sequences', '--jobs <n>', '--json', '--insecure']) {
+    for (const flag of [
+      '--target <url>',
+      '--expect-version <v>',
+      '--tooljet-db <name>',
+      '--analyze',
+      '--fix-sequences',
+      '--jobs <n>',
+      '--json',
+      '--insecure',
+    ]) {
       assert.ok(val.stdout.includes(flag), flag);
     }
   });
@@ -24,12 +37,27 @@ describe('tj-pg-upgrade CLI: usage', () => {
     const cases: [string[], RegExp][] = [
       [[], /^$/],
       [['rehearsal'], /unknown command "rehearsal" \(commands: precheck, validate/],
-      [['validate', '--bogus'], /tj-pg-upgrade validate: Unknown option '--bogus' \(see tj-pg-upgrade validate --help\)/],
-      [['validate', '--source', 'postgresql://u:hunter2secret@h/db'], /validate needs --target <url> \(or TJ_PG_TARGET_URL\)/],
-      [['validate', '--source', 'postgresql://h/a', '--target', 'postgresql://h/b', '--jobs', '0'], /--jobs must be 1-16/],
-      [['validate', '--source', 'postgresql://h/a', '--target', 'postgresql://h/b', '--expect-version', 'latest'], /--expect-version must look like 16\.9 or 16/],
+      [
+        ['validate', '--bogus'],
+        /tj-pg-upgrade validate: Unknown option '--bogus' \(see tj-pg-upgrade validate --help\)/,
+      ],
+      [
+        ['validate', '--source', 'postgresql://u:hunter2secret@h/db'],
+        /validate needs --target <url> \(or TJ_PG_TARGET_URL\)/,
+      ],
+      [
+        ['validate', '--source', 'postgresql://h/a', '--target', 'postgresql://h/b', '--jobs', '0'],
+        /--jobs must be 1-16/,
+      ],
+      [
+        ['validate', '--source', 'postgresql://h/a', '--target', 'postgresql://h/b', '--expect-version', 'latest'],
+        /--expect-version must look like 16\.9 or 16/,
+      ],
       [['precheck'], /precheck needs --source <url>/],
-      [['precheck', '--source', 'postgresql://u:hunter2secret@h/db?sslmode=verify-ful'], /invalid sslmode "verify-ful"/],
+      [
+        ['precheck', '--source', 'postgresql://u:hunter2secret@h/db?sslmode=verify-ful'],
+        /invalid sslmode "verify-ful"/,
+      ],
       [['precheck', '--source', 'postgresql://u:hunter2secret@h/db', 'extra'], /Unexpected argument 'extra'/],
     ];
     const runs = await Promise.all(cases.map(([args]) => runCli(args)));

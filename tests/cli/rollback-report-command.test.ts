@@ -31,12 +31,23 @@ process.exit(Number(process.env.FAKE_EXIT));`,
     cutoverAt: '2026-07-01T22:00:00Z',
   });
   const run = (exit: number) =>
-    spawnSync('/bin/sh', ['-c', rollbackReportScript()], { cwd: dir, env: { PATH: process.env.PATH, ...env, FAKE_EXIT: String(exit) }, encoding: 'utf8' });
+    spawnSync('/bin/sh', ['-c', rollbackReportScript()], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, ...env, FAKE_EXIT: String(exit) },
+      encoding: 'utf8',
+    });
 
   it('runs rollback-report with the cutover and the ToolJet Database from its environment', () => {
     const r = run(1);
     const seen = JSON.parse(r.stdout.trim().split('\n')[0]);
-    assert.deepEqual(seen.args, ['rollback-report', '--quiet', '--since', '2026-07-01T22:00:00Z', '--tooljet-db', 'tooljet_db']);
+    assert.deepEqual(seen.args, [
+      'rollback-report',
+      '--quiet',
+      '--since',
+      '2026-07-01T22:00:00Z',
+      '--tooljet-db',
+      'tooljet_db',
+    ]);
     assert.equal(seen.source, env.TJ_PG_SOURCE_URL);
     assert.equal(seen.clone, env.TJ_PG_TARGET_URL);
     assert.equal(seen.hasPassword, true);
@@ -51,16 +62,26 @@ process.exit(Number(process.env.FAKE_EXIT));`,
     }
     const r = run(2);
     assert.equal(r.status, 0);
-    assert.match(r.stderr, /connection refused\ntj-pg-upgrade rollback-report could not compare the clone with the source \(exit 2, see above\); the rollback goes on\. Run it by hand/);
+    assert.match(
+      r.stderr,
+      /connection refused\ntj-pg-upgrade rollback-report could not compare the clone with the source \(exit 2, see above\); the rollback goes on\. Run it by hand/,
+    );
   });
 
   it('outside the project directory says so and still exits 0 (the rollback goes on)', () => {
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'tj-rollback-cwd-'));
     try {
-      const r = spawnSync('/bin/sh', ['-c', rollbackReportScript()], { cwd: elsewhere, env: { PATH: process.env.PATH, ...env, FAKE_EXIT: '0' }, encoding: 'utf8' });
+      const r = spawnSync('/bin/sh', ['-c', rollbackReportScript()], {
+        cwd: elsewhere,
+        env: { PATH: process.env.PATH, ...env, FAKE_EXIT: '0' },
+        encoding: 'utf8',
+      });
       assert.equal(r.status, 0);
       assert.equal(r.stdout, '', 'the CLI did not run');
-      assert.match(r.stderr, /^tj-pg-upgrade: this command runs in the project directory \(Pulumi\.yaml, bin\/tj-pg-upgrade\.js\), but its working directory is .*tj-rollback-cwd-.*: run pulumi from the project directory\n$/);
+      assert.match(
+        r.stderr,
+        /^tj-pg-upgrade: this command runs in the project directory \(Pulumi\.yaml, bin\/tj-pg-upgrade\.js\), but its working directory is .*tj-rollback-cwd-.*: run pulumi from the project directory\n$/,
+      );
     } finally {
       fs.rmSync(elsewhere, { recursive: true, force: true });
     }

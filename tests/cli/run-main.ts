@@ -6,6 +6,11 @@ import { CliRun } from './run-cli';
 export async function runMain(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t), env: { PATH: process.env.PATH, ...env }, progress: false });
+  const code = await main(args, {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    env: { PATH: process.env.PATH, ...env },
+    progress: false,
+  });
   return { code, stdout: out.map((l) => `${l}\n`).join(''), stderr: err.map((l) => `${l}\n`).join('') };
 }

@@ -17,7 +17,11 @@ function modulesLoadedBy(argv: string[]): { code: number; modules: string[] } {
       process.stdout.write(JSON.stringify({ code, modules: Object.keys(require.cache) }));
       process.exit(0);
     });`;
-  const r = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH } });
+  const r = spawnSync(process.execPath, ['-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH },
+  });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { code: number; modules: string[] };
   return { code: out.code, modules: out.modules.map((m) => path.relative(ROOT, m)) };
@@ -25,7 +29,11 @@ function modulesLoadedBy(argv: string[]): { code: number; modules: string[] } {
 
 /** Every .ts file under `dir`, recursively. */
 function sources(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+    );
 }
 
 describe('tj-pg-upgrade: a compiled application', () => {
@@ -35,30 +43,60 @@ describe('tj-pg-upgrade: a compiled application', () => {
     const older = (ts: string): boolean => fs.statSync(js(ts)).mtimeMs < fs.statSync(ts).mtimeMs;
     // Every file of cli/ and checks/ is compiled; of lib/ and config/ only what the CLI imports.
     const stale = [
-      ...['cli', 'checks'].flatMap((d) => sources(path.join(ROOT, d))).filter((ts) => !fs.existsSync(js(ts)) || older(ts)),
-      ...['lib', 'config'].flatMap((d) => sources(path.join(ROOT, d))).filter((ts) => fs.existsSync(js(ts)) && older(ts)),
+      ...['cli', 'checks']
+        .flatMap((d) => sources(path.join(ROOT, d)))
+        .filter((ts) => !fs.existsSync(js(ts)) || older(ts)),
+      ...['lib', 'config']
+        .flatMap((d) => sources(path.join(ROOT, d)))
+        .filter((ts) => fs.existsSync(js(ts)) && older(ts)),
     ];
-    assert.deepEqual(stale.map((f) => path.relative(ROOT, f)), [], 'dist/ is older than these sources: run npm run build');
+    assert.deepEqual(
+      stale.map((f) => path.relative(ROOT, f)),
+      [],
+      'dist/ is older than these sources: run npm run build',
+    );
   });
 
   it('--help loads no subcommand, no pg, no checks and nothing of Pulumi', () => {
     const { code, modules } = modulesLoadedBy(['--help']);
     assert.equal(code, 0);
     const ours = modules.filter((m) => !m.startsWith('node_modules')).sort();
-    assert.deepEqual(ours, ['dist/checks/report.js', 'dist/cli/command.js', 'dist/cli/commands/index.js', 'dist/cli/main.js']);
-    assert.deepEqual(modules.filter((m) => m.startsWith('node_modules')), []);
+    assert.deepEqual(ours, [
+      'dist/checks/report.js',
+      'dist/cli/command.js',
+      'dist/cli/commands/index.js',
+      'dist/cli/main.js',
+    ]);
+    assert.deepEqual(
+      modules.filter((m) => m.startsWith('node_modules')),
+      [],
+    );
   });
 
   it('a subcommand loads only itself: validate --help loads neither pg nor the checks; validate loads pg and its checks, not the others', () => {
     const help = modulesLoadedBy(['validate', '--help']);
     assert.equal(help.code, 0);
     assert.ok(help.modules.includes('dist/cli/commands/validate.js'));
-    assert.deepEqual(help.modules.filter((m) => /node_modules|dist\/checks\/(?!report)|dist\/lib\//.test(m)), []);
+    assert.deepEqual(
+      help.modules.filter((m) => /node_modules|dist\/checks\/(?!report)|dist\/lib\//.test(m)),
+      [],
+    );
 
-    const run = modulesLoadedBy(['validate', '--source', 'postgresql://u@127.0.0.1:1/a', '--target', 'postgresql://u@127.0.0.1:1/b']);
+    const run = modulesLoadedBy([
+      'validate',
+      '--source',
+      'postgresql://u@127.0.0.1:1/a',
+      '--target',
+      'postgresql://u@127.0.0.1:1/b',
+    ]);
     assert.equal(run.code, 2, 'connection refused');
-    assert.ok(run.modules.includes('dist/checks/validate/index.js') && run.modules.some((m) => m.startsWith('node_modules/pg/')));
-    const others = run.modules.filter((m) => /@pulumi|dist\/cli\/rehearse|dist\/checks\/(precheck|postcheck|rollback)|dist\/config|typescript|ts-node/.test(m));
+    assert.ok(
+      run.modules.includes('dist/checks/validate/index.js') &&
+        run.modules.some((m) => m.startsWith('node_modules/pg/')),
+    );
+    const others = run.modules.filter((m) =>
+      /@pulumi|dist\/cli\/rehearse|dist\/checks\/(precheck|postcheck|rollback)|dist\/config|typescript|ts-node/.test(m),
+    );
     assert.deepEqual(others, []);
   });
 
@@ -67,10 +105,16 @@ describe('tj-pg-upgrade: a compiled application', () => {
     try {
       fs.mkdirSync(path.join(dir, 'bin'));
       fs.copyFileSync(path.join(ROOT, 'bin', 'tj-pg-upgrade.js'), path.join(dir, 'bin', 'tj-pg-upgrade.js'));
-      const r = spawnSync(process.execPath, [path.join(dir, 'bin', 'tj-pg-upgrade.js'), '--help'], { cwd: dir, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [path.join(dir, 'bin', 'tj-pg-upgrade.js'), '--help'], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
       assert.equal(r.status, 2);
       assert.equal(r.stdout, '');
-      assert.equal(r.stderr, `tj-pg-upgrade: the compiled CLI (dist/cli/main.js) is missing: run npm ci (or npm run build) in ${dir}\n`);
+      assert.equal(
+        r.stderr,
+        `tj-pg-upgrade: the compiled CLI (dist/cli/main.js) is missing: run npm ci (or npm run build) in ${dir}\n`,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -20,19 +20,34 @@ describe('lib/commands: running the CLI from commands', () => {
   it('gives the CA bundle relative to the project directory when inside it, absolute otherwise', () => {
     assert.equal(caFileForCommand('/srv/app', '/srv/app/certs/global-bundle.pem'), 'certs/global-bundle.pem');
     assert.equal(caFileForCommand('/srv/app', '/etc/ssl/rds/global-bundle.pem'), '/etc/ssl/rds/global-bundle.pem');
-    assert.equal(caFileForCommand('/srv/app', '/srv/application/global-bundle.pem'), '/srv/application/global-bundle.pem');
+    assert.equal(
+      caFileForCommand('/srv/app', '/srv/application/global-bundle.pem'),
+      '/srv/application/global-bundle.pem',
+    );
   });
 
   it('builds password-free verify-full URLs that the connection parser reads back', () => {
-    const url = commandDatabaseUrl({ host: 'db.internal', port: 5432, user: 'app@corp', database: 'tool jet', caFile: 'certs/global-bundle.pem' });
-    assert.equal(url, 'postgresql://app%40corp@db.internal:5432/tool%20jet?sslmode=verify-full&sslrootcert=certs/global-bundle.pem');
+    const url = commandDatabaseUrl({
+      host: 'db.internal',
+      port: 5432,
+      user: 'app@corp',
+      database: 'tool jet',
+      caFile: 'certs/global-bundle.pem',
+    });
+    assert.equal(
+      url,
+      'postgresql://app%40corp@db.internal:5432/tool%20jet?sslmode=verify-full&sslrootcert=certs/global-bundle.pem',
+    );
     const parsed = parseConnectionUrl(url);
     assert.equal(parsed.user, 'app@corp');
     assert.equal(parsed.dbname, 'tool jet');
     assert.equal(parsed.sslmode, 'verify-full');
     assert.equal(parsed.sslrootcert, 'certs/global-bundle.pem');
     assert.equal(parsed.password, undefined);
-    assert.throws(() => commandDatabaseUrl({ host: 'db; rm -rf /', port: 5432, user: 'u', database: 'd', caFile: 'c' }), /bad endpoint/);
+    assert.throws(
+      () => commandDatabaseUrl({ host: 'db; rm -rf /', port: 5432, user: 'u', database: 'd', caFile: 'c' }),
+      /bad endpoint/,
+    );
   });
 
   it('runs a command in the project directory and stops it, in one line, anywhere else', () => {
@@ -45,7 +60,10 @@ describe('lib/commands: running the CLI from commands', () => {
         const r = spawnSync('/bin/sh', ['-c', s], { cwd: elsewhere, encoding: 'utf8', input: '' });
         assert.equal(r.status, 1);
         assert.equal(r.stdout, '');
-        assert.match(r.stderr, /^tj-pg-upgrade: this command runs in the project directory \(Pulumi\.yaml, bin\/tj-pg-upgrade\.js\), but its working directory is \S*tj-cwd-\S*: run pulumi from the project directory\n$/);
+        assert.match(
+          r.stderr,
+          /^tj-pg-upgrade: this command runs in the project directory \(Pulumi\.yaml, bin\/tj-pg-upgrade\.js\), but its working directory is \S*tj-cwd-\S*: run pulumi from the project directory\n$/,
+        );
       }
     } finally {
       fs.rmSync(elsewhere, { recursive: true, force: true });
@@ -55,7 +73,10 @@ describe('lib/commands: running the CLI from commands', () => {
   });
 
   it('turns a multi-line engine error into one line', () => {
-    assert.equal(oneLine(new Error('1 error occurred:\n\t* DBInstanceNotFound: x\n\n')), '1 error occurred: * DBInstanceNotFound: x');
+    assert.equal(
+      oneLine(new Error('1 error occurred:\n\t* DBInstanceNotFound: x\n\n')),
+      '1 error occurred: * DBInstanceNotFound: x',
+    );
     assert.equal(oneLine('x'.repeat(500)).length, 403);
   });
 });

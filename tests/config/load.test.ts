@@ -7,7 +7,10 @@ import { PROJECT, TEST_PASSWORD, testCaBundle } from '../helpers/program';
 import { readStackFile, REPO_ROOT } from '../helpers/stack-file';
 import { inspect, unwrap } from '../helpers/unwrap';
 
-function useStack(stack: string, change: (config: Record<string, string>, secretKeys: string[]) => void = () => undefined): void {
+function useStack(
+  stack: string,
+  change: (config: Record<string, string>, secretKeys: string[]) => void = () => undefined,
+): void {
   const file = readStackFile(stack);
   const config = { ...file.config, [`${PROJECT}:caBundle`]: testCaBundle(), [`${PROJECT}:dbPassword`]: TEST_PASSWORD };
   const secretKeys = [`${PROJECT}:dbPassword`];
@@ -19,7 +22,7 @@ function useStack(stack: string, change: (config: Record<string, string>, secret
 describe('config/load: loadStackConfig', () => {
   afterEach(() => settle());
 
-  it('reads only this project\'s namespace (aws:region is not an unknown key) and returns dbPassword as a secret Output', async () => {
+  it("reads only this project's namespace (aws:region is not an unknown key) and returns dbPassword as a secret Output", async () => {
     useStack('staging');
     const config = loadStackConfig({ baseDir: REPO_ROOT });
     assert.equal(config.stack, 'staging');
@@ -31,11 +34,13 @@ describe('config/load: loadStackConfig', () => {
     assert.ok(!JSON.stringify({ ...config, dbPassword: undefined }).includes(TEST_PASSWORD));
   });
 
-  it('tells a plain-text password from a secret with the runtime\'s secret-keys list', () => {
+  it("tells a plain-text password from a secret with the runtime's secret-keys list", () => {
     useStack('prod', (_config, secretKeys) => secretKeys.splice(0));
     assert.throws(
       () => loadStackConfig({ baseDir: REPO_ROOT }),
-      (err: unknown) => pulumi.RunError.isInstance(err) && /^tooljet-pg-upgrade:dbPassword: is stored in plain text/.test((err as Error).message),
+      (err: unknown) =>
+        pulumi.RunError.isInstance(err) &&
+        /^tooljet-pg-upgrade:dbPassword: is stored in plain text/.test((err as Error).message),
     );
   });
 
@@ -45,7 +50,10 @@ describe('config/load: loadStackConfig', () => {
     });
     assert.throws(
       () => loadStackConfig({ baseDir: REPO_ROOT }),
-      (err: unknown) => pulumi.RunError.isInstance(err) && (err as Error).message === 'tooljet-pg-upgrade:clone.engineVersion: "17.1" is not PostgreSQL 16; this program upgrades 13 to 16 only: use "16.9"',
+      (err: unknown) =>
+        pulumi.RunError.isInstance(err) &&
+        (err as Error).message ===
+          'tooljet-pg-upgrade:clone.engineVersion: "17.1" is not PostgreSQL 16; this program upgrades 13 to 16 only: use "16.9"',
     );
   });
 });

@@ -65,7 +65,11 @@ describe('config/parse: parseStackConfig', () => {
       assert.equal(c.environment, 'staging');
       assert.equal(c.environmentSource, 'config');
       assert.deepEqual(c.source, { identifier: 'tooljet-prod-db' });
-      assert.deepEqual(c.snapshot, { mode: 'create', identifier: 'tooljet-prod-db-pre-pg16-staging', createTimeout: '4h' });
+      assert.deepEqual(c.snapshot, {
+        mode: 'create',
+        identifier: 'tooljet-prod-db-pre-pg16-staging',
+        createTimeout: '4h',
+      });
       assert.deepEqual(c.clone, {
         identifier: 'test-db-pg13-clone',
         instanceClass: 'db.t3.medium',
@@ -77,7 +81,12 @@ describe('config/parse: parseStackConfig', () => {
       });
       assert.equal(c.activeDatabase, 'clone');
       assert.deepEqual(Object.keys(c.targets).sort(), [...TARGET_KINDS].sort(), 'every kind of the registry');
-      assert.deepEqual(c.database, { username: 'tooljet', name: 'tooljet_production', tooljetDbName: 'tooljet_db', port: 5432 });
+      assert.deepEqual(c.database, {
+        username: 'tooljet',
+        name: 'tooljet_production',
+        tooljetDbName: 'tooljet_db',
+        port: 5432,
+      });
       assert.deepEqual(c.tags, { team: 'platform', 'cost-center': 'cc-0000' });
     });
 
@@ -111,7 +120,12 @@ describe('config/parse: parseStackConfig', () => {
         timeouts: { create: '4h', update: '4h', delete: '2h' },
       });
       assert.equal(c.activeDatabase, 'source');
-      assert.deepEqual(c.database, { username: 'tooljet', name: 'tooljet_production', tooljetDbName: 'tooljet_db', port: 5432 });
+      assert.deepEqual(c.database, {
+        username: 'tooljet',
+        name: 'tooljet_production',
+        tooljetDbName: 'tooljet_db',
+        port: 5432,
+      });
       assert.deepEqual(c.targets, {});
       assert.deepEqual(c.tags, {});
     });
@@ -158,7 +172,7 @@ describe('config/parse: parseStackConfig', () => {
       assert.equal((c.caBundle.pem.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length, 2);
     });
 
-    it('types each target\'s settings with their defaults (and freezes them); tests/targets/<kind>/settings.test.ts have the rest', () => {
+    it("types each target's settings with their defaults (and freezes them); tests/targets/<kind>/settings.test.ts have the rest", () => {
       const c = parse(minimal({ targets: obj({ docker: { directory: '/opt/tooljet' }, eks: {} }) }));
       assert.deepEqual(Object.keys(c.targets).sort(), ['docker', 'eks']);
       assert.equal(c.targets.docker?.directory, '/opt/tooljet');
@@ -166,7 +180,7 @@ describe('config/parse: parseStackConfig', () => {
       assert.ok(Object.isFrozen(c.targets.docker));
     });
 
-    it('accepts already-parsed objects as well as Pulumi\'s JSON text', () => {
+    it("accepts already-parsed objects as well as Pulumi's JSON text", () => {
       const fromText = parse(minimal());
       const fromObjects = parse(minimal({ source: { identifier: 'tooljet-db' }, database: { username: 'tooljet' } }));
       assert.deepEqual(fromObjects, fromText);
@@ -196,54 +210,93 @@ describe('config/parse: parseStackConfig', () => {
     }
 
     it('refuses environment "staging" on a stack whose name says production', () => {
-      failsWith(minimal({ environment: 'staging' }), /^tooljet-pg-upgrade:environment: "staging" contradicts the stack name "eu-prod"/, 'eu-prod');
+      failsWith(
+        minimal({ environment: 'staging' }),
+        /^tooljet-pg-upgrade:environment: "staging" contradicts the stack name "eu-prod"/,
+        'eu-prod',
+      );
     });
 
     it('refuses an unknown environment', () => {
-      failsWith(minimal({ environment: 'prod' }), /^tooljet-pg-upgrade:environment: "prod" is not allowed; use one of: production, staging$/);
+      failsWith(
+        minimal({ environment: 'prod' }),
+        /^tooljet-pg-upgrade:environment: "prod" is not allowed; use one of: production, staging$/,
+      );
     });
   });
 
   describe('bad configuration fails with one clear line per problem', () => {
     it('unknown target kind', () => {
-      failsWith(minimal({ targets: obj({ eks: {}, lambda: {} }) }), new RegExp(`^tooljet-pg-upgrade:targets\\.lambda: unknown target kind "lambda"; use one of: ${TARGET_KINDS.join(', ')}$`));
+      failsWith(
+        minimal({ targets: obj({ eks: {}, lambda: {} }) }),
+        new RegExp(
+          `^tooljet-pg-upgrade:targets\\.lambda: unknown target kind "lambda"; use one of: ${TARGET_KINDS.join(', ')}$`,
+        ),
+      );
     });
 
     it('a near-miss target kind gets a suggestion', () => {
-      failsWith(minimal({ targets: obj({ ecs2: {} }) }), /targets\.ecs2: unknown target kind "ecs2"; did you mean "ecs"\?/);
+      failsWith(
+        minimal({ targets: obj({ ecs2: {} }) }),
+        /targets\.ecs2: unknown target kind "ecs2"; did you mean "ecs"\?/,
+      );
     });
 
     it('target settings that are not a mapping', () => {
-      failsWith(minimal({ targets: obj({ eks: 'yes' }) }), /targets\.eks: must be a mapping of the eks target's settings \(write "eks: \{\}" for its defaults\), got a string/);
+      failsWith(
+        minimal({ targets: obj({ eks: 'yes' }) }),
+        /targets\.eks: must be a mapping of the eks target's settings \(write "eks: \{\}" for its defaults\), got a string/,
+      );
       failsWith(minimal({ targets: obj({ ami: null }) }), /targets\.ami: must be a mapping .* got null/);
     });
 
     it('engine version other than 16.x', () => {
-      failsWith(minimal({ clone: obj({ engineVersion: '15.7' }) }), /^tooljet-pg-upgrade:clone\.engineVersion: "15\.7" is not PostgreSQL 16; this program upgrades 13 to 16 only: use "16\.9"$/);
+      failsWith(
+        minimal({ clone: obj({ engineVersion: '15.7' }) }),
+        /^tooljet-pg-upgrade:clone\.engineVersion: "15\.7" is not PostgreSQL 16; this program upgrades 13 to 16 only: use "16\.9"$/,
+      );
       failsWith(minimal({ clone: obj({ engineVersion: '17.2' }) }), /"17\.2" is not PostgreSQL 16/);
-      failsWith(minimal({ clone: obj({ engineVersion: 'latest' }) }), /clone\.engineVersion: "latest" is not a PostgreSQL version; use "16\.9"/);
+      failsWith(
+        minimal({ clone: obj({ engineVersion: 'latest' }) }),
+        /clone\.engineVersion: "latest" is not a PostgreSQL version; use "16\.9"/,
+      );
     });
 
     it('engine version without an exact minor (it would drift)', () => {
-      failsWith(minimal({ clone: obj({ engineVersion: '16' }) }), /clone\.engineVersion: "16" is not an exact 16\.x minor version; pin one such as "16\.9"/);
+      failsWith(
+        minimal({ clone: obj({ engineVersion: '16' }) }),
+        /clone\.engineVersion: "16" is not an exact 16\.x minor version; pin one such as "16\.9"/,
+      );
       failsWith(minimal({ clone: obj({ engineVersion: '16.9.1' }) }), /"16\.9\.1" is not an exact 16\.x minor version/);
     });
 
     it('an unquoted engine version (YAML number)', () => {
-      failsWith(minimal({ clone: obj({ engineVersion: 16.9 }) }), /clone\.engineVersion: must be a quoted string like "16\.9" \(YAML reads 16\.9 as a number/);
+      failsWith(
+        minimal({ clone: obj({ engineVersion: 16.9 }) }),
+        /clone\.engineVersion: must be a quoted string like "16\.9" \(YAML reads 16\.9 as a number/,
+      );
     });
 
     it('missing source identifier', () => {
-      failsWith(minimal({ source: undefined }), /^tooljet-pg-upgrade:source\.identifier: not set; set the RDS identifier of the PostgreSQL 13 instance to clone: pulumi config set --path source\.identifier <identifier>$/);
+      failsWith(
+        minimal({ source: undefined }),
+        /^tooljet-pg-upgrade:source\.identifier: not set; set the RDS identifier of the PostgreSQL 13 instance to clone: pulumi config set --path source\.identifier <identifier>$/,
+      );
       failsWith(minimal({ source: obj({}) }), /source\.identifier: not set/);
     });
 
     it('missing CA bundle: key not set', () => {
-      failsWith(minimal({ caBundle: undefined }), /^tooljet-pg-upgrade:caBundle: not set; download the RDS CA bundle \(curl -fsSLo certs\/global-bundle\.pem https:\/\/truststore\.pki\.rds\.amazonaws\.com\/global\/global-bundle\.pem\) and run: pulumi config set caBundle certs\/global-bundle\.pem$/);
+      failsWith(
+        minimal({ caBundle: undefined }),
+        /^tooljet-pg-upgrade:caBundle: not set; download the RDS CA bundle \(curl -fsSLo certs\/global-bundle\.pem https:\/\/truststore\.pki\.rds\.amazonaws\.com\/global\/global-bundle\.pem\) and run: pulumi config set caBundle certs\/global-bundle\.pem$/,
+      );
     });
 
     it('missing CA bundle: file does not exist', () => {
-      failsWith(minimal({ caBundle: 'certs/nope.pem' }), /^tooljet-pg-upgrade:caBundle: certs\/nope\.pem does not exist \(resolved to .*\/certs\/nope\.pem\); download it: curl -fsSLo certs\/nope\.pem https:\/\/truststore/);
+      failsWith(
+        minimal({ caBundle: 'certs/nope.pem' }),
+        /^tooljet-pg-upgrade:caBundle: certs\/nope\.pem does not exist \(resolved to .*\/certs\/nope\.pem\); download it: curl -fsSLo certs\/nope\.pem https:\/\/truststore/,
+      );
     });
 
     it('CA bundle path is a directory', () => {
@@ -252,131 +305,264 @@ describe('config/parse: parseStackConfig', () => {
 
     it('unparsable CA bundle: a certificate block that is not X.509', () => {
       const good = fs.readFileSync(testCaBundle(), 'utf8');
-      const broken = writeTempFile('global-bundle.pem', `${good}-----BEGIN CERTIFICATE-----\nTUlJQnJva2VuIGNlcnRpZmljYXRl\n-----END CERTIFICATE-----\n`);
-      failsWith(minimal({ caBundle: broken }), /^tooljet-pg-upgrade:caBundle: certificate 3 of 3 in .*global-bundle\.pem does not parse as X\.509 \(.*\); download it/);
+      const broken = writeTempFile(
+        'global-bundle.pem',
+        `${good}-----BEGIN CERTIFICATE-----\nTUlJQnJva2VuIGNlcnRpZmljYXRl\n-----END CERTIFICATE-----\n`,
+      );
+      failsWith(
+        minimal({ caBundle: broken }),
+        /^tooljet-pg-upgrade:caBundle: certificate 3 of 3 in .*global-bundle\.pem does not parse as X\.509 \(.*\); download it/,
+      );
     });
 
     it('unparsable CA bundle: no certificate at all', () => {
       const html = writeTempFile('global-bundle.pem', '<html><body>Access denied</body></html>\n');
-      failsWith(minimal({ caBundle: html }), /caBundle: .*global-bundle\.pem contains no PEM certificate \(no -----BEGIN CERTIFICATE----- block\)/);
+      failsWith(
+        minimal({ caBundle: html }),
+        /caBundle: .*global-bundle\.pem contains no PEM certificate \(no -----BEGIN CERTIFICATE----- block\)/,
+      );
     });
 
     it('a CA bundle with a private key in it', () => {
-      const key = fs.readFileSync(fs.readdirSync(path.dirname(testCaBundle())).map((f) => path.join(path.dirname(testCaBundle()), f)).find((f) => f.endsWith('.key'))!, 'utf8');
+      const key = fs.readFileSync(
+        fs
+          .readdirSync(path.dirname(testCaBundle()))
+          .map((f) => path.join(path.dirname(testCaBundle()), f))
+          .find((f) => f.endsWith('.key'))!,
+        'utf8',
+      );
       const mixed = writeTempFile('global-bundle.pem', fs.readFileSync(testCaBundle(), 'utf8') + key);
-      failsWith(minimal({ caBundle: mixed }), /caBundle: .* contains a private key; a CA bundle holds certificates only/);
+      failsWith(
+        minimal({ caBundle: mixed }),
+        /caBundle: .* contains a private key; a CA bundle holds certificates only/,
+      );
     });
 
     it('a CA bundle without the root of clone.caCertIdentifier (checked by kind, any region), with the fix', () => {
       // Real certificates whose subject CNs follow RDS's naming; the region differs from the stack's on purpose.
       const dir = fs.mkdtempSync(path.join(path.dirname(testCaBundle()), 'rds-roots-'));
-      const cert = (name: string) => fs.readFileSync(createCertificateAuthority(dir, name, 30, { exactName: true }).certFile, 'utf8');
+      const cert = (name: string) =>
+        fs.readFileSync(createCertificateAuthority(dir, name, 30, { exactName: true }).certFile, 'utf8');
       const unrelated = fs.readFileSync(createCertificateAuthority(dir, 'some other CA').certFile, 'utf8');
-      const rsa4096 = writeTempFile('global-bundle.pem', unrelated + cert('Amazon RDS eu-central-1 Root CA RSA4096 G1'));
+      const rsa4096 = writeTempFile(
+        'global-bundle.pem',
+        unrelated + cert('Amazon RDS eu-central-1 Root CA RSA4096 G1'),
+      );
       const c = parse(minimal({ caBundle: rsa4096, clone: JSON.stringify({ caCertIdentifier: 'rds-ca-rsa4096-g1' }) }));
       assert.equal(c.clone.caCertIdentifier, 'rds-ca-rsa4096-g1');
       const old = writeTempFile('global-bundle.pem', cert('Amazon RDS Root 2019 CA'));
-      assert.equal(parse(minimal({ caBundle: old, clone: JSON.stringify({ caCertIdentifier: 'rds-ca-2019' }) })).caBundle.certificateCount, 1);
+      assert.equal(
+        parse(minimal({ caBundle: old, clone: JSON.stringify({ caCertIdentifier: 'rds-ca-2019' }) })).caBundle
+          .certificateCount,
+        1,
+      );
 
       // The default rds-ca-rsa2048-g1 against a bundle with only an RSA4096 root (and a look-alike name).
-      const lookAlike = writeTempFile('global-bundle.pem', cert('Amazon RDS eu-central-1 Root CA RSA4096 G1') + cert('Not Amazon RDS us-east-1 Root CA RSA2048 G1'));
+      const lookAlike = writeTempFile(
+        'global-bundle.pem',
+        cert('Amazon RDS eu-central-1 Root CA RSA4096 G1') + cert('Not Amazon RDS us-east-1 Root CA RSA2048 G1'),
+      );
       failsWith(
         minimal({ caBundle: lookAlike }),
         /^tooljet-pg-upgrade:caBundle: .*global-bundle\.pem has no root of rds-ca-rsa2048-g1 \(clone\.caCertIdentifier\), i\.e\. no certificate named "Amazon RDS <region> Root CA RSA2048 G1" among its 2, so the clone's certificate could not be verified; download the global bundle, which holds every RDS root: curl -fsSLo .* https:\/\/truststore\.pki\.rds\.amazonaws\.com\/global\/global-bundle\.pem$/,
       );
-      failsWith(minimal({ caBundle: rsa4096, clone: JSON.stringify({ caCertIdentifier: 'rds-ca-ecc384-g1' }) }), /no certificate named "Amazon RDS <region> Root CA ECC384 G1"/);
-      failsWith(minimal({ clone: JSON.stringify({ caCertIdentifier: 'rds-ca-foo' }) }), /caBundle: clone\.caCertIdentifier "rds-ca-foo" is not an RDS CA this program can check the bundle for; use rds-ca-rsa2048-g1/);
+      failsWith(
+        minimal({ caBundle: rsa4096, clone: JSON.stringify({ caCertIdentifier: 'rds-ca-ecc384-g1' }) }),
+        /no certificate named "Amazon RDS <region> Root CA ECC384 G1"/,
+      );
+      failsWith(
+        minimal({ clone: JSON.stringify({ caCertIdentifier: 'rds-ca-foo' }) }),
+        /caBundle: clone\.caCertIdentifier "rds-ca-foo" is not an RDS CA this program can check the bundle for; use rds-ca-rsa2048-g1/,
+      );
     });
 
     it('password given as plain text (and the value is never echoed)', () => {
-      const message = failsWith(minimal(), /^tooljet-pg-upgrade:dbPassword: is stored in plain text; make it a secret: pulumi config rm dbPassword && pulumi config set --secret dbPassword <password>/, 'staging', { secret: false });
+      const message = failsWith(
+        minimal(),
+        /^tooljet-pg-upgrade:dbPassword: is stored in plain text; make it a secret: pulumi config rm dbPassword && pulumi config set --secret dbPassword <password>/,
+        'staging',
+        { secret: false },
+      );
       assert.ok(!message.includes(TEST_PASSWORD));
     });
 
     it('password not set', () => {
-      failsWith(minimal({ dbPassword: undefined }), /^tooljet-pg-upgrade:dbPassword: not set; set ToolJet's database password as a secret: pulumi config set --secret dbPassword <password>$/);
+      failsWith(
+        minimal({ dbPassword: undefined }),
+        /^tooljet-pg-upgrade:dbPassword: not set; set ToolJet's database password as a secret: pulumi config set --secret dbPassword <password>$/,
+      );
     });
 
     it('a password under another key is refused and pointed to the secret', () => {
-      const message = failsWith(minimal({ database: obj({ username: 'tooljet', password: TEST_PASSWORD }) }), /^tooljet-pg-upgrade:database\.password: is not a key; the database password is only accepted as the secret "dbPassword"/);
+      const message = failsWith(
+        minimal({ database: obj({ username: 'tooljet', password: TEST_PASSWORD }) }),
+        /^tooljet-pg-upgrade:database\.password: is not a key; the database password is only accepted as the secret "dbPassword"/,
+      );
       assert.ok(!message.includes(TEST_PASSWORD));
     });
 
     it('bad activeDatabase', () => {
-      failsWith(minimal({ activeDatabase: 'replica' }), /^tooljet-pg-upgrade:activeDatabase: "replica" is not allowed; use one of: clone, source, restored$/);
+      failsWith(
+        minimal({ activeDatabase: 'replica' }),
+        /^tooljet-pg-upgrade:activeDatabase: "replica" is not allowed; use one of: clone, source, restored$/,
+      );
     });
 
     it('bad identifiers, each with the rule it breaks', () => {
-      failsWith(minimal({ clone: obj({ identifier: 'Test-DB' }) }), /clone\.identifier: "Test-DB" has upper-case letters/);
-      failsWith(minimal({ clone: obj({ identifier: '1clone' }) }), /clone\.identifier: "1clone" must start with a letter/);
-      failsWith(minimal({ clone: obj({ identifier: 'my_clone' }) }), /clone\.identifier: "my_clone" may only contain lower-case letters, digits and hyphens/);
-      failsWith(minimal({ clone: obj({ identifier: 'my--clone' }) }), /"my--clone" must not contain two consecutive hyphens/);
+      failsWith(
+        minimal({ clone: obj({ identifier: 'Test-DB' }) }),
+        /clone\.identifier: "Test-DB" has upper-case letters/,
+      );
+      failsWith(
+        minimal({ clone: obj({ identifier: '1clone' }) }),
+        /clone\.identifier: "1clone" must start with a letter/,
+      );
+      failsWith(
+        minimal({ clone: obj({ identifier: 'my_clone' }) }),
+        /clone\.identifier: "my_clone" may only contain lower-case letters, digits and hyphens/,
+      );
+      failsWith(
+        minimal({ clone: obj({ identifier: 'my--clone' }) }),
+        /"my--clone" must not contain two consecutive hyphens/,
+      );
       failsWith(minimal({ clone: obj({ identifier: 'clone-' }) }), /"clone-" must not end with a hyphen/);
       failsWith(minimal({ clone: obj({ identifier: 'c'.repeat(64) }) }), /is 64 characters long \(at most 63\)/);
       failsWith(minimal({ source: obj({ identifier: 'prod db' }) }), /source\.identifier: "prod db" may only contain/);
-      failsWith(minimal({ snapshot: obj({ identifier: 'snap--1' }) }), /snapshot\.identifier: "snap--1" must not contain two consecutive hyphens/);
-      failsWith(minimal({ clone: obj({ parameterGroupName: 'pg16.custom' }) }), /clone\.parameterGroupName: "pg16\.custom" may only contain/);
-      failsWith(minimal({ snapshot: obj({ mode: 'existing', identifier: 'arn:aws:rds:us-east-1:12:snapshot:x' }) }), /snapshot\.identifier: .* is not a DB snapshot ARN/);
+      failsWith(
+        minimal({ snapshot: obj({ identifier: 'snap--1' }) }),
+        /snapshot\.identifier: "snap--1" must not contain two consecutive hyphens/,
+      );
+      failsWith(
+        minimal({ clone: obj({ parameterGroupName: 'pg16.custom' }) }),
+        /clone\.parameterGroupName: "pg16\.custom" may only contain/,
+      );
+      failsWith(
+        minimal({ snapshot: obj({ mode: 'existing', identifier: 'arn:aws:rds:us-east-1:12:snapshot:x' }) }),
+        /snapshot\.identifier: .* is not a DB snapshot ARN/,
+      );
     });
 
     it('the clone must not reuse the source identifier', () => {
-      failsWith(minimal({ clone: obj({ identifier: 'tooljet-db' }) }), /clone\.identifier: "tooljet-db" is the source instance; the clone needs its own identifier/);
+      failsWith(
+        minimal({ clone: obj({ identifier: 'tooljet-db' }) }),
+        /clone\.identifier: "tooljet-db" is the source instance; the clone needs its own identifier/,
+      );
     });
 
     it('a default name that would be too long asks for an explicit one', () => {
-      failsWith(minimal({ source: obj({ identifier: 'a'.repeat(60) }) }), /clone\.identifier: the default "a{60}-pg16" is 65 characters long \(at most 63\); set clone\.identifier explicitly/, 'prod');
+      failsWith(
+        minimal({ source: obj({ identifier: 'a'.repeat(60) }) }),
+        /clone\.identifier: the default "a{60}-pg16" is 65 characters long \(at most 63\); set clone\.identifier explicitly/,
+        'prod',
+      );
     });
 
     it('unknown top-level key (a typo is not ignored)', () => {
-      failsWith(minimal({ activeDatabse: 'clone' }), /^tooljet-pg-upgrade:activeDatabse: unknown key; did you mean "activeDatabase"\? known keys: environment, source, snapshot/);
+      failsWith(
+        minimal({ activeDatabse: 'clone' }),
+        /^tooljet-pg-upgrade:activeDatabse: unknown key; did you mean "activeDatabase"\? known keys: environment, source, snapshot/,
+      );
     });
 
     it('unknown sub-keys', () => {
-      failsWith(minimal({ clone: obj({ instanceclass: 'db.t3.large' }) }), /^tooljet-pg-upgrade:clone\.instanceclass: unknown key; did you mean "instanceClass"\? known keys of clone: /);
-      failsWith(minimal({ clone: obj({ timeouts: { craete: '1h' } }) }), /clone\.timeouts\.craete: unknown key; did you mean "create"\?/);
+      failsWith(
+        minimal({ clone: obj({ instanceclass: 'db.t3.large' }) }),
+        /^tooljet-pg-upgrade:clone\.instanceclass: unknown key; did you mean "instanceClass"\? known keys of clone: /,
+      );
+      failsWith(
+        minimal({ clone: obj({ timeouts: { craete: '1h' } }) }),
+        /clone\.timeouts\.craete: unknown key; did you mean "create"\?/,
+      );
       failsWith(minimal({ snapshot: obj({ mostRecent: true }) }), /snapshot\.mostRecent: unknown key/);
     });
 
     it('a value of the wrong shape', () => {
-      failsWith(minimal({ clone: 'db.t3.medium' }), /^tooljet-pg-upgrade:clone: must be a mapping of sub-keys, got the text "db\.t3\.medium"/);
+      failsWith(
+        minimal({ clone: 'db.t3.medium' }),
+        /^tooljet-pg-upgrade:clone: must be a mapping of sub-keys, got the text "db\.t3\.medium"/,
+      );
       failsWith(minimal({ clone: obj(['x']) }), /^tooljet-pg-upgrade:clone: must be a mapping of sub-keys, got a list/);
       failsWith(minimal({ clone: obj({ multiAz: 'yes' }) }), /clone\.multiAz: must be true or false, got a string/);
-      failsWith(minimal({ database: obj({ username: 'tooljet', port: 80 }) }), /database\.port: must be a whole number from 1150 to 65535, got 80/);
-      failsWith(minimal({ clone: obj({ vpcSecurityGroupIds: 'sg-0123456789abcdef0' }) }), /clone\.vpcSecurityGroupIds: must be a non-empty list/);
-      failsWith(minimal({ clone: obj({ vpcSecurityGroupIds: ['sg-xyz'] }) }), /clone\.vpcSecurityGroupIds\[0\]: "sg-xyz" is not valid/);
-      failsWith(minimal({ clone: obj({ instanceClass: 't3.medium' }) }), /clone\.instanceClass: "t3\.medium" is not valid; use an RDS instance class/);
-      failsWith(minimal({ clone: obj({ timeouts: { create: '4 hours' } }) }), /clone\.timeouts\.create: "4 hours" is not a duration/);
+      failsWith(
+        minimal({ database: obj({ username: 'tooljet', port: 80 }) }),
+        /database\.port: must be a whole number from 1150 to 65535, got 80/,
+      );
+      failsWith(
+        minimal({ clone: obj({ vpcSecurityGroupIds: 'sg-0123456789abcdef0' }) }),
+        /clone\.vpcSecurityGroupIds: must be a non-empty list/,
+      );
+      failsWith(
+        minimal({ clone: obj({ vpcSecurityGroupIds: ['sg-xyz'] }) }),
+        /clone\.vpcSecurityGroupIds\[0\]: "sg-xyz" is not valid/,
+      );
+      failsWith(
+        minimal({ clone: obj({ instanceClass: 't3.medium' }) }),
+        /clone\.instanceClass: "t3\.medium" is not valid; use an RDS instance class/,
+      );
+      failsWith(
+        minimal({ clone: obj({ timeouts: { create: '4 hours' } }) }),
+        /clone\.timeouts\.create: "4 hours" is not a duration/,
+      );
     });
 
     it('snapshot modes', () => {
-      failsWith(minimal({ snapshot: obj({ mode: 'existing' }) }), /snapshot\.identifier: is required with snapshot\.mode "existing"/);
-      failsWith(minimal({ snapshot: obj({ mode: 'existing', identifier: 'snap-1', createTimeout: '2h' }) }), /snapshot\.createTimeout: is only used with snapshot\.mode "create"; remove it/);
-      failsWith(minimal({ snapshot: obj({ mode: 'latest' }) }), /snapshot\.mode: "latest" is not allowed; use one of: create, existing/);
-      const existing = parse(minimal({ snapshot: obj({ mode: 'existing', identifier: 'rds:tooljet-db-2025-01-02-03-04' }) }));
+      failsWith(
+        minimal({ snapshot: obj({ mode: 'existing' }) }),
+        /snapshot\.identifier: is required with snapshot\.mode "existing"/,
+      );
+      failsWith(
+        minimal({ snapshot: obj({ mode: 'existing', identifier: 'snap-1', createTimeout: '2h' }) }),
+        /snapshot\.createTimeout: is only used with snapshot\.mode "create"; remove it/,
+      );
+      failsWith(
+        minimal({ snapshot: obj({ mode: 'latest' }) }),
+        /snapshot\.mode: "latest" is not allowed; use one of: create, existing/,
+      );
+      const existing = parse(
+        minimal({ snapshot: obj({ mode: 'existing', identifier: 'rds:tooljet-db-2025-01-02-03-04' }) }),
+      );
       assert.deepEqual(existing.snapshot, { mode: 'existing', identifier: 'rds:tooljet-db-2025-01-02-03-04' });
     });
 
     it('production-only and production-unsafe settings', () => {
-      failsWith(minimal({ environment: 'staging', clone: obj({ finalSnapshotIdentifier: 'x-final' }) }), /clone\.finalSnapshotIdentifier: is only used in production/);
-      failsWith(minimal({ clone: obj({ backupRetentionPeriod: 0 }) }), /clone\.backupRetentionPeriod: 0 turns off backups of what becomes the production database/, 'prod');
+      failsWith(
+        minimal({ environment: 'staging', clone: obj({ finalSnapshotIdentifier: 'x-final' }) }),
+        /clone\.finalSnapshotIdentifier: is only used in production/,
+      );
+      failsWith(
+        minimal({ clone: obj({ backupRetentionPeriod: 0 }) }),
+        /clone\.backupRetentionPeriod: 0 turns off backups of what becomes the production database/,
+        'prod',
+      );
     });
 
     it('ToolJet database names', () => {
-      failsWith(minimal({ database: obj({ username: 'tooljet', tooljetDbName: 'tooljet_production' }) }), /database\.tooljetDbName: "tooljet_production" equals database\.name; ToolJet needs TOOLJET_DB to differ from PG_DB/);
+      failsWith(
+        minimal({ database: obj({ username: 'tooljet', tooljetDbName: 'tooljet_production' }) }),
+        /database\.tooljetDbName: "tooljet_production" equals database\.name; ToolJet needs TOOLJET_DB to differ from PG_DB/,
+      );
       failsWith(minimal({ database: obj({}) }), /database\.username: not set; set ToolJet's database user \(PG_USER\)/);
-      failsWith(minimal({ database: obj({ username: 'tool-jet' }) }), /database\.username: "tool-jet" is not valid; use a PostgreSQL name/);
+      failsWith(
+        minimal({ database: obj({ username: 'tool-jet' }) }),
+        /database\.username: "tool-jet" is not valid; use a PostgreSQL name/,
+      );
     });
 
     it('tags: reserved keys and non-string values', () => {
       failsWith(minimal({ tags: obj({ Name: 'x' }) }), /tags\.Name: is reserved/);
       failsWith(minimal({ tags: obj({ 'tooljet:purpose': 'x' }) }), /tags\.tooljet:purpose: is reserved/);
-      failsWith(minimal({ tags: obj({ owner: 42 }) }), /tags\.owner: must be a string of at most 256 characters, got a number \(quote it in YAML\)/);
+      failsWith(
+        minimal({ tags: obj({ owner: 42 }) }),
+        /tags\.owner: must be a string of at most 256 characters, got a number \(quote it in YAML\)/,
+      );
     });
 
     it('collects every problem into one error, one self-contained line each', () => {
       let caught: unknown;
       try {
-        parse({ targets: obj({ k8s: {} }), clone: obj({ engineVersion: '15.4' }), dbPassword: 'x' }, 'staging', { secret: false });
+        parse({ targets: obj({ k8s: {} }), clone: obj({ engineVersion: '15.4' }), dbPassword: 'x' }, 'staging', {
+          secret: false,
+        });
       } catch (err) {
         caught = err;
       }
@@ -384,8 +570,18 @@ describe('config/parse: parseStackConfig', () => {
       const lines = caught.message.split('\n');
       assert.equal(lines.length, caught.problems.length);
       for (const line of lines) assert.match(line, /^tooljet-pg-upgrade:[A-Za-z.[\]0-9]+: \S/);
-      for (const key of ['source.identifier', 'clone.engineVersion', 'caBundle', 'targets.k8s', 'database.username', 'dbPassword']) {
-        assert.ok(lines.some((l) => l.startsWith(`tooljet-pg-upgrade:${key}: `)), `no line for ${key}:\n${caught.message}`);
+      for (const key of [
+        'source.identifier',
+        'clone.engineVersion',
+        'caBundle',
+        'targets.k8s',
+        'database.username',
+        'dbPassword',
+      ]) {
+        assert.ok(
+          lines.some((l) => l.startsWith(`tooljet-pg-upgrade:${key}: `)),
+          `no line for ${key}:\n${caught.message}`,
+        );
       }
     });
   });

@@ -37,7 +37,15 @@ describe('docs/targets.md: every target setting documented', () => {
 
   it('docs/validation.md documents the post-deploy validation: the command, its skip switch and why it may be needed', () => {
     const section = between(VALIDATION, 'docs/validation.md', '# Post-deploy validation (`validation.*`)\n', /\n# /);
-    for (const needle of ['validation.enabled: false', 'PGPASSWORD', '--expect-version', 'VPN', 'bastion', 'triggers', 'pulumi preview']) {
+    for (const needle of [
+      'validation.enabled: false',
+      'PGPASSWORD',
+      '--expect-version',
+      'VPN',
+      'bastion',
+      'triggers',
+      'pulumi preview',
+    ]) {
       assert.ok(section.includes(needle), needle);
     }
     for (const k of VALIDATION_SUB_KEYS) assert.ok(CONFIGURATION.includes(`\`validation.${k}\``), k);

@@ -20,11 +20,12 @@ function allKeyPaths(): string[] {
   for (const top of TOP_LEVEL_KEYS) {
     const subs = (SUB_KEYS as Record<string, readonly string[]>)[top];
     if (!subs) paths.push(top);
-    else for (const sub of subs) {
-      const nested = (SUB_KEYS as Record<string, readonly string[]>)[`${top}.${sub}`];
-      if (nested) paths.push(...nested.map((n) => `${top}.${sub}.${n}`));
-      else paths.push(`${top}.${sub}`);
-    }
+    else
+      for (const sub of subs) {
+        const nested = (SUB_KEYS as Record<string, readonly string[]>)[`${top}.${sub}`];
+        if (nested) paths.push(...nested.map((n) => `${top}.${sub}.${n}`));
+        else paths.push(`${top}.${sub}`);
+      }
   }
   return paths;
 }
@@ -46,7 +47,10 @@ describe('Pulumi.yaml and the example stack files', () => {
         assert.ok(key.startsWith(`${PROJECT}:`), key);
         assert.ok((TOP_LEVEL_KEYS as readonly string[]).includes(key.slice(PROJECT.length + 1)), key);
       }
-      assert.ok(!keys.includes(`${PROJECT}:dbPassword`), 'the password is set with `pulumi config set --secret`, not committed');
+      assert.ok(
+        !keys.includes(`${PROJECT}:dbPassword`),
+        'the password is set with `pulumi config set --secret`, not committed',
+      );
       assert.equal(config[`${PROJECT}:caBundle`], 'certs/global-bundle.pem');
     });
   }
@@ -83,7 +87,14 @@ describe('docs/configuration.md, the stack configuration reference', () => {
 
   it('docs/design.md explains the restore/upgrade/parameter-group design, README.md the commands', () => {
     const design = readDoc('docs/design.md');
-    for (const needle of ['RestoreDBInstanceFromDBSnapshot', 'ModifyDBInstance', 'ignoreChanges', '--replace', 'retainOnDelete', 'autoMinorVersionUpgrade']) {
+    for (const needle of [
+      'RestoreDBInstanceFromDBSnapshot',
+      'ModifyDBInstance',
+      'ignoreChanges',
+      '--replace',
+      'retainOnDelete',
+      'autoMinorVersionUpgrade',
+    ]) {
       assert.ok(design.includes(needle), `docs/design.md: ${needle}`);
     }
     const readme = readDoc('README.md');

@@ -77,7 +77,10 @@ e: []
   ];
   for (const [what, text, message] of refused) {
     it(`refuses ${what} instead of misreading it`, () => {
-      assert.throws(() => parseYaml(text, 'f.yaml'), (err: unknown) => err instanceof YamlError && message.test(err.message));
+      assert.throws(
+        () => parseYaml(text, 'f.yaml'),
+        (err: unknown) => err instanceof YamlError && message.test(err.message),
+      );
     });
   }
 });

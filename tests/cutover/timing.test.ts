@@ -21,7 +21,11 @@ describe('cutover/timing: the timing wrapper, run for real', () => {
   }).timeout(10_000);
 
   it('passes a failure through: same exit status, reported as FAILED', () => {
-    const r = spawnSync('/bin/sh', [...timedInterpreter('stop ToolJet (ecs)').slice(1), 'echo "tooljet-ecs: cannot" >&2; exit 3'], { encoding: 'utf8' });
+    const r = spawnSync(
+      '/bin/sh',
+      [...timedInterpreter('stop ToolJet (ecs)').slice(1), 'echo "tooljet-ecs: cannot" >&2; exit 3'],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 3);
     assert.equal(parseMeasuredPhases(r.stderr)[0].outcome, 'FAILED');
     assert.match(r.stderr, /phase "stop ToolJet \(ecs\)": FAILED \(exit 3\), started /);

@@ -35,7 +35,10 @@ describe('README.md and docs/', () => {
         .map((t) => path.join(REPO_ROOT, t)),
     );
     const unlinked = docs().filter((d) => !linked.has(d));
-    assert.deepEqual(unlinked.map((d) => path.relative(REPO_ROOT, d)), []);
+    assert.deepEqual(
+      unlinked.map((d) => path.relative(REPO_ROOT, d)),
+      [],
+    );
   });
 
   for (const file of [README, ...docs()]) {
@@ -50,9 +53,15 @@ describe('the Markdown reader the docs tests rely on', () => {
   it('makes GitHub anchors from headings: punctuation and code marks dropped, spaces to hyphens, repeats numbered', () => {
     assert.equal(headingSlug('Post-deploy validation (`validation.*`)'), 'post-deploy-validation-validation');
     assert.equal(headingSlug('CI/CD (`.github/`)'), 'cicd-github');
-    assert.equal(headingSlug('The cutover: one `pulumi up` in a maintenance window'), 'the-cutover-one-pulumi-up-in-a-maintenance-window');
+    assert.equal(
+      headingSlug('The cutover: one `pulumi up` in a maintenance window'),
+      'the-cutover-one-pulumi-up-in-a-maintenance-window',
+    );
     assert.equal(headingSlug('How "production" is decided'), 'how-production-is-decided');
-    assert.deepEqual([...headingAnchors('# A\n## Keys\n```sh\n# not a heading\n```\n### Keys\n')], ['a', 'keys', 'keys-1']);
+    assert.deepEqual(
+      [...headingAnchors('# A\n## Keys\n```sh\n# not a heading\n```\n### Keys\n')],
+      ['a', 'keys', 'keys-1'],
+    );
   });
 
   it('finds links outside code only, with their line numbers', () => {

@@ -11,12 +11,14 @@ export interface ScriptRun {
   status: number | null;
   stdout: string;
   stderr: string;
-   
+
   after: any;
 }
 
 /** Runs scripts against stand-ins from `fixtures`; the scratch folder is removed after the run. */
-export function awsScriptHarness(fixtures: string): (script: string, fake: string, state: object, env: Record<string, string>, pathOverride?: string) => ScriptRun {
+export function awsScriptHarness(
+  fixtures: string,
+): (script: string, fake: string, state: object, env: Record<string, string>, pathOverride?: string) => ScriptRun {
   let dir: string | undefined;
   after(() => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -34,6 +36,11 @@ export function awsScriptHarness(fixtures: string): (script: string, fake: strin
       encoding: 'utf8',
       timeout: 30_000,
     });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr, after: JSON.parse(fs.readFileSync(stateFile, 'utf8')) };
+    return {
+      status: r.status,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      after: JSON.parse(fs.readFileSync(stateFile, 'utf8')),
+    };
   };
 }

@@ -17,7 +17,11 @@ export class Graph {
   private readonly edges = new Map<string, string[]>();
   constructor(readonly run: ProgramRun) {
     for (const r of run.resources) {
-      const deps = [...(r.options.dependencies ?? []), ...Object.values(r.options.propertyDependencies ?? {}).flat(), ...(r.options.parent ? [r.options.parent] : [])];
+      const deps = [
+        ...(r.options.dependencies ?? []),
+        ...Object.values(r.options.propertyDependencies ?? {}).flat(),
+        ...(r.options.parent ? [r.options.parent] : []),
+      ];
       this.edges.set(r.urn, deps);
     }
   }
@@ -36,12 +40,23 @@ export class Graph {
   }
   command(name: string): RecordedResource {
     const c = this.run.ofType(COMMAND).find((x) => x.name === name);
-    assert.ok(c, `no command ${name}: ${this.run.ofType(COMMAND).map((x) => x.name).join(', ')}`);
+    assert.ok(
+      c,
+      `no command ${name}: ${this.run
+        .ofType(COMMAND)
+        .map((x) => x.name)
+        .join(', ')}`,
+    );
     return c;
   }
   /** The AWS/Kubernetes resources and commands a target component owns (its re-point). */
   targetResources(kind: TargetKind): RecordedResource[] {
-    const rs = this.run.resources.filter((r) => r.custom && TARGET_COMPONENT.exec(r.options.parent ?? '')?.[1] === kind && !r.type.startsWith('pulumi:providers:'));
+    const rs = this.run.resources.filter(
+      (r) =>
+        r.custom &&
+        TARGET_COMPONENT.exec(r.options.parent ?? '')?.[1] === kind &&
+        !r.type.startsWith('pulumi:providers:'),
+    );
     assert.ok(rs.length > 0, `resources of the ${kind} target`);
     return rs;
   }
@@ -52,7 +67,11 @@ export function assertChain(g: Graph, chain: Array<[string, RecordedResource[]]>
   for (let i = 1; i < chain.length; i++) {
     const [laterName, later] = chain[i];
     const [earlierName, earlier] = chain[i - 1];
-    for (const a of later) for (const b of earlier) assert.ok(g.waitsFor(a, b), `${laterName} (${a.name}) waits for ${earlierName} (${b.name})`);
-    for (const a of later) for (const b of earlier) assert.ok(!g.waitsFor(b, a), `${earlierName} (${b.name}) does not wait for ${laterName} (${a.name})`);
+    for (const a of later)
+      for (const b of earlier)
+        assert.ok(g.waitsFor(a, b), `${laterName} (${a.name}) waits for ${earlierName} (${b.name})`);
+    for (const a of later)
+      for (const b of earlier)
+        assert.ok(!g.waitsFor(b, a), `${earlierName} (${b.name}) does not wait for ${laterName} (${a.name})`);
   }
 }

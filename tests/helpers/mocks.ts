@@ -132,7 +132,10 @@ export function fakeSnapshot(id: string, instance: string, overrides: Partial<Fa
 
 /** The ToolJet services of both example stacks (clusters tooljet and tooljet-prod), running the fixture definition. */
 export function fakeEcs(lookup: Record<string, unknown> & { arn: string } = ecsLookupFixture()): FakeEcs {
-  const clusters = { tooljet: 'arn:aws:ecs:us-east-1:123456789012:cluster/tooljet', 'tooljet-prod': 'arn:aws:ecs:us-east-1:123456789012:cluster/tooljet-prod' };
+  const clusters = {
+    tooljet: 'arn:aws:ecs:us-east-1:123456789012:cluster/tooljet',
+    'tooljet-prod': 'arn:aws:ecs:us-east-1:123456789012:cluster/tooljet-prod',
+  };
   return {
     clusters,
     services: Object.fromEntries(Object.values(clusters).map((arn) => [`${arn}/tooljet`, lookup.arn])),
@@ -161,7 +164,10 @@ export function fakeAws(overrides: Partial<FakeAws> = {}): FakeAws {
 export function ecsLookupFixture(
   file: 'ecs-task-definition.json' | 'ecs-task-definition-env-files.json' = 'ecs-task-definition.json',
 ): Record<string, unknown> & { arn: string; family: string; containerDefinitions: string } {
-  const raw = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', file), 'utf8')) as Record<string, unknown> & { arn: string; family: string };
+  const raw = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', file), 'utf8')) as Record<string, unknown> & {
+    arn: string;
+    family: string;
+  };
   return { ...raw, containerDefinitions: JSON.stringify(raw.containerDefinitions) };
 }
 
@@ -223,7 +229,9 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       return this.answer(args);
     } catch (err) {
       // Like the engine's gRPC error: the SDK rethrows `details` as the invoke's error message.
-      throw Object.assign(err as Error, { details: `invocation of ${args.token} returned an error: ${(err as Error).message}` });
+      throw Object.assign(err as Error, {
+        details: `invocation of ${args.token} returned an error: ${(err as Error).message}`,
+      });
     }
   }
 
@@ -249,8 +257,10 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         const env = (args.inputs.environment ?? {}) as Record<string, string>;
         if (aws.cliError) throw new Error(aws.cliError);
         const i = aws.instances[env.TJ_SOURCE_ID];
-        if (!String(args.inputs.command).includes('describe-db-parameters') || !i) throw new Error(`unexpected command:local:run ${String(args.inputs.command).slice(0, 80)}`);
-        if (env.TJ_PARAMETER_GROUP !== i.dbParameterGroups[0]) throw new Error(`DBParameterGroupNotFound: ${env.TJ_PARAMETER_GROUP}`);
+        if (!String(args.inputs.command).includes('describe-db-parameters') || !i)
+          throw new Error(`unexpected command:local:run ${String(args.inputs.command).slice(0, 80)}`);
+        if (env.TJ_PARAMETER_GROUP !== i.dbParameterGroups[0])
+          throw new Error(`DBParameterGroupNotFound: ${env.TJ_PARAMETER_GROUP}`);
         const stdout = JSON.stringify({
           instance: {
             readReplicas: i.readReplicas,
@@ -260,7 +270,10 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             iamDatabaseAuthenticationEnabled: i.iamDatabaseAuthenticationEnabled,
             performanceInsightsEnabled: i.performanceInsightsEnabled,
           },
-          parameters: i.logicalReplication === undefined ? [] : [{ name: 'rds.logical_replication', value: i.logicalReplication }],
+          parameters:
+            i.logicalReplication === undefined
+              ? []
+              : [{ name: 'rds.logical_replication', value: i.logicalReplication }],
         });
         return { ...args.inputs, stdout, stderr: '' };
       }
@@ -272,12 +285,22 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       case 'aws:ecs/getService:getService': {
         const key = `${String(args.inputs.clusterArn)}/${String(args.inputs.serviceName)}`;
         const taskDefinition = aws.ecs.services[key];
-        if (!taskDefinition) throw new Error(`ServiceNotFoundException: service ${String(args.inputs.serviceName)} not found in ${String(args.inputs.clusterArn)}`);
-        return { arn: `arn:aws:ecs:${aws.region}:${aws.account}:service/${key.split('/').slice(1).join('/')}`, serviceName: args.inputs.serviceName, clusterArn: args.inputs.clusterArn, status: 'ACTIVE', taskDefinition };
+        if (!taskDefinition)
+          throw new Error(
+            `ServiceNotFoundException: service ${String(args.inputs.serviceName)} not found in ${String(args.inputs.clusterArn)}`,
+          );
+        return {
+          arn: `arn:aws:ecs:${aws.region}:${aws.account}:service/${key.split('/').slice(1).join('/')}`,
+          serviceName: args.inputs.serviceName,
+          clusterArn: args.inputs.clusterArn,
+          status: 'ACTIVE',
+          taskDefinition,
+        };
       }
       case 'aws:ecs/getTaskDefinition:getTaskDefinition': {
         const td = aws.ecs.taskDefinitions[String(args.inputs.taskDefinition)];
-        if (!td) throw new Error(`ClientException: Unable to describe task definition ${String(args.inputs.taskDefinition)}.`);
+        if (!td)
+          throw new Error(`ClientException: Unable to describe task definition ${String(args.inputs.taskDefinition)}.`);
         return { ...td, id: td.arn, taskDefinition: args.inputs.taskDefinition };
       }
       case 'aws:rds/getSnapshot:getSnapshot': {
@@ -287,7 +310,9 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         return {
           ...s,
           id: s.dbSnapshotIdentifier,
-          dbSnapshotArn: requested.startsWith('arn:') ? requested : `arn:aws:rds:${aws.region}:${aws.account}:snapshot:${requested}`,
+          dbSnapshotArn: requested.startsWith('arn:')
+            ? requested
+            : `arn:aws:rds:${aws.region}:${aws.account}:snapshot:${requested}`,
         };
       }
       case 'aws:rds/getSnapshots:getSnapshots': {
@@ -295,7 +320,11 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         const filters = (args.inputs.filters ?? []) as Array<{ name: string; values: string[] }>;
         const ids = filters.find((f) => f.name === 'db-snapshot-id')?.values;
         if (!ids || filters.length !== 1) throw new Error(`unexpected getSnapshots filters ${JSON.stringify(filters)}`);
-        const snapshots = ids.flatMap((id) => (aws.snapshots[id] ? [{ ...aws.snapshots[id], dbSnapshotArn: `arn:aws:rds:${aws.region}:${aws.account}:snapshot:${id}` }] : []));
+        const snapshots = ids.flatMap((id) =>
+          aws.snapshots[id]
+            ? [{ ...aws.snapshots[id], dbSnapshotArn: `arn:aws:rds:${aws.region}:${aws.account}:snapshot:${id}` }]
+            : [],
+        );
         return { id: aws.region, region: aws.region, filters, snapshots };
       }
       default:
@@ -328,7 +357,11 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       }
       case 'aws:rds/snapshot:Snapshot':
         id = String(inputs.dbSnapshotIdentifier);
-        state = { ...inputs, dbSnapshotArn: `arn:aws:rds:${aws.region}:${aws.account}:snapshot:${id}`, status: 'available' };
+        state = {
+          ...inputs,
+          dbSnapshotArn: `arn:aws:rds:${aws.region}:${aws.account}:snapshot:${id}`,
+          status: 'available',
+        };
         break;
       case 'aws:rds/parameterGroup:ParameterGroup':
         id = String(inputs.name);
@@ -371,7 +404,12 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         const family = String(inputs.family);
         const arnWithoutRevision = `arn:aws:ecs:${aws.region}:${aws.account}:task-definition/${family}`;
         id = family;
-        state = { ...inputs, arn: `${arnWithoutRevision}:${FAKE_TASK_DEFINITION_REVISION}`, arnWithoutRevision, revision: FAKE_TASK_DEFINITION_REVISION };
+        state = {
+          ...inputs,
+          arn: `${arnWithoutRevision}:${FAKE_TASK_DEFINITION_REVISION}`,
+          arnWithoutRevision,
+          revision: FAKE_TASK_DEFINITION_REVISION,
+        };
         if (aws.ecs.dropsEmptyEnvironmentValues && typeof inputs.containerDefinitions === 'string') {
           const defs = JSON.parse(inputs.containerDefinitions) as Array<{ environment?: Array<{ value?: string }> }>;
           for (const d of defs) if (d.environment) d.environment = d.environment.filter((e) => e.value !== '');
@@ -391,7 +429,11 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       case 'aws:s3/bucketObjectv2:BucketObjectv2':
         id = String(inputs.key);
         // A versioned bucket: the version id follows the content.
-        state = { ...inputs, versionId: `ver-${hex(String(inputs.content), 16)}`, etag: hex(String(inputs.content), 32) };
+        state = {
+          ...inputs,
+          versionId: `ver-${hex(String(inputs.content), 16)}`,
+          etag: hex(String(inputs.content), 32),
+        };
         break;
       default:
         if (args.custom) id = `${args.name}-id`;
@@ -487,7 +529,10 @@ interface MonitorLike {
 }
 
 // Internal module of @pulumi/pulumi 3.x: the monitor setMocks installed, and the RPC queue.
-const settings = require('@pulumi/pulumi/runtime/settings') as { getMonitor(): MonitorLike; waitForRPCs(): Promise<void> };
+const settings = require('@pulumi/pulumi/runtime/settings') as {
+  getMonitor(): MonitorLike;
+  waitForRPCs(): Promise<void>;
+};
 
 /** Installs `mocks` for project/stack and records resource options. Call before running the program. */
 export function installMocks(mocks: RecordingMocks, project: string, stack: string, preview: boolean): void {

@@ -118,7 +118,9 @@ function captureLogs(): { logs: string[]; restore: () => void } {
   return { logs, restore: () => Object.assign(console, saved) };
 }
 
-async function execute(opts: RunOptions): Promise<{ mocks: RecordingMocks; logs: string[]; result?: Record<string, unknown>; error?: unknown }> {
+async function execute(
+  opts: RunOptions,
+): Promise<{ mocks: RecordingMocks; logs: string[]; result?: Record<string, unknown>; error?: unknown }> {
   const { config, secretKeys } = buildConfig(opts);
   pulumi.runtime.setAllConfig(config, secretKeys);
   const mocks = new RecordingMocks(opts.aws ?? fakeAws());

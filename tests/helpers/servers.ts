@@ -4,7 +4,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { LocalServer, LocalServerOptions, PgMajor, startLocalServer } from '../../lib/pg/local-server';
-import { CertificateAuthority, createCertificateAuthority, issueServerCertificate, ServerCertificate } from '../../lib/tls/ca';
+import {
+  CertificateAuthority,
+  createCertificateAuthority,
+  issueServerCertificate,
+  ServerCertificate,
+} from '../../lib/tls/ca';
 
 export interface TlsFixture {
   dir: string;

@@ -16,7 +16,13 @@ export type Raw = Record<string, unknown>;
 
 export function parse(extra: Raw, secrets: string[] = ['dbPassword'], stack = 'staging'): StackConfig {
   return parseStackConfig(
-    { source: { identifier: 'tooljet-db' }, caBundle: testCaBundle(), database: { username: 'tooljet' }, dbPassword: TEST_PASSWORD, ...extra },
+    {
+      source: { identifier: 'tooljet-db' },
+      caBundle: testCaBundle(),
+      database: { username: 'tooljet' },
+      dbPassword: TEST_PASSWORD,
+      ...extra,
+    },
     { stack, project: NS, baseDir: REPO_ROOT, isSecret: (k) => secrets.includes(k) },
   );
 }

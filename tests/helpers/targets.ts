@@ -73,7 +73,13 @@ export function makeCaBundle(): CaFixture {
   const b = createCertificateAuthority(dir, 'render test CA B');
   const c = createCertificateAuthority(dir, 'render test CA C');
   const pem = fs.readFileSync(a.certFile, 'utf8') + fs.readFileSync(b.certFile, 'utf8');
-  return { dir, pem, bundle: caBundleFromPem(pem), otherPem: fs.readFileSync(c.certFile, 'utf8'), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    pem,
+    bundle: caBundleFromPem(pem),
+    otherPem: fs.readFileSync(c.certFile, 'utf8'),
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /**
@@ -86,7 +92,8 @@ export function onlyHostMoves(render: (db: DatabaseTarget) => unknown): number {
   const occurrences = a.split(CLONE.host).length - 1;
   if (occurrences === 0) throw new Error('the clone host does not appear in the rendering');
   if (b.includes(CLONE.host)) throw new Error('the source rendering still mentions the clone host');
-  if (a.split(CLONE.host).join(SOURCE.host) !== b) throw new Error('switching clone -> source changed more than the host');
+  if (a.split(CLONE.host).join(SOURCE.host) !== b)
+    throw new Error('switching clone -> source changed more than the host');
   return occurrences;
 }
 
@@ -156,13 +163,24 @@ export class AmiSandbox {
   /** Runs `userData` with bash, ROOT set to the sandbox and only the stubs in front of /usr/bin:/bin. */
   run(userData: string, served: { bundle: string; secret: string }, extraEnv: Record<string, string> = {}) {
     const dir = path.dirname(this.bin);
-    const files = { ud: path.join(dir, 'user-data.sh'), bundle: path.join(dir, 'served-bundle.pem'), secret: path.join(dir, 'served-secret.txt') };
+    const files = {
+      ud: path.join(dir, 'user-data.sh'),
+      bundle: path.join(dir, 'served-bundle.pem'),
+      secret: path.join(dir, 'served-secret.txt'),
+    };
     fs.writeFileSync(files.ud, userData);
     fs.writeFileSync(files.bundle, served.bundle);
     fs.writeFileSync(files.secret, served.secret);
     return spawnSync('bash', [files.ud], {
       encoding: 'utf8',
-      env: { PATH: `${this.bin}:/usr/bin:/bin`, ROOT: this.root, STUB_LOG: this.log, STUB_BUNDLE: files.bundle, STUB_SECRET: files.secret, ...extraEnv },
+      env: {
+        PATH: `${this.bin}:/usr/bin:/bin`,
+        ROOT: this.root,
+        STUB_LOG: this.log,
+        STUB_BUNDLE: files.bundle,
+        STUB_SECRET: files.secret,
+        ...extraEnv,
+      },
     });
   }
 

@@ -16,7 +16,7 @@ export interface Run {
   stderr: string;
   /** The script's own lines on stderr (`tooljet-<kind>: ...`). */
   messages: string[];
-   
+
   state: any;
 }
 
@@ -28,7 +28,13 @@ export interface WindowHarness {
   /** A state file for the stand-ins, holding `state`. */
   stateFile(state: object): string;
   /** Runs `kind`'s script for `action` with `env` (from the kind's pure renderer) and `extraPath` first on PATH. */
-  runScript(kind: TargetKind, action: 'stop' | 'start', stateFile: string, env: Record<string, string>, extraPath: string): Run;
+  runScript(
+    kind: TargetKind,
+    action: 'stop' | 'start',
+    stateFile: string,
+    env: Record<string, string>,
+    extraPath: string,
+  ): Run;
 }
 
 /** A harness whose stand-ins come from `fixtures`; its scratch folder is removed after the run. */
@@ -53,9 +59,17 @@ export function windowHarness(fixtures: string): WindowHarness {
       return f;
     },
     runScript(kind, action, stateFile, env, extraPath) {
-      const [interp, ...interpArgs] = timedInterpreter(phaseLabel(action === 'stop' ? PHASES.stop : PHASES.start, kind));
+      const [interp, ...interpArgs] = timedInterpreter(
+        phaseLabel(action === 'stop' ? PHASES.stop : PHASES.start, kind),
+      );
       const r = spawnSync(interp, [...interpArgs, toolJetScript(kind)], {
-        env: { ...env, PATH: `${extraPath}:${process.env.PATH}`, FAKE_AWS_STATE: stateFile, FAKE_KUBE_STATE: stateFile, FAKE_DOCKER_STATE: stateFile },
+        env: {
+          ...env,
+          PATH: `${extraPath}:${process.env.PATH}`,
+          FAKE_AWS_STATE: stateFile,
+          FAKE_KUBE_STATE: stateFile,
+          FAKE_DOCKER_STATE: stateFile,
+        },
         encoding: 'utf8',
         timeout: 60_000,
       });

@@ -17,8 +17,10 @@ function stripComment(text: string): string {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (quote) {
-      if (quote === "'" && ch === "'" && text[i + 1] === "'") i++; // '' is an escaped quote
-      else if (quote === '"' && ch === '\\') i++; // \" does not close
+      if (quote === "'" && ch === "'" && text[i + 1] === "'")
+        i++; // '' is an escaped quote
+      else if (quote === '"' && ch === '\\')
+        i++; // \" does not close
       else if (ch === quote) quote = undefined;
     } else if (ch === '"' || ch === "'") {
       // Only a quote that starts a scalar opens a quoted section.
@@ -83,7 +85,8 @@ function scalar(text: string, file: string, no: number): unknown {
   if (t.startsWith("'")) {
     if (!t.endsWith("'") || t.length < 2) throw new YamlError(`${file}:${no}: unterminated single-quoted string`);
     const inner = t.slice(1, -1);
-    if (/(^|[^'])'([^']|$)/.test(inner.replace(/''/g, ''))) throw new YamlError(`${file}:${no}: stray quote in single-quoted string`);
+    if (/(^|[^'])'([^']|$)/.test(inner.replace(/''/g, '')))
+      throw new YamlError(`${file}:${no}: stray quote in single-quoted string`);
     return inner.replace(/''/g, "'");
   }
   if (t.startsWith('[')) {
@@ -152,7 +155,8 @@ class Parser {
   private nested(parentIndent: number, allowSameIndentSeq: boolean): unknown {
     const next = this.lines[this.i];
     if (next && next.indent > parentIndent) return this.block(next.indent);
-    if (next && allowSameIndentSeq && next.indent === parentIndent && isSeqItem(next.text)) return this.sequence(parentIndent);
+    if (next && allowSameIndentSeq && next.indent === parentIndent && isSeqItem(next.text))
+      return this.sequence(parentIndent);
     return null;
   }
 

@@ -18,15 +18,23 @@ describe('lib/pg/local-server: real PostgreSQL 13.21 and 16.9 with TLS', () => {
   it('starts 13.21 and 16.9 and serves verified TLS on localhost', async () => {
     const seen: string[] = [];
     for (const s of servers) {
-      const c = new Client({ connectionString: s.url('postgres'), ssl: { ca: fs.readFileSync(tls.ca.certFile, 'utf8'), rejectUnauthorized: true } });
+      const c = new Client({
+        connectionString: s.url('postgres'),
+        ssl: { ca: fs.readFileSync(tls.ca.certFile, 'utf8'), rejectUnauthorized: true },
+      });
       await c.connect();
-      const r = await c.query(`SELECT current_setting('server_version') AS v, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()`);
+      const r = await c.query(
+        `SELECT current_setting('server_version') AS v, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()`,
+      );
       await c.end();
       assert.equal(r.rows[0].ssl, true);
       seen.push(r.rows[0].v);
     }
     assert.deepEqual(seen, ['13.21', '16.9']);
-    assert.deepEqual(servers.map((s) => s.version), ['13.21', '16.9']);
+    assert.deepEqual(
+      servers.map((s) => s.version),
+      ['13.21', '16.9'],
+    );
   });
 
   it('refuses a connection without TLS (hostssl only)', async () => {

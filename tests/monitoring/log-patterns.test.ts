@@ -20,7 +20,10 @@ describe('connection-failure filter on a real PostgreSQL 16.9 log (TLS only, RDS
   const pattern = renderFilterPattern();
 
   function psql(conninfo: string): string {
-    const r = spawnSync('psql', ['-X', '-c', 'SELECT 1', conninfo], { env: { PATH: process.env.PATH, PGCONNECT_TIMEOUT: '10' }, encoding: 'utf8' });
+    const r = spawnSync('psql', ['-X', '-c', 'SELECT 1', conninfo], {
+      env: { PATH: process.env.PATH, PGCONNECT_TIMEOUT: '10' },
+      encoding: 'utf8',
+    });
     return `${r.stdout}${r.stderr}`;
   }
   const base = (): string => `host=localhost port=${s16.port} dbname=postgres`;
@@ -57,11 +60,20 @@ describe('connection-failure filter on a real PostgreSQL 16.9 log (TLS only, RDS
   before(async () => {
     tls = makeTlsFixture();
     wrongCa = createCertificateAuthority(path.join(tls.dir, 'wrong'), 'not the RDS CA').certFile;
-    s16 = await startServer(16, tls, { settings: { log_line_prefix: RDS_PREFIX, log_connections: 'on', log_disconnections: 'on' } });
+    s16 = await startServer(16, tls, {
+      settings: { log_line_prefix: RDS_PREFIX, log_connections: 'on', log_disconnections: 'on' },
+    });
     // An explicit reject rule for one user, ahead of the server's own rules.
     const hba = path.join(s16.dir, 'data', 'pg_hba.conf');
     fs.writeFileSync(hba, `hostssl all blocked_user 127.0.0.1/32 reject\n${fs.readFileSync(hba, 'utf8')}`);
-    const c = new Client({ host: 'localhost', port: s16.port, user: s16.user, password: s16.password, database: 'postgres', ssl: { ca: fs.readFileSync(tls.ca.certFile, 'utf8'), rejectUnauthorized: true } });
+    const c = new Client({
+      host: 'localhost',
+      port: s16.port,
+      user: s16.user,
+      password: s16.password,
+      database: 'postgres',
+      ssl: { ca: fs.readFileSync(tls.ca.certFile, 'utf8'), rejectUnauthorized: true },
+    });
     await c.connect();
     await c.query('SELECT pg_catalog.pg_reload_conf()');
     await c.end();
@@ -73,7 +85,10 @@ describe('connection-failure filter on a real PostgreSQL 16.9 log (TLS only, RDS
   });
 
   it('the rendered pattern is an OR of the quoted PostgreSQL message texts', () => {
-    assert.equal(pattern, '?"authentication failed for user" ?"no pg_hba.conf entry for" ?"pg_hba.conf rejects connection for" ?"could not accept SSL connection"');
+    assert.equal(
+      pattern,
+      '?"authentication failed for user" ?"no pg_hba.conf entry for" ?"pg_hba.conf rejects connection for" ?"could not accept SSL connection"',
+    );
   });
 
   const failures: { name: string; run: () => Promise<string>; client: RegExp; logged: RegExp }[] = [
@@ -93,17 +108,20 @@ describe('connection-failure filter on a real PostgreSQL 16.9 log (TLS only, RDS
       name: 'a user rejected by a pg_hba rule',
       run: async () => node({ user: 'blocked_user', password: 'x', ca: tls.ca.certFile }),
       client: /pg_hba\.conf rejects connection for host "127\.0\.0\.1", user "blocked_user"/,
-      logged: /FATAL: {2}pg_hba\.conf rejects connection for host "127\.0\.0\.1", user "blocked_user", database "postgres", SSL encryption$/,
+      logged:
+        /FATAL: {2}pg_hba\.conf rejects connection for host "127\.0\.0\.1", user "blocked_user", database "postgres", SSL encryption$/,
     },
     {
       name: 'client without TLS (rds.force_ssl=1)',
       run: async () => psql(`${base()} user=${s16.user} password=${s16.password} sslmode=disable`),
       client: /no pg_hba\.conf entry for host "127\.0\.0\.1", user "postgres", database "postgres", no encryption/,
-      logged: /FATAL: {2}no pg_hba\.conf entry for host "127\.0\.0\.1", user "postgres", database "postgres", no encryption$/,
+      logged:
+        /FATAL: {2}no pg_hba\.conf entry for host "127\.0\.0\.1", user "postgres", database "postgres", no encryption$/,
     },
     {
       name: 'libpq client that does not trust the server certificate (PostgREST, psql with the wrong sslrootcert)',
-      run: async () => psql(`${base()} user=${s16.user} password=${s16.password} sslmode=verify-full sslrootcert=${wrongCa}`),
+      run: async () =>
+        psql(`${base()} user=${s16.user} password=${s16.password} sslmode=verify-full sslrootcert=${wrongCa}`),
       client: /certificate verify failed/,
       logged: /:\[unknown\]@\[unknown\]:\[\d+\]:LOG: {2}could not accept SSL connection: tlsv1 alert unknown ca$/,
     },
@@ -140,8 +158,14 @@ describe('connection-failure filter on a real PostgreSQL 16.9 log (TLS only, RDS
     assert.equal(outcomes[0], 'connected');
     assert.match(outcomes[1], /\(1 row\)/);
     assert.match(outcomes[2], /database "no_such_db" does not exist/);
-    assert.ok(lines.some((l) => /connection authorized: user=postgres database=postgres .*SSL enabled/.test(l)), 'log_connections wrote lines');
-    assert.deepEqual(lines.filter((l) => matchesFilterPattern(pattern, l)), []);
+    assert.ok(
+      lines.some((l) => /connection authorized: user=postgres database=postgres .*SSL enabled/.test(l)),
+      'log_connections wrote lines',
+    );
+    assert.deepEqual(
+      lines.filter((l) => matchesFilterPattern(pattern, l)),
+      [],
+    );
   });
 
   it('every term was produced by one of the failures above (no dead term)', async () => {

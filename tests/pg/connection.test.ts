@@ -30,16 +30,41 @@ async function closedPort(): Promise<number> {
 
 describe('lib/pg/connection: libpq URL and PG* env -> verified node-postgres config', () => {
   it('parses a libpq URL with percent-encoding, IPv6 and query parameters', () => {
-    assert.deepEqual(parseConnectionUrl('postgresql://app%40corp:p%40ss%2Fw@[::1]:6432/tool%20jet?sslmode=verify-full&sslrootcert=/c/ca.pem'), {
-      user: 'app@corp', password: 'p@ss/w', host: '::1', port: '6432', dbname: 'tool jet', sslmode: 'verify-full', sslrootcert: '/c/ca.pem',
-    });
-    assert.deepEqual(parseKeywordValue(`host=db.example port=5433 dbname=tooljet password='it\\'s x' sslmode=verify-full`), {
-      host: 'db.example', port: '5433', dbname: 'tooljet', password: "it's x", sslmode: 'verify-full',
-    });
+    assert.deepEqual(
+      parseConnectionUrl(
+        'postgresql://app%40corp:p%40ss%2Fw@[::1]:6432/tool%20jet?sslmode=verify-full&sslrootcert=/c/ca.pem',
+      ),
+      {
+        user: 'app@corp',
+        password: 'p@ss/w',
+        host: '::1',
+        port: '6432',
+        dbname: 'tool jet',
+        sslmode: 'verify-full',
+        sslrootcert: '/c/ca.pem',
+      },
+    );
+    assert.deepEqual(
+      parseKeywordValue(`host=db.example port=5433 dbname=tooljet password='it\\'s x' sslmode=verify-full`),
+      {
+        host: 'db.example',
+        port: '5433',
+        dbname: 'tooljet',
+        password: "it's x",
+        sslmode: 'verify-full',
+      },
+    );
   });
 
   it('fills gaps from PG* like libpq, URL wins, and defaults to verify-full', () => {
-    const env = { PGHOST: 'envhost', PGPORT: '6000', PGUSER: 'envuser', PGPASSWORD: 'envpw', PGDATABASE: 'envdb', PGSSLROOTCERT: '/env/ca.pem' };
+    const env = {
+      PGHOST: 'envhost',
+      PGPORT: '6000',
+      PGUSER: 'envuser',
+      PGPASSWORD: 'envpw',
+      PGDATABASE: 'envdb',
+      PGSSLROOTCERT: '/env/ca.pem',
+    };
     const t = resolveTarget('postgresql://urluser@urlhost/urldb', { env });
     assert.equal(t.host, 'urlhost');
     assert.equal(t.user, 'urluser');
@@ -56,13 +81,24 @@ describe('lib/pg/connection: libpq URL and PG* env -> verified node-postgres con
 
   it('refuses sslmode disable/allow/prefer without insecure, and no-verify always', () => {
     for (const mode of ['disable', 'allow', 'prefer']) {
-      assert.throws(() => resolveTarget(`postgresql://u@h/db?sslmode=${mode}`, { env: {} }), (e: Error) =>
-        e instanceof ConnectionConfigError && e.message.includes(`sslmode=${mode}`) && e.message.includes('--insecure'));
+      assert.throws(
+        () => resolveTarget(`postgresql://u@h/db?sslmode=${mode}`, { env: {} }),
+        (e: Error) =>
+          e instanceof ConnectionConfigError &&
+          e.message.includes(`sslmode=${mode}`) &&
+          e.message.includes('--insecure'),
+      );
     }
     assert.throws(() => resolveTarget('postgresql://u@h/db', { env: { PGSSLMODE: 'disable' } }), /--insecure/);
     assert.equal(resolveTarget('postgresql://u@h/db?sslmode=disable', { env: {}, insecure: true }).transport, 'plain');
-    assert.equal(resolveTarget('postgresql://u@h/db?sslmode=prefer', { env: {}, insecure: true }).transport, 'tls-or-plain');
-    assert.throws(() => resolveTarget('postgresql://u@h/db?sslmode=no-verify', { env: {}, insecure: true }), /always verified/);
+    assert.equal(
+      resolveTarget('postgresql://u@h/db?sslmode=prefer', { env: {}, insecure: true }).transport,
+      'tls-or-plain',
+    );
+    assert.throws(
+      () => resolveTarget('postgresql://u@h/db?sslmode=no-verify', { env: {}, insecure: true }),
+      /always verified/,
+    );
     const req = resolveTarget('postgresql://u@h/db?sslmode=require', { env: {} });
     assert.equal(req.transport, 'tls');
     assert.match(req.notices.join(' '), /verified as verify-full anyway/);
@@ -71,7 +107,10 @@ describe('lib/pg/connection: libpq URL and PG* env -> verified node-postgres con
   it('rejects bad parameters with one clear line', () => {
     assert.throws(() => resolveTarget('postgresql://u@h:99999/db', { env: {} }), /invalid port "99999"/);
     assert.throws(() => resolveTarget('postgresql://u@h1,h2/db', { env: {} }), /multiple hosts/);
-    assert.throws(() => resolveTarget('postgresql://u@h/db?sslmde=verify-full', { env: {} }), /unsupported connection parameter "sslmde"/);
+    assert.throws(
+      () => resolveTarget('postgresql://u@h/db?sslmde=verify-full', { env: {} }),
+      /unsupported connection parameter "sslmde"/,
+    );
     assert.throws(() => resolveTarget('mysql://u@h/db', { env: {} }), /not a connection string/);
     assert.throws(() => resolveTarget('postgresql://u@h/db?sslmode=bogus', { env: {} }), /invalid sslmode "bogus"/);
   });
@@ -84,15 +123,24 @@ describe('lib/pg/connection: libpq URL and PG* env -> verified node-postgres con
     assert.equal(redactUrl('postgresql://h/db?user=a&password=S3cr3t-pw'), 'postgresql://h/db?user=a&password=***');
     const msg = describeConnectionError(Object.assign(new Error('boom S3cr3t-pw'), { code: 'XX000' }), t);
     assert.ok(!msg.includes('S3cr3t-pw'), msg);
-    assert.throws(() => resolveTarget('mysql://app:S3cr3t-pw@h/db', { env: {} }), (e: Error) => !e.message.includes('S3cr3t-pw'));
+    assert.throws(
+      () => resolveTarget('mysql://app:S3cr3t-pw@h/db', { env: {} }),
+      (e: Error) => !e.message.includes('S3cr3t-pw'),
+    );
   });
 
   it('checks sslrootcert: missing file, not PEM', () => {
     const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'tj-conn-'));
     try {
       fs.writeFileSync(path.join(dir, 'junk.pem'), 'not a certificate');
-      assert.throws(() => tlsOptions(resolveTarget(`postgresql://u@h/db?sslrootcert=${dir}/missing.pem`, { env: {} })), /cannot read sslrootcert .*missing\.pem: file not found/);
-      assert.throws(() => tlsOptions(resolveTarget(`postgresql://u@h/db?sslrootcert=${dir}/junk.pem`, { env: {} })), /holds no PEM certificate/);
+      assert.throws(
+        () => tlsOptions(resolveTarget(`postgresql://u@h/db?sslrootcert=${dir}/missing.pem`, { env: {} })),
+        /cannot read sslrootcert .*missing\.pem: file not found/,
+      );
+      assert.throws(
+        () => tlsOptions(resolveTarget(`postgresql://u@h/db?sslrootcert=${dir}/junk.pem`, { env: {} })),
+        /holds no PEM certificate/,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -101,12 +149,17 @@ describe('lib/pg/connection: libpq URL and PG* env -> verified node-postgres con
   it('builds ssl as { ca, rejectUnauthorized: true, servername } and hands pg no connection string', () => {
     const tls = makeTlsFixture();
     try {
-      const t = resolveTarget(`postgresql://u:p@db.example:5432/x?sslmode=require&sslrootcert=${tls.ca.certFile}`, { env: {} });
+      const t = resolveTarget(`postgresql://u:p@db.example:5432/x?sslmode=require&sslrootcert=${tls.ca.certFile}`, {
+        env: {},
+      });
       const o = tlsOptions(t);
       assert.equal(o.rejectUnauthorized, true);
       assert.equal(o.servername, 'db.example');
       assert.match(String(o.ca), /BEGIN CERTIFICATE/);
-      assert.equal(tlsOptions(resolveTarget(`postgresql://u@127.0.0.1/x?sslrootcert=${tls.ca.certFile}`, { env: {} })).servername, undefined);
+      assert.equal(
+        tlsOptions(resolveTarget(`postgresql://u@127.0.0.1/x?sslrootcert=${tls.ca.certFile}`, { env: {} })).servername,
+        undefined,
+      );
     } finally {
       tls.cleanup();
     }
@@ -122,7 +175,10 @@ describe('lib/pg/connection: libpq URL and PG* env -> verified node-postgres con
     before(async () => {
       tls = makeTlsFixture();
       otherCa = createCertificateAuthority(path.join(tls.dir, 'other'), 'unrelated CA').certFile;
-      const cert = issueServerCertificate(tls.ca, path.join(tls.dir, 'wrongname'), { dnsNames: ['db.other.example'], ipAddresses: [] });
+      const cert = issueServerCertificate(tls.ca, path.join(tls.dir, 'wrongname'), {
+        dnsNames: ['db.other.example'],
+        ipAddresses: [],
+      });
       [good, wrongName, plain] = await Promise.all([
         startServer(16, tls),
         startLocalServer({ major: 16, tls: cert }),
@@ -165,7 +221,15 @@ describe('lib/pg/connection: libpq URL and PG* env -> verified node-postgres con
     });
 
     it('takes everything from PG* variables when there is no URL', async () => {
-      const env = { PGHOST: 'localhost', PGPORT: String(good.port), PGUSER: good.user, PGPASSWORD: good.password, PGDATABASE: 'postgres', PGSSLMODE: 'verify-full', PGSSLROOTCERT: tls.ca.certFile };
+      const env = {
+        PGHOST: 'localhost',
+        PGPORT: String(good.port),
+        PGUSER: good.user,
+        PGPASSWORD: good.password,
+        PGDATABASE: 'postgres',
+        PGSSLMODE: 'verify-full',
+        PGSSLROOTCERT: tls.ca.certFile,
+      };
       const c = await connect(resolveTarget(undefined, { env }));
       assert.equal((await c.query('SELECT current_user AS u')).rows[0].u, good.user);
       await c.end();
@@ -188,7 +252,10 @@ describe('lib/pg/connection: libpq URL and PG* env -> verified node-postgres con
     it('wrong host name: a certificate for another name is refused and the names shown', async () => {
       const e = await failure(wrongName.url('postgres', verifyFull(tls)));
       assert.equal(e.kind, 'tls-hostname');
-      assert.match(e.message, /host name "localhost" does not match the server certificate \(certificate names: DNS:db\.other\.example\)/);
+      assert.match(
+        e.message,
+        /host name "localhost" does not match the server certificate \(certificate names: DNS:db\.other\.example\)/,
+      );
     });
 
     it('require and verify-ca are verified fully too (host name mismatch still refused)', async () => {
@@ -209,7 +276,10 @@ describe('lib/pg/connection: libpq URL and PG* env -> verified node-postgres con
     });
 
     it('prefer with --insecure: verified TLS when offered, plain text otherwise', async () => {
-      const t1 = resolveTarget(good.url('postgres', { sslmode: 'prefer', sslrootcert: tls.ca.certFile }), { env: {}, insecure: true });
+      const t1 = resolveTarget(good.url('postgres', { sslmode: 'prefer', sslrootcert: tls.ca.certFile }), {
+        env: {},
+        insecure: true,
+      });
       const c1 = await connect(t1);
       assert.equal(tlsInfo(c1, t1).verified, true);
       await c1.end();
@@ -218,33 +288,57 @@ describe('lib/pg/connection: libpq URL and PG* env -> verified node-postgres con
       assert.equal(tlsInfo(c2, t2).encrypted, false);
       await c2.end();
       // prefer never falls back to unverified TLS: a bad certificate is still an error
-      assert.equal((await failure(wrongName.url('postgres', { sslmode: 'prefer', sslrootcert: tls.ca.certFile }), { insecure: true })).kind, 'tls-hostname');
+      assert.equal(
+        (
+          await failure(wrongName.url('postgres', { sslmode: 'prefer', sslrootcert: tls.ca.certFile }), {
+            insecure: true,
+          })
+        ).kind,
+        'tls-hostname',
+      );
     });
 
     it('wrong password, missing database, server down: one line each with host:port and why', async () => {
-      const bad = good.url('postgres', verifyFull(tls)).replace(encodeURIComponent(good.password), 'definitely-wrong-pw');
+      const bad = good
+        .url('postgres', verifyFull(tls))
+        .replace(encodeURIComponent(good.password), 'definitely-wrong-pw');
       const auth = await failure(bad);
       assert.equal(auth.kind, 'auth');
-      assert.equal(auth.message, `authentication failed for user "postgres" at localhost:${good.port}: wrong password (SQLSTATE 28P01)`);
+      assert.equal(
+        auth.message,
+        `authentication failed for user "postgres" at localhost:${good.port}: wrong password (SQLSTATE 28P01)`,
+      );
       const nodb = await failure(good.url('no_such_db', verifyFull(tls)));
       assert.equal(nodb.message, `database "no_such_db" does not exist at localhost:${good.port} (SQLSTATE 3D000)`);
-      const refused = await failure(`postgresql://u:p@127.0.0.1:${down}/x?sslmode=verify-full&sslrootcert=${tls.ca.certFile}`);
+      const refused = await failure(
+        `postgresql://u:p@127.0.0.1:${down}/x?sslmode=verify-full&sslrootcert=${tls.ca.certFile}`,
+      );
       assert.equal(refused.kind, 'refused');
       assert.match(refused.message, new RegExp(`cannot connect to 127\\.0\\.0\\.1:${down}: connection refused`));
     });
 
     it('DNS failure and timeout (a server that accepts TCP but never answers) are named as such', async () => {
-      const dns = await failure(`postgresql://u:p@no-such-host.invalid:5432/x?sslmode=verify-full&sslrootcert=${tls.ca.certFile}`);
+      const dns = await failure(
+        `postgresql://u:p@no-such-host.invalid:5432/x?sslmode=verify-full&sslrootcert=${tls.ca.certFile}`,
+      );
       assert.equal(dns.kind, 'dns');
-      assert.match(dns.message, /^cannot connect to no-such-host\.invalid:5432: host name "no-such-host\.invalid" could not be resolved \(DNS E/);
+      assert.match(
+        dns.message,
+        /^cannot connect to no-such-host\.invalid:5432: host name "no-such-host\.invalid" could not be resolved \(DNS E/,
+      );
       const sockets: net.Socket[] = [];
       const silent = net.createServer((sock) => sockets.push(sock));
       await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
       try {
         const { port } = silent.address() as net.AddressInfo;
-        const e = await failure(`postgresql://u:p@127.0.0.1:${port}/x?sslmode=verify-full&connect_timeout=1&sslrootcert=${tls.ca.certFile}`);
+        const e = await failure(
+          `postgresql://u:p@127.0.0.1:${port}/x?sslmode=verify-full&connect_timeout=1&sslrootcert=${tls.ca.certFile}`,
+        );
         assert.equal(e.kind, 'timeout');
-        assert.equal(e.message, `cannot connect to 127.0.0.1:${port}: timed out after 1 s (firewall or security group? wrong host?)`);
+        assert.equal(
+          e.message,
+          `cannot connect to 127.0.0.1:${port}: timed out after 1 s (firewall or security group? wrong host?)`,
+        );
       } finally {
         sockets.forEach((s) => s.destroy());
         silent.close();
@@ -254,20 +348,46 @@ describe('lib/pg/connection: libpq URL and PG* env -> verified node-postgres con
     it('CLI: each connection problem is a one-line message and exit code 2, password never printed', async function () {
       const pw = encodeURIComponent(good.password);
       const cases: { args: string[]; env?: Record<string, string>; expect: RegExp }[] = [
-        { args: ['--source', good.url('postgres', { sslmode: 'verify-full', sslrootcert: otherCa })], expect: /TLS verification failed for localhost:\d+: the server certificate is not signed by a trusted CA .*subject "O=tj-pg-upgrade, CN=localhost"/ },
+        {
+          args: ['--source', good.url('postgres', { sslmode: 'verify-full', sslrootcert: otherCa })],
+          expect:
+            /TLS verification failed for localhost:\d+: the server certificate is not signed by a trusted CA .*subject "O=tj-pg-upgrade, CN=localhost"/,
+        },
         // NODE_TLS_REJECT_UNAUTHORIZED=0 must not weaken anything: the tool sets rejectUnauthorized itself.
-        { args: ['--source', good.url('postgres', { sslmode: 'verify-full', sslrootcert: otherCa })], env: { NODE_TLS_REJECT_UNAUTHORIZED: '0' }, expect: /TLS verification failed/ },
-        { args: ['--source', wrongName.url('postgres', verifyFull(tls))], expect: /host name "localhost" does not match the server certificate/ },
+        {
+          args: ['--source', good.url('postgres', { sslmode: 'verify-full', sslrootcert: otherCa })],
+          env: { NODE_TLS_REJECT_UNAUTHORIZED: '0' },
+          expect: /TLS verification failed/,
+        },
+        {
+          args: ['--source', wrongName.url('postgres', verifyFull(tls))],
+          expect: /host name "localhost" does not match the server certificate/,
+        },
         { args: ['--source', plain.url('postgres', verifyFull(tls))], expect: /does not support TLS/ },
-        { args: ['--source', good.url('postgres', verifyFull(tls)).replace(pw, 'definitely-wrong-pw')], expect: /authentication failed for user "postgres" at localhost:\d+/ },
-        { args: ['--source', `postgresql://postgres:${pw}@localhost:${down}/postgres?sslmode=verify-full&sslrootcert=${tls.ca.certFile}`], expect: new RegExp(`cannot connect to localhost:${down}: connection refused`) },
-        { args: ['--source', plain.url('postgres', { sslmode: 'disable' })], expect: /sslmode=disable would allow an unencrypted connection .*--insecure/ },
+        {
+          args: ['--source', good.url('postgres', verifyFull(tls)).replace(pw, 'definitely-wrong-pw')],
+          expect: /authentication failed for user "postgres" at localhost:\d+/,
+        },
+        {
+          args: [
+            '--source',
+            `postgresql://postgres:${pw}@localhost:${down}/postgres?sslmode=verify-full&sslrootcert=${tls.ca.certFile}`,
+          ],
+          expect: new RegExp(`cannot connect to localhost:${down}: connection refused`),
+        },
+        {
+          args: ['--source', plain.url('postgres', { sslmode: 'disable' })],
+          expect: /sslmode=disable would allow an unencrypted connection .*--insecure/,
+        },
       ];
       const runs = await Promise.all(cases.map((c) => runCli(['precheck', '-q', ...c.args], c.env)));
       runs.forEach((r, i) => {
         assert.equal(r.code, 2, `case ${i}: ${r.stderr}`);
         // Node itself warns when NODE_TLS_REJECT_UNAUTHORIZED is set; everything else is the tool's one line.
-        const lines = r.stderr.trim().split('\n').filter((l) => !/^\(node:\d+\) Warning|^\(Use `node/.test(l));
+        const lines = r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => !/^\(node:\d+\) Warning|^\(Use `node/.test(l));
         assert.equal(lines.length, 1, `case ${i}: one line, got ${r.stderr}`);
         assert.match(lines[0], cases[i].expect);
         assert.ok(!(r.stdout + r.stderr).includes(good.password), `case ${i}: password printed`);

@@ -24,7 +24,12 @@ async function violations(run: ProgramRun, stack: string): Promise<string[]> {
   const out: string[] = [];
   for (const r of run.resources.filter((x) => x.custom)) {
     for (const p of policies) {
-      const result = await runPolicy(p, { type: r.type, name: r.name, stack, props: plain(r.inputs) as Record<string, unknown> });
+      const result = await runPolicy(p, {
+        type: r.type,
+        name: r.name,
+        stack,
+        props: plain(r.inputs) as Record<string, unknown>,
+      });
       out.push(...result.violations.map((v) => `${p.name} on ${r.type} ${r.name}: ${v}`));
       assert.equal(result.advisory, undefined, `${p.name} on ${r.name}: ${result.advisory}`);
     }
@@ -40,7 +45,10 @@ describe('policy pack over the aftercare resources of the program', () => {
   });
 
   it('prod rollback with the rollback report command (URLs with verify-full, password in PGPASSWORD): no violation', async () => {
-    const run = await runProgram({ stack: 'prod', set: { activeDatabase: 'source', cutoverAt: '2026-07-01T22:00:00Z' } });
+    const run = await runProgram({
+      stack: 'prod',
+      set: { activeDatabase: 'source', cutoverAt: '2026-07-01T22:00:00Z' },
+    });
     assert.ok(run.ofType('command:local:Command').some((c) => c.name === 'rollback-report'));
     assert.deepEqual(await violations(run, 'prod'), []);
   });
@@ -48,7 +56,13 @@ describe('policy pack over the aftercare resources of the program', () => {
   it('blue-green upgrade (imported source, postgres16 group with force_ssl, precheck/postcheck): no violation', async () => {
     const run = await runProgram({
       stack: 'prod',
-      set: { strategy: 'blue-green', clone: undefined, activeDatabase: undefined, maintenanceWindow: undefined, blueGreen: { phase: 'upgrade' } },
+      set: {
+        strategy: 'blue-green',
+        clone: undefined,
+        activeDatabase: undefined,
+        maintenanceWindow: undefined,
+        blueGreen: { phase: 'upgrade' },
+      },
       aws: fakeAws({ instances: { 'tooljet-prod-db': fakeInstance('tooljet-prod-db') } }),
     });
     assert.deepEqual(await violations(run, 'prod'), []);

@@ -71,7 +71,10 @@ describe('policy: ecs-no-secrets-in-environment', () => {
     ]);
     const run = await runPolicy(ecsNoSecretsInEnvironment, resource(props));
     assert.equal(run.violations.length, 1);
-    assert.match(run.violations[0], /container "postgrest": plain-text environment holds secret-looking names PGRST_JWT_SECRET\./);
+    assert.match(
+      run.violations[0],
+      /container "postgrest": plain-text environment holds secret-looking names PGRST_JWT_SECRET\./,
+    );
     assert.match(run.violations[0], /secrets: \[\{ name: "PGRST_JWT_SECRET", valueFrom: "<ARN>" \}\]/);
     assert.doesNotMatch(run.violations[0], /s3cr3t-jwt-value/, 'the message must not repeat the secret');
     assert.doesNotMatch(run.violations[0], /container "tooljet"/);
@@ -102,7 +105,10 @@ describe('policy: ecs-no-secrets-in-environment', () => {
     assert.match(run.violations[0], /connection URIs with an embedded password in PGRST_DB_URI/);
     assert.doesNotMatch(run.violations[0], /authenticator:pw/);
     const noPassword = postgrest([{ name: 'PGRST_DB_URI', value: 'postgres://authenticator@db:5432/tooljet_db' }]);
-    assert.deepEqual((await runPolicy(ecsNoSecretsInEnvironment, resource(taskDefinition([noPassword])))).violations, []);
+    assert.deepEqual(
+      (await runPolicy(ecsNoSecretsInEnvironment, resource(taskDefinition([noPassword])))).violations,
+      [],
+    );
   });
 
   it('lets the policy config allow a name that only looks secret', async () => {
@@ -114,24 +120,36 @@ describe('policy: ecs-no-secrets-in-environment', () => {
 
   it('inspects containerDefinitions marked secret', async () => {
     const defs = taskDefinition([{ ...tooljet, environment: [{ name: 'PG_PASS', value: 'x' }] }]).containerDefinitions;
-    const run = await runPolicy(ecsNoSecretsInEnvironment, resource({ family: 'tooljet', containerDefinitions: secret(defs) }));
+    const run = await runPolicy(
+      ecsNoSecretsInEnvironment,
+      resource({ family: 'tooljet', containerDefinitions: secret(defs) }),
+    );
     assert.equal(run.violations.length, 1);
   });
 
   it('refuses containerDefinitions that are not a JSON array, saying how to render them', async () => {
-    const run = await runPolicy(ecsNoSecretsInEnvironment, resource({ family: 'tooljet', containerDefinitions: '{"name":' }));
+    const run = await runPolicy(
+      ecsNoSecretsInEnvironment,
+      resource({ family: 'tooljet', containerDefinitions: '{"name":' }),
+    );
     assert.equal(run.violations.length, 1);
     assert.match(run.violations[0], /containerDefinitions could not be checked .*JSON\.stringify/);
   });
 
   it('defers containerDefinitions that are unknown at preview to `pulumi up`', async () => {
-    const run = await runPolicy(ecsNoSecretsInEnvironment, resource({ family: 'tooljet', containerDefinitions: UNKNOWN.string }));
+    const run = await runPolicy(
+      ecsNoSecretsInEnvironment,
+      resource({ family: 'tooljet', containerDefinitions: UNKNOWN.string }),
+    );
     assert.deepEqual(run.violations, []);
     assert.match(run.advisory ?? '', /containerDefinitions can't be known during preview/);
   });
 
   it('ecsEnvironmentIssues labels unnamed containers by position', () => {
-    const issues = ecsEnvironmentIssues(JSON.stringify([{ image: 'x', environment: [{ name: 'API_TOKEN', value: 'x' }] }]), []);
+    const issues = ecsEnvironmentIssues(
+      JSON.stringify([{ image: 'x', environment: [{ name: 'API_TOKEN', value: 'x' }] }]),
+      [],
+    );
     assert.deepEqual(issues, [{ container: '#0', names: ['API_TOKEN'], uriNames: [] }]);
   });
 });

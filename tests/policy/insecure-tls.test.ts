@@ -22,7 +22,10 @@ const goodEnv = [
 ];
 
 function ecs(containers: ContainerDefinition[]): Resource {
-  const props: Unwrap<aws.ecs.TaskDefinitionArgs> = { family: 'tooljet', containerDefinitions: JSON.stringify(containers) };
+  const props: Unwrap<aws.ecs.TaskDefinitionArgs> = {
+    family: 'tooljet',
+    containerDefinitions: JSON.stringify(containers),
+  };
   return { type: TYPES.ecsTaskDefinition, props: asProps(props), name: 'tooljet' };
 }
 
@@ -46,7 +49,14 @@ function launchTemplate(userData: string): Resource {
 }
 
 const userDataScript = (lines: string[]) =>
-  ['#!/bin/bash', 'set -euo pipefail', 'cat > /home/ubuntu/app/.env <<EOF', ...lines, 'EOF', 'systemctl restart nest'].join('\n');
+  [
+    '#!/bin/bash',
+    'set -euo pipefail',
+    'cat > /home/ubuntu/app/.env <<EOF',
+    ...lines,
+    'EOF',
+    'systemctl restart nest',
+  ].join('\n');
 
 async function both(r: Resource) {
   return { nodeTls: await runPolicy(noNodeTlsRejectUnauthorized, r), sslmode: await runPolicy(noWeakSslMode, r) };
@@ -57,7 +67,11 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
     it('pass ToolJet with PGSSLMODE=verify-full + NODE_EXTRA_CA_CERTS and PostgREST with verify-full', async () => {
       const r = ecs([
         { name: 'tooljet', image: 'tooljet/tooljet:ee-lts-latest', environment: goodEnv },
-        { name: 'postgrest', image: 'postgrest/postgrest:v12.2.0', environment: [{ name: 'PGRST_DB_URI', value: GOOD_URI }] },
+        {
+          name: 'postgrest',
+          image: 'postgrest/postgrest:v12.2.0',
+          environment: [{ name: 'PGRST_DB_URI', value: GOOD_URI }],
+        },
       ]);
       assert.deepEqual(await both(r), { nodeTls: { violations: [] }, sslmode: { violations: [] } });
     });
@@ -66,7 +80,11 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
       const uri = `postgres://authenticator:${PASSWORD}@db:5432/tooljet_db?application_name=postgrest&sslmode=prefer&connect_timeout=10`;
       const r = ecs([
         { name: 'tooljet', image: 'tooljet/tooljet:ee-lts-latest', environment: goodEnv },
-        { name: 'postgrest', image: 'postgrest/postgrest:v12.2.0', environment: [{ name: 'PGRST_DB_URI', value: uri }] },
+        {
+          name: 'postgrest',
+          image: 'postgrest/postgrest:v12.2.0',
+          environment: [{ name: 'PGRST_DB_URI', value: uri }],
+        },
       ]);
       const { sslmode, nodeTls } = await both(r);
       assert.deepEqual(nodeTls.violations, []);
@@ -76,13 +94,19 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
         /sslmode=prefer at containerDefinitions\(json\)\[name=postgrest\]\.environment\[name=PGRST_DB_URI\]/,
       );
       assert.match(sslmode.violations[0], /sslmode=verify-full&sslrootcert=/);
-      assert.doesNotMatch(sslmode.violations[0], new RegExp(PASSWORD), 'the message must not repeat the URI (password)');
+      assert.doesNotMatch(
+        sslmode.violations[0],
+        new RegExp(PASSWORD),
+        'the message must not repeat the URI (password)',
+      );
       assert.doesNotMatch(sslmode.violations[0], /name=tooljet\]/);
     });
 
     it('flag NODE_TLS_REJECT_UNAUTHORIZED with any value, and pass it empty (what the EKS target writes)', async () => {
       for (const value of ['0', '1', 'false']) {
-        const r = ecs([{ name: 'tooljet', image: 'x', environment: [...goodEnv, { name: 'NODE_TLS_REJECT_UNAUTHORIZED', value }] }]);
+        const r = ecs([
+          { name: 'tooljet', image: 'x', environment: [...goodEnv, { name: 'NODE_TLS_REJECT_UNAUTHORIZED', value }] },
+        ]);
         const { nodeTls } = await both(r);
         assert.equal(nodeTls.violations.length, 1, value);
         assert.match(
@@ -90,7 +114,9 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
           /renders NODE_TLS_REJECT_UNAUTHORIZED with a value \(NODE_TLS_REJECT_UNAUTHORIZED at containerDefinitions\(json\)\[name=tooljet\]\.environment\[name=NODE_TLS_REJECT_UNAUTHORIZED\]\)\. Remove it/,
         );
       }
-      const empty = ecs([{ name: 'tooljet', image: 'x', environment: [...goodEnv, { name: 'NODE_TLS_REJECT_UNAUTHORIZED', value: '' }] }]);
+      const empty = ecs([
+        { name: 'tooljet', image: 'x', environment: [...goodEnv, { name: 'NODE_TLS_REJECT_UNAUTHORIZED', value: '' }] },
+      ]);
       assert.deepEqual((await both(empty)).nodeTls.violations, []);
     });
 
@@ -101,7 +127,11 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
         assert.equal(sslmode.violations.length, 1, value);
         assert.match(sslmode.violations[0], new RegExp(`PGSSLMODE=${value.toLowerCase()} at `));
         assert.match(sslmode.violations[0], /PGSSLMODE=verify-full with NODE_EXTRA_CA_CERTS and PGSSLROOTCERT/);
-        assert.doesNotMatch(sslmode.violations[0].split('). Use ')[1] ?? '', /require/, 'the fix never recommends require');
+        assert.doesNotMatch(
+          sslmode.violations[0].split('). Use ')[1] ?? '',
+          /require/,
+          'the fix never recommends require',
+        );
       }
     });
 
@@ -111,7 +141,12 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
         const r = ecs([{ name: 'postgrest', image: 'x', environment: [{ name: 'PGRST_DB_URI', value: uri }] }]);
         const { sslmode } = await both(r);
         assert.equal(sslmode.violations.length, 1, mode);
-        assert.match(sslmode.violations[0], new RegExp(`sslmode=${mode} at containerDefinitions\\(json\\)\\[name=postgrest\\]\\.environment\\[name=PGRST_DB_URI\\]`));
+        assert.match(
+          sslmode.violations[0],
+          new RegExp(
+            `sslmode=${mode} at containerDefinitions\\(json\\)\\[name=postgrest\\]\\.environment\\[name=PGRST_DB_URI\\]`,
+          ),
+        );
       }
     });
 
@@ -124,7 +159,10 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
         const r = ecs([{ name: 'tooljet', image: 'x', environment: [...goodEnv, { name, value }] }]);
         const { sslmode } = await both(r);
         assert.equal(sslmode.violations.length, 1, name);
-        assert.match(sslmode.violations[0], new RegExp(`${name} set at containerDefinitions\\(json\\)\\[name=tooljet\\]\\.environment\\[name=${name}\\]`));
+        assert.match(
+          sslmode.violations[0],
+          new RegExp(`${name} set at containerDefinitions\\(json\\)\\[name=tooljet\\]\\.environment\\[name=${name}\\]`),
+        );
         assert.doesNotMatch(sslmode.violations[0], new RegExp(PASSWORD));
         assert.doesNotMatch(sslmode.violations[0], /old-db/);
         const blank = ecs([{ name: 'tooljet', image: 'x', environment: [...goodEnv, { name, value: '' }] }]);
@@ -140,7 +178,10 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
 
   describe('Kubernetes', () => {
     it('flag PGSSLMODE in ConfigMap data (key and value are separate strings)', async () => {
-      const props: Unwrap<k8s.core.v1.ConfigMapArgs> = { metadata: { name: 'tooljet-env' }, data: { PGSSLMODE: 'disable' } };
+      const props: Unwrap<k8s.core.v1.ConfigMapArgs> = {
+        metadata: { name: 'tooljet-env' },
+        data: { PGSSLMODE: 'disable' },
+      };
       const { sslmode } = await both({ type: TYPES.k8sConfigMap, props: asProps(props), name: 'tooljet-env' });
       assert.equal(sslmode.violations.length, 1);
       assert.match(sslmode.violations[0], /PGSSLMODE=disable at data\.PGSSLMODE/);
@@ -176,14 +217,26 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
           NODE_TLS_REJECT_UNAUTHORIZED: base64(''),
         },
       };
-      assert.deepEqual(await both({ type: TYPES.k8sSecret, props }), { nodeTls: { violations: [] }, sslmode: { violations: [] } });
+      assert.deepEqual(await both({ type: TYPES.k8sSecret, props }), {
+        nodeTls: { violations: [] },
+        sslmode: { violations: [] },
+      });
     });
 
     it('flag container env in a Deployment and in a DeploymentPatch', async () => {
       for (const patch of [false, true]) {
-        const r = deployment([{ name: 'PGSSLMODE', value: 'disable' }, { name: 'NODE_TLS_REJECT_UNAUTHORIZED', value: '0' }], patch);
+        const r = deployment(
+          [
+            { name: 'PGSSLMODE', value: 'disable' },
+            { name: 'NODE_TLS_REJECT_UNAUTHORIZED', value: '0' },
+          ],
+          patch,
+        );
         const { sslmode, nodeTls } = await both(r);
-        assert.match(sslmode.violations[0] ?? '', /PGSSLMODE=disable at spec\.template\.spec\.containers\[name=tooljet\]\.env\[name=PGSSLMODE\]/);
+        assert.match(
+          sslmode.violations[0] ?? '',
+          /PGSSLMODE=disable at spec\.template\.spec\.containers\[name=tooljet\]\.env\[name=PGSSLMODE\]/,
+        );
         assert.equal(nodeTls.violations.length, 1);
       }
       assert.deepEqual((await both(deployment(goodEnv))).sslmode.violations, []);
@@ -192,14 +245,24 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
 
   describe('EC2 user data (base64)', () => {
     it('decodes a launch template user data script', async () => {
-      const bad = base64(userDataScript(['PG_HOST=db.internal', 'PGSSLMODE=disable', 'NODE_TLS_REJECT_UNAUTHORIZED=0']));
+      const bad = base64(
+        userDataScript(['PG_HOST=db.internal', 'PGSSLMODE=disable', 'NODE_TLS_REJECT_UNAUTHORIZED=0']),
+      );
       const { sslmode, nodeTls } = await both(launchTemplate(bad));
       assert.match(sslmode.violations[0] ?? '', /PGSSLMODE=disable at userData\(base64\)/);
       assert.match(nodeTls.violations[0] ?? '', /at userData\(base64\)/);
-      const good = base64(userDataScript(['PG_HOST=db.internal', 'PGSSLMODE=verify-full', 'NODE_EXTRA_CA_CERTS=/home/ubuntu/certs/global-bundle.pem']));
+      const good = base64(
+        userDataScript([
+          'PG_HOST=db.internal',
+          'PGSSLMODE=verify-full',
+          'NODE_EXTRA_CA_CERTS=/home/ubuntu/certs/global-bundle.pem',
+        ]),
+      );
       assert.deepEqual(await both(launchTemplate(good)), { nodeTls: { violations: [] }, sslmode: { violations: [] } });
       // Naming the keys it comments out is no setting (the AMI user-data does that); a value in a comment still is.
-      const list = base64(userDataScript(["TJ_DISABLE_KEYS='DATABASE_URL TOOLJET_DB_URL CA_CERT NODE_TLS_REJECT_UNAUTHORIZED'"]));
+      const list = base64(
+        userDataScript(["TJ_DISABLE_KEYS='DATABASE_URL TOOLJET_DB_URL CA_CERT NODE_TLS_REJECT_UNAUTHORIZED'"]),
+      );
       assert.deepEqual(await both(launchTemplate(list)), { nodeTls: { violations: [] }, sslmode: { violations: [] } });
       const comment = base64(userDataScript(['# NODE_TLS_REJECT_UNAUTHORIZED=0 # for now']));
       assert.equal((await both(launchTemplate(comment))).nodeTls.violations.length, 1);
@@ -228,7 +291,11 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
       const r: Resource = { type: TYPES.localCommand, props: asProps(props), name: 'validate' };
       const { sslmode, nodeTls } = await both(r);
       assert.equal(sslmode.violations.length, 1);
-      for (const where of ['sslmode=disable at create', 'PGSSLMODE=allow at environment.PGSSLMODE', 'PGSSLMODE=prefer at stdin']) {
+      for (const where of [
+        'sslmode=disable at create',
+        'PGSSLMODE=allow at environment.PGSSLMODE',
+        'PGSSLMODE=prefer at stdin',
+      ]) {
         assert.ok(sslmode.violations[0].includes(where), `${where} in: ${sslmode.violations[0]}`);
       }
       assert.match(nodeTls.violations[0] ?? '', /at environment\.NODE_TLS_REJECT_UNAUTHORIZED/);
@@ -248,16 +315,34 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
 
   describe('any other resource (deep scan)', () => {
     it('finds a weak sslmode in any string property, even percent-encoded or inside JSON', async () => {
-      const ssm = { type: 'aws:ssm/parameter:Parameter', props: { name: '/tooljet/db-uri', type: 'String', value: 'postgres://db/tooljet?sslmode=disable' } };
+      const ssm = {
+        type: 'aws:ssm/parameter:Parameter',
+        props: { name: '/tooljet/db-uri', type: 'String', value: 'postgres://db/tooljet?sslmode=disable' },
+      };
       assert.match((await runPolicy(noWeakSslMode, ssm)).violations[0] ?? '', /sslmode=disable at value/);
-      const encoded = { type: 'aws:ssm/parameter:Parameter', props: { value: 'https://x/?next=postgres%3A%2F%2Fdb%2Ft%3Fsslmode%3Dprefer' } };
-      assert.match((await runPolicy(noWeakSslMode, encoded)).violations[0] ?? '', /sslmode=prefer at value\(uri-decoded\)/);
-      const helmValues = { type: 'kubernetes:helm.sh/v3:Release', props: { values: { env: { PGSSLMODE: 'disable' } } } };
-      assert.match((await runPolicy(noWeakSslMode, helmValues)).violations[0] ?? '', /PGSSLMODE=disable at values\.env\.PGSSLMODE/);
+      const encoded = {
+        type: 'aws:ssm/parameter:Parameter',
+        props: { value: 'https://x/?next=postgres%3A%2F%2Fdb%2Ft%3Fsslmode%3Dprefer' },
+      };
+      assert.match(
+        (await runPolicy(noWeakSslMode, encoded)).violations[0] ?? '',
+        /sslmode=prefer at value\(uri-decoded\)/,
+      );
+      const helmValues = {
+        type: 'kubernetes:helm.sh/v3:Release',
+        props: { values: { env: { PGSSLMODE: 'disable' } } },
+      };
+      assert.match(
+        (await runPolicy(noWeakSslMode, helmValues)).violations[0] ?? '',
+        /PGSSLMODE=disable at values\.env\.PGSSLMODE/,
+      );
     });
 
     it('inspects values marked secret without repeating them', async () => {
-      const r = { type: 'aws:ssm/parameter:Parameter', props: { value: secret(`postgres://u:${PASSWORD}@db/t?sslmode=allow`) } };
+      const r = {
+        type: 'aws:ssm/parameter:Parameter',
+        props: { value: secret(`postgres://u:${PASSWORD}@db/t?sslmode=allow`) },
+      };
       const run = await runPolicy(noWeakSslMode, r);
       assert.equal(run.violations.length, 1);
       assert.doesNotMatch(run.violations[0], new RegExp(PASSWORD));
@@ -266,7 +351,10 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
     it('does not mistake look-alikes for weak modes', async () => {
       const r = {
         type: 'aws:ssm/parameter:Parameter',
-        props: { description: 'sslmode=verify-full; mysslmode=disable; sslmode=disabled; PGSSLMODE=preferred; sslmode=required; MY_DATABASE_URL=x; CA_CERTS=y' },
+        props: {
+          description:
+            'sslmode=verify-full; mysslmode=disable; sslmode=disabled; PGSSLMODE=preferred; sslmode=required; MY_DATABASE_URL=x; CA_CERTS=y',
+        },
       };
       assert.deepEqual((await runPolicy(noWeakSslMode, r)).violations, []);
     });
@@ -284,7 +372,11 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
     });
 
     it('skips unknown values outside the config fields (ARNs, ids) silently', async () => {
-      const props = { family: 'tooljet', executionRoleArn: UNKNOWN.string, containerDefinitions: JSON.stringify([{ name: 'x', environment: goodEnv }]) };
+      const props = {
+        family: 'tooljet',
+        executionRoleArn: UNKNOWN.string,
+        containerDefinitions: JSON.stringify([{ name: 'x', environment: goodEnv }]),
+      };
       assert.deepEqual(await runPolicy(noWeakSslMode, { type: TYPES.ecsTaskDefinition, props }), { violations: [] });
     });
   });
@@ -292,12 +384,18 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
   describe('rendered-config helpers', () => {
     it('decodes base64 only to readable text', () => {
       assert.equal(decodeBase64Text(base64('PGSSLMODE=verify-full'), false)?.text, 'PGSSLMODE=verify-full');
-      assert.equal(decodeBase64Text(Buffer.from([0, 1, 2, 255, 254, 3, 4, 5, 6, 7, 8, 9]).toString('base64'), true), undefined);
+      assert.equal(
+        decodeBase64Text(Buffer.from([0, 1, 2, 255, 254, 3, 4, 5, 6, 7, 8, 9]).toString('base64'), true),
+        undefined,
+      );
       assert.equal(decodeBase64Text('production', false), undefined, 'short words are not decoded unless known base64');
     });
 
     it('never reports the same setting twice for one location', () => {
-      const { fragments } = renderedText(TYPES.k8sDeployment, asProps(deployment([{ name: 'PGSSLMODE', value: 'disable' }]).props));
+      const { fragments } = renderedText(
+        TYPES.k8sDeployment,
+        asProps(deployment([{ name: 'PGSSLMODE', value: 'disable' }]).props),
+      );
       assert.equal(findWeakSslMode(fragments).length, 1);
     });
   });

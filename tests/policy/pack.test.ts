@@ -27,7 +27,10 @@ const PASSWORD = 'Pack-test-pw-9';
 
 function startPack(): Promise<{ child: ChildProcess; port: number }> {
   const runner = require.resolve('@pulumi/pulumi/cmd/run-policy-pack', { paths: [PACK_DIR] });
-  const child = spawn(process.execPath, [runner, '127.0.0.1:1', '.'], { cwd: PACK_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [runner, '127.0.0.1:1', '.'], {
+    cwd: PACK_DIR,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -89,7 +92,10 @@ describe('policy pack: booted like the Pulumi CLI boots it, over gRPC', function
     assert.equal(info.getName(), 'tooljet-pg-upgrade-guardrails');
     assert.equal(info.getVersion(), '0.1.0');
     const served = info.getPoliciesList().map((p) => [p.getName(), p.getEnforcementlevel()]);
-    assert.deepEqual(served, policies.map((p) => [p.name, EnforcementLevel.MANDATORY]));
+    assert.deepEqual(
+      served,
+      policies.map((p) => [p.name, EnforcementLevel.MANDATORY]),
+    );
   });
 
   it('blocks the production clone without deletion protection (stack name from the URN)', async () => {
@@ -117,29 +123,50 @@ describe('policy pack: booted like the Pulumi CLI boots it, over gRPC', function
     await call<unknown>((cb) => client.configureStack(configure, cb));
     const props = { instanceClass: 'db.t4g.medium', snapshotIdentifier: 's', storageEncrypted: true, tags: {} };
     const diags = await analyze(request(TYPES.rdsInstance, 'clone', 'eu-live', props));
-    assert.deepEqual(diags.map((d) => d.getPolicyname()), ['rds-production-clone-deletion-protection']);
+    assert.deepEqual(
+      diags.map((d) => d.getPolicyname()),
+      ['rds-production-clone-deletion-protection'],
+    );
     assert.match(diags[0].getMessage(), /stack tag tooljet:environment=production/);
   });
 
   it('sees through wire secrets without echoing them, and ignores a clean resource', async () => {
     const uri = `postgres://authenticator:${PASSWORD}@db:5432/tooljet_db?sslmode=prefer`;
-    const diags = await analyze(request('aws:ssm/parameter:Parameter', 'db-uri', 'staging', { value: wireSecret(uri) }));
-    assert.deepEqual(diags.map((d) => d.getPolicyname()), ['no-weak-sslmode']);
+    const diags = await analyze(
+      request('aws:ssm/parameter:Parameter', 'db-uri', 'staging', { value: wireSecret(uri) }),
+    );
+    assert.deepEqual(
+      diags.map((d) => d.getPolicyname()),
+      ['no-weak-sslmode'],
+    );
     assert.doesNotMatch(diags[0].getMessage(), new RegExp(PASSWORD));
-    const clean = await analyze(request('aws:ssm/parameter:Parameter', 'db-uri', 'staging', { value: wireSecret(uri.replace('prefer', 'verify-full')) }));
+    const clean = await analyze(
+      request('aws:ssm/parameter:Parameter', 'db-uri', 'staging', {
+        value: wireSecret(uri.replace('prefer', 'verify-full')),
+      }),
+    );
     assert.deepEqual(clean, []);
   });
 
   it('turns wire unknowns in config fields into advisories, not failures, at preview', async () => {
-    const diags = await analyze(request(TYPES.ecsTaskDefinition, 'tooljet', 'staging', { family: 'tooljet', containerDefinitions: UNKNOWN.string }));
+    const diags = await analyze(
+      request(TYPES.ecsTaskDefinition, 'tooljet', 'staging', {
+        family: 'tooljet',
+        containerDefinitions: UNKNOWN.string,
+      }),
+    );
     assert.ok(diags.length > 0);
     for (const d of diags) {
       assert.equal(d.getEnforcementlevel(), EnforcementLevel.ADVISORY);
-      assert.match(d.getMessage(), /can't run policy '.*' .*during preview: string value at \.containerDefinitions can't be known/);
+      assert.match(
+        d.getMessage(),
+        /can't run policy '.*' .*during preview: string value at \.containerDefinitions can't be known/,
+      );
     }
-    assert.deepEqual(
-      diags.map((d) => d.getPolicyname()).sort(),
-      ['ecs-no-secrets-in-environment', 'no-node-tls-reject-unauthorized', 'no-weak-sslmode'],
-    );
+    assert.deepEqual(diags.map((d) => d.getPolicyname()).sort(), [
+      'ecs-no-secrets-in-environment',
+      'no-node-tls-reject-unauthorized',
+      'no-weak-sslmode',
+    ]);
   });
 });

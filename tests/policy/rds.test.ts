@@ -23,7 +23,10 @@ const cloneTags = (environment: 'production' | 'staging'): Record<string, string
   Name: `tooljet-db-pg16-${environment}`,
 });
 
-function clone(overrides: Partial<InstanceProps> = {}, environment: 'production' | 'staging' = 'production'): InstanceProps {
+function clone(
+  overrides: Partial<InstanceProps> = {},
+  environment: 'production' | 'staging' = 'production',
+): InstanceProps {
   return {
     instanceClass: 'db.t4g.medium',
     identifier: 'tooljet-db-pg16',
@@ -61,13 +64,19 @@ describe('policy: rds-instance-not-publicly-accessible', () => {
   });
 
   it('reports "cannot check during preview" (not a pass, not a violation) when the value is unknown', async () => {
-    const run = await runPolicy(rdsNotPubliclyAccessible, instance({ ...clone(), publiclyAccessible: UNKNOWN.boolean }));
+    const run = await runPolicy(
+      rdsNotPubliclyAccessible,
+      instance({ ...clone(), publiclyAccessible: UNKNOWN.boolean }),
+    );
     assert.deepEqual(run.violations, []);
     assert.match(run.advisory ?? '', /publiclyAccessible can't be known during preview/);
   });
 
   it('ignores other resource types', async () => {
-    const run = await runPolicy(rdsNotPubliclyAccessible, { type: TYPES.rdsParameterGroup, props: { publiclyAccessible: true } });
+    const run = await runPolicy(rdsNotPubliclyAccessible, {
+      type: TYPES.rdsParameterGroup,
+      props: { publiclyAccessible: true },
+    });
     assert.deepEqual(run.violations, []);
   });
 });
@@ -122,7 +131,10 @@ describe('policy: rds-parameter-group-force-ssl', () => {
   it('refuses a postgres16 group without rds.force_ssl', async () => {
     const run = await runPolicy(rdsParameterGroupForceSsl, group(pg16([{ name: 'log_connections', value: '1' }])));
     assert.equal(run.violations.length, 1);
-    assert.match(run.violations[0], /"pg16" \(family postgres16\) does not set rds\.force_ssl\. Add \{ name: "rds\.force_ssl", value: "1" \}/);
+    assert.match(
+      run.violations[0],
+      /"pg16" \(family postgres16\) does not set rds\.force_ssl\. Add \{ name: "rds\.force_ssl", value: "1" \}/,
+    );
   });
 
   it('refuses rds.force_ssl = "0" (and a postgres16 group with no parameters at all)', async () => {
@@ -134,7 +146,10 @@ describe('policy: rds-parameter-group-force-ssl', () => {
   });
 
   it('applies from postgres15 on; postgres13 and non-PostgreSQL families are not applicable', async () => {
-    assert.equal((await runPolicy(rdsParameterGroupForceSsl, group({ family: 'postgres15', parameters: [] }))).violations.length, 1);
+    assert.equal(
+      (await runPolicy(rdsParameterGroupForceSsl, group({ family: 'postgres15', parameters: [] }))).violations.length,
+      1,
+    );
     const pg13 = await runPolicy(rdsParameterGroupForceSsl, group({ family: 'postgres13', parameters: [] }));
     assert.deepEqual(pg13.violations, []);
     assert.match(pg13.notApplicable ?? '', /postgres13 is not PostgreSQL 15\+/);
@@ -166,7 +181,10 @@ describe('policy: rds-production-clone-deletion-protection', () => {
   it('refuses the clone in stack "prod" without deletionProtection, naming why it counts as production', async () => {
     const run = await runPolicy(policy, instance(clone({ deletionProtection: false }), 'prod'));
     assert.equal(run.violations.length, 1);
-    assert.match(run.violations[0], /"clone" is the production clone \(tag tooljet:environment=production, stack "prod"\)/);
+    assert.match(
+      run.violations[0],
+      /"clone" is the production clone \(tag tooljet:environment=production, stack "prod"\)/,
+    );
     assert.match(run.violations[0], /Set it/);
   });
 
@@ -209,7 +227,10 @@ describe('policy: rds-production-clone-deletion-protection', () => {
   it('counts an untagged instance restored from a snapshot (identifier unknown at preview) as a clone', async () => {
     const run = await runPolicy(
       policy,
-      instance({ instanceClass: 'db.t4g.medium', snapshotIdentifier: UNKNOWN.string, deletionProtection: false }, 'prod'),
+      instance(
+        { instanceClass: 'db.t4g.medium', snapshotIdentifier: UNKNOWN.string, deletionProtection: false },
+        'prod',
+      ),
     );
     assert.equal(run.violations.length, 1);
   });

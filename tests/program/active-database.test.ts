@@ -9,7 +9,12 @@ import { ProgramRun, runProgram } from '../helpers/program';
  */
 function customResources(run: ProgramRun) {
   return run.resources
-    .filter((r) => r.custom && (r.options.parent.includes('::tooljet-pg-upgrade:database:') || r.options.parent.includes('::tooljet-pg-upgrade:monitoring:PostgresLogGroup::')))
+    .filter(
+      (r) =>
+        r.custom &&
+        (r.options.parent.includes('::tooljet-pg-upgrade:database:') ||
+          r.options.parent.includes('::tooljet-pg-upgrade:monitoring:PostgresLogGroup::')),
+    )
     .map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, options: r.options }))
     .sort((a, b) => `${a.type}${a.name}`.localeCompare(`${b.type}${b.name}`));
 }
@@ -46,7 +51,13 @@ for (const stack of ['staging', 'prod']) {
     });
 
     it('keeps exporting the clone while ToolJet is on the source', () => {
-      for (const k of ['cloneIdentifier', 'cloneEndpoint', 'cloneEngineVersion', 'cloneParameterGroupName', 'snapshotIdentifier']) {
+      for (const k of [
+        'cloneIdentifier',
+        'cloneEndpoint',
+        'cloneEngineVersion',
+        'cloneParameterGroupName',
+        'snapshotIdentifier',
+      ]) {
         assert.deepEqual(onSource.outputs[k], onClone.outputs[k], k);
       }
     });

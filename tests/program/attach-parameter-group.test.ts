@@ -6,7 +6,11 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { attachParameterGroupEnvironment, attachParameterGroupScript, ATTACH_PARAMETER_GROUP_SCRIPT } from '../../components/database';
+import {
+  attachParameterGroupEnvironment,
+  attachParameterGroupScript,
+  ATTACH_PARAMETER_GROUP_SCRIPT,
+} from '../../components/database';
 
 const CLONE = 'test-db-pg13-clone';
 const GROUP = 'test-db-pg13-clone-postgres16';
@@ -31,11 +35,21 @@ describe('components/database/attach-parameter-group.sh (the finishing command) 
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  function run(instance: Partial<FakeState['instance']>, opts: { rebootSyncs?: boolean; timeout?: number; path?: string; groups?: string[] } = {}) {
+  function run(
+    instance: Partial<FakeState['instance']>,
+    opts: { rebootSyncs?: boolean; timeout?: number; path?: string; groups?: string[] } = {},
+  ) {
     const stateFile = path.join(dir, `state-${Math.random().toString(16).slice(2)}.json`);
     const state: FakeState = {
       // What the provider leaves behind: upgraded to 16.9, on the default group RDS swapped in.
-      instance: { id: CLONE, status: 'available', version: '16.9', group: 'default.postgres16', apply: 'in-sync', ...instance },
+      instance: {
+        id: CLONE,
+        status: 'available',
+        version: '16.9',
+        group: 'default.postgres16',
+        apply: 'in-sync',
+        ...instance,
+      },
       groups: opts.groups ?? [GROUP],
       queue: [],
       rebootSyncs: opts.rebootSyncs ?? true,
@@ -65,7 +79,13 @@ describe('components/database/attach-parameter-group.sh (the finishing command) 
     const r = run({});
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `clone=${CLONE} engine=16.9 parameterGroup=${GROUP} parameterApplyStatus=in-sync\n`);
-    assert.deepEqual(r.after.instance, { id: CLONE, status: 'available', version: '16.9', group: GROUP, apply: 'in-sync' });
+    assert.deepEqual(r.after.instance, {
+      id: CLONE,
+      status: 'available',
+      version: '16.9',
+      group: GROUP,
+      apply: 'in-sync',
+    });
     assert.equal(r.commands.filter((c) => c === 'modify-db-instance').length, 1);
     assert.equal(r.commands.filter((c) => c === 'reboot-db-instance').length, 1);
     // modify before reboot, and the reboot only once the group is pending-reboot
@@ -73,7 +93,7 @@ describe('components/database/attach-parameter-group.sh (the finishing command) 
     const modify = r.after.calls.find((c) => c.args[1] === 'modify-db-instance')!;
     assert.ok(modify.args.includes('--apply-immediately'));
     assert.equal(modify.args[modify.args.indexOf('--db-parameter-group-name') + 1], GROUP);
-    assert.ok(!modify.args.includes('--engine-version'), 'the version change is the provider\'s job, not this step\'s');
+    assert.ok(!modify.args.includes('--engine-version'), "the version change is the provider's job, not this step's");
   });
 
   it('passes the stack region and profile to the AWS CLI through the environment, with the pager off', () => {
@@ -103,21 +123,30 @@ describe('components/database/attach-parameter-group.sh (the finishing command) 
   it('fails loudly, without touching the clone, when it is not on the expected version (upgrade did not happen)', () => {
     const r = run({ version: '13.20', group: 'default.postgres13' });
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /clone test-db-pg13-clone runs PostgreSQL 13\.20, not 16\.9: the major version upgrade did not complete/);
+    assert.match(
+      r.stderr,
+      /clone test-db-pg13-clone runs PostgreSQL 13\.20, not 16\.9: the major version upgrade did not complete/,
+    );
     assert.deepEqual([...new Set(r.commands)], ['describe-db-instances']);
   });
 
   it('fails with the RDS state when the group never gets in-sync within the time budget', () => {
     const r = run({}, { rebootSyncs: false, timeout: 5 });
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /timed out after 5s waiting for test-db-pg13-clone to be in-sync with test-db-pg13-clone-postgres16; now status=available engine=16\.9 parameter-group=test-db-pg13-clone-postgres16 \(pending-reboot\)/);
+    assert.match(
+      r.stderr,
+      /timed out after 5s waiting for test-db-pg13-clone to be in-sync with test-db-pg13-clone-postgres16; now status=available engine=16\.9 parameter-group=test-db-pg13-clone-postgres16 \(pending-reboot\)/,
+    );
   });
 
   it('fails when the parameter group does not exist, with the AWS error', () => {
     const r = run({}, { groups: [] });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /DBParameterGroupNotFound/);
-    assert.match(r.stderr, /modify-db-instance test-db-pg13-clone --db-parameter-group-name test-db-pg13-clone-postgres16 failed/);
+    assert.match(
+      r.stderr,
+      /modify-db-instance test-db-pg13-clone --db-parameter-group-name test-db-pg13-clone-postgres16 failed/,
+    );
   });
 
   it('fails when the clone cannot be described', () => {

@@ -12,17 +12,33 @@ describe('cleanup (Pulumi.staging.yaml, ToolJet back on the source)', () => {
   let cleaned: ProgramRun;
   before(async () => {
     kept = await runProgram({ stack: 'staging', set: { activeDatabase: 'source' } });
-    cleaned = await runProgram({ stack: 'staging', set: { activeDatabase: 'source', cleanup: { enabled: true, deleteSnapshotAfter: '2026-12-31' } } });
+    cleaned = await runProgram({
+      stack: 'staging',
+      set: { activeDatabase: 'source', cleanup: { enabled: true, deleteSnapshotAfter: '2026-12-31' } },
+    });
   });
 
   it('no longer declares the clone, its parameter group, log group or commands (pulumi up deletes them)', () => {
     // The ToolJet targets stay (pointed at the source); everything of the clone goes.
-    const notTargets = (run: ProgramRun, type: string) => run.ofType(type).filter((r) => !r.options.parent.includes('::tooljet-pg-upgrade:targets:'));
-    for (const type of ['aws:rds/instance:Instance', 'aws:rds/parameterGroup:ParameterGroup', 'aws:cloudwatch/logGroup:LogGroup', 'command:local:Command']) {
+    const notTargets = (run: ProgramRun, type: string) =>
+      run.ofType(type).filter((r) => !r.options.parent.includes('::tooljet-pg-upgrade:targets:'));
+    for (const type of [
+      'aws:rds/instance:Instance',
+      'aws:rds/parameterGroup:ParameterGroup',
+      'aws:cloudwatch/logGroup:LogGroup',
+      'command:local:Command',
+    ]) {
       assert.ok(notTargets(kept, type).length > 0, `${type} exists before cleanup`);
-      assert.deepEqual(notTargets(cleaned, type).map((r) => r.name), [], `${type} after cleanup`);
+      assert.deepEqual(
+        notTargets(cleaned, type).map((r) => r.name),
+        [],
+        `${type} after cleanup`,
+      );
     }
-    assert.deepEqual(cleaned.resources.filter((r) => r.type.startsWith('tooljet-pg-upgrade:database:')).map((r) => r.type), ['tooljet-pg-upgrade:database:SourceSnapshot']);
+    assert.deepEqual(
+      cleaned.resources.filter((r) => r.type.startsWith('tooljet-pg-upgrade:database:')).map((r) => r.type),
+      ['tooljet-pg-upgrade:database:SourceSnapshot'],
+    );
   });
 
   it('keeps the snapshot: same resource and identifier, retainOnDelete, only a delete-after tag added', () => {
@@ -42,11 +58,16 @@ describe('cleanup (Pulumi.staging.yaml, ToolJet back on the source)', () => {
     assert.equal(o.snapshotDeleteAfter.value, '2026-12-31');
     for (const k of ['cloneIdentifier', 'cloneEndpoint', 'cloneEngineVersion']) assert.equal(o[k], undefined, k);
     assert.equal(o.activeDatabase.value, 'source');
-    for (const a of cleaned.ofType('aws:cloudwatch/metricAlarm:MetricAlarm')) assert.deepEqual(a.inputs.dimensions, { DBInstanceIdentifier: 'tooljet-prod-db' });
+    for (const a of cleaned.ofType('aws:cloudwatch/metricAlarm:MetricAlarm'))
+      assert.deepEqual(a.inputs.dimensions, { DBInstanceIdentifier: 'tooljet-prod-db' });
   });
 
   it('computes the date from cutoverAt + cleanup.retainSnapshotDays (stable across runs, not the clock)', async () => {
-    const set = { activeDatabase: 'source', cutoverAt: '2026-07-01T22:00:00Z', cleanup: { enabled: true, retainSnapshotDays: 90 } };
+    const set = {
+      activeDatabase: 'source',
+      cutoverAt: '2026-07-01T22:00:00Z',
+      cleanup: { enabled: true, retainSnapshotDays: 90 },
+    };
     const [a, b] = [await runProgram({ stack: 'staging', set }), await runProgram({ stack: 'staging', set })];
     assert.equal((a.one(SNAPSHOT).inputs.tags as Record<string, string>)['tooljet:delete-after'], '2026-09-29');
     assert.deepEqual(b.one(SNAPSHOT).inputs, a.one(SNAPSHOT).inputs);
@@ -63,14 +84,26 @@ describe('cleanup is refused where it would lose data', () => {
   }
 
   it('in production (the clone is the production database after cutover)', async () => {
-    await refused('prod', { cleanup: { enabled: true, deleteSnapshotAfter: '2026-12-31' } }, /^tooljet-pg-upgrade:cleanup\.enabled: is refused in production: /);
+    await refused(
+      'prod',
+      { cleanup: { enabled: true, deleteSnapshotAfter: '2026-12-31' } },
+      /^tooljet-pg-upgrade:cleanup\.enabled: is refused in production: /,
+    );
   });
 
   it('while ToolJet is still pointed at the clone', async () => {
-    await refused('staging', { activeDatabase: 'clone', cleanup: { enabled: true, deleteSnapshotAfter: '2026-12-31' } }, /^tooljet-pg-upgrade:cleanup\.enabled: would delete the clone ToolJet is pointed at; set activeDatabase: source first/);
+    await refused(
+      'staging',
+      { activeDatabase: 'clone', cleanup: { enabled: true, deleteSnapshotAfter: '2026-12-31' } },
+      /^tooljet-pg-upgrade:cleanup\.enabled: would delete the clone ToolJet is pointed at; set activeDatabase: source first/,
+    );
   });
 
   it('without a delete-after date for the kept snapshot', async () => {
-    await refused('staging', { activeDatabase: 'source', cleanup: { enabled: true } }, /^tooljet-pg-upgrade:cleanup\.deleteSnapshotAfter: not set; /);
+    await refused(
+      'staging',
+      { activeDatabase: 'source', cleanup: { enabled: true } },
+      /^tooljet-pg-upgrade:cleanup\.deleteSnapshotAfter: not set; /,
+    );
   });
 });

@@ -58,7 +58,10 @@ for (const kind of KINDS) {
         assert.equal(c.inputs.update, noopUpdate(action));
         assert.equal(c.inputs.delete, undefined, 'removing the window never stops or starts ToolJet');
         assert.deepEqual(c.inputs.triggers, ['tooljet-prod-db-pre-pg16-prod', 'tooljet-prod-db-pg16', 'clone']);
-        assert.deepEqual(c.inputs.interpreter, timedInterpreter(phaseLabel(action === 'stop' ? PHASES.stop : PHASES.start, kind)));
+        assert.deepEqual(
+          c.inputs.interpreter,
+          timedInterpreter(phaseLabel(action === 'stop' ? PHASES.stop : PHASES.start, kind)),
+        );
         assert.equal(c.inputs.logging, 'stdoutAndStderr');
         assert.equal(c.inputs.addPreviousOutputInEnv, true, 'the no-op update re-prints the previous record');
         assert.deepEqual(c.options.secretInputs, [], 'nothing secret passes through');
@@ -74,13 +77,28 @@ for (const kind of KINDS) {
       assert.equal((v.inputs.triggers as string[]).at(-1), g.command(`stop-tooljet-${kind}`).state.stdout);
       // ToolJet is stopped, so the source is frozen: exact equality, never --live-source.
       assert.doesNotMatch(String(v.inputs.create), /--live-source/);
-      assert.equal((g.command(`start-tooljet-${kind}`).inputs.environment as Record<string, string>).TJ_STOPPED_EPOCH, String(Date.parse(FAKE_STOPPED_AT) / 1000));
+      assert.equal(
+        (g.command(`start-tooljet-${kind}`).inputs.environment as Record<string, string>).TJ_STOPPED_EPOCH,
+        String(Date.parse(FAKE_STOPPED_AT) / 1000),
+      );
     });
 
     it('logs the estimated duration of every phase at start, naming the phases the commands print', () => {
-      const estimate = run.logs.find((l) => l.startsWith('info: estimated phase durations, cutover in a maintenance window'));
+      const estimate = run.logs.find((l) =>
+        l.startsWith('info: estimated phase durations, cutover in a maintenance window'),
+      );
       assert.ok(estimate, run.logs.join('\n'));
-      for (const p of [`1. stop ToolJet (${kind}):`, '2. snapshot: 5-35 min (100 GiB allocated', 'restore:', 'upgrade to 16: 15-30 min', 'parameter group:', 'validation:', `re-point (${kind}):`, `start ToolJet (${kind}):`, 'total, ToolJet stopped:']) {
+      for (const p of [
+        `1. stop ToolJet (${kind}):`,
+        '2. snapshot: 5-35 min (100 GiB allocated',
+        'restore:',
+        'upgrade to 16: 15-30 min',
+        'parameter group:',
+        'validation:',
+        `re-point (${kind}):`,
+        `start ToolJet (${kind}):`,
+        'total, ToolJet stopped:',
+      ]) {
         assert.ok(estimate.includes(p), `${p} in\n${estimate}`);
       }
     });
@@ -96,18 +114,27 @@ describe('maintenance-window cutover: what each kind stops and starts (environme
   });
   const env = (name: string) => g.command(name).inputs.environment as Record<string, string>;
 
-  it('every start waits for every target\'s re-point; the snapshot for every stop', () => {
+  it("every start waits for every target's re-point; the snapshot for every stop", () => {
     const snapshot = run.one('aws:rds/snapshot:Snapshot');
     for (const k of KINDS) {
       assert.ok(g.waitsFor(snapshot, g.command(`stop-tooljet-${k}`)), `snapshot after stop-tooljet-${k}`);
-      for (const other of KINDS) for (const r of g.targetResources(other)) assert.ok(g.waitsFor(g.command(`start-tooljet-${k}`), r), `start-tooljet-${k} after ${r.name}`);
+      for (const other of KINDS)
+        for (const r of g.targetResources(other))
+          assert.ok(g.waitsFor(g.command(`start-tooljet-${k}`), r), `start-tooljet-${k} after ${r.name}`);
     }
   });
 
-  it('ECS: the configured service, its deploy timeout, the stack\'s region', () => {
+  it("ECS: the configured service, its deploy timeout, the stack's region", () => {
     const e = env('stop-tooljet-ecs');
-    assert.deepEqual([e.TJ_ECS_CLUSTER, e.TJ_ECS_SERVICE, e.TJ_TIMEOUT_SECONDS, e.AWS_REGION, e.AWS_PAGER], ['tooljet', 'tooljet', '1800', 'us-east-1', '']);
-    assert.deepEqual(g.command('stop-tooljet-ecs').options.customTimeouts, { create: '2100s', update: '5m', delete: '' });
+    assert.deepEqual(
+      [e.TJ_ECS_CLUSTER, e.TJ_ECS_SERVICE, e.TJ_TIMEOUT_SECONDS, e.AWS_REGION, e.AWS_PAGER],
+      ['tooljet', 'tooljet', '1800', 'us-east-1', ''],
+    );
+    assert.deepEqual(g.command('stop-tooljet-ecs').options.customTimeouts, {
+      create: '2100s',
+      update: '5m',
+      delete: '',
+    });
   });
 
   it('EKS: the namespace and both Deployments that write (tooljet and PostgREST)', () => {
@@ -117,7 +144,10 @@ describe('maintenance-window cutover: what each kind stops and starts (environme
 
   it('AMI: the launch template and units; the start runs exactly the user-data of the new launch template version on the running instances', () => {
     const stop = env('stop-tooljet-ami');
-    assert.deepEqual([stop.TJ_LAUNCH_TEMPLATE_ID, stop.TJ_UNITS, stop.TJ_USER_DATA_B64], ['lt-0123456789abcdef0', 'nest postgrest', undefined]);
+    assert.deepEqual(
+      [stop.TJ_LAUNCH_TEMPLATE_ID, stop.TJ_UNITS, stop.TJ_USER_DATA_B64],
+      ['lt-0123456789abcdef0', 'nest postgrest', undefined],
+    );
     const start = env('start-tooljet-ami');
     const version = env('ami-launch-template-version');
     assert.equal(start.TJ_USER_DATA_B64, version.TJ_USER_DATA_B64);
@@ -134,7 +164,12 @@ describe('maintenance-window cutover: what each kind stops and starts (environme
   it('the policy pack passes every resource of the cutover', async () => {
     const all: string[] = [];
     for (const r of run.resources.filter((x) => x.custom)) {
-      for (const p of policies) all.push(...(await runPolicy(p, { type: r.type, name: r.name, props: r.inputs, stack: 'staging' })).violations.map((m) => `${p.name} ${r.name}: ${m}`));
+      for (const p of policies)
+        all.push(
+          ...(await runPolicy(p, { type: r.type, name: r.name, props: r.inputs, stack: 'staging' })).violations.map(
+            (m) => `${p.name} ${r.name}: ${m}`,
+          ),
+        );
     }
     assert.deepEqual(all, []);
   });
@@ -155,21 +190,36 @@ describe('maintenance-window rollback (activeDatabase: source after a recorded c
       ['re-point', g.targetResources('ecs')],
       ['start', [g.command('start-tooljet-ecs')]],
     ]);
-    assert.deepEqual(g.command('stop-tooljet-ecs').inputs.triggers, ['tooljet-prod-db-pre-pg16-prod', 'tooljet-prod-db-pg16', 'source']);
+    assert.deepEqual(g.command('stop-tooljet-ecs').inputs.triggers, [
+      'tooljet-prod-db-pre-pg16-prod',
+      'tooljet-prod-db-pg16',
+      'source',
+    ]);
     assert.equal(run.outputs.maintenanceWindow.value, 'rollback');
     assert.equal(run.outputs.activeDatabase.value, 'source');
   });
 
   it('declares no validation: going back to the source never waits for a comparison the clone can no longer pass', () => {
-    assert.equal(run.ofType(COMMAND).find((c) => c.name === 'post-deploy-validate'), undefined);
+    assert.equal(
+      run.ofType(COMMAND).find((c) => c.name === 'post-deploy-validate'),
+      undefined,
+    );
     assert.equal(run.outputs.postDeployValidation.value, 'skipped');
     const estimate = run.logs.find((l) => l.includes('rollback in a maintenance window'))!;
-    assert.match(estimate, /1\. stop ToolJet \(ecs\)[\s\S]*2\. rollback report[\s\S]*3\. re-point \(ecs\)[\s\S]*4\. start ToolJet \(ecs\)/);
+    assert.match(
+      estimate,
+      /1\. stop ToolJet \(ecs\)[\s\S]*2\. rollback report[\s\S]*3\. re-point \(ecs\)[\s\S]*4\. start ToolJet \(ecs\)/,
+    );
   });
 
   it('re-points the ECS task definition at the source', () => {
     const td = run.one('aws:ecs/taskDefinition:TaskDefinition');
-    const tooljet = (JSON.parse(String(td.inputs.containerDefinitions)) as Array<{ name: string; environment: Array<{ name: string; value: string }> }>).find((c) => c.name === 'tooljet')!;
+    const tooljet = (
+      JSON.parse(String(td.inputs.containerDefinitions)) as Array<{
+        name: string;
+        environment: Array<{ name: string; value: string }>;
+      }>
+    ).find((c) => c.name === 'tooljet')!;
     const env = Object.fromEntries(tooljet.environment.map((e) => [e.name, e.value]));
     assert.match(env.PG_HOST, /^tooljet-prod-db\./);
   });
@@ -180,7 +230,8 @@ describe('the rollback hook without a window: targets re-pointed at the source w
     const run = await runProgram({ stack: 'staging', set: { activeDatabase: 'source', cutoverAt: CUTOVER_AT } });
     const g = new Graph(run);
     const report = g.command('rollback-report');
-    for (const k of KINDS) for (const r of g.targetResources(k)) assert.ok(g.waitsFor(r, report), `${r.name} after rollback-report`);
+    for (const k of KINDS)
+      for (const r of g.targetResources(k)) assert.ok(g.waitsFor(r, report), `${r.name} after rollback-report`);
     assert.equal(run.outputs.maintenanceWindow.value, 'off');
   });
 });
@@ -194,23 +245,51 @@ describe('without the window (Pulumi.staging.yaml): the graph is the one before'
   });
 
   it('no stop or start, no dependency of the snapshot on anything; validation last, after every target', () => {
-    assert.deepEqual(run.resources.filter((r) => r.type.startsWith('tooljet-pg-upgrade:cutover:')), []);
+    assert.deepEqual(
+      run.resources.filter((r) => r.type.startsWith('tooljet-pg-upgrade:cutover:')),
+      [],
+    );
     assert.ok(!run.ofType(COMMAND).some((c) => /^(stop|start)-tooljet-/.test(c.name)));
     assert.deepEqual(run.one('aws:rds/snapshot:Snapshot').options.dependencies, []);
     const v = g.command('post-deploy-validate');
-    for (const k of KINDS) for (const r of g.targetResources(k)) assert.ok(g.waitsFor(v, r) && !g.waitsFor(r, v), `validation after ${r.name}`);
+    for (const k of KINDS)
+      for (const r of g.targetResources(k))
+        assert.ok(g.waitsFor(v, r) && !g.waitsFor(r, v), `validation after ${r.name}`);
     assert.equal(run.outputs.maintenanceWindow.value, 'off');
-    assert.match(run.logs.find((l) => l.startsWith('info: estimated phase durations'))!, /no maintenance window \(maintenanceWindow: false\): ToolJet keeps running/);
+    assert.match(
+      run.logs.find((l) => l.startsWith('info: estimated phase durations'))!,
+      /no maintenance window \(maintenanceWindow: false\): ToolJet keeps running/,
+    );
   });
 
   it('a production stack without the window warns that ToolJet must be stopped by hand (a cutover needs cutoverWithoutWindow)', async () => {
     // activeDatabase clone without the window is refused in production unless cutoverWithoutWindow says ToolJet was stopped by hand.
-    const r = await runProgram({ stack: 'prod', set: { targets: undefined, maintenanceWindow: undefined, cutoverWithoutWindow: 'true' } });
+    const r = await runProgram({
+      stack: 'prod',
+      set: { targets: undefined, maintenanceWindow: undefined, cutoverWithoutWindow: 'true' },
+    });
     assert.equal(r.outputs.maintenanceWindow.value, 'off');
-    assert.ok(r.logs.some((l) => /^warning: maintenanceWindow is off \(no ToolJet target is configured, so this program cannot stop ToolJet\): ToolJet keeps running while the snapshot is taken\./.test(l)), r.logs.join('\n'));
+    assert.ok(
+      r.logs.some((l) =>
+        /^warning: maintenanceWindow is off \(no ToolJet target is configured, so this program cannot stop ToolJet\): ToolJet keeps running while the snapshot is taken\./.test(
+          l,
+        ),
+      ),
+      r.logs.join('\n'),
+    );
     const off = await runProgram({ stack: 'prod', set: { maintenanceWindow: 'false', activeDatabase: 'source' } });
-    assert.ok(off.logs.some((l) => l.startsWith('warning: maintenanceWindow is off (maintenanceWindow: false): ToolJet keeps running on the source while the clone is built')), off.logs.join('\n'));
-    assert.ok(!run.logs.some((l) => l.startsWith('warning: maintenanceWindow')), 'staging: no maintenance-window warning');
+    assert.ok(
+      off.logs.some((l) =>
+        l.startsWith(
+          'warning: maintenanceWindow is off (maintenanceWindow: false): ToolJet keeps running on the source while the clone is built',
+        ),
+      ),
+      off.logs.join('\n'),
+    );
+    assert.ok(
+      !run.logs.some((l) => l.startsWith('warning: maintenanceWindow')),
+      'staging: no maintenance-window warning',
+    );
   });
 });
 
@@ -218,7 +297,11 @@ describe('the next pulumi up after a cutover', () => {
   it('declares the stop/start with the very same inputs: the provider runs neither again (nothing stops ToolJet)', async () => {
     const set = { targets: targetsOf(...KINDS), cutoverAt: CUTOVER_AT };
     const [a, b] = [await runProgram({ stack: 'prod', set }), await runProgram({ stack: 'prod', set })];
-    const windowCommands = (r: ProgramRun) => r.ofType(COMMAND).filter((c) => /^(stop|start)-tooljet-/.test(c.name)).map((c) => ({ name: c.name, inputs: plain(c.inputs) }));
+    const windowCommands = (r: ProgramRun) =>
+      r
+        .ofType(COMMAND)
+        .filter((c) => /^(stop|start)-tooljet-/.test(c.name))
+        .map((c) => ({ name: c.name, inputs: plain(c.inputs) }));
     assert.equal(windowCommands(a).length, 8);
     assert.deepEqual(windowCommands(b), windowCommands(a));
   });
@@ -227,8 +310,14 @@ describe('the next pulumi up after a cutover', () => {
 describe('refused before anything is registered', () => {
   it('a cutover window without validation, and a window rollback without cutoverAt, fail with one line and no resource', async () => {
     for (const [set, pattern] of [
-      [{ validation: { enabled: false } }, /^tooljet-pg-upgrade:validation\.enabled: false is refused with maintenanceWindow/],
-      [{ activeDatabase: 'source' }, /^tooljet-pg-upgrade:activeDatabase: "source" with maintenanceWindow is the rollback of a maintenance-window cutover and needs cutoverAt/],
+      [
+        { validation: { enabled: false } },
+        /^tooljet-pg-upgrade:validation\.enabled: false is refused with maintenanceWindow/,
+      ],
+      [
+        { activeDatabase: 'source' },
+        /^tooljet-pg-upgrade:activeDatabase: "source" with maintenanceWindow is the rollback of a maintenance-window cutover and needs cutoverAt/,
+      ],
     ] as const) {
       const { error, mocks } = await programError({ stack: 'prod', set });
       assert.ok(pulumi.RunError.isInstance(error), error.message);
@@ -245,33 +334,71 @@ describe('blue-green: the ToolJet targets are wired too, at the source endpoint'
   before(async () => {
     run = await runProgram({
       stack: 'prod',
-      set: { strategy: 'blue-green', clone: undefined, activeDatabase: undefined, maintenanceWindow: undefined, blueGreen: { phase: 'upgrade' }, targets: targetsOf(...KINDS) },
+      set: {
+        strategy: 'blue-green',
+        clone: undefined,
+        activeDatabase: undefined,
+        maintenanceWindow: undefined,
+        blueGreen: { phase: 'upgrade' },
+        targets: targetsOf(...KINDS),
+      },
     });
     g = new Graph(run);
   });
 
-  it('points every target at the source\'s endpoint (which the switchover keeps) with verify-full and the RDS CA bundle', () => {
+  it("points every target at the source's endpoint (which the switchover keeps) with verify-full and the RDS CA bundle", () => {
     const source = String(run.outputs.sourceEndpoint.value).replace(/:\d+$/, '');
-    const tooljet = (JSON.parse(String(run.one('aws:ecs/taskDefinition:TaskDefinition').inputs.containerDefinitions)) as Array<{ name: string; environment: unknown }>).find((c) => c.name === 'tooljet')!;
-    const env = Object.fromEntries((tooljet.environment as Array<{ name: string; value: string }>).map((e) => [e.name, e.value]));
-    assert.deepEqual([env.PG_HOST, env.PGSSLMODE, env.NODE_EXTRA_CA_CERTS], [source, 'verify-full', '/certs/global-bundle.pem']);
+    const tooljet = (
+      JSON.parse(String(run.one('aws:ecs/taskDefinition:TaskDefinition').inputs.containerDefinitions)) as Array<{
+        name: string;
+        environment: unknown;
+      }>
+    ).find((c) => c.name === 'tooljet')!;
+    const env = Object.fromEntries(
+      (tooljet.environment as Array<{ name: string; value: string }>).map((e) => [e.name, e.value]),
+    );
+    assert.deepEqual(
+      [env.PG_HOST, env.PGSSLMODE, env.NODE_EXTRA_CA_CERTS],
+      [source, 'verify-full', '/certs/global-bundle.pem'],
+    );
     const patch = run.ofType('kubernetes:apps/v1:DeploymentPatch').find((p) => p.name === 'eks-patch-tooljet')!;
-    const kenv = Object.fromEntries(((patch.inputs.spec as any).template.spec.containers[0].env as Array<{ name: string; value: string }>).map((e) => [e.name, e.value]));
+    const kenv = Object.fromEntries(
+      ((patch.inputs.spec as any).template.spec.containers[0].env as Array<{ name: string; value: string }>).map(
+        (e) => [e.name, e.value],
+      ),
+    );
     assert.equal(kenv.PG_HOST, source);
-    const ud = Buffer.from(String((g.command('ami-launch-template-version').inputs.environment as Record<string, string>).TJ_USER_DATA_B64), 'base64').toString('utf8');
+    const ud = Buffer.from(
+      String((g.command('ami-launch-template-version').inputs.environment as Record<string, string>).TJ_USER_DATA_B64),
+      'base64',
+    ).toString('utf8');
     assert.match(ud, new RegExp(`^TJ_PG_HOST='${source.replace(/\./g, '\\.')}'$`, 'm'));
     assert.equal(plain<Record<string, string>>(g.command('docker-write-files').inputs.environment).TJ_DB_HOST, source);
-    for (const k of ['ecsTaskDefinitionArn', 'eksPatchedDeployments', 'amiLaunchTemplateVersion', 'dockerEnvFile']) assert.ok(run.outputs[k]?.value !== undefined, k);
+    for (const k of ['ecsTaskDefinitionArn', 'eksPatchedDeployments', 'amiLaunchTemplateVersion', 'dockerEnvFile'])
+      assert.ok(run.outputs[k]?.value !== undefined, k);
   });
 
   it('wires them before the blue/green update: the green 16.9 refuses unencrypted connections (rds.force_ssl=1)', () => {
     const instance = run.one('aws:rds/instance:Instance');
-    for (const k of KINDS) for (const r of g.targetResources(k)) assert.ok(g.waitsFor(instance, r), `the blue/green update after ${r.name}`);
-    assert.ok(!run.ofType(COMMAND).some((c) => /^(stop|start)-tooljet-/.test(c.name)), 'no maintenance window with blue-green');
+    for (const k of KINDS)
+      for (const r of g.targetResources(k)) assert.ok(g.waitsFor(instance, r), `the blue/green update after ${r.name}`);
+    assert.ok(
+      !run.ofType(COMMAND).some((c) => /^(stop|start)-tooljet-/.test(c.name)),
+      'no maintenance window with blue-green',
+    );
   });
 
   it('phase import wires them too (no update to wait for)', async () => {
-    const imp = await runProgram({ stack: 'prod', set: { strategy: 'blue-green', clone: undefined, activeDatabase: undefined, maintenanceWindow: undefined, targets: targetsOf('ecs') } });
+    const imp = await runProgram({
+      stack: 'prod',
+      set: {
+        strategy: 'blue-green',
+        clone: undefined,
+        activeDatabase: undefined,
+        maintenanceWindow: undefined,
+        targets: targetsOf('ecs'),
+      },
+    });
     assert.equal(imp.ofType('aws:ecs/taskDefinition:TaskDefinition').length, 1);
     assert.equal(imp.one('aws:rds/instance:Instance').options.dependencies.length, 0);
   });
@@ -281,10 +408,20 @@ describe('pulumi preview of the cutover (Pulumi.prod.yaml)', () => {
   it('shows the stop, the validation and the start (nothing runs in a preview), and logs the estimate', async () => {
     const run = await runProgram({ stack: 'prod', preview: true });
     const names = run.ofType(COMMAND).map((c) => c.name);
-    for (const n of ['stop-tooljet-ecs', 'post-deploy-validate', 'ecs-deploy', 'start-tooljet-ecs']) assert.ok(names.includes(n), n);
+    for (const n of ['stop-tooljet-ecs', 'post-deploy-validate', 'ecs-deploy', 'start-tooljet-ecs'])
+      assert.ok(names.includes(n), n);
     // Read-only lookups only: the source, whether the window's snapshot exists already (a stale one would fail the exact
     // validation), and the ECS service's current task definition the new revision builds on.
-    assert.deepEqual(run.invokes.map((i) => i.token), ['aws:rds/getInstance:getInstance', 'aws:rds/getSnapshots:getSnapshots', 'aws:ecs/getCluster:getCluster', 'aws:ecs/getService:getService', 'aws:ecs/getTaskDefinition:getTaskDefinition']);
+    assert.deepEqual(
+      run.invokes.map((i) => i.token),
+      [
+        'aws:rds/getInstance:getInstance',
+        'aws:rds/getSnapshots:getSnapshots',
+        'aws:ecs/getCluster:getCluster',
+        'aws:ecs/getService:getService',
+        'aws:ecs/getTaskDefinition:getTaskDefinition',
+      ],
+    );
     assert.ok(run.logs.some((l) => l.startsWith('info: estimated phase durations, cutover in a maintenance window')));
   });
 });

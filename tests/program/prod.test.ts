@@ -43,7 +43,8 @@ describe('program (Pulumi.prod.yaml): production protections', () => {
     assert.equal(clone.inputs.autoMinorVersionUpgrade, false);
     assert.deepEqual(clone.options.customTimeouts, { create: '6h', update: '6h', delete: '3h' });
     assert.equal((clone.inputs.tags as Record<string, string>)['tooljet:environment'], 'production');
-    const env = run.ofType('command:local:Command').find((c) => c.name === 'clone-attach-parameter-group')!.inputs.environment as Record<string, string>;
+    const env = run.ofType('command:local:Command').find((c) => c.name === 'clone-attach-parameter-group')!.inputs
+      .environment as Record<string, string>;
     assert.equal(env.TJ_TIMEOUT_SECONDS, String(6 * 3600), 'the finishing step may wait as long as an update');
   });
 
@@ -54,14 +55,22 @@ describe('program (Pulumi.prod.yaml): production protections', () => {
     assert.equal(v('activeDatabaseIdentifier'), 'tooljet-prod-db-pg16');
     assert.equal(v('activeDatabaseEndpoint'), v('cloneEndpoint'));
     assert.notEqual(v('activeDatabaseEndpoint'), v('sourceEndpoint'));
-    assert.deepEqual(run.ofType('command:local:Command').filter((c) => /^(stop|start)-tooljet-/.test(c.name)).map((c) => c.name).sort(), ['start-tooljet-ecs', 'stop-tooljet-ecs']);
+    assert.deepEqual(
+      run
+        .ofType('command:local:Command')
+        .filter((c) => /^(stop|start)-tooljet-/.test(c.name))
+        .map((c) => c.name)
+        .sort(),
+      ['start-tooljet-ecs', 'stop-tooljet-ecs'],
+    );
   });
 
   it('puts no secret in any output', () => {
-    for (const [key, o] of Object.entries(run.outputs)) assert.ok(!JSON.stringify(o.value).includes(TEST_PASSWORD), key);
+    for (const [key, o] of Object.entries(run.outputs))
+      assert.ok(!JSON.stringify(o.value).includes(TEST_PASSWORD), key);
   });
 
-  it('a production clone takes the source\'s Multi-AZ setting when not configured', async () => {
+  it("a production clone takes the source's Multi-AZ setting when not configured", async () => {
     const cloneConfig = stackValue('prod', 'clone');
     delete cloneConfig.multiAz;
     for (const multiAz of [true, false]) {

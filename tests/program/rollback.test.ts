@@ -14,7 +14,8 @@ const SECRET_VALUE = rpc.specialSecretSig;
 
 const CUTOVER = '2026-07-01T22:00:00Z';
 const COMMAND = 'command:local:Command';
-const report = (run: ProgramRun): RecordedResource | undefined => run.ofType(COMMAND).find((c) => c.name === 'rollback-report');
+const report = (run: ProgramRun): RecordedResource | undefined =>
+  run.ofType(COMMAND).find((c) => c.name === 'rollback-report');
 
 describe('rollback (Pulumi.prod.yaml): clone -> source after a recorded cutover', () => {
   let onClone: ProgramRun;
@@ -31,13 +32,18 @@ describe('rollback (Pulumi.prod.yaml): clone -> source after a recorded cutover'
     assert.deepEqual(b.options, a.options);
     assert.equal(b.options.protect, true);
     assert.equal(b.inputs.deletionProtection, true);
-    for (const type of ['aws:rds/snapshot:Snapshot', 'aws:rds/parameterGroup:ParameterGroup', 'aws:cloudwatch/logGroup:LogGroup']) {
+    for (const type of [
+      'aws:rds/snapshot:Snapshot',
+      'aws:rds/parameterGroup:ParameterGroup',
+      'aws:cloudwatch/logGroup:LogGroup',
+    ]) {
       assert.deepEqual(rolledBack.one(type).inputs, onClone.one(type).inputs, type);
     }
   });
 
   it('moves every alarm from the clone to the source; names stay (updated in place, not replaced)', () => {
-    const byName = (run: ProgramRun) => new Map(run.ofType('aws:cloudwatch/metricAlarm:MetricAlarm').map((x) => [x.inputs.name as string, x.inputs]));
+    const byName = (run: ProgramRun) =>
+      new Map(run.ofType('aws:cloudwatch/metricAlarm:MetricAlarm').map((x) => [x.inputs.name as string, x.inputs]));
     const [before, after] = [byName(onClone), byName(rolledBack)];
     for (const [name, inputs] of after) {
       assert.ok(before.has(name), name);
@@ -54,7 +60,11 @@ describe('rollback (Pulumi.prod.yaml): clone -> source after a recorded cutover'
     const r = report(rolledBack)!;
     assert.ok(r, 'a rollback-report command');
     assert.equal(r.inputs.create, rollbackReportScript());
-    assert.deepEqual(r.inputs.interpreter, timedInterpreter(PHASES.rollbackReport), '/bin/sh -c through the timing wrapper');
+    assert.deepEqual(
+      r.inputs.interpreter,
+      timedInterpreter(PHASES.rollbackReport),
+      '/bin/sh -c through the timing wrapper',
+    );
     const clone = rolledBack.one('aws:rds/instance:Instance');
     assert.deepEqual(r.inputs.triggers, [CUTOVER, clone.state.resourceId]);
   });
@@ -67,13 +77,23 @@ describe('rollback (Pulumi.prod.yaml): clone -> source after a recorded cutover'
     const source = rolledBack.outputs.sourceEndpoint.value as string;
     const clone = rolledBack.outputs.cloneEndpoint.value as string;
     const ca = testCaBundle(); // lib/commands keeps "/" in sslrootcert (percent-encodes everything else)
-    assert.equal(env.TJ_PG_SOURCE_URL, `postgresql://tooljet@${source}/tooljet_production?sslmode=verify-full&sslrootcert=${ca}`);
-    assert.equal(env.TJ_PG_TARGET_URL, `postgresql://tooljet@${clone}/tooljet_production?sslmode=verify-full&sslrootcert=${ca}`);
+    assert.equal(
+      env.TJ_PG_SOURCE_URL,
+      `postgresql://tooljet@${source}/tooljet_production?sslmode=verify-full&sslrootcert=${ca}`,
+    );
+    assert.equal(
+      env.TJ_PG_TARGET_URL,
+      `postgresql://tooljet@${clone}/tooljet_production?sslmode=verify-full&sslrootcert=${ca}`,
+    );
     assert.equal(env.TJ_CUTOVER_AT, CUTOVER);
     assert.equal(env.TJ_TOOLJET_DB, 'tooljet_db');
     assert.equal(env.PGPASSWORD, TEST_PASSWORD);
     assert.ok(!String(r.inputs.create).includes(TEST_PASSWORD));
-    assert.equal(rolledBack.outputs.rollbackReport.secret, true, 'the report output is a secret (it ran with the password)');
+    assert.equal(
+      rolledBack.outputs.rollbackReport.secret,
+      true,
+      'the report output is a secret (it ran with the password)',
+    );
     assert.equal(rolledBack.outputs.activeDatabaseEndpoint.value, source);
   });
 

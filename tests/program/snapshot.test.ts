@@ -50,7 +50,10 @@ describe('program: the snapshot the clone restores from', () => {
       assert.deepEqual(lookup.inputs, { dbSnapshotIdentifier: 'tooljet-prod-db-manual-1' });
       const clone = run.one(INSTANCE);
       assert.equal(clone.inputs.snapshotIdentifier, 'tooljet-prod-db-manual-1');
-      assert.equal((clone.inputs.tags as Record<string, string>)['tooljet:source-snapshot'], 'tooljet-prod-db-manual-1');
+      assert.equal(
+        (clone.inputs.tags as Record<string, string>)['tooljet:source-snapshot'],
+        'tooljet-prod-db-manual-1',
+      );
       assert.equal(run.outputs.snapshotIdentifier.value, 'tooljet-prod-db-manual-1');
     });
 
@@ -73,11 +76,27 @@ describe('program: the snapshot the clone restores from', () => {
     });
 
     const bad: [string, Partial<ReturnType<typeof fakeSnapshot>>, RegExp][] = [
-      ['not available yet', { status: 'creating' }, /snapshot\.identifier: snapshot "snap-x" is "creating", not "available"; wait until it is available/],
-      ['of another engine', { engine: 'mysql', engineVersion: '8.0.36' }, /snapshot "snap-x" is mysql 8\.0\.36, not postgres 13\.x/],
+      [
+        'not available yet',
+        { status: 'creating' },
+        /snapshot\.identifier: snapshot "snap-x" is "creating", not "available"; wait until it is available/,
+      ],
+      [
+        'of another engine',
+        { engine: 'mysql', engineVersion: '8.0.36' },
+        /snapshot "snap-x" is mysql 8\.0\.36, not postgres 13\.x/,
+      ],
       ['already PostgreSQL 16', { engineVersion: '16.9' }, /snapshot "snap-x" is postgres 16\.9, not postgres 13\.x/],
-      ['unencrypted', { encrypted: false }, /snapshot "snap-x" is not encrypted, so the clone would not be; copy a snapshot with a KMS key/],
-      ['of another instance', { dbInstanceIdentifier: 'billing-db' }, /snapshot "snap-x" was taken of "billing-db", not of source "tooljet-prod-db"/],
+      [
+        'unencrypted',
+        { encrypted: false },
+        /snapshot "snap-x" is not encrypted, so the clone would not be; copy a snapshot with a KMS key/,
+      ],
+      [
+        'of another instance',
+        { dbInstanceIdentifier: 'billing-db' },
+        /snapshot "snap-x" was taken of "billing-db", not of source "tooljet-prod-db"/,
+      ],
     ];
     for (const [what, overrides, message] of bad) {
       it(`refuses a snapshot that is ${what}, before creating anything`, async () => {
@@ -94,7 +113,10 @@ describe('program: the snapshot the clone restores from', () => {
 
     it('says so when the snapshot does not exist', async () => {
       const { error } = await programError({ stack: 'staging', set: existing('snap-missing') });
-      assert.match(error.message, /^tooljet-pg-upgrade:snapshot\.identifier: snapshot "snap-missing" could not be read \(.*DBSnapshotNotFound: .*\); check the identifier and aws:region$/);
+      assert.match(
+        error.message,
+        /^tooljet-pg-upgrade:snapshot\.identifier: snapshot "snap-missing" could not be read \(.*DBSnapshotNotFound: .*\); check the identifier and aws:region$/,
+      );
     });
   });
 });

@@ -14,7 +14,10 @@ const COMMAND = 'command:local:Command';
 
 /** The database stage: its components and their children (the targets and validation have their own tests). */
 function databaseStage(run: ProgramRun): RecordedResource[] {
-  return run.resources.filter((r) => r.type.startsWith('tooljet-pg-upgrade:database:') || r.options.parent?.includes('::tooljet-pg-upgrade:database:'));
+  return run.resources.filter(
+    (r) =>
+      r.type.startsWith('tooljet-pg-upgrade:database:') || r.options.parent?.includes('::tooljet-pg-upgrade:database:'),
+  );
 }
 
 describe('program (Pulumi.staging.yaml): snapshot -> postgres16 group -> clone on 16.9', () => {
@@ -31,21 +34,26 @@ describe('program (Pulumi.staging.yaml): snapshot -> postgres16 group -> clone o
     finish = databaseStage(run).find((r) => r.type === COMMAND)!;
   });
 
-  it('registers exactly the three database components and their four resources, plus the clone\'s log group', () => {
+  it("registers exactly the three database components and their four resources, plus the clone's log group", () => {
     // Targets, validation and the monitoring alarms have their own tests (targets, validation, monitoring).
-    const logGroup = (r: RecordedResource) => r.type.startsWith('tooljet-pg-upgrade:monitoring:PostgresLogGroup') || r.options.parent?.includes('::tooljet-pg-upgrade:monitoring:PostgresLogGroup::');
+    const logGroup = (r: RecordedResource) =>
+      r.type.startsWith('tooljet-pg-upgrade:monitoring:PostgresLogGroup') ||
+      r.options.parent?.includes('::tooljet-pg-upgrade:monitoring:PostgresLogGroup::');
     const types = [...databaseStage(run), ...run.resources.filter(logGroup)].map((r) => `${r.type}::${r.name}`).sort();
-    assert.deepEqual(types, [
-      `${COMMAND}::clone-attach-parameter-group`,
-      `${PARAMETER_GROUP}::clone-parameters-postgres16`,
-      `${INSTANCE}::clone`,
-      `${SNAPSHOT}::source-snapshot`,
-      'aws:cloudwatch/logGroup:LogGroup::clone-postgresql-log',
-      'tooljet-pg-upgrade:database:PostgresParameterGroup::clone-parameters',
-      'tooljet-pg-upgrade:database:SourceSnapshot::source-snapshot',
-      'tooljet-pg-upgrade:database:UpgradedClone::clone',
-      'tooljet-pg-upgrade:monitoring:PostgresLogGroup::clone-postgresql-log',
-    ].sort());
+    assert.deepEqual(
+      types,
+      [
+        `${COMMAND}::clone-attach-parameter-group`,
+        `${PARAMETER_GROUP}::clone-parameters-postgres16`,
+        `${INSTANCE}::clone`,
+        `${SNAPSHOT}::source-snapshot`,
+        'aws:cloudwatch/logGroup:LogGroup::clone-postgresql-log',
+        'tooljet-pg-upgrade:database:PostgresParameterGroup::clone-parameters',
+        'tooljet-pg-upgrade:database:SourceSnapshot::source-snapshot',
+        'tooljet-pg-upgrade:database:UpgradedClone::clone',
+        'tooljet-pg-upgrade:monitoring:PostgresLogGroup::clone-postgresql-log',
+      ].sort(),
+    );
     for (const [child, parent] of [
       [snapshot, 'SourceSnapshot'],
       [group, 'PostgresParameterGroup'],
@@ -125,7 +133,11 @@ describe('program (Pulumi.staging.yaml): snapshot -> postgres16 group -> clone o
   it('restore/upgrade split: a finishing command attaches the postgres16 group after the upgrade', () => {
     assert.equal(finish.inputs.create, attachParameterGroupScript());
     assert.equal(finish.inputs.update, attachParameterGroupScript());
-    assert.deepEqual(finish.inputs.interpreter, timedInterpreter(PHASES.parameterGroup), '/bin/sh -c through the timing wrapper');
+    assert.deepEqual(
+      finish.inputs.interpreter,
+      timedInterpreter(PHASES.parameterGroup),
+      '/bin/sh -c through the timing wrapper',
+    );
     assert.deepEqual(finish.inputs.environment, {
       TJ_CLONE_ID: 'test-db-pg13-clone',
       TJ_PARAMETER_GROUP: 'test-db-pg13-clone-postgres16',
@@ -147,13 +159,19 @@ describe('program (Pulumi.staging.yaml): snapshot -> postgres16 group -> clone o
 
   it('keeps identifiers and credentials off the command line: the create command is the generic script', () => {
     const create = String(finish.inputs.create);
-    for (const word of ['test-db-pg13-clone', 'tooljet-prod-db', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', TEST_PASSWORD]) {
+    for (const word of [
+      'test-db-pg13-clone',
+      'tooljet-prod-db',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      TEST_PASSWORD,
+    ]) {
       assert.ok(!create.includes(word), `create command contains ${word}`);
     }
     assert.ok(!JSON.stringify(finish.inputs.environment).includes('SECRET'));
   });
 
-  it('orders snapshot -> clone: the clone restores from the snapshot resource\'s output', () => {
+  it("orders snapshot -> clone: the clone restores from the snapshot resource's output", () => {
     assert.deepEqual(clone.options.propertyDependencies.snapshotIdentifier, [snapshot.urn]);
     assert.ok(clone.options.dependencies.includes(snapshot.urn));
   });
@@ -178,7 +196,7 @@ describe('program (Pulumi.staging.yaml): snapshot -> postgres16 group -> clone o
     assert.equal(group.options.protect, false);
   });
 
-  it('puts the clone in the source\'s private network by default', () => {
+  it("puts the clone in the source's private network by default", () => {
     assert.equal(clone.inputs.dbSubnetGroupName, 'tooljet-private-db');
     assert.deepEqual(clone.inputs.vpcSecurityGroupIds, ['sg-0aaaaaaaaaaaaaaa1']);
     assert.equal(clone.inputs.multiAz, false);
@@ -226,8 +244,9 @@ describe('program (Pulumi.staging.yaml): snapshot -> postgres16 group -> clone o
     }
   });
 
-  it('passes the password to no resource of this stage (the clone keeps the snapshot\'s users)', () => {
-    for (const r of databaseStage(run)) assert.ok(!JSON.stringify(r.inputs).includes(TEST_PASSWORD), `${r.type} ${r.name}`);
+  it("passes the password to no resource of this stage (the clone keeps the snapshot's users)", () => {
+    for (const r of databaseStage(run))
+      assert.ok(!JSON.stringify(r.inputs).includes(TEST_PASSWORD), `${r.type} ${r.name}`);
     assert.ok(!('password' in clone.inputs));
   });
 });
@@ -241,6 +260,10 @@ describe('program under `pulumi preview`', () => {
       'aws:ecs/getTaskDefinition:getTaskDefinition',
       'aws:rds/getInstance:getInstance',
     ]);
-    assert.equal(run.ofType(COMMAND).filter((c) => c.name === 'clone-attach-parameter-group').length, 1, 'the finishing step is a resource, which the provider never runs in preview');
+    assert.equal(
+      run.ofType(COMMAND).filter((c) => c.name === 'clone-attach-parameter-group').length,
+      1,
+      'the finishing step is a resource, which the provider never runs in preview',
+    );
   });
 });

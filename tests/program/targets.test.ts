@@ -14,8 +14,24 @@ import { planDockerTarget } from '../../targets/docker/render';
 import { parseEnv } from '../../targets/shared/dotenv';
 import { CONTAINER_CA_PATH } from '../../targets/shared/render';
 import { policies } from '../../policy/policies';
-import { ecsLookupFixture, fakeAws, fakeEcs, FAKE_LAUNCH_TEMPLATE_VERSION, FAKE_TASK_DEFINITION_REVISION, plain, RecordedResource } from '../helpers/mocks';
-import { programError, ProgramRun, runProgram, stackValue, TEST_PASSWORD, testCaBundle, writeTempFile } from '../helpers/program';
+import {
+  ecsLookupFixture,
+  fakeAws,
+  fakeEcs,
+  FAKE_LAUNCH_TEMPLATE_VERSION,
+  FAKE_TASK_DEFINITION_REVISION,
+  plain,
+  RecordedResource,
+} from '../helpers/mocks';
+import {
+  programError,
+  ProgramRun,
+  runProgram,
+  stackValue,
+  TEST_PASSWORD,
+  testCaBundle,
+  writeTempFile,
+} from '../helpers/program';
 import { runPolicy } from '../policy/harness';
 
 const T = {
@@ -53,7 +69,8 @@ function named(run: ProgramRun, type: string, name: string): RecordedResource {
 function containers(td: RecordedResource): Array<Record<string, any>> {
   return JSON.parse(String(td.inputs.containerDefinitions));
 }
-const envOf = (c: Record<string, any>) => Object.fromEntries((c.environment ?? []).map((e: { name: string; value: string }) => [e.name, e.value]));
+const envOf = (c: Record<string, any>) =>
+  Object.fromEntries((c.environment ?? []).map((e: { name: string; value: string }) => [e.name, e.value]));
 
 /** Every string a secret value could hide in: raw, URI-encoded, base64 (also of the whole text), JSON-escaped. */
 function assertNoSecretIn(label: string, value: unknown): void {
@@ -85,31 +102,45 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
   });
 
   it('creates one component per target kind, each with exactly its resources', () => {
-    const list = (component: string) => childrenOf(run, component).map((r) => `${r.type}::${r.name}`).sort();
+    const list = (component: string) =>
+      childrenOf(run, component)
+        .map((r) => `${r.type}::${r.name}`)
+        .sort();
     assert.deepEqual(list('tooljet-pg-upgrade:targets:DockerTarget'), [`${T.command}::docker-write-files`]);
-    assert.deepEqual(list('tooljet-pg-upgrade:targets:EcsTarget'), [
-      `${T.command}::ecs-deploy`,
-      `${T.taskDefinition}::ecs-task`,
-      `${T.rolePolicy}::ecs-execution-secrets`,
-      `${T.rolePolicy}::ecs-task-rds-ca-bundle`,
-      `${T.object}::ecs-rds-ca-bundle`,
-      `${T.secret}::ecs-pg-password`,
-      `${T.secretVersion}::ecs-pg-password-value`,
-    ].sort());
-    assert.deepEqual(list('tooljet-pg-upgrade:targets:EksTarget'), [
-      `${T.deploymentPatch}::eks-patch-tooljet`,
-      `${T.deploymentPatch}::eks-patch-tooljet-postgrest`,
-      `${T.configMap}::eks-rds-ca-bundle`,
-      `${T.secretPatch}::eks-server-secret`,
-    ].sort());
-    assert.deepEqual(list('tooljet-pg-upgrade:targets:AmiTarget'), [
-      `${T.command}::ami-launch-template-version`,
-      `${T.rolePolicy}::ami-instance-role`,
-      `${T.object}::ami-rds-ca-bundle`,
-      `${T.secret}::ami-pg-password`,
-      `${T.secretVersion}::ami-pg-password-value`,
-    ].sort());
-    assert.deepEqual(list('tooljet-pg-upgrade:validation:PostDeployValidation'), [`${T.command}::post-deploy-validate`]);
+    assert.deepEqual(
+      list('tooljet-pg-upgrade:targets:EcsTarget'),
+      [
+        `${T.command}::ecs-deploy`,
+        `${T.taskDefinition}::ecs-task`,
+        `${T.rolePolicy}::ecs-execution-secrets`,
+        `${T.rolePolicy}::ecs-task-rds-ca-bundle`,
+        `${T.object}::ecs-rds-ca-bundle`,
+        `${T.secret}::ecs-pg-password`,
+        `${T.secretVersion}::ecs-pg-password-value`,
+      ].sort(),
+    );
+    assert.deepEqual(
+      list('tooljet-pg-upgrade:targets:EksTarget'),
+      [
+        `${T.deploymentPatch}::eks-patch-tooljet`,
+        `${T.deploymentPatch}::eks-patch-tooljet-postgrest`,
+        `${T.configMap}::eks-rds-ca-bundle`,
+        `${T.secretPatch}::eks-server-secret`,
+      ].sort(),
+    );
+    assert.deepEqual(
+      list('tooljet-pg-upgrade:targets:AmiTarget'),
+      [
+        `${T.command}::ami-launch-template-version`,
+        `${T.rolePolicy}::ami-instance-role`,
+        `${T.object}::ami-rds-ca-bundle`,
+        `${T.secret}::ami-pg-password`,
+        `${T.secretVersion}::ami-pg-password-value`,
+      ].sort(),
+    );
+    assert.deepEqual(list('tooljet-pg-upgrade:validation:PostDeployValidation'), [
+      `${T.command}::post-deploy-validate`,
+    ]);
   });
 
   describe('ECS', () => {
@@ -126,16 +157,26 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
       init = byName['rds-ca-bundle'];
     });
 
-    it('looks up the service\'s current task definition read-only: getCluster -> getService -> getTaskDefinition', () => {
+    it("looks up the service's current task definition read-only: getCluster -> getService -> getTaskDefinition", () => {
       const ecsInvokes = run.invokes.filter((i) => i.token.startsWith('aws:ecs/'));
-      assert.deepEqual(ecsInvokes.map((i) => i.token), ['aws:ecs/getCluster:getCluster', 'aws:ecs/getService:getService', 'aws:ecs/getTaskDefinition:getTaskDefinition']);
-      assert.deepEqual(ecsInvokes[1].inputs, { clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/tooljet', serviceName: 'tooljet' });
+      assert.deepEqual(
+        ecsInvokes.map((i) => i.token),
+        [
+          'aws:ecs/getCluster:getCluster',
+          'aws:ecs/getService:getService',
+          'aws:ecs/getTaskDefinition:getTaskDefinition',
+        ],
+      );
+      assert.deepEqual(ecsInvokes[1].inputs, {
+        clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/tooljet',
+        serviceName: 'tooljet',
+      });
       assert.equal(ecsInvokes[2].inputs.taskDefinition, current.arn);
     });
 
     it('registers a revision of the current definition: its family, size, runtime, storage and volumes; our roles; kept on destroy', () => {
       const ecs = stackValue('staging', 'targets').ecs as Record<string, string>;
-      assert.equal(td.inputs.family, 'tooljet', 'the family of the service\'s definition');
+      assert.equal(td.inputs.family, 'tooljet', "the family of the service's definition");
       assert.equal(td.inputs.cpu, '2048', 'not a default: the current size');
       assert.equal(td.inputs.memory, '4096');
       assert.deepEqual(td.inputs.requiresCompatibilities, ['FARGATE']);
@@ -144,13 +185,20 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
       assert.deepEqual(td.inputs.ephemeralStorage, { sizeInGib: 30 });
       assert.equal(td.inputs.executionRoleArn, ecs.executionRoleArn);
       assert.equal(td.inputs.taskRoleArn, ecs.taskRoleArn);
-      assert.deepEqual((td.inputs.volumes as Array<{ name: string }>).map((v) => v.name), ['uploads', 'rds-ca']);
+      assert.deepEqual(
+        (td.inputs.volumes as Array<{ name: string }>).map((v) => v.name),
+        ['uploads', 'rds-ca'],
+      );
       assert.equal(td.inputs.skipDestroy, true);
-      assert.deepEqual(containers(td).map((c) => c.name), ['tooljet', 'rds-ca-bundle', 'postgrest']);
+      assert.deepEqual(
+        containers(td).map((c) => c.name),
+        ['tooljet', 'rds-ca-bundle', 'postgrest'],
+      );
     });
 
     it('keeps what the current ToolJet container has: image, health check, stopTimeout, ulimits, logging, other env and secrets', () => {
-      for (const k of ['image', 'command', 'portMappings', 'healthCheck', 'stopTimeout', 'ulimits', 'logConfiguration']) assert.deepEqual(tooljet[k], currentTooljet[k], k);
+      for (const k of ['image', 'command', 'portMappings', 'healthCheck', 'stopTimeout', 'ulimits', 'logConfiguration'])
+        assert.deepEqual(tooljet[k], currentTooljet[k], k);
       assert.equal(envOf(tooljet).SMTP_DOMAIN, 'smtp.example.com');
       assert.ok((tooljet.secrets as Array<{ name: string }>).some((x) => x.name === 'SMTP_PASSWORD'));
       assert.equal(envOf(tooljet).PGRST_DB_URI, undefined, 'the stale in-container PostgREST URI is dropped');
@@ -162,9 +210,21 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
       assert.equal(env.PGSSLMODE, 'verify-full');
       assert.equal(env.NODE_EXTRA_CA_CERTS, CONTAINER_CA_PATH);
       assert.equal(env.PGSSLROOTCERT, CONTAINER_CA_PATH);
-      assert.equal(env.REDIS_HOST, 'tooljet-redis.abc123.0001.use1.cache.amazonaws.com', 'extraEnvironment replaces the current value');
-      assert.deepEqual(tooljet.mountPoints, [...currentTooljet.mountPoints, { sourceVolume: 'rds-ca', containerPath: '/certs', readOnly: true }]);
-      assert.match(envOf(postgrest).PGRST_DB_URI, new RegExp(`@${cloneHost.replace(/\./g, '\\.')}:5432/tooljet_db\\?sslmode=verify-full&sslrootcert=/certs/global-bundle\\.pem$`));
+      assert.equal(
+        env.REDIS_HOST,
+        'tooljet-redis.abc123.0001.use1.cache.amazonaws.com',
+        'extraEnvironment replaces the current value',
+      );
+      assert.deepEqual(tooljet.mountPoints, [
+        ...currentTooljet.mountPoints,
+        { sourceVolume: 'rds-ca', containerPath: '/certs', readOnly: true },
+      ]);
+      assert.match(
+        envOf(postgrest).PGRST_DB_URI,
+        new RegExp(
+          `@${cloneHost.replace(/\./g, '\\.')}:5432/tooljet_db\\?sslmode=verify-full&sslrootcert=/certs/global-bundle\\.pem$`,
+        ),
+      );
     });
 
     it('ships the bundle via S3: the object holds caBundle, the init container pins its SHA-256 and version', () => {
@@ -182,9 +242,15 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
     it('references every secret by ARN: the created PG_PASS secret and the configured ones; the execution role reads exactly those', () => {
       const created = named(run, T.secret, 'ecs-pg-password');
       assert.equal(created.inputs.name, 'tooljet-pg-upgrade/staging/ecs/pg-password');
-      assert.equal(created.inputs.recoveryWindowInDays, 0, 'staging secrets are deleted at once (the name can be reused)');
+      assert.equal(
+        created.inputs.recoveryWindowInDays,
+        0,
+        'staging secrets are deleted at once (the name can be reused)',
+      );
       const ecs = stackValue('staging', 'targets').ecs as { secrets: Record<string, string> };
-      const valueFrom = Object.fromEntries((tooljet.secrets as Array<{ name: string; valueFrom: string }>).map((s) => [s.name, s.valueFrom]));
+      const valueFrom = Object.fromEntries(
+        (tooljet.secrets as Array<{ name: string; valueFrom: string }>).map((s) => [s.name, s.valueFrom]),
+      );
       assert.deepEqual(valueFrom, {
         SMTP_PASSWORD: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:tooljet/smtp-AbCdEf',
         PG_PASS: created.state.arn,
@@ -200,12 +266,18 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
           Effect: 'Allow',
           Action: ['secretsmanager:GetSecretValue'],
           // The kept SMTP_PASSWORD is referenced too: the execution role must still read it.
-          Resource: [created.state.arn, ...Object.values(ecs.secrets), 'arn:aws:secretsmanager:us-east-1:123456789012:secret:tooljet/smtp-AbCdEf'].sort(),
+          Resource: [
+            created.state.arn,
+            ...Object.values(ecs.secrets),
+            'arn:aws:secretsmanager:us-east-1:123456789012:secret:tooljet/smtp-AbCdEf',
+          ].sort(),
         },
       ]);
       assert.equal(named(run, T.rolePolicy, 'ecs-execution-secrets').inputs.role, 'tooljet-ecs-execution');
       const taskPolicy = JSON.parse(String(named(run, T.rolePolicy, 'ecs-task-rds-ca-bundle').inputs.policy));
-      assert.deepEqual(taskPolicy.Statement[0].Resource, ['arn:aws:s3:::tooljet-staging-config/tooljet-pg-upgrade/rds-ca/global-bundle.pem']);
+      assert.deepEqual(taskPolicy.Statement[0].Resource, [
+        'arn:aws:s3:::tooljet-staging-config/tooljet-pg-upgrade/rds-ca/global-bundle.pem',
+      ]);
     });
 
     it('deploys the revision to the existing service after the secrets, policies and bundle exist', () => {
@@ -217,10 +289,19 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
       assert.equal(env.TJ_TASK_DEFINITION, td.state.arn);
       assert.equal(env.TJ_TIMEOUT_SECONDS, '1800');
       assert.deepEqual(deploy.inputs.triggers, [td.state.arn]);
-      for (const dep of [td, named(run, T.rolePolicy, 'ecs-execution-secrets'), named(run, T.rolePolicy, 'ecs-task-rds-ca-bundle'), named(run, T.object, 'ecs-rds-ca-bundle'), named(run, T.secretVersion, 'ecs-pg-password-value')]) {
+      for (const dep of [
+        td,
+        named(run, T.rolePolicy, 'ecs-execution-secrets'),
+        named(run, T.rolePolicy, 'ecs-task-rds-ca-bundle'),
+        named(run, T.object, 'ecs-rds-ca-bundle'),
+        named(run, T.secretVersion, 'ecs-pg-password-value'),
+      ]) {
         assert.ok(deploy.options.dependencies.includes(dep.urn), `deploy waits for ${dep.name}`);
       }
-      assert.ok(td.options.dependencies.includes(named(run, T.secretVersion, 'ecs-pg-password-value').urn), 'no revision before its secret has a value');
+      assert.ok(
+        td.options.dependencies.includes(named(run, T.secretVersion, 'ecs-pg-password-value').urn),
+        'no revision before its secret has a value',
+      );
     });
   });
 
@@ -231,10 +312,16 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
       assert.deepEqual(cm.inputs.data, { 'global-bundle.pem': pem });
     });
 
-    it('patches the chart\'s tooljet-server Secret (server-side apply, forced) with the database and TLS keys, as a secret', () => {
+    it("patches the chart's tooljet-server Secret (server-side apply, forced) with the database and TLS keys, as a secret", () => {
       const patch = named(run, T.secretPatch, 'eks-server-secret');
-      assert.deepEqual(patch.inputs.metadata, { name: 'tooljet-server', namespace: 'tooljet', annotations: { 'pulumi.com/patchForce': 'true' } });
-      const data = Object.fromEntries(Object.entries(plain<Record<string, string>>(patch.inputs.data)).map(([k, v]) => [k, b64(v)]));
+      assert.deepEqual(patch.inputs.metadata, {
+        name: 'tooljet-server',
+        namespace: 'tooljet',
+        annotations: { 'pulumi.com/patchForce': 'true' },
+      });
+      const data = Object.fromEntries(
+        Object.entries(plain<Record<string, string>>(patch.inputs.data)).map(([k, v]) => [k, b64(v)]),
+      );
       assert.equal(data.PG_HOST, cloneHost);
       assert.equal(data.PGSSLMODE, 'verify-full');
       assert.equal(data.NODE_EXTRA_CA_CERTS, CONTAINER_CA_PATH);
@@ -245,7 +332,11 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
 
     it('patches Deployment tooljet: plain database/TLS env, the read-only /certs mount, after the ConfigMap and Secret', () => {
       const p = named(run, T.deploymentPatch, 'eks-patch-tooljet');
-      assert.deepEqual(p.inputs.metadata, { name: 'tooljet', namespace: 'tooljet', annotations: { 'pulumi.com/patchForce': 'true' } });
+      assert.deepEqual(p.inputs.metadata, {
+        name: 'tooljet',
+        namespace: 'tooljet',
+        annotations: { 'pulumi.com/patchForce': 'true' },
+      });
       const spec = p.inputs.spec as any;
       const c = spec.template.spec.containers[0];
       const env = Object.fromEntries(c.env.map((e: { name: string; value: string }) => [e.name, e.value]));
@@ -255,15 +346,23 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
       assert.deepEqual(c.volumeMounts, [{ name: 'rds-ssl-cert', mountPath: '/certs', readOnly: true }]);
       assert.equal(spec.template.spec.volumes[0].configMap.name, 'rds-ssl-cert');
       assert.equal(spec.template.metadata.annotations['tj-pg-upgrade/rds-ca-sha256'], sha256(pem));
-      for (const dep of [named(run, T.configMap, 'eks-rds-ca-bundle'), named(run, T.secretPatch, 'eks-server-secret')]) assert.ok(p.options.dependencies.includes(dep.urn));
+      for (const dep of [named(run, T.configMap, 'eks-rds-ca-bundle'), named(run, T.secretPatch, 'eks-server-secret')])
+        assert.ok(p.options.dependencies.includes(dep.urn));
       assert.equal(p.options.provider, '', 'no kubeconfig/context configured: the default provider');
     });
 
     it('patches PostgREST with a password-free verify-full URI and PGPASSWORD from the Secret', () => {
-      const c = (named(run, T.deploymentPatch, 'eks-patch-tooljet-postgrest').inputs.spec as any).template.spec.containers[0];
+      const c = (named(run, T.deploymentPatch, 'eks-patch-tooljet-postgrest').inputs.spec as any).template.spec
+        .containers[0];
       assert.equal(c.name, 'postgrest');
-      assert.match(c.env[0].value, /^postgres:\/\/tooljet@[^:]+:5432\/tooljet_db\?sslmode=verify-full&sslrootcert=\/certs\/global-bundle\.pem$/);
-      assert.deepEqual(c.env[1], { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'tooljet-server', key: 'TOOLJET_DB_PASS' } } });
+      assert.match(
+        c.env[0].value,
+        /^postgres:\/\/tooljet@[^:]+:5432\/tooljet_db\?sslmode=verify-full&sslrootcert=\/certs\/global-bundle\.pem$/,
+      );
+      assert.deepEqual(c.env[1], {
+        name: 'PGPASSWORD',
+        valueFrom: { secretKeyRef: { name: 'tooljet-server', key: 'TOOLJET_DB_PASS' } },
+      });
     });
   });
 
@@ -290,7 +389,7 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
       assert.match(userData, /^set_line NODE_EXTRA_CA_CERTS "\$TJ_CA_FILE"$/m);
     });
 
-    it('user-data downloads the uploaded bundle and checks caBundle\'s SHA-256; the password is a reference', () => {
+    it("user-data downloads the uploaded bundle and checks caBundle's SHA-256; the password is a reference", () => {
       const object = named(run, T.object, 'ami-rds-ca-bundle');
       assert.equal(object.inputs.content, pem);
       assert.match(userData, new RegExp(`^TJ_CA_SHA256='${sha256(pem)}'$`, 'm'));
@@ -305,12 +404,20 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
       const p = named(run, T.rolePolicy, 'ami-instance-role');
       assert.equal(p.inputs.role, 'tooljet-ec2');
       const doc = JSON.parse(String(p.inputs.policy));
-      assert.deepEqual(doc.Statement.map((s: { Resource: string[] }) => s.Resource), [
-        ['arn:aws:s3:::tooljet-staging-config/tooljet-pg-upgrade/rds-ca/ami-global-bundle.pem'],
-        [String(named(run, T.secret, 'ami-pg-password').state.arn)],
-      ]);
+      assert.deepEqual(
+        doc.Statement.map((s: { Resource: string[] }) => s.Resource),
+        [
+          ['arn:aws:s3:::tooljet-staging-config/tooljet-pg-upgrade/rds-ca/ami-global-bundle.pem'],
+          [String(named(run, T.secret, 'ami-pg-password').state.arn)],
+        ],
+      );
       const cmd = named(run, T.command, 'ami-launch-template-version');
-      for (const dep of [p, named(run, T.object, 'ami-rds-ca-bundle'), named(run, T.secretVersion, 'ami-pg-password-value')]) assert.ok(cmd.options.dependencies.includes(dep.urn));
+      for (const dep of [
+        p,
+        named(run, T.object, 'ami-rds-ca-bundle'),
+        named(run, T.secretVersion, 'ami-pg-password-value'),
+      ])
+        assert.ok(cmd.options.dependencies.includes(dep.urn));
     });
   });
 
@@ -327,7 +434,10 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
     });
 
     it('what it would write: a .env with verify-full and NODE_EXTRA_CA_CERTS at the mounted path, pointing at the clone', () => {
-      const { directory, input } = dockerWriteInput(plain<Record<string, string>>(cmd.inputs.environment), String(cmd.inputs.stdin));
+      const { directory, input } = dockerWriteInput(
+        plain<Record<string, string>>(cmd.inputs.environment),
+        String(cmd.inputs.stdin),
+      );
       assert.equal(directory, '/opt/tooljet');
       const plan = planDockerTarget(directory, input, undefined);
       const env = parseEnv(plan.files.env.text);
@@ -343,7 +453,8 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
   it('puts secret values only into secret stores, each marked secret; nowhere else (environment, user-data, ConfigMaps, policies)', () => {
     for (const r of run.resources) {
       const carriers = SECRET_CARRIERS.filter((c) => c.type === r.type && c.name.test(r.name));
-      for (const c of carriers) assert.ok(r.options.secretInputs.includes(c.input), `${r.type} ${r.name}.${c.input} must be a Pulumi secret`);
+      for (const c of carriers)
+        assert.ok(r.options.secretInputs.includes(c.input), `${r.type} ${r.name}.${c.input} must be a Pulumi secret`);
       const rest = Object.fromEntries(Object.entries(r.inputs).filter(([k]) => !carriers.some((c) => c.input === k)));
       assertNoSecretIn(`${r.type} ${r.name}`, rest);
     }
@@ -386,7 +497,8 @@ describe('program (Pulumi.staging.yaml) under `pulumi preview`: every target is 
   it('registers all four target components and the validation, makes only the read-only lookups, runs nothing', async () => {
     const run = await runProgram({ stack: 'staging', preview: true });
     const components = run.resources.filter((r) => !r.custom).map((r) => r.type);
-    for (const t of ['DockerTarget', 'EcsTarget', 'EksTarget', 'AmiTarget']) assert.ok(components.includes(`tooljet-pg-upgrade:targets:${t}`), t);
+    for (const t of ['DockerTarget', 'EcsTarget', 'EksTarget', 'AmiTarget'])
+      assert.ok(components.includes(`tooljet-pg-upgrade:targets:${t}`), t);
     assert.ok(components.includes('tooljet-pg-upgrade:validation:PostDeployValidation'));
     assert.deepEqual(run.invokes.map((i) => i.token).sort(), [
       'aws:ecs/getCluster:getCluster',
@@ -413,22 +525,36 @@ describe('program: activeDatabase clone -> source re-points every target and not
   /** Inputs as text with base64 payloads (Secret data, user-data) decoded, so a host inside them is visible. */
   function text(r: RecordedResource): string {
     const inputs = plain<Record<string, any>>(r.inputs);
-    if (r.type === T.secretPatch) inputs.data = Object.fromEntries(Object.entries(inputs.data).map(([k, v]) => [k, b64(String(v))]));
-    if (inputs.environment?.TJ_USER_DATA_B64) inputs.environment.TJ_USER_DATA_B64 = b64(inputs.environment.TJ_USER_DATA_B64);
+    if (r.type === T.secretPatch)
+      inputs.data = Object.fromEntries(Object.entries(inputs.data).map(([k, v]) => [k, b64(String(v))]));
+    if (inputs.environment?.TJ_USER_DATA_B64)
+      inputs.environment.TJ_USER_DATA_B64 = b64(inputs.environment.TJ_USER_DATA_B64);
     return JSON.stringify(inputs);
   }
   const key = (r: RecordedResource) => `${r.type}::${r.name}`;
   /** The alarms and dashboard follow the active database on purpose: tests/program/rollback.test.ts. */
   const alarms = (r: RecordedResource) =>
-    r.type.startsWith('tooljet-pg-upgrade:monitoring:DatabaseMonitoring') || r.options.parent.includes('::tooljet-pg-upgrade:monitoring:DatabaseMonitoring::');
+    r.type.startsWith('tooljet-pg-upgrade:monitoring:DatabaseMonitoring') ||
+    r.options.parent.includes('::tooljet-pg-upgrade:monitoring:DatabaseMonitoring::');
 
   it('the same resources exist either way (the alarms aside)', () => {
-    assert.deepEqual(onSource.resources.filter((r) => !alarms(r)).map(key).sort(), onClone.resources.filter((r) => !alarms(r)).map(key).sort());
+    assert.deepEqual(
+      onSource.resources
+        .filter((r) => !alarms(r))
+        .map(key)
+        .sort(),
+      onClone.resources
+        .filter((r) => !alarms(r))
+        .map(key)
+        .sort(),
+    );
   });
 
   it('each target resource that names the database names the source instead of the clone, and differs in nothing else', () => {
     const moved: string[] = [];
-    for (const a of onClone.resources.filter((r) => r.custom && r.options.parent.includes('::tooljet-pg-upgrade:targets:'))) {
+    for (const a of onClone.resources.filter(
+      (r) => r.custom && r.options.parent.includes('::tooljet-pg-upgrade:targets:'),
+    )) {
       const b = onSource.resources.find((r) => key(r) === key(a))!;
       const ta = text(a);
       const tb = text(b);
@@ -436,18 +562,23 @@ describe('program: activeDatabase clone -> source re-points every target and not
       assert.equal(ta.split(cloneHost).join(sourceHost), tb, `${key(a)}: only the host may change`);
       if (ta !== tb) moved.push(key(a));
     }
-    assert.deepEqual(moved.sort(), [
-      `${T.command}::ami-launch-template-version`,
-      `${T.command}::docker-write-files`,
-      `${T.deploymentPatch}::eks-patch-tooljet`,
-      `${T.deploymentPatch}::eks-patch-tooljet-postgrest`,
-      `${T.secretPatch}::eks-server-secret`,
-      `${T.taskDefinition}::ecs-task`,
-    ].sort());
+    assert.deepEqual(
+      moved.sort(),
+      [
+        `${T.command}::ami-launch-template-version`,
+        `${T.command}::docker-write-files`,
+        `${T.deploymentPatch}::eks-patch-tooljet`,
+        `${T.deploymentPatch}::eks-patch-tooljet-postgrest`,
+        `${T.secretPatch}::eks-server-secret`,
+        `${T.taskDefinition}::ecs-task`,
+      ].sort(),
+    );
   });
 
   it('leaves the clone, snapshot, parameter group and the validation (always source vs clone) identical', () => {
-    for (const a of onClone.resources.filter((r) => r.custom && !alarms(r) && !r.options.parent.includes('::tooljet-pg-upgrade:targets:'))) {
+    for (const a of onClone.resources.filter(
+      (r) => r.custom && !alarms(r) && !r.options.parent.includes('::tooljet-pg-upgrade:targets:'),
+    )) {
       const b = onSource.resources.find((r) => key(r) === key(a))!;
       assert.deepEqual(b.inputs, a.inputs, key(a));
     }
@@ -462,7 +593,8 @@ describe('program: target configuration variants', () => {
     const provider = named(run, T.k8sProvider, 'eks-cluster');
     assert.equal(provider.inputs.kubeconfig, kubeconfig, 'a path, never the contents');
     assert.equal(provider.inputs.context, 'tooljet-staging');
-    for (const r of run.resources.filter((x) => x.type.startsWith('kubernetes:'))) assert.match(r.options.provider, /pulumi:providers:kubernetes::eks-cluster::/, r.name);
+    for (const r of run.resources.filter((x) => x.type.startsWith('kubernetes:')))
+      assert.match(r.options.provider, /pulumi:providers:kubernetes::eks-cluster::/, r.name);
   });
 
   it('EKS secretMode create owns a whole Secret (stringData, secret) holding the app secrets', async () => {
@@ -478,39 +610,76 @@ describe('program: target configuration variants', () => {
     const targets = { ecs: { ...(stackValue('staging', 'targets').ecs as object), updateService: false } };
     const run = await runProgram({ stack: 'staging', set: { targets } });
     assert.equal(run.ofType(T.command).filter((c) => c.name === 'ecs-deploy').length, 0);
-    assert.equal(run.outputs.ecsDeployCommand.value, `aws ecs update-service --cluster tooljet --service tooljet --task-definition ${String(run.one(T.taskDefinition).state.arn)}`);
+    assert.equal(
+      run.outputs.ecsDeployCommand.value,
+      `aws ecs update-service --cluster tooljet --service tooljet --task-definition ${String(run.one(T.taskDefinition).state.arn)}`,
+    );
   });
 
   it('ECS drops NODE_TLS_REJECT_UNAUTHORIZED/DATABASE_URL found in the current definition; the revision passes the policy pack', async () => {
     const lookup = ecsLookupFixture();
-    const defs = JSON.parse(lookup.containerDefinitions) as Array<{ environment: Array<{ name: string; value: string }> }>;
-    defs[0].environment.push({ name: 'NODE_TLS_REJECT_UNAUTHORIZED', value: '0' }, { name: 'DATABASE_URL', value: 'postgres://tooljet@old-db.internal/tooljet' });
+    const defs = JSON.parse(lookup.containerDefinitions) as Array<{
+      environment: Array<{ name: string; value: string }>;
+    }>;
+    defs[0].environment.push(
+      { name: 'NODE_TLS_REJECT_UNAUTHORIZED', value: '0' },
+      { name: 'DATABASE_URL', value: 'postgres://tooljet@old-db.internal/tooljet' },
+    );
     const aws = fakeAws({ ecs: fakeEcs({ ...lookup, containerDefinitions: JSON.stringify(defs) }) });
-    const run = await runProgram({ stack: 'staging', aws, set: { targets: { ecs: stackValue('staging', 'targets').ecs } } });
+    const run = await runProgram({
+      stack: 'staging',
+      aws,
+      set: { targets: { ecs: stackValue('staging', 'targets').ecs } },
+    });
     const td = run.one(T.taskDefinition);
     const names = containers(td).flatMap((c) => (c.environment ?? []).map((e: { name: string }) => e.name));
     assert.ok(!names.includes('NODE_TLS_REJECT_UNAUTHORIZED') && !names.includes('DATABASE_URL'));
-    for (const policy of policies) assert.deepEqual((await runPolicy(policy, { type: td.type, name: td.name, props: td.inputs, stack: 'staging' })).violations, [], policy.name);
+    for (const policy of policies)
+      assert.deepEqual(
+        (await runPolicy(policy, { type: td.type, name: td.name, props: td.inputs, stack: 'staging' })).violations,
+        [],
+        policy.name,
+      );
   });
 
   it('ECS with environment files: "" for the four unsafe names in each such container (warned by name), fault injection and S3 Files volume carried; policy pack passes', async () => {
     const aws = fakeAws({ ecs: fakeEcs(ecsLookupFixture('ecs-task-definition-env-files.json')) });
-    const run = await runProgram({ stack: 'staging', aws, set: { targets: { ecs: stackValue('staging', 'targets').ecs } } });
+    const run = await runProgram({
+      stack: 'staging',
+      aws,
+      set: { targets: { ecs: stackValue('staging', 'targets').ecs } },
+    });
     const td = run.one(T.taskDefinition);
     const byName = Object.fromEntries(containers(td).map((c) => [c.name, c]));
     for (const name of ['tooljet', 'postgrest', 'tooljet-worker']) {
       const env = envOf(byName[name]);
-      for (const v of ['DATABASE_URL', 'TOOLJET_DB_URL', 'CA_CERT', 'NODE_TLS_REJECT_UNAUTHORIZED']) assert.equal(env[v], '', `${name}: ${v}`);
+      for (const v of ['DATABASE_URL', 'TOOLJET_DB_URL', 'CA_CERT', 'NODE_TLS_REJECT_UNAUTHORIZED'])
+        assert.equal(env[v], '', `${name}: ${v}`);
       assert.ok(byName[name].environmentFiles.length > 0);
     }
     assert.equal(td.inputs.enableFaultInjection, true);
-    assert.deepEqual((td.inputs.volumes as Array<Record<string, unknown>>).map((v) => Object.keys(v).sort()), [['configureAtLaunch', 'name', 's3filesVolumeConfiguration'], ['name']]);
+    assert.deepEqual(
+      (td.inputs.volumes as Array<Record<string, unknown>>).map((v) => Object.keys(v).sort()),
+      [['configureAtLaunch', 'name', 's3filesVolumeConfiguration'], ['name']],
+    );
     const warning = run.logs.find((l) => l.includes('load environment files'));
     assert.ok(warning, run.logs.join('\n'));
-    assert.match(warning, /sets tooljet: DATABASE_URL, tooljet: TOOLJET_DB_URL, tooljet: CA_CERT, tooljet: NODE_TLS_REJECT_UNAUTHORIZED, postgrest: DATABASE_URL, .*tooljet-worker: NODE_TLS_REJECT_UNAUTHORIZED to ""/);
+    assert.match(
+      warning,
+      /sets tooljet: DATABASE_URL, tooljet: TOOLJET_DB_URL, tooljet: CA_CERT, tooljet: NODE_TLS_REJECT_UNAUTHORIZED, postgrest: DATABASE_URL, .*tooljet-worker: NODE_TLS_REJECT_UNAUTHORIZED to ""/,
+    );
     assert.doesNotMatch(warning, /BEGIN CERTIFICATE|s3:::/, 'names only');
-    assert.equal((named(run, T.command, 'ecs-deploy').inputs.environment as Record<string, string>).TJ_TASK_DEFINITION, td.state.arn, 'ECS kept the blanks: deployed');
-    for (const policy of policies) assert.deepEqual((await runPolicy(policy, { type: td.type, name: td.name, props: td.inputs, stack: 'staging' })).violations, [], policy.name);
+    assert.equal(
+      (named(run, T.command, 'ecs-deploy').inputs.environment as Record<string, string>).TJ_TASK_DEFINITION,
+      td.state.arn,
+      'ECS kept the blanks: deployed',
+    );
+    for (const policy of policies)
+      assert.deepEqual(
+        (await runPolicy(policy, { type: td.type, name: td.name, props: td.inputs, stack: 'staging' })).violations,
+        [],
+        policy.name,
+      );
   });
 
   it('ECS that registers the revision without the "" entries stops pulumi up before the deployment, in one RunError line', async () => {
@@ -518,28 +687,40 @@ describe('program: target configuration variants', () => {
     const listener = (e: unknown) => seen.push(e as Error);
     process.on('unhandledRejection', listener);
     try {
-      const aws = fakeAws({ ecs: { ...fakeEcs(ecsLookupFixture('ecs-task-definition-env-files.json')), dropsEmptyEnvironmentValues: true } });
-      const pending = runProgram({ stack: 'staging', aws, set: { targets: { ecs: stackValue('staging', 'targets').ecs } } });
+      const aws = fakeAws({
+        ecs: { ...fakeEcs(ecsLookupFixture('ecs-task-definition-env-files.json')), dropsEmptyEnvironmentValues: true },
+      });
+      const pending = runProgram({
+        stack: 'staging',
+        aws,
+        set: { targets: { ecs: stackValue('staging', 'targets').ecs } },
+      });
       pending.catch(() => undefined); // never settles: the deployment's environment cannot be known
       for (let i = 0; i < 200 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
       assert.ok(seen.length > 0, 'the program fails');
       const err = seen[0];
       assert.ok(pulumi.RunError.isInstance(err), String(err));
       assert.doesNotMatch(err.message, /\n/);
-      assert.match(err.message, /(^|: )tooljet-pg-upgrade:targets\.ecs: ECS registered arn:aws:ecs:us-east-1:123456789012:task-definition\/tooljet:12 without the empty tooljet: DATABASE_URL, .* the revision was not deployed/);
+      assert.match(
+        err.message,
+        /(^|: )tooljet-pg-upgrade:targets\.ecs: ECS registered arn:aws:ecs:us-east-1:123456789012:task-definition\/tooljet:12 without the empty tooljet: DATABASE_URL, .* the revision was not deployed/,
+      );
     } finally {
       process.off('unhandledRejection', listener);
     }
   });
 
-  it('ECS refuses configured roles that the service\'s tasks do not run with, in one RunError line', async () => {
+  it("ECS refuses configured roles that the service's tasks do not run with, in one RunError line", async () => {
     // Known only after the lookup, so it fails inside an Output: the Pulumi CLI's handler prints a RunError's message
     // alone (cmd/run/run.js), once. Here we catch it where that handler would, and stop waiting after 20 s.
     const seen: Error[] = [];
     const listener = (e: unknown) => seen.push(e as Error);
     process.on('unhandledRejection', listener);
     try {
-      const ecs = { ...(stackValue('staging', 'targets').ecs as object), taskRoleArn: 'arn:aws:iam::123456789012:role/someone-else' };
+      const ecs = {
+        ...(stackValue('staging', 'targets').ecs as object),
+        taskRoleArn: 'arn:aws:iam::123456789012:role/someone-else',
+      };
       const pending = runProgram({ stack: 'staging', set: { targets: { ecs } } });
       pending.catch(() => undefined); // never settles: the task definition's inputs cannot be known
       for (let i = 0; i < 200 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
@@ -547,7 +728,10 @@ describe('program: target configuration variants', () => {
       const err = seen[0];
       assert.ok(pulumi.RunError.isInstance(err), String(err));
       assert.doesNotMatch(err.message, /\n/);
-      assert.match(err.message, /tooljet-pg-upgrade:targets\.ecs: targets\.ecs\.taskRoleArn is arn:aws:iam::123456789012:role\/someone-else but the service's task definition arn:aws:ecs:us-east-1:123456789012:task-definition\/tooljet:11 uses arn:aws:iam::123456789012:role\/tooljet-ecs-task: set targets\.ecs\.taskRoleArn to/);
+      assert.match(
+        err.message,
+        /tooljet-pg-upgrade:targets\.ecs: targets\.ecs\.taskRoleArn is arn:aws:iam::123456789012:role\/someone-else but the service's task definition arn:aws:ecs:us-east-1:123456789012:task-definition\/tooljet:11 uses arn:aws:iam::123456789012:role\/tooljet-ecs-task: set targets\.ecs\.taskRoleArn to/,
+      );
     } finally {
       process.off('unhandledRejection', listener);
     }
@@ -556,9 +740,20 @@ describe('program: target configuration variants', () => {
   it('ECS app secrets given as Pulumi secrets become Secrets Manager secrets the task references', async () => {
     const ecs = { ...(stackValue('staging', 'targets').ecs as Record<string, unknown>), secrets: undefined };
     const run = await runProgram({ stack: 'staging', secrets: APP_SECRETS, set: { targets: { ecs } } });
-    const names = run.ofType(T.secret).map((s) => s.inputs.name).sort();
-    assert.deepEqual(names, ['tooljet-pg-upgrade/staging/ecs/lockbox-master-key', 'tooljet-pg-upgrade/staging/ecs/pg-password', 'tooljet-pg-upgrade/staging/ecs/pgrst-jwt-secret', 'tooljet-pg-upgrade/staging/ecs/secret-key-base']);
-    const values = run.ofType(T.secretVersion).map((v) => plain<string>(v.inputs.secretString)).sort();
+    const names = run
+      .ofType(T.secret)
+      .map((s) => s.inputs.name)
+      .sort();
+    assert.deepEqual(names, [
+      'tooljet-pg-upgrade/staging/ecs/lockbox-master-key',
+      'tooljet-pg-upgrade/staging/ecs/pg-password',
+      'tooljet-pg-upgrade/staging/ecs/pgrst-jwt-secret',
+      'tooljet-pg-upgrade/staging/ecs/secret-key-base',
+    ]);
+    const values = run
+      .ofType(T.secretVersion)
+      .map((v) => plain<string>(v.inputs.secretString))
+      .sort();
     assert.deepEqual(values, [TEST_PASSWORD, ...Object.values(APP_SECRETS)].sort());
     for (const v of run.ofType(T.secretVersion)) assert.ok(v.options.secretInputs.includes('secretString'));
   });
@@ -576,12 +771,26 @@ describe('program: target configuration variants', () => {
     const run = await runProgram({ stack: 'staging', set: { targets: { ami }, caBundle } });
     assert.equal(run.ofType(T.secret).length, 0);
     assert.equal(run.ofType(T.object).length, 0);
-    const userData = b64((named(run, T.command, 'ami-launch-template-version').inputs.environment as Record<string, string>).TJ_USER_DATA_B64);
+    const userData = b64(
+      (named(run, T.command, 'ami-launch-template-version').inputs.environment as Record<string, string>)
+        .TJ_USER_DATA_B64,
+    );
     assert.match(userData, /^TJ_PG_PASS_SOURCE='ssm'$/m);
     assert.match(userData, /^TJ_CA_URL='https:\/\/truststore\.pki\.rds\.amazonaws\.com\/global\/global-bundle\.pem'$/m);
-    assert.match(userData, new RegExp(`^TJ_CA_SHA256='${sha256(published)}'$`, 'm'), 'the SHA-256 of the file as published, not of the normalised PEM');
+    assert.match(
+      userData,
+      new RegExp(`^TJ_CA_SHA256='${sha256(published)}'$`, 'm'),
+      'the SHA-256 of the file as published, not of the normalised PEM',
+    );
     const doc = JSON.parse(String(named(run, T.rolePolicy, 'ami-instance-role').inputs.policy));
-    assert.deepEqual(doc.Statement, [{ Sid: 'ReadToolJetDatabasePasswordParameter', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: [ami.pgPassword] }]);
+    assert.deepEqual(doc.Statement, [
+      {
+        Sid: 'ReadToolJetDatabasePasswordParameter',
+        Effect: 'Allow',
+        Action: ['ssm:GetParameter'],
+        Resource: [ami.pgPassword],
+      },
+    ]);
   });
 });
 
@@ -596,7 +805,12 @@ describe('program: bad target configuration fails at start, one line per problem
   it('reports every problem of every target together, naming each key', async () => {
     const lines = await problems({
       docker: { directory: '/opt/tooljet', restart: 'yes' },
-      ecs: { service: 'tooljet', executionRoleArn: 'tooljet-ecs-execution', cpu: 3000, caBundleObject: { bucket: 'Bad_Bucket' } },
+      ecs: {
+        service: 'tooljet',
+        executionRoleArn: 'tooljet-ecs-execution',
+        cpu: 3000,
+        caBundleObject: { bucket: 'Bad_Bucket' },
+      },
       eks: { namespace: 'ToolJet', workloads: [] },
       ami: { launchTemplateId: 'lt-123', caBundleUrl: 'http://example.com/b.pem', extra: 1 },
     });
@@ -615,22 +829,34 @@ describe('program: bad target configuration fails at start, one line per problem
       'targets.ami.caBundleUrl',
       'targets.ami.extra',
     ]) {
-      assert.ok(lines.some((l) => l.startsWith(`tooljet-pg-upgrade:${key}: `)), `no line for ${key}:\n${lines.join('\n')}`);
+      assert.ok(
+        lines.some((l) => l.startsWith(`tooljet-pg-upgrade:${key}: `)),
+        `no line for ${key}:\n${lines.join('\n')}`,
+      );
     }
   });
 
   it('never echoes a value pasted where a secret ARN belongs', async () => {
     const pasted = 'hunter2-the-actual-lockbox-key';
-    const ecs = { ...(stackValue('staging', 'targets').ecs as Record<string, unknown>), secrets: { lockboxMasterKey: pasted, secretKeyBase: pasted, pgrstJwtSecret: pasted } };
+    const ecs = {
+      ...(stackValue('staging', 'targets').ecs as Record<string, unknown>),
+      secrets: { lockboxMasterKey: pasted, secretKeyBase: pasted, pgrstJwtSecret: pasted },
+    };
     const lines = await problems({ ecs });
     assert.equal(lines.length, 3);
-    assert.match(lines[0], /^tooljet-pg-upgrade:targets\.ecs\.secrets\.lockboxMasterKey: is not a secret ARN \(value not shown: never put a secret itself in config\)/);
+    assert.match(
+      lines[0],
+      /^tooljet-pg-upgrade:targets\.ecs\.secrets\.lockboxMasterKey: is not a secret ARN \(value not shown: never put a secret itself in config\)/,
+    );
     assert.ok(!lines.join('\n').includes(pasted));
   });
 
   it('an app secret stored in plain text is refused without echoing it', async () => {
     const { error } = await programError({ stack: 'staging', set: { lockboxMasterKey: APP_SECRETS.lockboxMasterKey } });
-    assert.match(error.message, /^tooljet-pg-upgrade:lockboxMasterKey: is stored in plain text; make it a secret: pulumi config rm lockboxMasterKey && pulumi config set --secret lockboxMasterKey/);
+    assert.match(
+      error.message,
+      /^tooljet-pg-upgrade:lockboxMasterKey: is stored in plain text; make it a secret: pulumi config rm lockboxMasterKey && pulumi config set --secret lockboxMasterKey/,
+    );
     assert.ok(!error.message.includes(APP_SECRETS.lockboxMasterKey));
   });
 });

@@ -26,12 +26,17 @@ describe('program (Pulumi.staging.yaml): post-deploy validation', () => {
   });
 
   it('runs tj-pg-upgrade validate with --expect-version = clone.engineVersion and the ToolJet Database; flags only on the command line; --live-source without a maintenance window', () => {
-    assert.equal(cmd.inputs.create, inProjectDir('node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --tooljet-db tooljet_db --live-source'));
+    assert.equal(
+      cmd.inputs.create,
+      inProjectDir(
+        'node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --tooljet-db tooljet_db --live-source',
+      ),
+    );
     assert.ok(!String(cmd.inputs.create).includes(TEST_PASSWORD));
     assert.equal(cmd.inputs.dir, undefined, 'runs in the project directory; no checkout path in the state');
   });
 
-  it('compares the source with the clone over verify-full against the stack\'s CA bundle; credentials only in the (secret) environment', () => {
+  it("compares the source with the clone over verify-full against the stack's CA bundle; credentials only in the (secret) environment", () => {
     assert.ok(cmd.options.secretInputs.includes('environment'));
     const env = plain<Record<string, string>>(cmd.inputs.environment);
     const ca = encodeURI(testCaBundle());
@@ -44,23 +49,37 @@ describe('program (Pulumi.staging.yaml): post-deploy validation', () => {
   });
 
   it('runs after the clone is finished and every target is configured (dependsOn the components = on all their resources)', () => {
-    for (const t of ['tooljet-pg-upgrade:database:UpgradedClone', 'tooljet-pg-upgrade:targets:DockerTarget', 'tooljet-pg-upgrade:targets:EcsTarget', 'tooljet-pg-upgrade:targets:EksTarget', 'tooljet-pg-upgrade:targets:AmiTarget']) {
+    for (const t of [
+      'tooljet-pg-upgrade:database:UpgradedClone',
+      'tooljet-pg-upgrade:targets:DockerTarget',
+      'tooljet-pg-upgrade:targets:EcsTarget',
+      'tooljet-pg-upgrade:targets:EksTarget',
+      'tooljet-pg-upgrade:targets:AmiTarget',
+    ]) {
       const children = run.resources.filter((r) => r.custom && r.options.parent.includes(`::${t}::`));
       assert.ok(children.length > 0, t);
-      for (const c of children) assert.ok(cmd.options.dependencies.includes(c.urn), `waits for ${c.type} ${c.name} (${t})`);
+      for (const c of children)
+        assert.ok(cmd.options.dependencies.includes(c.urn), `waits for ${c.type} ${c.name} (${t})`);
     }
     // ...including the clone's finishing command (attach postgres16 group, reboot, verify 16.9).
-    assert.ok(cmd.options.dependencies.includes(run.ofType(COMMAND).find((c) => c.name === 'clone-attach-parameter-group')!.urn));
+    assert.ok(
+      cmd.options.dependencies.includes(
+        run.ofType(COMMAND).find((c) => c.name === 'clone-attach-parameter-group')!.urn,
+      ),
+    );
   });
 
-  it('runs again when the clone\'s endpoint, engine version, the clone itself or the CA bundle change', () => {
+  it("runs again when the clone's endpoint, engine version, the clone itself or the CA bundle change", () => {
     const sha = crypto.createHash('sha256').update(fs.readFileSync(testCaBundle(), 'utf8')).digest('hex');
     assert.deepEqual(cmd.inputs.triggers, [String(clone.state.endpoint), '16.9', String(clone.state.resourceId), sha]);
   });
 
   it('streams its output (the CLI never prints a password), a no-op update (only a trigger runs it again) and a 2h budget', () => {
     assert.equal(cmd.inputs.logging, 'stdoutAndStderr');
-    assert.equal(cmd.inputs.update, noopUpdateScript({ name: 'post-deploy-validate', runsWhen: VALIDATION_RUNS_WHEN.live, reprint: false }));
+    assert.equal(
+      cmd.inputs.update,
+      noopUpdateScript({ name: 'post-deploy-validate', runsWhen: VALIDATION_RUNS_WHEN.live, reprint: false }),
+    );
     assert.equal(cmd.inputs.addPreviousOutputInEnv, false);
     assert.equal(cmd.options.customTimeouts.create, '2h');
     assert.equal(run.outputs.postDeployValidation.value, 'enabled');
@@ -71,14 +90,22 @@ describe('program: validation switches', () => {
   it('validation.enabled false (no network reach to the private clone) registers no command and says so in the outputs', async () => {
     const run = await runProgram({ stack: 'staging', set: { validation: { enabled: false } } });
     assert.equal(validation(run), undefined);
-    assert.equal(run.resources.filter((r) => r.type === 'tooljet-pg-upgrade:validation:PostDeployValidation').length, 0);
+    assert.equal(
+      run.resources.filter((r) => r.type === 'tooljet-pg-upgrade:validation:PostDeployValidation').length,
+      0,
+    );
     assert.equal(run.outputs.postDeployValidation.value, 'skipped');
   });
 
   it('Pulumi.prod.yaml: ANALYZE after the upgrade, a 4h budget, the ECS target only', async () => {
     const run = await runProgram({ stack: 'prod' });
     const cmd = validation(run)!;
-    assert.equal(cmd.inputs.create, inProjectDir('node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --tooljet-db tooljet_db --analyze'));
+    assert.equal(
+      cmd.inputs.create,
+      inProjectDir(
+        'node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --tooljet-db tooljet_db --analyze',
+      ),
+    );
     assert.equal(cmd.options.customTimeouts.create, '4h');
     const targets = run.resources.filter((r) => r.type.startsWith('tooljet-pg-upgrade:targets:')).map((r) => r.type);
     assert.deepEqual(targets, ['tooljet-pg-upgrade:targets:EcsTarget']);
@@ -88,7 +115,10 @@ describe('program: validation switches', () => {
 
   it('bad validation settings fail at start with the key named', async () => {
     const { programError } = await import('../helpers/program');
-    const { error } = await programError({ stack: 'staging', set: { validation: { enabled: 'maybe', jobs: 40, timeot: '1h' } } });
+    const { error } = await programError({
+      stack: 'staging',
+      set: { validation: { enabled: 'maybe', jobs: 40, timeot: '1h' } },
+    });
     const lines = error.message.split('\n');
     assert.deepEqual(lines.map((l) => l.split(':').slice(0, 2).join(':')).sort(), [
       'tooljet-pg-upgrade:validation.enabled',

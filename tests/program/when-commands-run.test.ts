@@ -20,13 +20,25 @@ const ROTATED = { value: 'tj-rotated-password-0b9d2e4f', secret: true };
 
 function cmd(run: ProgramRun, name: string): RecordedResource {
   const c = run.ofType(COMMAND).find((x) => x.name === name);
-  assert.ok(c, `no command ${name}: ${run.ofType(COMMAND).map((x) => x.name).join(', ')}`);
+  assert.ok(
+    c,
+    `no command ${name}: ${run
+      .ofType(COMMAND)
+      .map((x) => x.name)
+      .join(', ')}`,
+  );
   return c;
 }
 
 const blueGreenUpgrade: RunOptions = {
   stack: 'prod',
-  set: { strategy: 'blue-green', clone: undefined, activeDatabase: undefined, maintenanceWindow: undefined, blueGreen: { phase: 'upgrade' } },
+  set: {
+    strategy: 'blue-green',
+    clone: undefined,
+    activeDatabase: undefined,
+    maintenanceWindow: undefined,
+    blueGreen: { phase: 'upgrade' },
+  },
   aws: fakeAws({ instances: { 'tooljet-prod-db': fakeInstance('tooljet-prod-db') } }),
 };
 
@@ -34,24 +46,46 @@ const CASES: Array<{ title: string; run: RunOptions; commands: Record<string, st
   {
     title: 'the cutover window (Pulumi.prod.yaml)',
     run: { stack: 'prod', set: { cutoverAt: CUTOVER_AT } },
-    commands: { 'post-deploy-validate': noopUpdateScript({ name: 'post-deploy-validate', runsWhen: VALIDATION_RUNS_WHEN.window, reprint: false }) },
+    commands: {
+      'post-deploy-validate': noopUpdateScript({
+        name: 'post-deploy-validate',
+        runsWhen: VALIDATION_RUNS_WHEN.window,
+        reprint: false,
+      }),
+    },
   },
   {
     title: 'no window (Pulumi.staging.yaml, --live-source)',
     run: { stack: 'staging' },
-    commands: { 'post-deploy-validate': noopUpdateScript({ name: 'post-deploy-validate', runsWhen: VALIDATION_RUNS_WHEN.live, reprint: false }) },
+    commands: {
+      'post-deploy-validate': noopUpdateScript({
+        name: 'post-deploy-validate',
+        runsWhen: VALIDATION_RUNS_WHEN.live,
+        reprint: false,
+      }),
+    },
   },
   {
     title: 'the window rollback (activeDatabase source after a recorded cutover)',
     run: { stack: 'prod', set: { activeDatabase: 'source', cutoverAt: CUTOVER_AT } },
-    commands: { 'rollback-report': noopUpdateScript({ name: 'rollback-report', runsWhen: REPORT_RUNS_WHEN, reprint: true }) },
+    commands: {
+      'rollback-report': noopUpdateScript({ name: 'rollback-report', runsWhen: REPORT_RUNS_WHEN, reprint: true }),
+    },
   },
   {
     title: 'blue-green, phase upgrade',
     run: blueGreenUpgrade,
     commands: {
-      'blue-green-precheck': noopUpdateScript({ name: 'blue-green-precheck', runsWhen: PRECHECK_RUNS_WHEN, reprint: false }),
-      'blue-green-postcheck': noopUpdateScript({ name: 'blue-green-postcheck', runsWhen: POSTCHECK_RUNS_WHEN, reprint: false }),
+      'blue-green-precheck': noopUpdateScript({
+        name: 'blue-green-precheck',
+        runsWhen: PRECHECK_RUNS_WHEN,
+        reprint: false,
+      }),
+      'blue-green-postcheck': noopUpdateScript({
+        name: 'blue-green-postcheck',
+        runsWhen: POSTCHECK_RUNS_WHEN,
+        reprint: false,
+      }),
     },
   },
 ];
@@ -70,9 +104,21 @@ for (const c of CASES) {
         const [a, b] = [cmd(before_, name), cmd(rotated, name)];
         assert.equal(b.inputs.update, update);
         assert.notEqual(b.inputs.update, b.inputs.create);
-        assert.notDeepEqual(plain(b.inputs.environment), plain(a.inputs.environment), 'the rotation reaches the command: the provider runs its update');
-        assert.deepEqual(plain(b.inputs.triggers), plain(a.inputs.triggers), 'so nothing replaces it: create does not run again');
-        assert.equal(b.inputs.addPreviousOutputInEnv, update.includes('PULUMI_COMMAND_STDOUT'), 'the previous output reaches the update exactly when it re-prints it');
+        assert.notDeepEqual(
+          plain(b.inputs.environment),
+          plain(a.inputs.environment),
+          'the rotation reaches the command: the provider runs its update',
+        );
+        assert.deepEqual(
+          plain(b.inputs.triggers),
+          plain(a.inputs.triggers),
+          'so nothing replaces it: create does not run again',
+        );
+        assert.equal(
+          b.inputs.addPreviousOutputInEnv,
+          update.includes('PULUMI_COMMAND_STDOUT'),
+          'the previous output reaches the update exactly when it re-prints it',
+        );
       });
     }
   });
@@ -84,7 +130,7 @@ describe('when each command runs: the exact validation of the window, after the 
     run = await runProgram({ stack: 'prod', set: { cutoverAt: CUTOVER_AT } });
   });
 
-  it('is triggered only by the clone\'s identity and the stop (a new window), not by its endpoint, version or the CA bundle', () => {
+  it("is triggered only by the clone's identity and the stop (a new window), not by its endpoint, version or the CA bundle", () => {
     const v = cmd(run, 'post-deploy-validate');
     const clone = run.one('aws:rds/instance:Instance');
     assert.deepEqual(plain(v.inputs.triggers), [clone.state.resourceId, cmd(run, 'stop-tooljet-ecs').state.stdout]);
@@ -100,7 +146,12 @@ describe('when each command runs: the exact validation of the window, after the 
     const validation = stackValue('prod', 'validation');
     const changed = await runProgram({
       stack: 'prod',
-      set: { cutoverAt: CUTOVER_AT, caBundle: otherBundle, clone: { ...clone, engineVersion: '16.10' }, validation: { ...validation, jobs: 2, fixSequences: true } },
+      set: {
+        cutoverAt: CUTOVER_AT,
+        caBundle: otherBundle,
+        clone: { ...clone, engineVersion: '16.10' },
+        validation: { ...validation, jobs: 2, fixSequences: true },
+      },
     });
     const [a, b] = [cmd(run, 'post-deploy-validate'), cmd(changed, 'post-deploy-validate')];
     assert.notEqual(b.inputs.create, a.inputs.create, 'the flags did change (an update)');
@@ -109,6 +160,9 @@ describe('when each command runs: the exact validation of the window, after the 
     // Without the window the same CA change is a trigger (issue 4: re-runs when the endpoint, version or CA change).
     const staging = await runProgram({ stack: 'staging' });
     const stagingCa = await runProgram({ stack: 'staging', set: { caBundle: otherBundle } });
-    assert.notDeepEqual(plain(cmd(stagingCa, 'post-deploy-validate').inputs.triggers), plain(cmd(staging, 'post-deploy-validate').inputs.triggers));
+    assert.notDeepEqual(
+      plain(cmd(stagingCa, 'post-deploy-validate').inputs.triggers),
+      plain(cmd(staging, 'post-deploy-validate').inputs.triggers),
+    );
   });
 });

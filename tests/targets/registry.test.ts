@@ -37,11 +37,16 @@ describe('targets/index: the registry is the only list of target kinds', () => {
   });
 
   it('every kind is one folder with its files and its tests; targets/ has no folder that is not a kind', () => {
-    const folders = fs.readdirSync(path.join(REPO_ROOT, 'targets'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    const folders = fs
+      .readdirSync(path.join(REPO_ROOT, 'targets'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
     assert.deepEqual(folders.filter((f) => f !== 'shared').sort(), [...TARGET_KINDS].sort());
     for (const kind of TARGET_KINDS) {
-      for (const f of KIND_FILES) assert.ok(fs.existsSync(path.join(REPO_ROOT, 'targets', kind, f)), `targets/${kind}/${f}`);
-      for (const f of KIND_TESTS) assert.ok(fs.existsSync(path.join(REPO_ROOT, 'tests', 'targets', kind, f)), `tests/targets/${kind}/${f}`);
+      for (const f of KIND_FILES)
+        assert.ok(fs.existsSync(path.join(REPO_ROOT, 'targets', kind, f)), `targets/${kind}/${f}`);
+      for (const f of KIND_TESTS)
+        assert.ok(fs.existsSync(path.join(REPO_ROOT, 'tests', 'targets', kind, f)), `tests/targets/${kind}/${f}`);
       assert.equal(definitionOf(kind).window.script, path.join(REPO_ROOT, 'targets', kind, 'window.sh'));
     }
   });
@@ -55,8 +60,14 @@ describe('targets/index: the registry is the only list of target kinds', () => {
     const r = new Reader('tooljet-pg-upgrade');
     const raw = parseTargets(r, Object.fromEntries([...TARGET_KINDS.map((k) => [k, {}]), ['lambda', {}]]));
     assert.deepEqual(Object.keys(raw), [...TARGET_KINDS]);
-    assert.deepEqual(r.problems, [`tooljet-pg-upgrade:targets.lambda: unknown target kind "lambda"; use one of: ${TARGET_KINDS.join(', ')}`]);
-    assert.deepEqual(Object.keys(allTargets()), [...TARGET_KINDS], 'Pulumi.staging.yaml configures every kind, parsed in registry order');
+    assert.deepEqual(r.problems, [
+      `tooljet-pg-upgrade:targets.lambda: unknown target kind "lambda"; use one of: ${TARGET_KINDS.join(', ')}`,
+    ]);
+    assert.deepEqual(
+      Object.keys(allTargets()),
+      [...TARGET_KINDS],
+      'Pulumi.staging.yaml configures every kind, parsed in registry order',
+    );
   });
 
   it('the maintenance window stops and starts exactly the configured kinds, in registry order, each with its own script', () => {
@@ -76,8 +87,15 @@ describe('targets/index: the registry is the only list of target kinds', () => {
     }
   });
 
-  it('the phase estimate takes each kind\'s own figures and the longest of the configured ones', () => {
-    const input = { mode: 'cutover' as const, allocatedStorageGiB: 0, snapshotMode: 'existing' as const, clone: false, validation: false, rollbackReport: false };
+  it("the phase estimate takes each kind's own figures and the longest of the configured ones", () => {
+    const input = {
+      mode: 'cutover' as const,
+      allocatedStorageGiB: 0,
+      snapshotMode: 'existing' as const,
+      clone: false,
+      validation: false,
+      rollbackReport: false,
+    };
     for (const d of TARGETS) {
       const [stop, repoint, start] = estimatePhases({ ...input, targets: [d.kind] });
       assert.deepEqual([stop.min, stop.max], [...d.estimate.stop], d.kind);
@@ -95,7 +113,12 @@ describe('targets/index: the registry is the only list of target kinds', () => {
     const ca = makeCaBundle();
     try {
       const s = fakeSecrets();
-      const files = renderTargetConfigs(CLONE, ca.pem, { dbPassword: s.pgPassword, lockboxMasterKey: s.lockboxMasterKey, secretKeyBase: s.secretKeyBase, pgrstJwtSecret: s.pgrstJwtSecret });
+      const files = renderTargetConfigs(CLONE, ca.pem, {
+        dbPassword: s.pgPassword,
+        lockboxMasterKey: s.lockboxMasterKey,
+        secretKeyBase: s.secretKeyBase,
+        pgrstJwtSecret: s.pgrstJwtSecret,
+      });
       assert.deepEqual([...new Set(files.map((f) => f.target))], [...TARGET_KINDS]);
       for (const f of files) assert.ok(f.path.startsWith(`${f.target}/`), f.path);
     } finally {
@@ -106,20 +129,26 @@ describe('targets/index: the registry is the only list of target kinds', () => {
   it('no other source file lists the kinds', () => {
     // Two or more kind names next to each other, quoted or as keys: a list of kinds written out.
     const name = `(?:${TARGET_KINDS.join('|')})`;
-    const list = new RegExp(`['"]${name}['"]\\s*[,|]\\s*['"]${name}['"]|\\b${name}\\s*:\\s*\\[[^\\]]*\\]\\s*,\\s*${name}\\s*:\\s*\\[`);
+    const list = new RegExp(
+      `['"]${name}['"]\\s*[,|]\\s*['"]${name}['"]|\\b${name}\\s*:\\s*\\[[^\\]]*\\]\\s*,\\s*${name}\\s*:\\s*\\[`,
+    );
     const offenders: string[] = [];
     const walk = (dir: string) => {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
         if (['node_modules', 'dist', '.git', 'tests'].includes(e.name)) continue;
         const p = path.join(dir, e.name);
         if (e.isDirectory()) walk(p);
-        else if (/\.(ts|js)$/.test(e.name) && list.test(fs.readFileSync(p, 'utf8'))) offenders.push(path.relative(REPO_ROOT, p));
+        else if (/\.(ts|js)$/.test(e.name) && list.test(fs.readFileSync(p, 'utf8')))
+          offenders.push(path.relative(REPO_ROOT, p));
       }
     };
     walk(REPO_ROOT);
     assert.deepEqual(offenders, []);
     // The registry names each kind once, by its definition.
-    assert.match(fs.readFileSync(path.join(REPO_ROOT, 'targets', 'index.ts'), 'utf8'), new RegExp(`= \\[${TARGET_KINDS.join(', ')}\\] as const`));
+    assert.match(
+      fs.readFileSync(path.join(REPO_ROOT, 'targets', 'index.ts'), 'utf8'),
+      new RegExp(`= \\[${TARGET_KINDS.join(', ')}\\] as const`),
+    );
   });
 
   it('loads no Pulumi: the config parser and the CLI read it, components load only when a kind deploys', () => {

@@ -15,11 +15,18 @@ describe('checks/common/extension-updates', () => {
     assert.match(w.detail, /^1 extension\(s\) on the target are older than the version 16 ships/);
     assert.deepEqual(w.objects, ['citext 1.4 -> 1.6: ALTER EXTENSION "citext" UPDATE;']);
     assert.deepEqual(before.writes, []);
-    assert.equal(await p.value(dbs.target, `SELECT extversion FROM pg_extension WHERE extname = 'citext'`), '1.4', 'the check only reads');
+    assert.equal(
+      await p.value(dbs.target, `SELECT extversion FROM pg_extension WHERE extname = 'citext'`),
+      '1.4',
+      'the check only reads',
+    );
 
     await p.exec(dbs.target, 'ALTER EXTENSION citext UPDATE');
     const after = await runChecks([extensionUpdates], { target: dbs.target });
     assert.equal(result(after.results, 'extension updates').status, 'pass');
-    assert.equal(result(after.results, 'extension updates').detail, 'every extension on the target is at its default version');
+    assert.equal(
+      result(after.results, 'extension updates').detail,
+      'every extension on the target is at its default version',
+    );
   });
 });

@@ -21,7 +21,10 @@ describe('checks/common/statistics', () => {
     const r = await runChecks([statistics], { target: dbs.target });
     const s = result(r.results, 'statistics');
     assert.equal(s.status, 'warn');
-    assert.match(s.detail, /^3 target table\(s\) with rows have no optimizer statistics \(a major upgrade does not carry them\): rerun with --analyze, or run ANALYZE in this database$/);
+    assert.match(
+      s.detail,
+      /^3 target table\(s\) with rows have no optimizer statistics \(a major upgrade does not carry them\): rerun with --analyze, or run ANALYZE in this database$/,
+    );
     assert.deepEqual(s.objects, ['public.apps', 'public.events (partitioned parent)', 'public.events_2024']);
     assert.deepEqual(r.writes, []);
   });
@@ -33,7 +36,11 @@ describe('checks/common/statistics', () => {
     const s = result(r.results, 'statistics');
     assert.equal(s.status, 'pass');
     assert.equal(s.detail, '--analyze ran ANALYZE on 3 target table(s) that had no statistics');
-    assert.deepEqual(r.writes, ['chk_stats: ANALYZE public.apps on target', 'chk_stats: ANALYZE public.events on target', 'chk_stats: ANALYZE public.events_2024 on target']);
+    assert.deepEqual(r.writes, [
+      'chk_stats: ANALYZE public.apps on target',
+      'chk_stats: ANALYZE public.events on target',
+      'chk_stats: ANALYZE public.events_2024 on target',
+    ]);
     assert.ok(r.progress.includes('chk_stats: ANALYZE on target (3 tables)'));
     const again = await runChecks([statistics], { target: dbs.target });
     assert.equal(result(again.results, 'statistics').detail, 'every target table with rows has statistics');

@@ -16,9 +16,15 @@ describe('checks/common/tls', () => {
     const p = await pair();
     const dbs = await p.databases('chk_tls', [], []);
     const r = await runServer([tls], dbs);
-    assert.deepEqual(r.map((x) => `${x.name} ${x.status}`), ['TLS (source) pass', 'TLS (target) pass']);
+    assert.deepEqual(
+      r.map((x) => `${x.name} ${x.status}`),
+      ['TLS (source) pass', 'TLS (target) pass'],
+    );
     for (const x of r) {
-      assert.match(x.detail, /^localhost:\d+: TLSv1\.[23] \S+ \(\d+ bits, per pg_stat_ssl\); certificate "O=tj-pg-upgrade, CN=localhost" issued by "[^"]*tj-pg-upgrade test CA[^"]*", chain verified against /);
+      assert.match(
+        x.detail,
+        /^localhost:\d+: TLSv1\.[23] \S+ \(\d+ bits, per pg_stat_ssl\); certificate "O=tj-pg-upgrade, CN=localhost" issued by "[^"]*tj-pg-upgrade test CA[^"]*", chain verified against /,
+      );
       assert.match(x.detail, /host name "localhost" checked \(verify-full\)$/);
     }
   });
@@ -30,6 +36,9 @@ describe('checks/common/tls', () => {
     assert.equal(r.length, 1);
     assert.equal(r[0].name, 'TLS (target)');
     assert.equal(r[0].status, 'fail');
-    assert.match(r[0].detail, /the connection is NOT encrypted \(plain text allowed by --insecure\)\. Use sslmode=verify-full with sslrootcert=<CA bundle>\./);
+    assert.match(
+      r[0].detail,
+      /the connection is NOT encrypted \(plain text allowed by --insecure\)\. Use sslmode=verify-full with sslrootcert=<CA bundle>\./,
+    );
   });
 });

@@ -10,7 +10,10 @@ describe('checks/common/version', () => {
     const dbs = await p.databases('chk_version', [], []);
     for (const expectVersion of ['16.9', '16']) {
       const r = await runServer([version], dbs, { expectVersion });
-      assert.deepEqual(r.map((x) => x.name), ['source version', 'target version']);
+      assert.deepEqual(
+        r.map((x) => x.name),
+        ['source version', 'target version'],
+      );
       assert.equal(result(r, 'source version').detail, 'source runs PostgreSQL 13.21');
       assert.equal(result(r, 'target version').status, 'pass');
       assert.equal(result(r, 'target version').detail, `target runs PostgreSQL 16.9 (expected ${expectVersion})`);
@@ -23,7 +26,10 @@ describe('checks/common/version', () => {
     const r = await runServer([version], { target: dbs.target }, { expectVersion: '16.8' });
     assert.equal(r.length, 1);
     assert.equal(r[0].status, 'fail');
-    assert.match(r[0].detail, /^target runs PostgreSQL 16\.9, expected 16\.8: the upgrade has not reached the expected version/);
+    assert.match(
+      r[0].detail,
+      /^target runs PostgreSQL 16\.9, expected 16\.8: the upgrade has not reached the expected version/,
+    );
     assert.equal(versionCheck('16.10 (Debian)', '16').status, 'pass');
     assert.equal(versionCheck('13.21', '16').status, 'fail');
     assert.equal(versionCheck('16.10', '16.1').status, 'fail', 'an exact version is compared whole, not as a prefix');

@@ -19,7 +19,10 @@ describe('checks/postcheck/sequences-vs-columns', () => {
     const r = await runChecks([sequencesVsColumns], { target: dbs.target });
     const s = result(r.results, 'sequences vs columns');
     assert.equal(s.status, 'fail');
-    assert.match(s.detail, /^1 sequence\(s\) would hand out values their columns already hold \(the next INSERT fails with a duplicate key\): rerun with --fix-sequences$/);
+    assert.match(
+      s.detail,
+      /^1 sequence\(s\) would hand out values their columns already hold \(the next INSERT fails with a duplicate key\): rerun with --fix-sequences$/,
+    );
     assert.deepEqual(s.objects, ['public.apps_id_seq: next value 1 but public.apps.id already reaches 30']);
   });
 
@@ -31,6 +34,9 @@ describe('checks/postcheck/sequences-vs-columns', () => {
     assert.deepEqual(r.writes, [`chk_seqcol: setval('public.apps_id_seq', 30, true) (was next value 1)`]);
     await p.exec(dbs.target, `INSERT INTO apps (name) VALUES ('new')`);
     const again = await runChecks([sequencesVsColumns], { target: dbs.target });
-    assert.equal(result(again.results, 'sequences vs columns').detail, '2 sequence(s) feeding columns all hand out values beyond what their columns hold');
+    assert.equal(
+      result(again.results, 'sequences vs columns').detail,
+      '2 sequence(s) feeding columns all hand out values beyond what their columns hold',
+    );
   });
 });

@@ -21,7 +21,10 @@ describe('precheck: every 13 -> 16 blocker on a real PostgreSQL 13.21', () => {
   let result: PrecheckResult;
 
   async function sql(server: LocalServer, db: string, ...statements: string[]): Promise<void> {
-    const c = new Client({ connectionString: server.url(db), ssl: { ca: fs.readFileSync(tls.ca.certFile, 'utf8'), rejectUnauthorized: true } });
+    const c = new Client({
+      connectionString: server.url(db),
+      ssl: { ca: fs.readFileSync(tls.ca.certFile, 'utf8'), rejectUnauthorized: true },
+    });
     await c.connect();
     try {
       for (const s of statements) await c.query(s);
@@ -33,11 +36,28 @@ describe('precheck: every 13 -> 16 blocker on a real PostgreSQL 13.21', () => {
   before(async () => {
     tls = makeTlsFixture();
     [blocked, clean] = await Promise.all([
-      startServer(13, tls, { settings: { wal_level: 'logical', max_prepared_transactions: '5', max_wal_senders: '5', max_replication_slots: '5', autovacuum: 'off' } }),
+      startServer(13, tls, {
+        settings: {
+          wal_level: 'logical',
+          max_prepared_transactions: '5',
+          max_wal_senders: '5',
+          max_replication_slots: '5',
+          autovacuum: 'off',
+        },
+      }),
       startServer(13, tls),
     ]);
-    await sql(blocked, 'postgres', 'CREATE DATABASE app', 'CREATE DATABASE second', 'CREATE DATABASE locked', 'CREATE DATABASE broken');
-    await sql(blocked, 'app',
+    await sql(
+      blocked,
+      'postgres',
+      'CREATE DATABASE app',
+      'CREATE DATABASE second',
+      'CREATE DATABASE locked',
+      'CREATE DATABASE broken',
+    );
+    await sql(
+      blocked,
+      'app',
       // reg* through a domain, and through a range; an index column of a reg* type
       'CREATE DOMAIN proc_ref AS regprocedure',
       'CREATE TABLE hooks (id int, handler proc_ref)',
@@ -66,9 +86,19 @@ describe('precheck: every 13 -> 16 blocker on a real PostgreSQL 13.21', () => {
     await sql(blocked, 'second', 'CREATE TABLE legacy (id int, fn regproc)', `CREATE EXTENSION citext VERSION '1.4'`);
     await sql(blocked, 'app', `SELECT pg_create_logical_replication_slot('ready_for_cdc', 'pgoutput')`);
     await sql(blocked, 'app', 'BEGIN', 'CREATE TABLE half_done (x int)', `PREPARE TRANSACTION 'pay-2024-0001'`);
-    await sql(blocked, 'postgres', 'ALTER DATABASE locked ALLOW_CONNECTIONS false', `UPDATE pg_database SET datconnlimit = -2 WHERE datname = 'broken'`);
+    await sql(
+      blocked,
+      'postgres',
+      'ALTER DATABASE locked ALLOW_CONNECTIONS false',
+      `UPDATE pg_database SET datconnlimit = -2 WHERE datname = 'broken'`,
+    );
     await sql(clean, 'postgres', 'CREATE DATABASE tooljet');
-    await sql(clean, 'tooljet', 'CREATE EXTENSION "uuid-ossp"', 'CREATE TABLE apps (id uuid PRIMARY KEY DEFAULT uuid_generate_v4(), name text, acl_text text, fn regclass)');
+    await sql(
+      clean,
+      'tooljet',
+      'CREATE EXTENSION "uuid-ossp"',
+      'CREATE TABLE apps (id uuid PRIMARY KEY DEFAULT uuid_generate_v4(), name text, acl_text text, fn regclass)',
+    );
 
     result = await runPrecheck({ source: blocked.url('postgres', verifyFull(tls)), env: {} });
   });
@@ -105,25 +135,37 @@ describe('precheck: every 13 -> 16 blocker on a real PostgreSQL 13.21', () => {
     const conv = byName(result, 'encoding conversions');
     assert.equal(conv.objects.length, 1);
     assert.match(conv.objects[0], /^app: public\.latin1_to_utf8_custom \(LATIN1 -> UTF8, function iso8859_1_to_utf8\(/);
-    assert.deepEqual(byName(result, 'polymorphic functions').objects, ['app: aggregate array_accum(anyelement) (uses array_append(anyarray,anyelement))']);
+    assert.deepEqual(byName(result, 'polymorphic functions').objects, [
+      'app: aggregate array_accum(anyelement) (uses array_append(anyarray,anyelement))',
+    ]);
   });
 
   it('reports views on pg_stat_activity, also through another view', () => {
-    assert.deepEqual(byName(result, 'views on pg_stat_activity').objects, ['app: view public.busy_count', 'app: view public.busy_sessions']);
+    assert.deepEqual(byName(result, 'views on pg_stat_activity').objects, [
+      'app: view public.busy_count',
+      'app: view public.busy_sessions',
+    ]);
   });
 
   it('reports cluster-wide blockers once, saying where: slot, prepared transaction, datallowconn, invalid database', () => {
-    assert.deepEqual(byName(result, 'logical replication slots').objects, ['slot ready_for_cdc (logical, plugin pgoutput, database app)']);
+    assert.deepEqual(byName(result, 'logical replication slots').objects, [
+      'slot ready_for_cdc (logical, plugin pgoutput, database app)',
+    ]);
     const px = byName(result, 'prepared transactions');
     assert.equal(px.objects.length, 1);
     assert.match(px.objects[0], /^gid 'pay-2024-0001' in database app \(owner postgres, prepared \d{4}-\d\d-\d\d /);
     assert.match(px.detail, /COMMIT PREPARED/);
-    assert.deepEqual(byName(result, 'database connection settings').objects, ['database locked does not allow connections']);
+    assert.deepEqual(byName(result, 'database connection settings').objects, [
+      'database locked does not allow connections',
+    ]);
     assert.deepEqual(byName(result, 'invalid databases').objects, ['database broken']);
   });
 
   it('one result per entry of the list, in its order: source version, extensions, the databases checked', () => {
-    assert.deepEqual(result.checks.map((c) => c.name), PRECHECK_CHECKS.map((c) => c.name));
+    assert.deepEqual(
+      result.checks.map((c) => c.name),
+      PRECHECK_CHECKS.map((c) => c.name),
+    );
     assert.match(byName(result, 'source version').detail, /^PostgreSQL 13\.21\b.*: checks for an upgrade 13 -> 16$/);
     assert.equal(byName(result, 'unsupported extensions').detail, 'no unsupported extensions');
     assert.equal(byName(result, 'PostGIS extensions').detail, 'no PostGIS-family extensions');
@@ -133,7 +175,11 @@ describe('precheck: every 13 -> 16 blocker on a real PostgreSQL 13.21', () => {
     const dbs = byName(result, 'databases checked');
     assert.equal(dbs.status, 'pass', 'a database refusing connections or left invalid is reported by its own blocker');
     assert.equal(dbs.detail, 'checked 4 database(s)');
-    assert.ok(dbs.objects.includes('not checked: locked (datallowconn = false)') && dbs.objects.includes('not checked: broken (invalid database (interrupted DROP DATABASE))'), dbs.objects.join('; '));
+    assert.ok(
+      dbs.objects.includes('not checked: locked (datallowconn = false)') &&
+        dbs.objects.includes('not checked: broken (invalid database (interrupted DROP DATABASE))'),
+      dbs.objects.join('; '),
+    );
   });
 
   it('checked every connectable database and says which it skipped and why', () => {
@@ -144,14 +190,22 @@ describe('precheck: every 13 -> 16 blocker on a real PostgreSQL 13.21', () => {
 
   it('warns (does not fail) about public schema privileges and counts large objects', () => {
     assert.equal(byName(result, 'public schema privileges').status, 'warn');
-    assert.ok(byName(result, 'public schema privileges').objects.includes('app: schema public (owner postgres) lets PUBLIC create'));
+    assert.ok(
+      byName(result, 'public schema privileges').objects.includes(
+        'app: schema public (owner postgres) lets PUBLIC create',
+      ),
+    );
     const lo = byName(result, 'large objects');
     assert.equal(lo.status, 'pass');
     assert.deepEqual(lo.objects, ['app: 1 large objects']);
   });
 
   it('a clean cluster has no blocker: exit code 0 (warnings allowed)', async () => {
-    const r = await runPrecheck({ source: clean.url('postgres', verifyFull(tls)), env: {}, largeObjectWarnThreshold: 1 });
+    const r = await runPrecheck({
+      source: clean.url('postgres', verifyFull(tls)),
+      env: {},
+      largeObjectWarnThreshold: 1,
+    });
     const failed = r.checks.filter((c) => c.status === 'fail');
     assert.deepEqual(failed, []);
     assert.equal(r.exitCode, 0);
@@ -160,9 +214,16 @@ describe('precheck: every 13 -> 16 blocker on a real PostgreSQL 13.21', () => {
   });
 
   it('runs read-only: the source does not change (no writes, prepared transaction and slot untouched)', async () => {
-    const c = new Client({ connectionString: blocked.url('app'), ssl: { ca: fs.readFileSync(tls.ca.certFile, 'utf8'), rejectUnauthorized: true } });
+    const c = new Client({
+      connectionString: blocked.url('app'),
+      ssl: { ca: fs.readFileSync(tls.ca.certFile, 'utf8'), rejectUnauthorized: true },
+    });
     await c.connect();
-    const before = (await c.query(`SELECT (SELECT count(*) FROM pg_prepared_xacts) AS px, (SELECT count(*) FROM pg_replication_slots) AS slots`)).rows[0];
+    const before = (
+      await c.query(
+        `SELECT (SELECT count(*) FROM pg_prepared_xacts) AS px, (SELECT count(*) FROM pg_replication_slots) AS slots`,
+      )
+    ).rows[0];
     const xid0 = (await c.query('SELECT txid_snapshot_xmax(txid_current_snapshot()) AS x')).rows[0].x;
     await runPrecheck({ source: blocked.url('app', verifyFull(tls)), env: {} });
     const xid1 = (await c.query('SELECT txid_snapshot_xmax(txid_current_snapshot()) AS x')).rows[0].x;
@@ -182,7 +243,11 @@ describe('precheck: every 13 -> 16 blocker on a real PostgreSQL 13.21', () => {
     assert.equal(doc.command, 'precheck');
     assert.equal(doc.ok, false);
     for (const c of doc.checks) assert.deepEqual(Object.keys(c).sort(), ['detail', 'name', 'objects', 'status']);
-    assert.ok(doc.checks.find((c: CheckResult) => c.name === 'reg* data types').objects.includes('second: public.legacy.fn (regproc)'));
+    assert.ok(
+      doc.checks
+        .find((c: CheckResult) => c.name === 'reg* data types')
+        .objects.includes('second: public.legacy.fn (regproc)'),
+    );
     assert.equal(good.code, 0, good.stderr);
     assert.match(good.stdout, /STATUS\s+CHECK\s+DETAIL/);
     assert.match(good.stdout, /PASS\s+reg\* data types/);
@@ -201,7 +266,10 @@ describe('precheck: extension classification', () => {
       { name: 'hstore', installed: '1.7', available: '1.7' },
       { name: 'pg_hint_plan', installed: '1.3.7', available: '1.3.7' },
     ]);
-    assert.deepEqual(f.unsupported.map((s) => s.split(' (')[0]), ['db: chkpass 1.0']);
+    assert.deepEqual(
+      f.unsupported.map((s) => s.split(' (')[0]),
+      ['db: chkpass 1.0'],
+    );
     assert.deepEqual(f.postgisOutdated, ['db: postgis 3.1.4 (source offers 3.1.9)']);
     assert.deepEqual(f.postgisCurrent, ['db: postgis_topology 3.1.9']);
     assert.deepEqual(f.pgRepack, ['db: pg_repack 1.4.6']);
@@ -213,26 +281,52 @@ describe('precheck: extension classification', () => {
 
 describe('precheck: verdicts of the list (pure)', () => {
   const entry = (name: string) => PRECHECK_CHECKS.find((c) => c.name === name)!;
-  const run = { server: { version: '13.21', num: 130021, user: 'postgres', superuser: true }, checked: ['app'], skipped: [], largeObjectWarnThreshold: 1000 };
+  const run = {
+    server: { version: '13.21', num: 130021, user: 'postgres', superuser: true },
+    checked: ['app'],
+    skipped: [],
+    largeObjectWarnThreshold: 1000,
+  };
 
   it('PostGIS extensions: an outdated one fails (listed first), current ones alone warn', () => {
-    const f = entry('PostGIS extensions').verdict([{ line: 'b: postgis_topology 3.1.9', outdated: false }, { line: 'a: postgis 3.1.4 (source offers 3.1.9)', outdated: true }], run);
+    const f = entry('PostGIS extensions').verdict(
+      [
+        { line: 'b: postgis_topology 3.1.9', outdated: false },
+        { line: 'a: postgis 3.1.4 (source offers 3.1.9)', outdated: true },
+      ],
+      run,
+    );
     assert.equal(f.status, 'fail');
     assert.deepEqual(f.objects, ['a: postgis 3.1.4 (source offers 3.1.9)', 'b: postgis_topology 3.1.9']);
-    assert.equal(entry('PostGIS extensions').verdict([{ line: 'b: postgis 3.1.9', outdated: false }], run).status, 'warn');
+    assert.equal(
+      entry('PostGIS extensions').verdict([{ line: 'b: postgis 3.1.9', outdated: false }], run).status,
+      'warn',
+    );
   });
 
   it('databases checked: a database the role could not enter is a warning that says how to fix it', () => {
-    const w = entry('databases checked').verdict([], { ...run, skipped: [{ name: 'rdsadmin', reason: 'permission denied for database rdsadmin' }] });
+    const w = entry('databases checked').verdict([], {
+      ...run,
+      skipped: [{ name: 'rdsadmin', reason: 'permission denied for database rdsadmin' }],
+    });
     assert.equal(w.status, 'warn');
-    assert.match(w.detail, /^checked 1 database\(s\); some could not be checked: connect as a role allowed into every database/);
+    assert.match(
+      w.detail,
+      /^checked 1 database\(s\); some could not be checked: connect as a role allowed into every database/,
+    );
     assert.deepEqual(w.objects, ['checked: app', 'not checked: rdsadmin (permission denied for database rdsadmin)']);
   });
 
   it('large objects: warns from the threshold, summing every database', () => {
     const lo = entry('large objects');
-    const found = [{ line: 'a: 600 large objects', count: 600 }, { line: 'b: 400 large objects', count: 400 }];
+    const found = [
+      { line: 'a: 600 large objects', count: 600 },
+      { line: 'b: 400 large objects', count: 400 },
+    ];
     assert.equal(lo.verdict(found, run).status, 'warn');
-    assert.equal(lo.verdict(found, { ...run, largeObjectWarnThreshold: 1001 }).detail, '1000 large objects (warning from 1001)');
+    assert.equal(
+      lo.verdict(found, { ...run, largeObjectWarnThreshold: 1001 }).detail,
+      '1000 large objects (warning from 1001)',
+    );
   });
 });

@@ -53,8 +53,14 @@ describe('content checksum: identical on 13.21 and 16.9 for the same data', () =
     }
     // The 16 server's database has other defaults for every setting that changes a row's text form:
     // the pinned session settings must make that irrelevant.
-    await exec(targets[1], `ALTER DATABASE cs SET TimeZone = 'Asia/Kolkata'`, `ALTER DATABASE cs SET DateStyle = 'SQL, DMY'`,
-      `ALTER DATABASE cs SET IntervalStyle = 'iso_8601'`, `ALTER DATABASE cs SET extra_float_digits = -3`, `ALTER DATABASE cs SET bytea_output = 'escape'`);
+    await exec(
+      targets[1],
+      `ALTER DATABASE cs SET TimeZone = 'Asia/Kolkata'`,
+      `ALTER DATABASE cs SET DateStyle = 'SQL, DMY'`,
+      `ALTER DATABASE cs SET IntervalStyle = 'iso_8601'`,
+      `ALTER DATABASE cs SET extra_float_digits = -3`,
+      `ALTER DATABASE cs SET bytea_output = 'escape'`,
+    );
   });
   after(async () => {
     await Promise.all((servers ?? []).map((s) => s.stop()));
@@ -83,15 +89,27 @@ describe('content checksum: identical on 13.21 and 16.9 for the same data', () =
     // without pinning, the 16 side's defaults would change the text form of the row
     const c = await connect(withDatabase(targets[1], 'cs'));
     const ref = { schema: 'public', name: 'awkward', columns: [] as string[] };
-    ref.columns = (await c.query(`SELECT array_agg(attname::text ORDER BY attname::text COLLATE "C") AS c FROM pg_attribute WHERE attrelid = 'awkward'::regclass AND attnum > 0`)).rows[0].c;
+    ref.columns = (
+      await c.query(
+        `SELECT array_agg(attname::text ORDER BY attname::text COLLATE "C") AS c FROM pg_attribute WHERE attrelid = 'awkward'::regclass AND attnum > 0`,
+      )
+    ).rows[0].c;
     const unpinned = (await c.query(checksumSql(ref))).rows[0].s;
     await c.end();
     assert.notEqual(unpinned, b.sum, 'the unpinned text form should differ (this is why settings are pinned)');
   });
 
   it('order of rows and physical column order do not matter', async () => {
-    await exec(withDatabase(targets[0], 'cs'), 'CREATE TABLE reordered (a int, b text, c jsonb)', `INSERT INTO reordered VALUES (1, 'x', '{"k": 1}'), (2, NULL, '[1]'), (3, 'z', NULL)`);
-    await exec(withDatabase(targets[1], 'cs'), 'CREATE TABLE reordered (c jsonb, b text, a int)', `INSERT INTO reordered VALUES (NULL, 'z', 3), ('[1]', NULL, 2), ('{"k": 1}', 'x', 1)`);
+    await exec(
+      withDatabase(targets[0], 'cs'),
+      'CREATE TABLE reordered (a int, b text, c jsonb)',
+      `INSERT INTO reordered VALUES (1, 'x', '{"k": 1}'), (2, NULL, '[1]'), (3, 'z', NULL)`,
+    );
+    await exec(
+      withDatabase(targets[1], 'cs'),
+      'CREATE TABLE reordered (c jsonb, b text, a int)',
+      `INSERT INTO reordered VALUES (NULL, 'z', 3), ('[1]', NULL, 2), ('{"k": 1}', 'x', 1)`,
+    );
     const [a, b] = await Promise.all(targets.map((t) => sums(withDatabase(t, 'cs'), 'reordered')));
     assert.deepEqual([a.rows, a.sum], [b.rows, b.sum]);
   });
@@ -109,7 +127,11 @@ describe('content checksum: identical on 13.21 and 16.9 for the same data', () =
       await c.query('BEGIN');
       await c.query(v);
       const ref = (await listTables(c)).get('public.awkward') as TableRef;
-      await c.query(`SELECT set_config(name, setting, true) FROM (VALUES ${Object.entries(PINNED_SETTINGS).map(([k, s]) => `('${k}', '${s}')`).join(', ')}) AS p(name, setting)`);
+      await c.query(
+        `SELECT set_config(name, setting, true) FROM (VALUES ${Object.entries(PINNED_SETTINGS)
+          .map(([k, s]) => `('${k}', '${s}')`)
+          .join(', ')}) AS p(name, setting)`,
+      );
       const changed = await tableSums(c, ref);
       await c.query('ROLLBACK');
       await c.end();
@@ -122,17 +144,43 @@ describe('content checksum: identical on 13.21 and 16.9 for the same data', () =
 
 describe('checks/read/content: checksum SQL and the comparison plan (pure)', () => {
   it('checksum SQL hashes the named columns in a fixed order and quotes identifiers', () => {
-    assert.equal(checksumSql({ schema: 'we"ird', name: 'T', columns: ['a', 'B c'] }),
-      'SELECT count(*)::int8 AS n, coalesce(sum(pg_catalog.hashtextextended(ROW(t."a", t."B c")::text, 0)), 0)::text AS s FROM ONLY "we""ird"."T" AS t');
+    assert.equal(
+      checksumSql({ schema: 'we"ird', name: 'T', columns: ['a', 'B c'] }),
+      'SELECT count(*)::int8 AS n, coalesce(sum(pg_catalog.hashtextextended(ROW(t."a", t."B c")::text, 0)), 0)::text AS s FROM ONLY "we""ird"."T" AS t',
+    );
   });
 
   it('plans the comparison: skips tables missing on a side or with other columns, biggest first', () => {
-    const t = (name: string, columns: string[], pages = 1): TableRef => ({ schema: 's', name, kind: 'table', columns, pages, populated: true });
+    const t = (name: string, columns: string[], pages = 1): TableRef => ({
+      schema: 's',
+      name,
+      kind: 'table',
+      columns,
+      pages,
+      populated: true,
+    });
     const plan = planComparison(
-      new Map([['s.a', t('a', ['x'], 1)], ['s.b', t('b', ['x'], 9)], ['s.c', t('c', ['x'])], ['s.gone', t('gone', ['x'])]]),
-      new Map([['s.a', t('a', ['x'])], ['s.b', t('b', ['x'])], ['s.c', t('c', ['y'])], ['s.new', t('new', ['x'])]]),
+      new Map([
+        ['s.a', t('a', ['x'], 1)],
+        ['s.b', t('b', ['x'], 9)],
+        ['s.c', t('c', ['x'])],
+        ['s.gone', t('gone', ['x'])],
+      ]),
+      new Map([
+        ['s.a', t('a', ['x'])],
+        ['s.b', t('b', ['x'])],
+        ['s.c', t('c', ['y'])],
+        ['s.new', t('new', ['x'])],
+      ]),
     );
-    assert.deepEqual(plan.work.map((w) => w.name), ['b', 'a']);
-    assert.deepEqual(plan.skipped.map((s) => `${s.table}: ${s.skipped}`).sort(), ['s.c: columns differ (see schema columns)', 's.gone: missing on target', 's.new: extra on target']);
+    assert.deepEqual(
+      plan.work.map((w) => w.name),
+      ['b', 'a'],
+    );
+    assert.deepEqual(plan.skipped.map((s) => `${s.table}: ${s.skipped}`).sort(), [
+      's.c: columns differ (see schema columns)',
+      's.gone: missing on target',
+      's.new: extra on target',
+    ]);
   });
 });

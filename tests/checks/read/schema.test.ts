@@ -4,11 +4,27 @@ import { diffMaps, diffObjects, normalizeWhitespace } from '../../../checks/read
 
 describe('checks/read/schema: schema diff (pure)', () => {
   it('schema diff names missing, extra and changed objects', () => {
-    const d = diffMaps(new Map([['a', '1'], ['b', '2'], ['c', 'x  y']]), new Map([['b', '3'], ['c', 'x y'], ['d', '4']]), normalizeWhitespace);
+    const d = diffMaps(
+      new Map([
+        ['a', '1'],
+        ['b', '2'],
+        ['c', 'x  y'],
+      ]),
+      new Map([
+        ['b', '3'],
+        ['c', 'x y'],
+        ['d', '4'],
+      ]),
+      normalizeWhitespace,
+    );
     assert.deepEqual(d.missing, ['a']);
     assert.deepEqual(d.extra, ['d']);
     assert.deepEqual(d.changed, [{ key: 'b', source: '2', target: '3' }]);
     assert.equal(d.same, 1);
-    assert.deepEqual(diffObjects(d), ['missing on target: a', 'extra on target: d', 'differs: b: source "2" | target "3"']);
+    assert.deepEqual(diffObjects(d), [
+      'missing on target: a',
+      'extra on target: d',
+      'differs: b: source "2" | target "3"',
+    ]);
   });
 });

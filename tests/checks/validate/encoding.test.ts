@@ -23,15 +23,30 @@ describe('checks/validate/encoding', () => {
       return withDatabase(src.target, name);
     };
     const ascii = await mk('chk_enc_ascii', `ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'`);
-    const srcCollate = await p.value(src.source, `SELECT datcollate FROM pg_database WHERE datname = current_database()`);
-    const other = await mk('chk_enc_locale', `ENCODING 'UTF8' LC_COLLATE '${srcCollate === 'C' ? 'C.UTF-8' : 'C'}' LC_CTYPE 'C'`);
+    const srcCollate = await p.value(
+      src.source,
+      `SELECT datcollate FROM pg_database WHERE datname = current_database()`,
+    );
+    const other = await mk(
+      'chk_enc_locale',
+      `ENCODING 'UTF8' LC_COLLATE '${srcCollate === 'C' ? 'C.UTF-8' : 'C'}' LC_CTYPE 'C'`,
+    );
 
-    const bad = result((await runChecks([encoding], { source: src.source, target: ascii })).results, 'database encoding');
+    const bad = result(
+      (await runChecks([encoding], { source: src.source, target: ascii })).results,
+      'database encoding',
+    );
     assert.equal(bad.status, 'fail');
     assert.equal(bad.detail, `source encoding UTF8, target SQL_ASCII: create the target database with ENCODING 'UTF8'`);
 
-    const warn = result((await runChecks([encoding], { source: src.source, target: other })).results, 'database encoding');
+    const warn = result(
+      (await runChecks([encoding], { source: src.source, target: other })).results,
+      'database encoding',
+    );
     assert.equal(warn.status, 'warn');
-    assert.match(warn.detail, /^encoding UTF8 on both; locale differs \(source collate .*\): text sort order may differ$/);
+    assert.match(
+      warn.detail,
+      /^encoding UTF8 on both; locale differs \(source collate .*\): text sort order may differ$/,
+    );
   });
 });

@@ -4,14 +4,18 @@ import { strict as assert } from 'assert';
 import { migrations } from '../../../checks/validate/migrations';
 import { pair, result, runChecks } from '../pair';
 
-const TABLE = 'CREATE TABLE public.migrations (id serial PRIMARY KEY, "timestamp" bigint NOT NULL, name varchar NOT NULL)';
+const TABLE =
+  'CREATE TABLE public.migrations (id serial PRIMARY KEY, "timestamp" bigint NOT NULL, name varchar NOT NULL)';
 const ROWS = `INSERT INTO public.migrations ("timestamp", name) VALUES (1600000000000, 'Init1600000000000'), (1700000000000, 'AddApps1700000000000')`;
 
 describe('checks/validate/migrations', () => {
   it('passes with no migrations table on either side, and with the same migrations (naming the latest)', async () => {
     const p = await pair();
     const none = await runChecks([migrations], await p.databases('chk_mig', [], []));
-    assert.equal(result(none.results, 'ToolJet migrations').detail, 'no ToolJet migrations table (public.migrations) on either side');
+    assert.equal(
+      result(none.results, 'ToolJet migrations').detail,
+      'no ToolJet migrations table (public.migrations) on either side',
+    );
     const same = await runChecks([migrations], await p.databases('chk_mig', [TABLE, ROWS], [TABLE, ROWS]));
     const m = result(same.results, 'ToolJet migrations');
     assert.equal(m.status, 'pass');
@@ -22,7 +26,11 @@ describe('checks/validate/migrations', () => {
     const p = await pair();
     const one = await runChecks([migrations], await p.databases('chk_mig', [TABLE, ROWS], []));
     assert.equal(result(one.results, 'ToolJet migrations').detail, 'public.migrations exists only on the source');
-    const dbs = await p.databases('chk_mig', [TABLE, ROWS], [TABLE, `INSERT INTO public.migrations ("timestamp", name) VALUES (1600000000000, 'Init1600000000000')`]);
+    const dbs = await p.databases(
+      'chk_mig',
+      [TABLE, ROWS],
+      [TABLE, `INSERT INTO public.migrations ("timestamp", name) VALUES (1600000000000, 'Init1600000000000')`],
+    );
     const diff = result((await runChecks([migrations], dbs)).results, 'ToolJet migrations');
     assert.equal(diff.status, 'fail');
     assert.equal(diff.detail, 'migrations differ: 1 missing on target, 0 extra on target');

@@ -20,7 +20,9 @@ function find(r: ValidateResult, name: string, database?: string): CheckResult {
 }
 
 function failures(r: ValidateResult): string[] {
-  return r.checks.filter((c) => c.status === 'fail').map((c) => `${c.name} [${c.database}]: ${c.detail} ${c.objects.join('; ')}`);
+  return r.checks
+    .filter((c) => c.status === 'fail')
+    .map((c) => `${c.name} [${c.database}]: ${c.detail} ${c.objects.join('; ')}`);
 }
 
 describe('validate: ToolJet fixture and Northwind copied from 13.21 to 16.9', () => {
@@ -46,7 +48,10 @@ describe('validate: ToolJet fixture and Northwind copied from 13.21 to 16.9', ()
   before(async () => {
     tls = makeTlsFixture();
     // autovacuum off: statistics must only appear when validate --analyze creates them
-    [s13, s16] = await Promise.all([startServer(13, tls, { settings: { autovacuum: 'off' } }), startServer(16, tls, { settings: { autovacuum: 'off' } })]);
+    [s13, s16] = await Promise.all([
+      startServer(13, tls, { settings: { autovacuum: 'off' } }),
+      startServer(16, tls, { settings: { autovacuum: 'off' } }),
+    ]);
     src = resolveTarget(s13.url('postgres', verifyFull(tls)), { env: {} });
     tgt = resolveTarget(s16.url('postgres', verifyFull(tls)), { env: {} });
     await run(src, 'CREATE DATABASE tooljet', 'CREATE DATABASE tooljet_db', 'CREATE DATABASE northwind');
@@ -60,7 +65,8 @@ describe('validate: ToolJet fixture and Northwind copied from 13.21 to 16.9', ()
       await b.end();
     }
     await runSqlFile({ target: src, database: 'northwind', file: NORTHWIND });
-    for (const db of ['tooljet', 'tooljet_db', 'northwind']) await copyDatabase({ source: src, target: tgt, database: db });
+    for (const db of ['tooljet', 'tooljet_db', 'northwind'])
+      await copyDatabase({ source: src, target: tgt, database: db });
   });
   after(async () => {
     await Promise.all([s13, s16].filter(Boolean).map((s) => s.stop()));
@@ -68,24 +74,43 @@ describe('validate: ToolJet fixture and Northwind copied from 13.21 to 16.9', ()
   });
 
   it('passes after the copy: ToolJet database and ToolJet Database, every check named', async () => {
-    const xmax = async (): Promise<string> => (((await run(src, 'SELECT txid_snapshot_xmax(txid_current_snapshot()) AS x'))[0]) as { x: string }[])[0].x;
+    const xmax = async (): Promise<string> =>
+      ((await run(src, 'SELECT txid_snapshot_xmax(txid_current_snapshot()) AS x'))[0] as { x: string }[])[0].x;
     const before = await xmax();
     const r = await validate('tooljet', { tooljetDb: 'tooljet_db' });
     assert.equal(await xmax(), before, 'validate must not write on the source (no transaction id consumed)');
     assert.deepEqual(failures(r), []);
     assert.equal(r.exitCode, 0);
     const tlsT = find(r, 'TLS (target)');
-    assert.match(tlsT.detail, /TLSv1\.[23] \S+ \(\d+ bits, per pg_stat_ssl\); certificate "O=tj-pg-upgrade, CN=localhost" issued by/);
+    assert.match(
+      tlsT.detail,
+      /TLSv1\.[23] \S+ \(\d+ bits, per pg_stat_ssl\); certificate "O=tj-pg-upgrade, CN=localhost" issued by/,
+    );
     assert.match(tlsT.detail, /host name "localhost" checked \(verify-full\)/);
     assert.match(find(r, 'target version').detail, /PostgreSQL 16\.9 \(expected 16\.9\)/);
     for (const db of ['tooljet', 'tooljet_db']) {
-      for (const name of ['schema: tables', 'schema: columns (with types)', 'schema: indexes', 'schema: constraints', 'schema: sequences',
-        'schema: views', 'schema: functions', 'schema: extensions', 'row counts', 'content checksums', 'sequence values', 'ToolJet migrations']) {
+      for (const name of [
+        'schema: tables',
+        'schema: columns (with types)',
+        'schema: indexes',
+        'schema: constraints',
+        'schema: sequences',
+        'schema: views',
+        'schema: functions',
+        'schema: extensions',
+        'row counts',
+        'content checksums',
+        'sequence values',
+        'ToolJet migrations',
+      ]) {
         assert.equal(find(r, name, db).status, 'pass', `${name} [${db}]`);
       }
     }
     assert.match(find(r, 'row counts', 'tooljet').detail, /^15 tables, \d+ rows, equal on both sides$/);
-    assert.match(find(r, 'ToolJet migrations', 'tooljet').detail, /^30 migrations identical, latest addUserDetailsTable1680156219906$/);
+    assert.match(
+      find(r, 'ToolJet migrations', 'tooljet').detail,
+      /^30 migrations identical, latest addUserDetailsTable1680156219906$/,
+    );
     assert.equal(find(r, 'reachable (target)', 'tooljet_db').status, 'pass');
     // every worker of a side read the same exported snapshot
     assert.ok(r.databases.every((d) => d.snapshots.source && d.snapshots.target));
@@ -109,7 +134,16 @@ describe('validate: ToolJet fixture and Northwind copied from 13.21 to 16.9', ()
 
   it('--analyze: statistics missing on the target are reported, then ANALYZE runs on the target only', async () => {
     const srcAnalyzed = async (): Promise<number> =>
-      Number(((await run(withDatabase(src, 'tooljet'), 'SELECT coalesce(sum(analyze_count + autoanalyze_count), 0) AS n FROM pg_stat_user_tables'))[0] as { n: string }[])[0].n);
+      Number(
+        (
+          (
+            await run(
+              withDatabase(src, 'tooljet'),
+              'SELECT coalesce(sum(analyze_count + autoanalyze_count), 0) AS n FROM pg_stat_user_tables',
+            )
+          )[0] as { n: string }[]
+        )[0].n,
+      );
     const before = await validate('tooljet');
     const stats = find(before, 'statistics', 'tooljet');
     assert.equal(stats.status, 'warn');
@@ -126,22 +160,43 @@ describe('validate: ToolJet fixture and Northwind copied from 13.21 to 16.9', ()
   it('--fix-sequences: a target sequence behind the source is named, then set to the source value', async () => {
     const seq = `${TJDB.schema}.${TJDB.orders}_id_seq`;
     // the source moves on after the copy (as with logical replication, which does not carry sequences)
-    await run(withDatabase(src, 'tooljet_db'), `SELECT nextval('"${TJDB.schema}"."${TJDB.orders}_id_seq"') FROM generate_series(1, 3)`);
+    await run(
+      withDatabase(src, 'tooljet_db'),
+      `SELECT nextval('"${TJDB.schema}"."${TJDB.orders}_id_seq"') FROM generate_series(1, 3)`,
+    );
     const lag = await validate('tooljet_db');
     const c = find(lag, 'sequence values', 'tooljet_db');
     assert.equal(c.status, 'fail');
     assert.equal(c.objects.length, 1);
-    assert.match(c.objects[0], new RegExp(`^${seq.replace(/[.$]/g, '\\$&')}: target behind \\(would reuse ids\\): source last_value ${COUNTS.orders + 3}, target last_value ${COUNTS.orders}$`));
+    assert.match(
+      c.objects[0],
+      new RegExp(
+        `^${seq.replace(/[.$]/g, '\\$&')}: target behind \\(would reuse ids\\): source last_value ${COUNTS.orders + 3}, target last_value ${COUNTS.orders}$`,
+      ),
+    );
     const fixed = await validate('tooljet_db', { fixSequences: true });
     assert.equal(find(fixed, 'sequence values', 'tooljet_db').status, 'warn');
-    assert.deepEqual(fixed.writes, [`tooljet_db: setval('${seq}', ${COUNTS.orders + 3}, true) on target (was last_value ${COUNTS.orders})`]);
+    assert.deepEqual(fixed.writes, [
+      `tooljet_db: setval('${seq}', ${COUNTS.orders + 3}, true) on target (was last_value ${COUNTS.orders})`,
+    ]);
     assert.equal(find(await validate('tooljet_db'), 'sequence values', 'tooljet_db').status, 'pass');
   });
 
   it('CLI: exit 0 on a faithful copy with URLs passed in the environment; a wrong expected version fails', async () => {
     const [ok, wrongVersion] = await Promise.all([
-      runCli(['validate', '--quiet'], { TJ_PG_SOURCE_URL: s13.url('northwind', verifyFull(tls)), TJ_PG_TARGET_URL: s16.url('northwind', verifyFull(tls)) }),
-      runCli(['validate', '--expect-version', '16.4', '--source', s13.url('tooljet_db', verifyFull(tls)), '--target', s16.url('tooljet_db', verifyFull(tls))]),
+      runCli(['validate', '--quiet'], {
+        TJ_PG_SOURCE_URL: s13.url('northwind', verifyFull(tls)),
+        TJ_PG_TARGET_URL: s16.url('northwind', verifyFull(tls)),
+      }),
+      runCli([
+        'validate',
+        '--expect-version',
+        '16.4',
+        '--source',
+        s13.url('tooljet_db', verifyFull(tls)),
+        '--target',
+        s16.url('tooljet_db', verifyFull(tls)),
+      ]),
     ]);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     assert.match(ok.stdout, /PASS\s+content checksums \[northwind\]\s+14 tables identical in content/);
@@ -153,10 +208,12 @@ describe('validate: ToolJet fixture and Northwind copied from 13.21 to 16.9', ()
   });
 
   it('catches and names a changed, a deleted and an inserted row, a bumped sequence and a dropped index on the target', async () => {
-    await run(withDatabase(tgt, 'tooljet'),
+    await run(
+      withDatabase(tgt, 'tooljet'),
       `UPDATE users SET first_name = 'Mallory' WHERE email = 'user7@example.com'`,
       `SELECT setval('public.migrations_id_seq', 500)`,
-      'DROP INDEX public.apps_organization_id_idx');
+      'DROP INDEX public.apps_organization_id_idx',
+    );
     await run(withDatabase(tgt, 'northwind'), 'DELETE FROM order_details WHERE order_id = 10248 AND product_id = 11');
     await run(withDatabase(tgt, 'tooljet_db'), `INSERT INTO ${PRODUCTS} (name, price) VALUES ('Injected', 1.00)`);
 
@@ -164,35 +221,74 @@ describe('validate: ToolJet fixture and Northwind copied from 13.21 to 16.9', ()
     assert.equal(r.exitCode, 1);
     const content = find(r, 'content checksums', 'tooljet');
     assert.equal(content.status, 'fail');
-    assert.deepEqual(content.objects, [`public.users: content differs (same row count ${COUNTS.users}: a row was changed)`]);
+    assert.deepEqual(content.objects, [
+      `public.users: content differs (same row count ${COUNTS.users}: a row was changed)`,
+    ]);
     assert.equal(find(r, 'row counts', 'tooljet').status, 'pass');
-    assert.deepEqual(find(r, 'schema: indexes', 'tooljet').objects, ['missing on target: public.apps_organization_id_idx']);
+    assert.deepEqual(find(r, 'schema: indexes', 'tooljet').objects, [
+      'missing on target: public.apps_organization_id_idx',
+    ]);
     const seq = find(r, 'sequence values', 'tooljet');
-    assert.deepEqual(seq.objects, ['public.migrations_id_seq: target ahead: source last_value 30, target last_value 500']);
+    assert.deepEqual(seq.objects, [
+      'public.migrations_id_seq: target ahead: source last_value 30, target last_value 500',
+    ]);
     const inserted = find(r, 'row counts', 'tooljet_db');
-    assert.deepEqual(inserted.objects, [`${TJDB.schema}.${TJDB.products}: source ${COUNTS.products} rows, target ${COUNTS.products + 1} (+1)`]);
+    assert.deepEqual(inserted.objects, [
+      `${TJDB.schema}.${TJDB.products}: source ${COUNTS.products} rows, target ${COUNTS.products + 1} (+1)`,
+    ]);
 
     const nw = await validate('northwind');
-    assert.deepEqual(find(nw, 'row counts', 'northwind').objects, ['public.order_details: source 2155 rows, target 2154 (-1)']);
-    assert.deepEqual(find(nw, 'content checksums', 'northwind').objects, ['public.order_details: content differs (rows 2155 vs 2154)']);
+    assert.deepEqual(find(nw, 'row counts', 'northwind').objects, [
+      'public.order_details: source 2155 rows, target 2154 (-1)',
+    ]);
+    assert.deepEqual(find(nw, 'content checksums', 'northwind').objects, [
+      'public.order_details: content differs (rows 2155 vs 2154)',
+    ]);
 
     // the real CLI says the same, with exit code 1
-    const cli = await runCli(['validate', '--json', '--source', s13.url('tooljet', verifyFull(tls)), '--target', s16.url('tooljet', verifyFull(tls)), '--tooljet-db', 'tooljet_db']);
+    const cli = await runCli([
+      'validate',
+      '--json',
+      '--source',
+      s13.url('tooljet', verifyFull(tls)),
+      '--target',
+      s16.url('tooljet', verifyFull(tls)),
+      '--tooljet-db',
+      'tooljet_db',
+    ]);
     assert.equal(cli.code, 1, cli.stderr);
     const doc = JSON.parse(cli.stdout);
     assert.equal(doc.ok, false);
-    const names = doc.checks.filter((c: CheckResult) => c.status === 'fail').map((c: CheckResult) => `${c.name} [${c.database}]`);
-    assert.deepEqual(names.sort(), ['content checksums [tooljet]', 'content checksums [tooljet_db]', 'row counts [tooljet_db]', 'schema: indexes [tooljet]', 'sequence values [tooljet]', 'sequence values [tooljet_db]']);
+    const names = doc.checks
+      .filter((c: CheckResult) => c.status === 'fail')
+      .map((c: CheckResult) => `${c.name} [${c.database}]`);
+    assert.deepEqual(names.sort(), [
+      'content checksums [tooljet]',
+      'content checksums [tooljet_db]',
+      'row counts [tooljet_db]',
+      'schema: indexes [tooljet]',
+      'sequence values [tooljet]',
+      'sequence values [tooljet_db]',
+    ]);
   });
 
   it('copyDatabase refuses a non-empty target, a 16 source (pg_dump 15), and says how to install missing tools', async () => {
-    await assert.rejects(copyDatabase({ source: src, target: tgt, database: 'northwind' }), /target database "northwind" on localhost:\d+ is not empty/);
+    await assert.rejects(
+      copyDatabase({ source: src, target: tgt, database: 'northwind' }),
+      /target database "northwind" on localhost:\d+ is not empty/,
+    );
     await run(tgt, 'CREATE DATABASE empty16');
-    await assert.rejects(copyDatabase({ source: tgt, target: src, database: 'empty16' }), /pg_dump of .* failed \(exit 1\): .*server version mismatch/);
+    await assert.rejects(
+      copyDatabase({ source: tgt, target: src, database: 'empty16' }),
+      /pg_dump of .* failed \(exit 1\): .*server version mismatch/,
+    );
     const saved = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
-      assert.throws(() => requireClientTool('pg_dump'), /pg_dump not found on PATH: install the PostgreSQL client tools \(Debian\/Ubuntu: apt-get install postgresql-client\)/);
+      assert.throws(
+        () => requireClientTool('pg_dump'),
+        /pg_dump not found on PATH: install the PostgreSQL client tools \(Debian\/Ubuntu: apt-get install postgresql-client\)/,
+      );
     } finally {
       process.env.PATH = saved;
     }

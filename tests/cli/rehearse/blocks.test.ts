@@ -15,7 +15,12 @@ import { CLONE, fakeSecrets, makeCaBundle, SOURCE } from '../../helpers/targets'
 describe('cli/rehearse building blocks', () => {
   const ca = makeCaBundle();
   const f = fakeSecrets();
-  const secrets: RunSecrets = { dbPassword: f.pgPassword, lockboxMasterKey: f.lockboxMasterKey, secretKeyBase: f.secretKeyBase, pgrstJwtSecret: f.pgrstJwtSecret };
+  const secrets: RunSecrets = {
+    dbPassword: f.pgPassword,
+    lockboxMasterKey: f.lockboxMasterKey,
+    secretKeyBase: f.secretKeyBase,
+    pgrstJwtSecret: f.pgrstJwtSecret,
+  };
   const clone = renderTargetConfigs(CLONE, ca.pem, secrets);
   const source = renderTargetConfigs(SOURCE, ca.pem, secrets);
   after(() => ca.cleanup());
@@ -33,18 +38,30 @@ describe('cli/rehearse building blocks', () => {
   });
 
   it('rollback comparison: flags a target left on the clone, a changed secret or bundle, a missing file; never shows a secret', () => {
-    const stale = edit(source, 'ecs/task-definition.json', (t) => t.replace(`"value": "${SOURCE.host}"`, `"value": "${CLONE.host}"`));
-    assert.match(compareRenderings(clone, stale, CLONE, SOURCE).problems.join('\n'),
-      /does not point at the source: ecs\/task-definition\.json containerDefinitions\[name=tooljet\]\.environment\[name=PG_HOST\]\.value = tooljet-pg16-clone/);
+    const stale = edit(source, 'ecs/task-definition.json', (t) =>
+      t.replace(`"value": "${SOURCE.host}"`, `"value": "${CLONE.host}"`),
+    );
+    assert.match(
+      compareRenderings(clone, stale, CLONE, SOURCE).problems.join('\n'),
+      /does not point at the source: ecs\/task-definition\.json containerDefinitions\[name=tooljet\]\.environment\[name=PG_HOST\]\.value = tooljet-pg16-clone/,
+    );
 
     const otherKey = 'b'.repeat(64);
     const rekeyed = edit(source, 'docker/.env', (t) => t.replace(f.lockboxMasterKey, otherKey));
     const p = compareRenderings(clone, rekeyed, CLONE, SOURCE).problems.join('\n');
-    assert.match(p, /changed although it does not name the database: docker\/\.env LOCKBOX_MASTER_KEY: \(secret, hidden\) -> \(secret, hidden\)/);
+    assert.match(
+      p,
+      /changed although it does not name the database: docker\/\.env LOCKBOX_MASTER_KEY: \(secret, hidden\) -> \(secret, hidden\)/,
+    );
     assert.ok(!p.includes(f.lockboxMasterKey) && !p.includes(otherKey), 'secret values are never shown');
 
-    const bundle = edit(source, 'eks/configmap-rds-ssl-cert.json', (t) => t.replace(JSON.stringify(ca.pem), JSON.stringify(ca.otherPem)));
-    assert.match(compareRenderings(clone, bundle, CLONE, SOURCE).problems.join('\n'), /changed although it does not name the database: eks\/configmap-rds-ssl-cert\.json data\.global-bundle\.pem/);
+    const bundle = edit(source, 'eks/configmap-rds-ssl-cert.json', (t) =>
+      t.replace(JSON.stringify(ca.pem), JSON.stringify(ca.otherPem)),
+    );
+    assert.match(
+      compareRenderings(clone, bundle, CLONE, SOURCE).problems.join('\n'),
+      /changed although it does not name the database: eks\/configmap-rds-ssl-cert\.json data\.global-bundle\.pem/,
+    );
 
     const missing = source.filter((x) => x.path !== 'ami/user-data.sh');
     assert.match(compareRenderings(clone, missing, CLONE, SOURCE).problems.join('\n'), /the set of files differs/);
@@ -77,7 +94,10 @@ describe('cli/rehearse building blocks', () => {
       const foreign = path.join(base, 'foreign');
       fs.mkdirSync(foreign);
       fs.writeFileSync(path.join(foreign, 'a'), '');
-      assert.throws(() => checkOutDir(foreign), (e: Error) => e instanceof RehearsalUsageError && /holds other files \(a\)/.test(e.message));
+      assert.throws(
+        () => checkOutDir(foreign),
+        (e: Error) => e instanceof RehearsalUsageError && /holds other files \(a\)/.test(e.message),
+      );
     } finally {
       fs.rmSync(base, { recursive: true, force: true });
     }

@@ -10,7 +10,12 @@ import { leftovers, processesMentioning, runRehearse, scratch } from './helpers'
 async function inProcess(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(['rehearse', ...args], { out: (t) => out.push(t), err: (t) => err.push(t), env: {}, progress: false });
+  const code = await main(['rehearse', ...args], {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    env: {},
+    progress: false,
+  });
   return { code, out, err };
 }
 
@@ -29,30 +34,41 @@ describe('rehearse: usage errors and interrupts', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--size-mb', 'abc'], /--size-mb must be a positive number of MB, got "abc"/],
       [['--size-mb', '0'], /--size-mb must be a number of MB above 0 and at most 100000, got 0/],
-      [['--source', 'postgresql://u@127.0.0.1:1/db', '--size-mb', '3'], /--size-mb sizes the generated fixture and cannot be combined with --source/],
+      [
+        ['--source', 'postgresql://u@127.0.0.1:1/db', '--size-mb', '3'],
+        /--size-mb sizes the generated fixture and cannot be combined with --source/,
+      ],
       [['--tooljet-db', 'x'], /--tooljet-db names the ToolJet Database on your --source/],
       [['--bogus'], /Unknown option '--bogus'/],
       [['--out', file], /--out .*a-file exists and is not a directory/],
       [['--out', other], /--out .*other exists and holds other files \(notes\.txt\): choose an empty or new directory/],
       [['--out', path.join(box.dir, 'no', 'such', 'parent')], /the parent directory .* does not exist/],
       [['--source', 'mysql://x'], /not a connection string/],
-      [['--source', 'postgresql://u@127.0.0.1:1/db?sslmode=disable'], /sslmode=disable would allow an unencrypted connection.*--insecure/],
-      [['--source', 'postgresql://u@127.0.0.1:1/db?sslmode=verify-full'], /cannot connect to 127\.0\.0\.1:1: connection refused/],
+      [
+        ['--source', 'postgresql://u@127.0.0.1:1/db?sslmode=disable'],
+        /sslmode=disable would allow an unencrypted connection.*--insecure/,
+      ],
+      [
+        ['--source', 'postgresql://u@127.0.0.1:1/db?sslmode=verify-full'],
+        /cannot connect to 127\.0\.0\.1:1: connection refused/,
+      ],
       // node's parseArgs words this one over several lines: the CLI folds it into one.
       [['--size-mb', '-3'], /Option '--size-mb' argument is ambiguous.*--size-mb=-XYZ/],
     ];
     // Flag and input checks run in this process; the real binary is spawned for an unknown flag and for a source
     // that refuses the connection (that one gets as far as creating the work directory, which must be gone again).
     const spawned = new Set([4, 10]);
-    const runs = await Promise.all(cases.map(async ([args], i) => {
-      const full = args.includes('--out') ? args : [...args, '--out', out];
-      if (spawned.has(i)) {
-        const r = await runRehearse(full, { tmpdir: box.tmp });
-        return { code: r.code, stdout: r.stdout, stderr: r.stderr };
-      }
-      const r = await inProcess(full);
-      return { code: r.code, stdout: r.out.join('\n'), stderr: r.err.map((l) => `${l}\n`).join('') };
-    }));
+    const runs = await Promise.all(
+      cases.map(async ([args], i) => {
+        const full = args.includes('--out') ? args : [...args, '--out', out];
+        if (spawned.has(i)) {
+          const r = await runRehearse(full, { tmpdir: box.tmp });
+          return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+        }
+        const r = await inProcess(full);
+        return { code: r.code, stdout: r.out.join('\n'), stderr: r.err.map((l) => `${l}\n`).join('') };
+      }),
+    );
     runs.forEach((r, i) => {
       const [args, message] = cases[i];
       assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
@@ -67,7 +83,10 @@ describe('rehearse: usage errors and interrupts', () => {
     assert.deepEqual(leftovers(box.tmp), []);
   });
 
-  for (const [sig, phase, code] of [['SIGINT', 'clone', 130], ['SIGTERM', 'tooljet', 143]] as const) {
+  for (const [sig, phase, code] of [
+    ['SIGINT', 'clone', 130],
+    ['SIGTERM', 'tooljet', 143],
+  ] as const) {
     it(`${sig} during the ${phase} phase: exit ${code}, no PostgreSQL process, no temporary file, no partial --out`, async function () {
       this.timeout(90_000);
       const tmp = path.join(box.dir, `tmp-${sig}`);

@@ -58,7 +58,11 @@ export function runRehearse(args: string[], opts: RunOptions = {}): Promise<Rehe
 /** uid/gid of `nobody` when this process is root (else undefined: the tests already run as a normal user). */
 export function unprivilegedUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const entry = fs.readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')).find((f) => f[0] === (process.env.TJ_PG_RUN_AS || 'nobody'));
+  const entry = fs
+    .readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .map((l) => l.split(':'))
+    .find((f) => f[0] === (process.env.TJ_PG_RUN_AS || 'nobody'));
   if (!entry) throw new Error('no user nobody to run the rehearsal as');
   return { uid: Number(entry[2]), gid: Number(entry[3]) };
 }

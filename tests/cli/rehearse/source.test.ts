@@ -31,7 +31,11 @@ describe('rehearse --source: a PostgreSQL 13.21 the test built (Northwind), by d
       await c.end();
     }
   }
-  const xmax = (): Promise<string> => on('northwind', async (c) => (await c.query('SELECT txid_snapshot_xmax(txid_current_snapshot())::text AS x')).rows[0].x);
+  const xmax = (): Promise<string> =>
+    on(
+      'northwind',
+      async (c) => (await c.query('SELECT txid_snapshot_xmax(txid_current_snapshot())::text AS x')).rows[0].x,
+    );
 
   before(async function () {
     this.timeout(120_000);
@@ -41,8 +45,16 @@ describe('rehearse --source: a PostgreSQL 13.21 the test built (Northwind), by d
     await on('postgres', (c) => c.query('CREATE DATABASE northwind'));
     await runSqlFile({ target: admin, database: 'northwind', file: NORTHWIND });
     await on('northwind', async (c) => {
-      const tables = (await c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`)).rows;
-      for (const t of tables) counts.set(`public.${t.table_name}`, Number((await c.query(`SELECT count(*) AS n FROM public."${t.table_name}"`)).rows[0].n));
+      const tables = (
+        await c.query(
+          `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+        )
+      ).rows;
+      for (const t of tables)
+        counts.set(
+          `public.${t.table_name}`,
+          Number((await c.query(`SELECT count(*) AS n FROM public."${t.table_name}"`)).rows[0].n),
+        );
     });
     sourceUrl = server.url('northwind', verifyFull(tls)).replace(/:[^:@/]*@/, '@');
     assert.ok(!sourceUrl.includes(server.password));
@@ -58,13 +70,28 @@ describe('rehearse --source: a PostgreSQL 13.21 the test built (Northwind), by d
     assert.ok(counts.size >= 13 && counts.get('public.orders')! > 100, JSON.stringify([...counts]));
     const out = path.join(box.dir, 'northwind');
     const before = await xmax();
-    const run = await runRehearse(['--source', sourceUrl, '--out', out, '--json', '--keep'], { env: { PGPASSWORD: server.password }, tmpdir: box.tmp });
+    const run = await runRehearse(['--source', sourceUrl, '--out', out, '--json', '--keep'], {
+      env: { PGPASSWORD: server.password },
+      tmpdir: box.tmp,
+    });
     assert.equal(run.code, 0, run.stderr + run.stdout.slice(0, 3000));
     const report: RehearsalReport = JSON.parse(run.stdout);
-    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')).tables, report.tables, '--json prints results.json');
+    assert.deepEqual(
+      JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')).tables,
+      report.tables,
+      '--json prints results.json',
+    );
     assert.equal(await xmax(), before, 'the rehearsal wrote nothing on the source (no transaction id consumed)');
-    assert.equal(await on('northwind', async (c) => Number((await c.query('SELECT count(*) AS n FROM pg_publication')).rows[0].n)), 0);
-    assert.equal(await on('postgres', async (c) => Number((await c.query('SELECT count(*) AS n FROM pg_replication_slots')).rows[0].n)), 0);
+    assert.equal(
+      await on('northwind', async (c) => Number((await c.query('SELECT count(*) AS n FROM pg_publication')).rows[0].n)),
+      0,
+    );
+    assert.equal(
+      await on('postgres', async (c) =>
+        Number((await c.query('SELECT count(*) AS n FROM pg_replication_slots')).rows[0].n),
+      ),
+      0,
+    );
 
     assert.equal(report.ok, true, JSON.stringify(report.failures));
     assert.equal(report.recommendation, 'Proceed');
@@ -75,7 +102,11 @@ describe('rehearse --source: a PostgreSQL 13.21 the test built (Northwind), by d
     assert.equal(report.phases.find((p) => p.name === 'cutover')!.status, 'skipped');
     assert.deepEqual(report.source.databases, ['northwind']);
     assert.equal(report.source.tooljetDatabase, undefined);
-    assert.ok(!report.source.display.includes(server.password) && !run.stdout.includes(server.password) && !run.stderr.includes(server.password));
+    assert.ok(
+      !report.source.display.includes(server.password) &&
+        !run.stdout.includes(server.password) &&
+        !run.stderr.includes(server.password),
+    );
 
     // Every Northwind table, with the row count the test counted itself, identical on the clone.
     const tables = report.tables.filter((t) => t.database === 'northwind');
@@ -86,11 +117,18 @@ describe('rehearse --source: a PostgreSQL 13.21 the test built (Northwind), by d
       assert.equal(t.identical, true, t.table);
     }
     const validate = report.phases.find((p) => p.name === 'validate')!;
-    assert.ok(validate.checks.some((c) => c.name === 'statistics' && c.status === 'pass' && /--analyze ran ANALYZE/.test(c.detail)));
+    assert.ok(
+      validate.checks.some(
+        (c) => c.name === 'statistics' && c.status === 'pass' && /--analyze ran ANALYZE/.test(c.detail),
+      ),
+    );
 
     // ToolJet's connection: the clone has no ToolJet Database yet, ToolJet's createdb step makes it, then both connect.
     const tooljet = report.phases.find((p) => p.name === 'tooljet')!;
-    assert.match(tooljet.checks.find((c) => c.name === 'ToolJet database setup (createdb)')!.detail, /northwind: exists; tooljet_db: created/);
+    assert.match(
+      tooljet.checks.find((c) => c.name === 'ToolJet database setup (createdb)')!.detail,
+      /northwind: exists; tooljet_db: created/,
+    );
     assert.equal(tooljet.status, 'pass');
     // The clone is named after the source's user, as an RDS clone keeps it; the rollback points at the source server.
     const env = util.parseEnv(fs.readFileSync(path.join(out, 'docker/.env'), 'utf8')) as Record<string, string>;
@@ -98,7 +136,10 @@ describe('rehearse --source: a PostgreSQL 13.21 the test built (Northwind), by d
     assert.equal(env.PG_DB, 'northwind');
     assert.deepEqual(report.rollback!.problems, []);
     assert.equal(report.rollback!.to, `localhost:${server.port}`);
-    assert.match(fs.readFileSync(path.join(out, 'results.md'), 'utf8'), /Cutover not measured: dump\/restore of a read-only --source/);
+    assert.match(
+      fs.readFileSync(path.join(out, 'results.md'), 'utf8'),
+      /Cutover not measured: dump\/restore of a read-only --source/,
+    );
 
     // --keep: the clone still runs after the CLI exited; it answers with the .env's password and holds the data.
     const kept = report.kept!;
@@ -106,13 +147,27 @@ describe('rehearse --source: a PostgreSQL 13.21 the test built (Northwind), by d
     assert.ok(clone && fs.existsSync(kept.workDir));
     try {
       process.kill(clone.pid, 0);
-      const c = new Client({ host: 'localhost', port: Number(env.PG_PORT), user: env.PG_USER, password: env.PG_PASS, database: 'northwind', ssl: { ca: fs.readFileSync(path.join(out, 'docker/certs/global-bundle.pem'), 'utf8'), rejectUnauthorized: true } });
+      const c = new Client({
+        host: 'localhost',
+        port: Number(env.PG_PORT),
+        user: env.PG_USER,
+        password: env.PG_PASS,
+        database: 'northwind',
+        ssl: {
+          ca: fs.readFileSync(path.join(out, 'docker/certs/global-bundle.pem'), 'utf8'),
+          rejectUnauthorized: true,
+        },
+      });
       await c.connect();
-      assert.equal(Number((await c.query('SELECT count(*) AS n FROM public.orders')).rows[0].n), counts.get('public.orders'));
+      assert.equal(
+        Number((await c.query('SELECT count(*) AS n FROM public.orders')).rows[0].n),
+        counts.get('public.orders'),
+      );
       await c.end();
     } finally {
       process.kill(clone.pid, 'SIGINT');
-      for (let i = 0; i < 100 && processesMentioning(kept.workDir).length; i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 100 && processesMentioning(kept.workDir).length; i++)
+        await new Promise((r) => setTimeout(r, 100));
       fs.rmSync(kept.workDir, { recursive: true, force: true });
     }
     assert.deepEqual(processesMentioning(box.tmp), []);
@@ -120,22 +175,38 @@ describe('rehearse --source: a PostgreSQL 13.21 the test built (Northwind), by d
 
   it('stops at a precheck blocker (a regprocedure column) with exit 1, names it, and starts no clone', async function () {
     this.timeout(60_000);
-    await on('northwind', (c) => c.query(`CREATE TABLE public.handlers (id int PRIMARY KEY, fn regprocedure); INSERT INTO public.handlers VALUES (1, 'now()')`));
+    await on('northwind', (c) =>
+      c.query(
+        `CREATE TABLE public.handlers (id int PRIMARY KEY, fn regprocedure); INSERT INTO public.handlers VALUES (1, 'now()')`,
+      ),
+    );
     try {
       const out = path.join(box.dir, 'blocked');
-      const run = await runRehearse(['--source', sourceUrl, '--out', out], { env: { PGPASSWORD: server.password }, tmpdir: box.tmp });
+      const run = await runRehearse(['--source', sourceUrl, '--out', out], {
+        env: { PGPASSWORD: server.password },
+        tmpdir: box.tmp,
+      });
       assert.equal(run.code, 1, run.stderr + run.stdout);
       assert.match(run.stdout, /^Rehearsal FAILED: .*Recommended production upgrade: Needs fixes$/m);
-      assert.match(run.stdout, /^Blockers:\n {2}- reg\* data types: northwind: public\.handlers\.fn \(regprocedure\)$/m);
+      assert.match(
+        run.stdout,
+        /^Blockers:\n {2}- reg\* data types: northwind: public\.handlers\.fn \(regprocedure\)$/m,
+      );
       assert.match(run.stderr, /2\/9 precheck: FAILED in .*reg\* data types/);
       const report: RehearsalReport = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
       assert.deepEqual(report.blockers, ['reg* data types: northwind: public.handlers.fn (regprocedure)']);
-      assert.deepEqual(report.phases.filter((p) => p.status === 'skipped').map((p) => p.name), ['clone', 'cutover', 'validate', 'configs', 'tooljet', 'rollback']);
+      assert.deepEqual(
+        report.phases.filter((p) => p.status === 'skipped').map((p) => p.name),
+        ['clone', 'cutover', 'validate', 'configs', 'tooljet', 'rollback'],
+      );
       assert.equal(report.clone.endpoint, undefined, 'no clone was started');
       const md = fs.readFileSync(path.join(out, 'results.md'), 'utf8');
       assert.match(md, /^## Recommended Production Upgrade: ❌ Needs fixes$/m);
       assert.match(md, /^- ❌ Blocker: reg\* data types: northwind: public\.handlers\.fn \(regprocedure\)$/m);
-      assert.ok(!fs.existsSync(path.join(out, 'docker')), 'no configuration rendered for a source that cannot be upgraded');
+      assert.ok(
+        !fs.existsSync(path.join(out, 'docker')),
+        'no configuration rendered for a source that cannot be upgraded',
+      );
       assert.deepEqual(leftovers(box.tmp), []);
     } finally {
       await on('northwind', (c) => c.query('DROP TABLE public.handlers'));

@@ -29,16 +29,27 @@ describe('components/validation: the rendered validate command', () => {
   it('puts only flags on the command line: the expected version, jobs, the ToolJet Database', () => {
     const r = renderValidateCommand(base);
     // Preceded by the check that it runs in the project directory (tests/commands/cli.test.ts runs that guard).
-    assert.equal(r.create, inProjectDir('node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --tooljet-db tooljet_db'));
-    assert.equal(validateCommandLine({ ...base, analyze: true, fixSequences: true, tooljetDatabase: undefined }), inProjectDir('node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --analyze --fix-sequences'));
-    assert.equal(validateCommandLine({ ...base, liveSource: true, tooljetDatabase: undefined }), inProjectDir('node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --live-source'));
+    assert.equal(
+      r.create,
+      inProjectDir('node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --tooljet-db tooljet_db'),
+    );
+    assert.equal(
+      validateCommandLine({ ...base, analyze: true, fixSequences: true, tooljetDatabase: undefined }),
+      inProjectDir('node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --analyze --fix-sequences'),
+    );
+    assert.equal(
+      validateCommandLine({ ...base, liveSource: true, tooljetDatabase: undefined }),
+      inProjectDir('node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --live-source'),
+    );
   });
 
   it('passes credentials only through the environment: password-free verify-full URLs and PGPASSWORD', () => {
     const r = renderValidateCommand(base);
     assert.deepEqual(r.environment, {
-      TJ_PG_SOURCE_URL: 'postgresql://tooljet@tooljet-prod-db.c1.eu-west-1.rds.amazonaws.com:5432/tooljet_production?sslmode=verify-full&sslrootcert=certs/global-bundle.pem',
-      TJ_PG_TARGET_URL: 'postgresql://tooljet@test-db-pg13-clone.c1.eu-west-1.rds.amazonaws.com:5432/tooljet_production?sslmode=verify-full&sslrootcert=certs/global-bundle.pem',
+      TJ_PG_SOURCE_URL:
+        'postgresql://tooljet@tooljet-prod-db.c1.eu-west-1.rds.amazonaws.com:5432/tooljet_production?sslmode=verify-full&sslrootcert=certs/global-bundle.pem',
+      TJ_PG_TARGET_URL:
+        'postgresql://tooljet@test-db-pg13-clone.c1.eu-west-1.rds.amazonaws.com:5432/tooljet_production?sslmode=verify-full&sslrootcert=certs/global-bundle.pem',
       PGPASSWORD: PASSWORD,
       PGCONNECT_TIMEOUT: '15',
     });
@@ -47,7 +58,10 @@ describe('components/validation: the rendered validate command', () => {
   });
 
   it('refuses what does not belong on a command line, and an empty password', () => {
-    assert.throws(() => renderValidateCommand({ ...base, expectVersion: '16.9; rm -rf /' }), /expectVersion .* has characters that do not belong on a command line/);
+    assert.throws(
+      () => renderValidateCommand({ ...base, expectVersion: '16.9; rm -rf /' }),
+      /expectVersion .* has characters that do not belong on a command line/,
+    );
     assert.throws(() => renderValidateCommand({ ...base, tooljetDatabase: 'db$(id)' }), /tooljetDatabase/);
     assert.throws(() => renderValidateCommand({ ...base, password: '' }), /password is empty/);
   });
@@ -88,7 +102,10 @@ describe('components/validation: the rendered command run for real against Postg
   before(async () => {
     tls = makeTlsFixture();
     // Same user and password on both sides, as on a clone restored from a snapshot of the source.
-    [s13, s16] = await Promise.all([startServer(13, tls, { user: 'tooljet', password: PASSWORD }), startServer(16, tls, { user: 'tooljet', password: PASSWORD })]);
+    [s13, s16] = await Promise.all([
+      startServer(13, tls, { user: 'tooljet', password: PASSWORD }),
+      startServer(16, tls, { user: 'tooljet', password: PASSWORD }),
+    ]);
     const schema = [
       'CREATE TABLE apps (id serial PRIMARY KEY, name text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())',
       "INSERT INTO apps (name, created_at) SELECT 'app ' || g, '2024-01-01'::timestamptz + g * interval '1 hour' FROM generate_series(1, 50) g",
@@ -96,7 +113,12 @@ describe('components/validation: the rendered command run for real against Postg
     for (const s of [s13, s16]) {
       await sql(s, 'postgres', 'CREATE DATABASE tooljet_production', 'CREATE DATABASE tooljet_db');
       await sql(s, 'tooljet_production', ...schema);
-      await sql(s, 'tooljet_db', 'CREATE TABLE rows (id int PRIMARY KEY, v text)', "INSERT INTO rows SELECT g, md5(g::text) FROM generate_series(1, 20) g");
+      await sql(
+        s,
+        'tooljet_db',
+        'CREATE TABLE rows (id int PRIMARY KEY, v text)',
+        'INSERT INTO rows SELECT g, md5(g::text) FROM generate_series(1, 20) g',
+      );
     }
     input = {
       ...base,
@@ -146,11 +168,19 @@ describe('components/validation: the rendered command run for real against Postg
 
   it('--live-source (no maintenance window): writes the source took since the snapshot warn, a schema difference still fails', async () => {
     // ToolJet kept running on the source: two new apps, one renamed, the sequence moved on.
-    await sql(s13, 'tooljet_production', "INSERT INTO apps (name) VALUES ('new 1'), ('new 2')", "UPDATE apps SET name = 'renamed' WHERE id = 9");
+    await sql(
+      s13,
+      'tooljet_production',
+      "INSERT INTO apps (name) VALUES ('new 1'), ('new 2')",
+      "UPDATE apps SET name = 'renamed' WHERE id = 9",
+    );
     try {
       const live = await runRendered({ ...input, liveSource: true });
       assert.equal(live.code, 0, `${live.stdout}\n${live.stderr}`);
-      assert.match(live.stdout, /WARN +row counts \[tooljet_production\] +1 of 1 tables have a different number of rows \(the/);
+      assert.match(
+        live.stdout,
+        /WARN +row counts \[tooljet_production\] +1 of 1 tables have a different number of rows \(the/,
+      );
       assert.match(live.stdout, /public\.apps: source 52 rows, target 50 \(-2\)/);
       assert.match(live.stdout, /WARN +content checksums \[tooljet_production\]/);
       assert.match(live.stdout, /WARN +sequence values \[tooljet_production\]/);
@@ -166,7 +196,13 @@ describe('components/validation: the rendered command run for real against Postg
         await sql(s16, 'tooljet_production', 'DROP INDEX apps_name_idx');
       }
     } finally {
-      await sql(s13, 'tooljet_production', "DELETE FROM apps WHERE id > 50", "UPDATE apps SET name = 'app 9' WHERE id = 9", "SELECT setval('apps_id_seq', 50)");
+      await sql(
+        s13,
+        'tooljet_production',
+        'DELETE FROM apps WHERE id > 50',
+        "UPDATE apps SET name = 'app 9' WHERE id = 9",
+        "SELECT setval('apps_id_seq', 50)",
+      );
     }
   });
 

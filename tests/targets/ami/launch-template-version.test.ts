@@ -6,7 +6,11 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LAUNCH_TEMPLATE_VERSION_SCRIPT, launchTemplateVersionEnvironment, parseLaunchTemplateVersion } from '../../../targets/ami/launch-template-version';
+import {
+  LAUNCH_TEMPLATE_VERSION_SCRIPT,
+  launchTemplateVersionEnvironment,
+  parseLaunchTemplateVersion,
+} from '../../../targets/ami/launch-template-version';
 import { awsScriptHarness } from '../../helpers/aws-script';
 
 const runScript = awsScriptHarness(path.join(__dirname, 'fixtures'));
@@ -29,7 +33,12 @@ describe('targets/ami/launch-template-version.sh against a stand-in EC2', () => 
       defaultVersion: 2,
       versions: [
         { ImageId: 'ami-old', InstanceType: 't3.large', UserData: 'b2xk' },
-        { ImageId: 'ami-0tooljet', InstanceType: 'm6i.large', UserData: 'b2xkZXI=', IamInstanceProfile: { Name: 'tooljet-ec2' } },
+        {
+          ImageId: 'ami-0tooljet',
+          InstanceType: 'm6i.large',
+          UserData: 'b2xkZXI=',
+          IamInstanceProfile: { Name: 'tooljet-ec2' },
+        },
         { ImageId: 'ami-latest-unreleased', InstanceType: 'm6i.large', UserData: 'bGF0ZXN0' },
       ],
     },

@@ -66,7 +66,10 @@ describe('targets/ami/render: EC2 user-data run against a scratch root', functio
       },
     ];
     for (const v of variants) {
-      const r = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '-'], { input: renderAmiUserData(v), encoding: 'utf8' });
+      const r = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '-'], {
+        input: renderAmiUserData(v),
+        encoding: 'utf8',
+      });
       assert.equal(r.error, undefined, `shellcheck did not run: ${r.error?.message}`);
       assert.equal(r.status, 0, r.stdout + r.stderr);
     }
@@ -104,25 +107,52 @@ describe('targets/ami/render: EC2 user-data run against a scratch root', functio
     const notOurs = (t: string) => t.split('\n').filter((l) => !ours.has(keyOf(l) ?? ''));
     const kept = notOurs(after1).slice(0, notOurs(FIXTURE).length);
     assert.deepEqual(kept, notOurs(FIXTURE));
-    assert.ok(after1.startsWith(FIXTURE.split('PG_USER=')[0]), 'the lines before the first database key are byte-identical');
+    assert.ok(
+      after1.startsWith(FIXTURE.split('PG_USER=')[0]),
+      'the lines before the first database key are byte-identical',
+    );
     assert.match(after1, /SSO_HUBSPOT_FORM_ID = 00000000-1111-2222-3333-444444444444\n\n# Added by tj-pg-upgrade/);
     assert.match(after1, /^PG_HOST=tooljet-pg16-clone\./m);
-    assert.ok(!after1.includes('tooljet-pg13'), 'the old host is gone everywhere (PG_HOST, TOOLJET_DB_HOST, PGRST_DB_URI)');
+    assert.ok(
+      !after1.includes('tooljet-pg13'),
+      'the old host is gone everywhere (PG_HOST, TOOLJET_DB_HOST, PGRST_DB_URI)',
+    );
 
     // Real parsers read back the values we meant: Node's dotenv parser and bash `source` (ToolJet's setup_app).
     const parsed = util.parseEnv(after1) as Record<string, string>;
     for (const k of AMI_ENV_KEYS) assert.equal(parsed[k], expected[k], `dotenv reads ${k}`);
-    const sourced = spawnSync('bash', ['-c', 'set -a; source "$1" 2>/dev/null; printf "%s\\0" "$PG_PASS" "$PGRST_DB_URI" "$NODE_EXTRA_CA_CERTS" "$PGSSLMODE"', '_', b.envFile], { encoding: 'utf8' });
-    assert.deepEqual(sourced.stdout.split('\0').slice(0, 4), [AWKWARD_PASSWORD, expected.PGRST_DB_URI, AMI_CA_PATH, 'verify-full']);
+    const sourced = spawnSync(
+      'bash',
+      [
+        '-c',
+        'set -a; source "$1" 2>/dev/null; printf "%s\\0" "$PG_PASS" "$PGRST_DB_URI" "$NODE_EXTRA_CA_CERTS" "$PGSSLMODE"',
+        '_',
+        b.envFile,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.deepEqual(sourced.stdout.split('\0').slice(0, 4), [
+      AWKWARD_PASSWORD,
+      expected.PGRST_DB_URI,
+      AMI_CA_PATH,
+      'verify-full',
+    ]);
     assert.equal(parsed.PGSSLMODE, 'verify-full');
     assert.equal(parsed.NODE_EXTRA_CA_CERTS, '/home/ubuntu/certs/global-bundle.pem');
-    assert.equal(parsed.LOCKBOX_MASTER_KEY, util.parseEnv(FIXTURE).LOCKBOX_MASTER_KEY, 'app secrets are not ours to touch');
+    assert.equal(
+      parsed.LOCKBOX_MASTER_KEY,
+      util.parseEnv(FIXTURE).LOCKBOX_MASTER_KEY,
+      'app secrets are not ours to touch',
+    );
 
     assert.equal(fs.readFileSync(b.at(AMI_CA_PATH), 'utf8'), ca.pem, 'bundle content is the input PEM');
     assert.equal(fs.statSync(b.at(AMI_CA_PATH)).mode & 0o777, 0o644);
     assert.equal(fs.statSync(b.envFile).mode & 0o777, 0o640, 'the .env keeps its mode');
     const c = b.calls();
-    assert.match(c[0], /^aws s3api get-object --region eu-west-1 --bucket tooljet-rds-ca --key bundles\/global-bundle\.pem \S+\/home\/ubuntu\/certs\/global-bundle\.pem\.download\.\w+$/);
+    assert.match(
+      c[0],
+      /^aws s3api get-object --region eu-west-1 --bucket tooljet-rds-ca --key bundles\/global-bundle\.pem \S+\/home\/ubuntu\/certs\/global-bundle\.pem\.download\.\w+$/,
+    );
     assert.deepEqual(c.slice(1), [
       `aws secretsmanager get-secret-value --region eu-west-1 --secret-id ${SECRET_ARN} --query SecretString --output text`,
       'systemctl restart nest',
@@ -141,7 +171,17 @@ describe('targets/ami/render: EC2 user-data run against a scratch root', functio
   it('merges exactly like mergeEnv on awkward layouts (export, duplicates, multi-line values, CRLF)', () => {
     const entries = amiEntries('pw');
     const layouts = [
-      ['# top', 'export PG_HOST=old', 'CERT="-----BEGIN', 'PG_HOST=inside-value', '-----END"', 'PG_PASS="multi', 'line"', 'X=1', 'PG_HOST=dup'].join('\n') + '\n',
+      [
+        '# top',
+        'export PG_HOST=old',
+        'CERT="-----BEGIN',
+        'PG_HOST=inside-value',
+        '-----END"',
+        'PG_PASS="multi',
+        'line"',
+        'X=1',
+        'PG_HOST=dup',
+      ].join('\n') + '\n',
       ['PG_HOST=old', 'KEEP=1', 'PG_PASS=old'].join('\r\n') + '\r\n',
       'ONLY_OTHER=1',
     ];
@@ -170,12 +210,24 @@ describe('targets/ami/render: EC2 user-data run against a scratch root', functio
     assert.equal(r1.status, 0, r1.stderr);
     const after1 = fs.readFileSync(b.envFile, 'utf8');
     assert.equal(after1, mergeEnv(stale, entries, { disable: UNSAFE_ENV_NAMES }).text, 'bash and TypeScript agree');
-    assert.match(r1.stderr, /commented out DATABASE_URL NODE_TLS_REJECT_UNAUTHORIZED CA_CERT TOOLJET_DB_URL in \/home\/ubuntu\/app\/\.env/);
+    assert.match(
+      r1.stderr,
+      /commented out DATABASE_URL NODE_TLS_REJECT_UNAUTHORIZED CA_CERT TOOLJET_DB_URL in \/home\/ubuntu\/app\/\.env/,
+    );
     assert.ok(!r1.stderr.includes('OldPlainPass13'), 'the old value (a password) is not logged');
     // What ToolJet (dotenv) and bash now read: none of the four is set; the old lines are kept as comments.
     const parsed = util.parseEnv(after1) as Record<string, string>;
     for (const k of UNSAFE_ENV_NAMES) assert.equal(parsed[k], undefined, `${k} is gone for dotenv`);
-    const sourced = spawnSync('bash', ['-c', 'set -a; source "$1" 2>/dev/null; printf "%s|" "${DATABASE_URL-unset}" "${NODE_TLS_REJECT_UNAUTHORIZED-unset}" "${CA_CERT-unset}"', '_', b.envFile], { encoding: 'utf8' });
+    const sourced = spawnSync(
+      'bash',
+      [
+        '-c',
+        'set -a; source "$1" 2>/dev/null; printf "%s|" "${DATABASE_URL-unset}" "${NODE_TLS_REJECT_UNAUTHORIZED-unset}" "${CA_CERT-unset}"',
+        '_',
+        b.envFile,
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(sourced.stdout, 'unset|unset|unset|');
     assert.ok(after1.includes(`${DISABLED_MARKER}MIIBold\n`), 'every line of a multi-line value is commented out');
     assert.ok(after1.includes(`${DISABLED_MARKER}export NODE_TLS_REJECT_UNAUTHORIZED=0\n`));
@@ -226,15 +278,21 @@ describe('targets/ami/render: EC2 user-data run against a scratch root', functio
   it('fetches the bundle over https and the password from SSM when configured so', () => {
     const url = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
     const b = new AmiSandbox(work, FIXTURE);
-    const r = b.run(ud({ caBundleSource: { url }, pgPassword: { ssmParameter: { name: '/tooljet/pg-password' } } }), { bundle: ca.pem, secret: 'PlainFromSsm1' });
+    const r = b.run(ud({ caBundleSource: { url }, pgPassword: { ssmParameter: { name: '/tooljet/pg-password' } } }), {
+      bundle: ca.pem,
+      secret: 'PlainFromSsm1',
+    });
     assert.equal(r.status, 0, r.stderr);
     const c = b.calls();
     assert.match(c[0], new RegExp(`^curl .*--proto =https .*${url.replace(/[.]/g, '\\.')}$`));
-    assert.equal(c[1], 'aws ssm get-parameter --region eu-west-1 --name /tooljet/pg-password --with-decryption --query Parameter.Value --output text');
+    assert.equal(
+      c[1],
+      'aws ssm get-parameter --region eu-west-1 --name /tooljet/pg-password --with-decryption --query Parameter.Value --output text',
+    );
     assert.equal(util.parseEnv(fs.readFileSync(b.envFile, 'utf8')).PG_PASS, 'PlainFromSsm1');
   });
 
-  it('URL source: checks the SHA-256 of the published file\'s bytes, so CRLF, blank lines and text between blocks still boot', () => {
+  it("URL source: checks the SHA-256 of the published file's bytes, so CRLF, blank lines and text between blocks still boot", () => {
     const url = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
     const [a, b] = ca.pem.split(/(?<=-----END CERTIFICATE-----\n)/);
     const published = `# Amazon RDS CA bundle\r\n\r\n${a.replace(/\n/g, '\r\n')}\r\nsome text between blocks\r\n\r\n${b.replace(/\n/g, '\r\n')}`;
@@ -243,17 +301,31 @@ describe('targets/ami/render: EC2 user-data run against a scratch root', functio
     const read = readCaBundleFile(file, (f) => fs.readFileSync(f, 'utf8'));
     assert.ok(read.ok);
     const bundle = read.bundle;
-    assert.notEqual(caBundleSha256(bundle.pem), bundle.fileSha256, 'the normalised PEM hashes differently: hashing it would refuse every boot');
+    assert.notEqual(
+      caBundleSha256(bundle.pem),
+      bundle.fileSha256,
+      'the normalised PEM hashes differently: hashing it would refuse every boot',
+    );
     assert.equal(bundle.fileSha256, crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex'));
 
     const box = new AmiSandbox(work, FIXTURE);
-    const r = box.run(ud({ caBundle: bundle, caBundleSource: { url } }), { bundle: published, secret: rdsSecret('pw') });
+    const r = box.run(ud({ caBundle: bundle, caBundleSource: { url } }), {
+      bundle: published,
+      secret: rdsSecret('pw'),
+    });
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(fs.readFileSync(box.at(AMI_CA_PATH), 'utf8'), published, 'the instance installs the download as it is');
+    assert.equal(
+      fs.readFileSync(box.at(AMI_CA_PATH), 'utf8'),
+      published,
+      'the instance installs the download as it is',
+    );
 
     // Without the file's hash (the normalised PEM's instead) the same download is refused.
     const before = new AmiSandbox(work, FIXTURE);
-    const refused = before.run(ud({ caBundle: { ...bundle, fileSha256: bundle.pemSha256 }, caBundleSource: { url } }), { bundle: published, secret: rdsSecret('pw') });
+    const refused = before.run(ud({ caBundle: { ...bundle, fileSha256: bundle.pemSha256 }, caBundleSource: { url } }), {
+      bundle: published,
+      secret: rdsSecret('pw'),
+    });
     assert.notEqual(refused.status, 0);
     assert.match(refused.stderr, /refusing to install it/);
   });
@@ -264,9 +336,21 @@ describe('targets/ami/render: EC2 user-data run against a scratch root', functio
   });
 
   it('rejects bad input with a one-line message', () => {
-    assert.throws(() => renderAmiUserData({ ...baseInput(), region: 'Ireland' }), /region "Ireland" is not an AWS region/);
-    assert.throws(() => renderAmiUserData({ ...baseInput(), caBundleSource: { url: 'http://x/y.pem' } }), /must be an https URL/);
-    assert.throws(() => renderAmiUserData({ ...baseInput(), caBundle: caBundleFromPem('not a pem') }), /no "-----BEGIN CERTIFICATE-----" block/);
-    assert.throws(() => renderAmiUserData({ ...baseInput(), restartUnits: ['nest; rm -rf /'] }), /not a systemd unit name/);
+    assert.throws(
+      () => renderAmiUserData({ ...baseInput(), region: 'Ireland' }),
+      /region "Ireland" is not an AWS region/,
+    );
+    assert.throws(
+      () => renderAmiUserData({ ...baseInput(), caBundleSource: { url: 'http://x/y.pem' } }),
+      /must be an https URL/,
+    );
+    assert.throws(
+      () => renderAmiUserData({ ...baseInput(), caBundle: caBundleFromPem('not a pem') }),
+      /no "-----BEGIN CERTIFICATE-----" block/,
+    );
+    assert.throws(
+      () => renderAmiUserData({ ...baseInput(), restartUnits: ['nest; rm -rf /'] }),
+      /not a systemd unit name/,
+    );
   });
 });

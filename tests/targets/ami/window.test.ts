@@ -16,7 +16,8 @@ describe('targets/ami/window.sh against stand-in EC2, Auto Scaling and SSM (the 
   const LT = 'lt-0123456789abcdef0';
   const IDS = ['i-0aaaaaaaaaaaaaaa1', 'i-0bbbbbbbbbbbbbbb2'];
   // What a rendered user-data does on the instance, in small: rewrite the .env, restart the units.
-  const USER_DATA = '#!/bin/bash\nset -euo pipefail\nprintf "PG_HOST=%s\\n" "tooljet-prod-db-pg16.example" >"$INSTANCE_ROOT/.env"\nsystemctl restart nest\nsystemctl restart postgrest\n';
+  const USER_DATA =
+    '#!/bin/bash\nset -euo pipefail\nprintf "PG_HOST=%s\\n" "tooljet-prod-db-pg16.example" >"$INSTANCE_ROOT/.env"\nsystemctl restart nest\nsystemctl restart postgrest\n';
   let b: string;
   const world = (over: Record<string, unknown> = {}) => {
     const root = h.tmp('instances-');
@@ -37,7 +38,15 @@ describe('targets/ami/window.sh against stand-in EC2, Auto Scaling and SSM (the 
     };
   };
   const env = (action: 'stop' | 'start', extra: { launchTemplateId?: string } = {}) =>
-    amiToolJetEnvironment({ action, launchTemplateId: extra.launchTemplateId ?? LT, units: ['nest', 'postgrest'], ...(action === 'start' && { userData: USER_DATA }), timeoutSeconds: 60, pollSeconds: 0, cli: { region: 'eu-west-1' } });
+    amiToolJetEnvironment({
+      action,
+      launchTemplateId: extra.launchTemplateId ?? LT,
+      units: ['nest', 'postgrest'],
+      ...(action === 'start' && { userData: USER_DATA }),
+      timeoutSeconds: 60,
+      pollSeconds: 0,
+      cli: { region: 'eu-west-1' },
+    });
   const unit = (root: string, id: string, u: string) => fs.readFileSync(path.join(root, id, 'units', u), 'utf8').trim();
   before(() => {
     b = h.binWith('aws-ec2-ssm', 'aws');
@@ -50,8 +59,13 @@ describe('targets/ami/window.sh against stand-in EC2, Auto Scaling and SSM (the 
     assert.equal(stopped.status, 0, stopped.stderr);
     const g = stopped.state.groups['tooljet-asg'];
     assert.deepEqual(g.suspended.sort(), ['AZRebalance', 'HealthCheck', 'Launch', 'ReplaceUnhealthy']);
-    assert.equal(g.tags[amiSuspendedTag(LT)], 'Launch HealthCheck ReplaceUnhealthy', 'AZRebalance was suspended before: not ours to resume');
-    for (const id of IDS) for (const u of ['nest', 'postgrest']) assert.equal(unit(w.root, id, u), 'inactive', `${id} ${u}`);
+    assert.equal(
+      g.tags[amiSuspendedTag(LT)],
+      'Launch HealthCheck ReplaceUnhealthy',
+      'AZRebalance was suspended before: not ours to resume',
+    );
+    for (const id of IDS)
+      for (const u of ['nest', 'postgrest']) assert.equal(unit(w.root, id, u), 'inactive', `${id} ${u}`);
     const suspendAt = stopped.state.calls.findIndex((c: { args: string[] }) => c.args[1] === 'suspend-processes');
     const sendAt = stopped.state.calls.findIndex((c: { args: string[] }) => c.args[1] === 'send-command');
     assert.ok(suspendAt >= 0 && suspendAt < sendAt, 'no instance can be replaced while ToolJet is being stopped');
@@ -61,7 +75,11 @@ describe('targets/ami/window.sh against stand-in EC2, Auto Scaling and SSM (the 
 
     const again = h.runScript('ami', 'stop', f, env('stop'), b);
     assert.equal(again.status, 0, again.stderr);
-    assert.equal(again.state.groups['tooljet-asg'].tags[amiSuspendedTag(LT)], 'Launch HealthCheck ReplaceUnhealthy', 'the record is kept');
+    assert.equal(
+      again.state.groups['tooljet-asg'].tags[amiSuspendedTag(LT)],
+      'Launch HealthCheck ReplaceUnhealthy',
+      'the record is kept',
+    );
 
     // start: the user-data re-points the running instances and restarts the units; the recorded processes resume.
     const started = h.runScript('ami', 'start', f, env('start'), b);
@@ -69,7 +87,11 @@ describe('targets/ami/window.sh against stand-in EC2, Auto Scaling and SSM (the 
     for (const id of IDS) {
       assert.equal(unit(w.root, id, 'nest'), 'active');
       assert.equal(unit(w.root, id, 'postgrest'), 'active');
-      assert.equal(fs.readFileSync(path.join(w.root, id, '.env'), 'utf8'), 'PG_HOST=tooljet-prod-db-pg16.example\n', 'the running instance now points at the clone');
+      assert.equal(
+        fs.readFileSync(path.join(w.root, id, '.env'), 'utf8'),
+        'PG_HOST=tooljet-prod-db-pg16.example\n',
+        'the running instance now points at the clone',
+      );
     }
     const after = started.state.groups['tooljet-asg'];
     assert.deepEqual(after.suspended, ['AZRebalance'], 'exactly what the stop suspended is resumed');
@@ -79,14 +101,25 @@ describe('targets/ami/window.sh against stand-in EC2, Auto Scaling and SSM (the 
     const twice = h.runScript('ami', 'start', f, env('start'), b);
     assert.equal(twice.status, 0, twice.stderr);
     assert.deepEqual(twice.state.groups['tooljet-asg'].suspended, ['AZRebalance']);
-    assert.equal(twice.state.calls.slice(started.state.calls.length).filter((c: { args: string[] }) => c.args[1] === 'resume-processes').length, 0);
+    assert.equal(
+      twice.state.calls
+        .slice(started.state.calls.length)
+        .filter((c: { args: string[] }) => c.args[1] === 'resume-processes').length,
+      0,
+    );
   });
 
   it('fails clearly: no instance from the launch template, an instance SSM cannot reach, no permission to record', () => {
-    assertFailed(h.runScript('ami', 'stop', h.stateFile(world()), env('stop', { launchTemplateId: 'lt-0fffffffffffffff0' }), b), /^tooljet-ami: no pending or running instance was launched from lt-0fffffffffffffff0 .*check targets\.ami\.launchTemplateId/);
+    assertFailed(
+      h.runScript('ami', 'stop', h.stateFile(world()), env('stop', { launchTemplateId: 'lt-0fffffffffffffff0' }), b),
+      /^tooljet-ami: no pending or running instance was launched from lt-0fffffffffffffff0 .*check targets\.ami\.launchTemplateId/,
+    );
     const unreachable = world();
     (unreachable.instances[1] as any).unmanaged = true;
-    assertFailed(h.runScript('ami', 'stop', h.stateFile(unreachable), env('stop'), b), /^tooljet-ami: stop nest postgrest failed on i-0bbbbbbbbbbbbbbb2 \(Undeliverable\); read its output: aws ssm get-command-invocation --command-id cmd-1 --instance-id i-0bbbbbbbbbbbbbbb2$/);
+    assertFailed(
+      h.runScript('ami', 'stop', h.stateFile(unreachable), env('stop'), b),
+      /^tooljet-ami: stop nest postgrest failed on i-0bbbbbbbbbbbbbbb2 \(Undeliverable\); read its output: aws ssm get-command-invocation --command-id cmd-1 --instance-id i-0bbbbbbbbbbbbbbb2$/,
+    );
     const denied = world({ denyTags: true });
     const r = h.runScript('ami', 'stop', h.stateFile(denied), env('stop'), b);
     assertFailed(r, /could not record the suspended processes on Auto Scaling group tooljet-asg .*nothing was stopped/);

@@ -3,12 +3,30 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as util from 'util';
-import { DOCKER_SECRET_KEYS, DockerTargetInput, mergeDockerEnv, planDockerTarget, renderComposeOverride, renderDockerEnv, writeDockerTarget } from '../../../targets/docker/render';
+import {
+  DOCKER_SECRET_KEYS,
+  DockerTargetInput,
+  mergeDockerEnv,
+  planDockerTarget,
+  renderComposeOverride,
+  renderDockerEnv,
+  writeDockerTarget,
+} from '../../../targets/docker/render';
 import { CONTAINER_CA_PATH } from '../../../targets/shared/render';
-import { assertNoSecrets, AWKWARD_PASSWORD, CaFixture, CLONE, fakeSecrets, FakeSecrets, makeCaBundle, onlyHostMoves, SOURCE } from '../../helpers/targets';
+import {
+  assertNoSecrets,
+  AWKWARD_PASSWORD,
+  CaFixture,
+  CLONE,
+  fakeSecrets,
+  FakeSecrets,
+  makeCaBundle,
+  onlyHostMoves,
+  SOURCE,
+} from '../../helpers/targets';
 
 // js-yaml ships without types; it is installed with mocha and @pulumi/pulumi (a real YAML 1.2 parser reads our YAML).
- 
+
 const yaml: { load(text: string): unknown } = require('js-yaml');
 
 /** A user's .env in the layout of ToolJet's docker-compose-with-external-postgresql/.env.external.example, filled in. */
@@ -53,7 +71,9 @@ describe('targets/docker/render: .env, compose override and bundle for the exter
     ca = makeCaBundle();
     secrets = fakeSecrets();
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'tj-docker-'));
-    userEnv = USER_ENV.replace('__LOCKBOX__', secrets.lockboxMasterKey).replace('__SKB__', secrets.secretKeyBase).replace('__JWT__', secrets.pgrstJwtSecret);
+    userEnv = USER_ENV.replace('__LOCKBOX__', secrets.lockboxMasterKey)
+      .replace('__SKB__', secrets.secretKeyBase)
+      .replace('__JWT__', secrets.pgrstJwtSecret);
   });
   after(() => {
     ca.cleanup();
@@ -91,18 +111,33 @@ describe('targets/docker/render: .env, compose override and bundle for the exter
   });
 
   it('percent-encodes the password in PGRST_DB_URI and quotes it in PG_PASS', () => {
-    const env = util.parseEnv(renderDockerEnv(input({ secrets: { ...secrets, pgPassword: AWKWARD_PASSWORD, tooljetDbPassword: undefined } }))) as Record<string, string>;
+    const env = util.parseEnv(
+      renderDockerEnv(input({ secrets: { ...secrets, pgPassword: AWKWARD_PASSWORD, tooljetDbPassword: undefined } })),
+    ) as Record<string, string>;
     assert.equal(env.PG_PASS, AWKWARD_PASSWORD);
     assert.equal(env.TOOLJET_DB_PASS, AWKWARD_PASSWORD, 'TOOLJET_DB_PASS defaults to PG_PASS');
     const url = new URL(env.PGRST_DB_URI);
     assert.equal(decodeURIComponent(url.password), AWKWARD_PASSWORD);
-    assert.match(env.PGRST_DB_URI, /^[A-Za-z0-9:/@%.?&=_~-]+$/, 'no quotes, spaces, $ or backslashes (ToolJet writes it into db-uri = "...")');
+    assert.match(
+      env.PGRST_DB_URI,
+      /^[A-Za-z0-9:/@%.?&=_~-]+$/,
+      'no quotes, spaces, $ or backslashes (ToolJet writes it into db-uri = "...")',
+    );
   });
 
   it('needs every ToolJet variable for a new .env', () => {
-    assert.throws(() => renderDockerEnv(input({ tooljetHost: undefined })), /a new ToolJet \.env needs tooljetHost \(TOOLJET_HOST\)/);
-    assert.throws(() => renderDockerEnv(input({ secrets: { pgPassword: 'x' } })), /LOCKBOX_MASTER_KEY.*SECRET_KEY_BASE.*PGRST_JWT_SECRET/);
-    assert.throws(() => renderDockerEnv(input({ secrets: { ...secrets, lockboxMasterKey: 'short' } })), /LOCKBOX_MASTER_KEY must be 32 bytes/);
+    assert.throws(
+      () => renderDockerEnv(input({ tooljetHost: undefined })),
+      /a new ToolJet \.env needs tooljetHost \(TOOLJET_HOST\)/,
+    );
+    assert.throws(
+      () => renderDockerEnv(input({ secrets: { pgPassword: 'x' } })),
+      /LOCKBOX_MASTER_KEY.*SECRET_KEY_BASE.*PGRST_JWT_SECRET/,
+    );
+    assert.throws(
+      () => renderDockerEnv(input({ secrets: { ...secrets, lockboxMasterKey: 'short' } })),
+      /LOCKBOX_MASTER_KEY must be 32 bytes/,
+    );
   });
 
   it('merges into an existing .env: our keys updated, user keys, comments and order kept, idempotent', () => {
@@ -110,10 +145,35 @@ describe('targets/docker/render: .env, compose override and bundle for the exter
     const before = userEnv.split('\n');
     const after = text.split('\n');
     // Lines that are not ours are identical and in the same order.
-    const ours = new Set(['PG_HOST', 'PG_PASS', 'TOOLJET_DB_HOST', 'TOOLJET_DB_PASS', 'PGRST_DB_URI', 'PG_PORT', 'PG_USER', 'PG_DB', 'TOOLJET_DB', 'TOOLJET_DB_USER', 'TOOLJET_DB_PORT', 'LOCKBOX_MASTER_KEY', 'SECRET_KEY_BASE', 'PGRST_JWT_SECRET', 'PGSSLMODE', 'PGSSLROOTCERT', 'NODE_EXTRA_CA_CERTS']);
+    const ours = new Set([
+      'PG_HOST',
+      'PG_PASS',
+      'TOOLJET_DB_HOST',
+      'TOOLJET_DB_PASS',
+      'PGRST_DB_URI',
+      'PG_PORT',
+      'PG_USER',
+      'PG_DB',
+      'TOOLJET_DB',
+      'TOOLJET_DB_USER',
+      'TOOLJET_DB_PORT',
+      'LOCKBOX_MASTER_KEY',
+      'SECRET_KEY_BASE',
+      'PGRST_JWT_SECRET',
+      'PGSSLMODE',
+      'PGSSLROOTCERT',
+      'NODE_EXTRA_CA_CERTS',
+    ]);
     const keyOf = (l: string) => /^([A-Z_]+)=/.exec(l)?.[1] ?? '';
-    assert.deepEqual(after.filter((l) => !ours.has(keyOf(l))).slice(0, before.filter((l) => !ours.has(keyOf(l))).length), before.filter((l) => !ours.has(keyOf(l))));
-    assert.equal(after.indexOf(`PG_HOST=${CLONE.host}`), before.findIndex((l) => l.startsWith('PG_HOST=')), 'PG_HOST updated where it was');
+    assert.deepEqual(
+      after.filter((l) => !ours.has(keyOf(l))).slice(0, before.filter((l) => !ours.has(keyOf(l))).length),
+      before.filter((l) => !ours.has(keyOf(l))),
+    );
+    assert.equal(
+      after.indexOf(`PG_HOST=${CLONE.host}`),
+      before.findIndex((l) => l.startsWith('PG_HOST=')),
+      'PG_HOST updated where it was',
+    );
     const env = util.parseEnv(text) as Record<string, string>;
     assert.equal(env.REDIS_HOST, 'redis.internal');
     assert.equal(env.SMTP_PASSWORD, 's3cret with spaces');
@@ -126,7 +186,7 @@ describe('targets/docker/render: .env, compose override and bundle for the exter
     assert.equal(byKey.LOCKBOX_MASTER_KEY, 'unchanged');
     assert.equal(byKey.PGSSLMODE, 'added');
     assert.equal(byKey.TOOLJET_DB_PORT, 'added');
-    assert.equal(byKey.PGRST_HOST, undefined, 'PGRST_HOST is the user\'s when present');
+    assert.equal(byKey.PGRST_HOST, undefined, "PGRST_HOST is the user's when present");
 
     const again = mergeDockerEnv(text, input({ tooljetHost: undefined }));
     assert.equal(again.text, text, 'merge twice = same bytes');
@@ -134,21 +194,37 @@ describe('targets/docker/render: .env, compose override and bundle for the exter
 
   it('refuses to change an existing LOCKBOX_MASTER_KEY (stored credentials would become unreadable)', () => {
     const other = fakeSecrets();
-    assert.throws(() => mergeDockerEnv(userEnv, input({ secrets: { ...secrets, lockboxMasterKey: other.lockboxMasterKey } })), /LOCKBOX_MASTER_KEY in the existing \.env differs/);
+    assert.throws(
+      () => mergeDockerEnv(userEnv, input({ secrets: { ...secrets, lockboxMasterKey: other.lockboxMasterKey } })),
+      /LOCKBOX_MASTER_KEY in the existing \.env differs/,
+    );
   });
 
   it('mounts the bundle read-only at the path NODE_EXTRA_CA_CERTS names, for the tooljet service', () => {
-    const doc = yaml.load(renderComposeOverride({})) as { services: Record<string, { volumes: Array<Record<string, unknown>> }> };
+    const doc = yaml.load(renderComposeOverride({})) as {
+      services: Record<string, { volumes: Array<Record<string, unknown>> }>;
+    };
     assert.deepEqual(Object.keys(doc.services), ['tooljet']);
     assert.deepEqual(doc.services.tooljet.volumes, [
-      { type: 'bind', source: './certs/global-bundle.pem', target: '/certs/global-bundle.pem', read_only: true, bind: { create_host_path: false } },
+      {
+        type: 'bind',
+        source: './certs/global-bundle.pem',
+        target: '/certs/global-bundle.pem',
+        read_only: true,
+        bind: { create_host_path: false },
+      },
     ]);
     const env = util.parseEnv(renderDockerEnv(input())) as Record<string, string>;
     assert.equal(doc.services.tooljet.volumes[0].target, env.NODE_EXTRA_CA_CERTS);
-    const two = yaml.load(renderComposeOverride({ services: ['tooljet', 'postgrest'], bundleFile: 'tls/rds.pem' })) as typeof doc;
+    const two = yaml.load(
+      renderComposeOverride({ services: ['tooljet', 'postgrest'], bundleFile: 'tls/rds.pem' }),
+    ) as typeof doc;
     assert.deepEqual(Object.keys(two.services), ['tooljet', 'postgrest']);
     assert.equal(two.services.postgrest.volumes[0].source, './tls/rds.pem');
-    assert.throws(() => renderComposeOverride({ bundleFile: '../outside.pem' }), /relative path inside the compose directory/);
+    assert.throws(
+      () => renderComposeOverride({ bundleFile: '../outside.pem' }),
+      /relative path inside the compose directory/,
+    );
   });
 
   it('writes the three files atomically with modes 600/644/644, and a second write changes nothing', () => {
@@ -158,10 +234,18 @@ describe('targets/docker/render: .env, compose override and bundle for the exter
     const envText = fs.readFileSync(path.join(dir, '.env'), 'utf8');
     assert.equal(envText, plan.files.env.text);
     assert.equal(fs.statSync(path.join(dir, '.env')).mode & 0o777, 0o600);
-    assert.equal(fs.readFileSync(path.join(dir, 'certs/global-bundle.pem'), 'utf8'), ca.pem, 'bundle content is the input PEM');
+    assert.equal(
+      fs.readFileSync(path.join(dir, 'certs/global-bundle.pem'), 'utf8'),
+      ca.pem,
+      'bundle content is the input PEM',
+    );
     assert.equal(fs.statSync(path.join(dir, 'certs/global-bundle.pem')).mode & 0o777, 0o644);
     assert.equal(fs.statSync(path.join(dir, 'docker-compose.override.yml')).mode & 0o777, 0o644);
-    assert.deepEqual(fs.readdirSync(dir).sort(), ['.env', 'certs', 'docker-compose.override.yml'], 'no temporary files left');
+    assert.deepEqual(
+      fs.readdirSync(dir).sort(),
+      ['.env', 'certs', 'docker-compose.override.yml'],
+      'no temporary files left',
+    );
     writeDockerTarget(dir, input());
     assert.equal(fs.readFileSync(path.join(dir, '.env'), 'utf8'), envText);
   });
@@ -178,18 +262,32 @@ describe('targets/docker/render: .env, compose override and bundle for the exter
     const text = fs.readFileSync(path.join(dir, '.env'), 'utf8');
     // What ToolJet reads (dotenv): none of them, next to the new host and verify-full.
     const env = util.parseEnv(text) as Record<string, string>;
-    for (const k of ['DATABASE_URL', 'CA_CERT', 'NODE_TLS_REJECT_UNAUTHORIZED']) assert.equal(env[k], undefined, `${k} is no longer set`);
+    for (const k of ['DATABASE_URL', 'CA_CERT', 'NODE_TLS_REJECT_UNAUTHORIZED'])
+      assert.equal(env[k], undefined, `${k} is no longer set`);
     assert.equal(env.PG_HOST, CLONE.host);
     assert.equal(env.PGSSLMODE, 'verify-full');
-    assert.match(text, /^# \[disabled by tj-pg-upgrade\] DATABASE_URL=postgres:\/\/tooljet_app:old-password@/m, 'kept as a comment for a manual revert');
+    assert.match(
+      text,
+      /^# \[disabled by tj-pg-upgrade\] DATABASE_URL=postgres:\/\/tooljet_app:old-password@/m,
+      'kept as a comment for a manual revert',
+    );
     assert.match(text, /^# \[disabled by tj-pg-upgrade\] MIIBold$/m, 'the whole multi-line value is commented out');
     assert.deepEqual(
       plan.changes.filter((c) => c.change === 'disabled').map((c) => c.key),
       ['DATABASE_URL', 'CA_CERT', 'NODE_TLS_REJECT_UNAUTHORIZED'],
     );
-    assert.match(plan.summary, /DATABASE_URL: disabled \(commented out; ToolJet then connects with rejectUnauthorized: false/);
-    assert.match(plan.summary, /NODE_TLS_REJECT_UNAUTHORIZED: disabled \(commented out; Node then skips certificate verification/);
-    assert.ok(!plan.summary.includes('old-password') && !plan.summary.includes('MIIBold'), 'old values are not printed');
+    assert.match(
+      plan.summary,
+      /DATABASE_URL: disabled \(commented out; ToolJet then connects with rejectUnauthorized: false/,
+    );
+    assert.match(
+      plan.summary,
+      /NODE_TLS_REJECT_UNAUTHORIZED: disabled \(commented out; Node then skips certificate verification/,
+    );
+    assert.ok(
+      !plan.summary.includes('old-password') && !plan.summary.includes('MIIBold'),
+      'old values are not printed',
+    );
     const again = writeDockerTarget(dir, input());
     assert.equal(fs.readFileSync(path.join(dir, '.env'), 'utf8'), text, 'second write: byte-identical');
     assert.ok(!again.changes.some((c) => c.change === 'disabled'));
@@ -205,17 +303,26 @@ describe('targets/docker/render: .env, compose override and bundle for the exter
     const dir = fs.mkdtempSync(path.join(work, 'foreign-'));
     fs.writeFileSync(path.join(dir, '.env'), userEnv);
     fs.writeFileSync(path.join(dir, 'docker-compose.override.yml'), 'services:\n  tooljet:\n    ports: ["8080:80"]\n');
-    assert.throws(() => writeDockerTarget(dir, input()), /docker-compose\.override\.yml exists and was not written by tj-pg-upgrade/);
+    assert.throws(
+      () => writeDockerTarget(dir, input()),
+      /docker-compose\.override\.yml exists and was not written by tj-pg-upgrade/,
+    );
     assert.equal(fs.readFileSync(path.join(dir, '.env'), 'utf8'), userEnv);
     assert.equal(fs.existsSync(path.join(dir, 'certs')), false);
-    assert.throws(() => writeDockerTarget(path.join(work, 'missing'), input()), /does not exist: point it at the folder that holds ToolJet's docker-compose\.yaml/);
+    assert.throws(
+      () => writeDockerTarget(path.join(work, 'missing'), input()),
+      /does not exist: point it at the folder that holds ToolJet's docker-compose\.yaml/,
+    );
   });
 
   it('summarises the change for previews without any secret value', () => {
     const plan = planDockerTarget('/srv/tooljet', input(), userEnv);
     assertNoSecrets('summary', plan.summary, { ...secrets });
     assertNoSecrets('override', plan.files.override.text, { ...secrets });
-    assert.match(plan.summary, new RegExp(`PG_HOST: "${SOURCE.host.replace(/\./g, '\\.')}" -> "${CLONE.host.replace(/\./g, '\\.')}"`));
+    assert.match(
+      plan.summary,
+      new RegExp(`PG_HOST: "${SOURCE.host.replace(/\./g, '\\.')}" -> "${CLONE.host.replace(/\./g, '\\.')}"`),
+    );
     assert.match(plan.summary, /PG_PASS: updated \(secret, value hidden\)/);
     assert.match(plan.summary, /PGSSLMODE: added "verify-full"/);
     assert.ok(DOCKER_SECRET_KEYS.includes('PGRST_DB_URI'), 'the URI carries the password here');
@@ -223,7 +330,10 @@ describe('targets/docker/render: .env, compose override and bundle for the exter
   });
 
   it('re-points only the host when the active database flips from clone to source', () => {
-    assert.ok(onlyHostMoves((database) => renderDockerEnv(input({ database }))) >= 3, 'PG_HOST, TOOLJET_DB_HOST, PGRST_DB_URI');
+    assert.ok(
+      onlyHostMoves((database) => renderDockerEnv(input({ database }))) >= 3,
+      'PG_HOST, TOOLJET_DB_HOST, PGRST_DB_URI',
+    );
     assert.ok(onlyHostMoves((database) => mergeDockerEnv(userEnv, input({ database })).text) >= 3);
   });
 });

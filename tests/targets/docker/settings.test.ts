@@ -18,16 +18,47 @@ describe('targets/docker/settings: targets.docker through parseStackConfig', () 
   });
 
   it('types every key', () => {
-    const c = parse({ targets: { docker: { directory: '/srv/tj', tooljetHost: 'https://tj.example.com', services: ['tooljet', 'worker'], bundleFile: 'tls/rds.pem', overrideFile: 'rds.override.yaml', restart: true } } });
-    assert.deepEqual(c.targets.docker, { directory: '/srv/tj', tooljetHost: 'https://tj.example.com', services: ['tooljet', 'worker'], bundleFile: 'tls/rds.pem', overrideFile: 'rds.override.yaml', restart: true });
+    const c = parse({
+      targets: {
+        docker: {
+          directory: '/srv/tj',
+          tooljetHost: 'https://tj.example.com',
+          services: ['tooljet', 'worker'],
+          bundleFile: 'tls/rds.pem',
+          overrideFile: 'rds.override.yaml',
+          restart: true,
+        },
+      },
+    });
+    assert.deepEqual(c.targets.docker, {
+      directory: '/srv/tj',
+      tooljetHost: 'https://tj.example.com',
+      services: ['tooljet', 'worker'],
+      bundleFile: 'tls/rds.pem',
+      overrideFile: 'rds.override.yaml',
+      restart: true,
+    });
   });
 
   it('needs the folder', () => {
-    oneProblem({ targets: { docker: {} } }, /^tooljet-pg-upgrade:targets\.docker\.directory: not set; give the folder that holds ToolJet's docker-compose\.yaml/);
+    oneProblem(
+      { targets: { docker: {} } },
+      /^tooljet-pg-upgrade:targets\.docker\.directory: not set; give the folder that holds ToolJet's docker-compose\.yaml/,
+    );
   });
 
-  it('refuses a bundle outside the folder, ToolJet\'s own files as override, bad services, typos', () => {
-    const p = problems({ targets: { docker: { directory: '/srv', bundleFile: '../etc/ca.pem', overrideFile: 'docker-compose.yaml', services: [], restat: true } } });
+  it("refuses a bundle outside the folder, ToolJet's own files as override, bad services, typos", () => {
+    const p = problems({
+      targets: {
+        docker: {
+          directory: '/srv',
+          bundleFile: '../etc/ca.pem',
+          overrideFile: 'docker-compose.yaml',
+          services: [],
+          restat: true,
+        },
+      },
+    });
     assert.deepEqual(p.map((l) => l.split(': ')[0]).sort(), [
       'tooljet-pg-upgrade:targets.docker.bundleFile',
       'tooljet-pg-upgrade:targets.docker.overrideFile',

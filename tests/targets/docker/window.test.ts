@@ -15,8 +15,15 @@ const h = windowHarness(FIXTURES);
 describe('targets/docker/window.sh against a stand-in docker compose', () => {
   let b: string;
   let project: string;
-  const world = (over: Record<string, unknown> = {}) => ({ directory: project, services: { tooljet: { running: true, id: 'c1' }, redis: { running: true, id: 'c2' } }, nextId: 3, calls: [], ...over });
-  const env = (action: 'stop' | 'start', directory = project, timeoutSeconds = 60) => dockerToolJetEnvironment({ action, directory, services: ['tooljet'], timeoutSeconds, pollSeconds: 0 });
+  const world = (over: Record<string, unknown> = {}) => ({
+    directory: project,
+    services: { tooljet: { running: true, id: 'c1' }, redis: { running: true, id: 'c2' } },
+    nextId: 3,
+    calls: [],
+    ...over,
+  });
+  const env = (action: 'stop' | 'start', directory = project, timeoutSeconds = 60) =>
+    dockerToolJetEnvironment({ action, directory, services: ['tooljet'], timeoutSeconds, pollSeconds: 0 });
   before(() => {
     b = h.binWith('docker', 'docker');
     project = fs.realpathSync(h.tmp('compose-'));
@@ -36,7 +43,10 @@ describe('targets/docker/window.sh against a stand-in docker compose', () => {
     assert.equal(started.status, 0, started.stderr);
     assert.equal(started.state.services.tooljet.running, true);
     assert.notEqual(started.state.services.tooljet.id, 'c1', 'a new container (new .env, new mount)');
-    assert.ok(started.state.calls.filter((c: { args: string[] }) => c.args[1] === 'logs').length >= 2, 'waited for the startup line');
+    assert.ok(
+      started.state.calls.filter((c: { args: string[] }) => c.args[1] === 'logs').length >= 2,
+      'waited for the startup line',
+    );
 
     const again = h.runScript('docker', 'start', f, env('start'), b);
     assert.equal(again.status, 0, again.stderr);
@@ -45,14 +55,38 @@ describe('targets/docker/window.sh against a stand-in docker compose', () => {
   });
 
   it('fails clearly: wrong folder, a compose error, a container that does not stay up, no startup line in time', () => {
-    assertFailed(h.runScript('docker', 'stop', h.stateFile(world()), env('stop', path.join(project, 'missing')), b), /^tooljet-docker: cannot enter targets\.docker\.directory /);
-    const down = { services: { tooljet: { running: false, id: 'c1' } } };
-    assertFailed(h.runScript('docker', 'start', h.stateFile(world({ ...down, failUp: true })), env('start'), b), /docker compose up -d in .* failed \(error above\); ToolJet is still stopped/);
-    assertFailed(h.runScript('docker', 'start', h.stateFile(world({ services: { tooljet: { running: false, id: 'c1', crash: true } } })), env('start'), b), /service tooljet is not running after docker compose up -d/);
     assertFailed(
-      h.runScript('docker', 'start', h.stateFile(world({ services: { tooljet: { running: false, id: 'c1', neverStarts: true } } })), env('start', project, 2), b),
+      h.runScript('docker', 'stop', h.stateFile(world()), env('stop', path.join(project, 'missing')), b),
+      /^tooljet-docker: cannot enter targets\.docker\.directory /,
+    );
+    const down = { services: { tooljet: { running: false, id: 'c1' } } };
+    assertFailed(
+      h.runScript('docker', 'start', h.stateFile(world({ ...down, failUp: true })), env('start'), b),
+      /docker compose up -d in .* failed \(error above\); ToolJet is still stopped/,
+    );
+    assertFailed(
+      h.runScript(
+        'docker',
+        'start',
+        h.stateFile(world({ services: { tooljet: { running: false, id: 'c1', crash: true } } })),
+        env('start'),
+        b,
+      ),
+      /service tooljet is not running after docker compose up -d/,
+    );
+    assertFailed(
+      h.runScript(
+        'docker',
+        'start',
+        h.stateFile(world({ services: { tooljet: { running: false, id: 'c1', neverStarts: true } } })),
+        env('start', project, 2),
+        b,
+      ),
       /timed out after 2s waiting for "TOOLJET APPLICATION STARTED SUCCESSFULLY" in the log of tooljet/,
     );
-    assertFailed(h.runScript('docker', 'stop', h.stateFile(world({ stuck: true })), env('stop'), b), /service tooljet is still running after docker compose stop/);
+    assertFailed(
+      h.runScript('docker', 'stop', h.stateFile(world({ stuck: true })), env('stop'), b),
+      /service tooljet is still running after docker compose stop/,
+    );
   });
 });

@@ -6,7 +6,13 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DOCKER_WRITE_COMMAND, dockerWriteEnvironment, DockerWriteSettings, redactSecrets, runDockerWrite } from '../../../targets/docker/write';
+import {
+  DOCKER_WRITE_COMMAND,
+  dockerWriteEnvironment,
+  DockerWriteSettings,
+  redactSecrets,
+  runDockerWrite,
+} from '../../../targets/docker/write';
 import { parseEnv } from '../../../targets/shared/dotenv';
 import { CONTAINER_CA_PATH } from '../../../targets/shared/render';
 import { REPO_ROOT } from '../../helpers/stack-file';
@@ -52,7 +58,10 @@ describe('targets/docker/write: the Docker writer (write-cli.js)', () => {
 
   function composeDir(envText?: string): string {
     const dir = fs.mkdtempSync(path.join(work, 'compose-'));
-    fs.writeFileSync(path.join(dir, 'docker-compose.yaml'), 'services:\n  tooljet:\n    image: tooljet/tooljet:ee-lts-latest\n    env_file: .env\n');
+    fs.writeFileSync(
+      path.join(dir, 'docker-compose.yaml'),
+      'services:\n  tooljet:\n    image: tooljet/tooljet:ee-lts-latest\n    env_file: .env\n',
+    );
     if (envText !== undefined) fs.writeFileSync(path.join(dir, '.env'), envText, { mode: 0o644 });
     return dir;
   }
@@ -65,11 +74,20 @@ describe('targets/docker/write: the Docker writer (write-cli.js)', () => {
     let afterFirst: string;
 
     before(() => {
-      dir = composeDir(EXISTING_ENV.replace('__LOCKBOX__', secrets.lockboxMasterKey).replace('__SKB__', secrets.secretKeyBase));
+      dir = composeDir(
+        EXISTING_ENV.replace('__LOCKBOX__', secrets.lockboxMasterKey).replace('__SKB__', secrets.secretKeyBase),
+      );
       const bin = fs.mkdtempSync(path.join(work, 'bin-'));
       stubLog = path.join(bin, 'docker.log');
-      fs.writeFileSync(path.join(bin, 'docker'), `#!/bin/sh\nprintf '%s|%s\\n' "$(pwd)" "$*" >> "${stubLog}"\n`, { mode: 0o755 });
-      const env = dockerWriteEnvironment(settings(dir, { restart: true, secrets: { pgPassword: secrets.pgPassword, lockboxMasterKey: secrets.lockboxMasterKey } }));
+      fs.writeFileSync(path.join(bin, 'docker'), `#!/bin/sh\nprintf '%s|%s\\n' "$(pwd)" "$*" >> "${stubLog}"\n`, {
+        mode: 0o755,
+      });
+      const env = dockerWriteEnvironment(
+        settings(dir, {
+          restart: true,
+          secrets: { pgPassword: secrets.pgPassword, lockboxMasterKey: secrets.lockboxMasterKey },
+        }),
+      );
       const run = () =>
         spawnSync('/bin/sh', ['-c', DOCKER_WRITE_COMMAND], {
           cwd: REPO_ROOT,
@@ -106,7 +124,10 @@ describe('targets/docker/write: the Docker writer (write-cli.js)', () => {
       assert.equal(fs.readFileSync(bundle, 'utf8'), ca.pem);
       assert.equal(fs.statSync(bundle).mode & 0o777, 0o644);
       const override = fs.readFileSync(path.join(dir, 'docker-compose.override.yml'), 'utf8');
-      assert.match(override, /source: \.\/certs\/global-bundle\.pem\n\s+target: \/certs\/global-bundle\.pem\n\s+read_only: true/);
+      assert.match(
+        override,
+        /source: \.\/certs\/global-bundle\.pem\n\s+target: \/certs\/global-bundle\.pem\n\s+read_only: true/,
+      );
     });
 
     it('restarts with docker compose up -d in the compose folder (targets.docker.restart)', () => {
@@ -122,7 +143,8 @@ describe('targets/docker/write: the Docker writer (write-cli.js)', () => {
 
     it('prints a summary without any secret value', () => {
       assert.match(String(first.stdout), /PG_PASS: updated \(secret, value hidden\)/);
-      for (const out of [first.stdout, first.stderr, second.stdout, second.stderr]) assertNoSecrets('writer output', String(out), { ...secrets });
+      for (const out of [first.stdout, first.stderr, second.stdout, second.stderr])
+        assertNoSecrets('writer output', String(out), { ...secrets });
     });
   });
 
@@ -130,7 +152,11 @@ describe('targets/docker/write: the Docker writer (write-cli.js)', () => {
     function run(env: Record<string, string>, pem = ca.pem) {
       const out: string[] = [];
       const err: string[] = [];
-      const code = runDockerWrite(env, pem, { out: (t) => out.push(t), err: (t) => err.push(t), composeUp: () => assert.fail('no restart expected') });
+      const code = runDockerWrite(env, pem, {
+        out: (t) => out.push(t),
+        err: (t) => err.push(t),
+        composeUp: () => assert.fail('no restart expected'),
+      });
       return { code, out: out.join('\n'), err: err.join('\n') };
     }
 
@@ -138,14 +164,19 @@ describe('targets/docker/write: the Docker writer (write-cli.js)', () => {
       const dir = composeDir();
       const r = run(dockerWriteEnvironment(settings(dir)));
       assert.equal(r.code, 1);
-      assert.equal(r.err, 'docker-target: a new ToolJet .env needs tooljetHost (TOOLJET_HOST), secrets.lockboxMasterKey (LOCKBOX_MASTER_KEY), secrets.secretKeyBase (SECRET_KEY_BASE), secrets.pgrstJwtSecret (PGRST_JWT_SECRET)');
+      assert.equal(
+        r.err,
+        'docker-target: a new ToolJet .env needs tooljetHost (TOOLJET_HOST), secrets.lockboxMasterKey (LOCKBOX_MASTER_KEY), secrets.secretKeyBase (SECRET_KEY_BASE), secrets.pgrstJwtSecret (PGRST_JWT_SECRET)',
+      );
       assert.ok(!fs.existsSync(path.join(dir, '.env')));
       assert.ok(!fs.existsSync(path.join(dir, 'certs')));
     });
 
     it('a complete new installation is written', () => {
       const dir = composeDir();
-      const r = run(dockerWriteEnvironment(settings(dir, { tooljetHost: 'https://tooljet.example.com', secrets: { ...secrets } })));
+      const r = run(
+        dockerWriteEnvironment(settings(dir, { tooljetHost: 'https://tooljet.example.com', secrets: { ...secrets } })),
+      );
       assert.equal(r.code, 0, r.err);
       const env = parseEnv(fs.readFileSync(path.join(dir, '.env'), 'utf8'));
       assert.equal(env.get('LOCKBOX_MASTER_KEY'), secrets.lockboxMasterKey);
@@ -154,9 +185,15 @@ describe('targets/docker/write: the Docker writer (write-cli.js)', () => {
     });
 
     it('refuses to change the LOCKBOX_MASTER_KEY of an existing .env (stored credentials would become unreadable)', () => {
-      const dir = composeDir(EXISTING_ENV.replace('__LOCKBOX__', 'a'.repeat(64)).replace('__SKB__', secrets.secretKeyBase));
+      const dir = composeDir(
+        EXISTING_ENV.replace('__LOCKBOX__', 'a'.repeat(64)).replace('__SKB__', secrets.secretKeyBase),
+      );
       const before = fs.readFileSync(path.join(dir, '.env'), 'utf8');
-      const r = run(dockerWriteEnvironment(settings(dir, { secrets: { pgPassword: secrets.pgPassword, lockboxMasterKey: secrets.lockboxMasterKey } })));
+      const r = run(
+        dockerWriteEnvironment(
+          settings(dir, { secrets: { pgPassword: secrets.pgPassword, lockboxMasterKey: secrets.lockboxMasterKey } }),
+        ),
+      );
       assert.equal(r.code, 1);
       assert.match(r.err, /^docker-target: LOCKBOX_MASTER_KEY in the existing \.env differs from the configured value/);
       assert.equal(fs.readFileSync(path.join(dir, '.env'), 'utf8'), before);
@@ -166,20 +203,28 @@ describe('targets/docker/write: the Docker writer (write-cli.js)', () => {
     it('a missing compose folder says what to point targets.docker.directory at', () => {
       const r = run(dockerWriteEnvironment(settings(path.join(work, 'does-not-exist'))));
       assert.equal(r.code, 1);
-      assert.match(r.err, /docker target directory .*does-not-exist does not exist: point it at the folder that holds ToolJet's docker-compose\.yaml/);
+      assert.match(
+        r.err,
+        /docker target directory .*does-not-exist does not exist: point it at the folder that holds ToolJet's docker-compose\.yaml/,
+      );
     });
 
     it('redacts secret values from unexpected errors too', () => {
       const dir = composeDir();
       // A directory where the .env should be: the read fails with an error that is not a RenderError.
       fs.mkdirSync(path.join(dir, '.env'));
-      const env = dockerWriteEnvironment(settings(dir, { tooljetHost: 'https://tooljet.example.com', secrets: { ...secrets } }));
+      const env = dockerWriteEnvironment(
+        settings(dir, { tooljetHost: 'https://tooljet.example.com', secrets: { ...secrets } }),
+      );
       const r = run({ ...env, TJ_DOCKER_DIR: `${dir}` });
       assert.equal(r.code, 2);
       assert.match(r.err, /^docker-target: unexpected Error: EISDIR/);
       // ...and an error text that does carry a secret (raw or URI-encoded) is printed without it:
       const leaky = `connect postgres://u:${encodeURIComponent(secrets.pgPassword)}@h failed; key ${secrets.lockboxMasterKey}`;
-      assert.equal(redactSecrets(leaky, env), 'connect postgres://u:<PG_PASS hidden>@h failed; key <LOCKBOX_MASTER_KEY hidden>');
+      assert.equal(
+        redactSecrets(leaky, env),
+        'connect postgres://u:<PG_PASS hidden>@h failed; key <LOCKBOX_MASTER_KEY hidden>',
+      );
     });
   });
 });

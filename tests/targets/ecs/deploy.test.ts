@@ -13,10 +13,26 @@ const runScript = awsScriptHarness(path.join(__dirname, 'fixtures'));
 
 describe('targets/ecs/deploy.sh against a stand-in ECS', () => {
   const env = (timeout = 60) =>
-    ecsDeployEnvironment({ cluster: 'tooljet', service: 'tooljet', taskDefinitionArn: NEW_TD, timeoutSeconds: timeout, pollSeconds: 0, cli: { region: 'eu-west-1', profile: 'tooljet-admin' } });
+    ecsDeployEnvironment({
+      cluster: 'tooljet',
+      service: 'tooljet',
+      taskDefinitionArn: NEW_TD,
+      timeoutSeconds: timeout,
+      pollSeconds: 0,
+      cli: { region: 'eu-west-1', profile: 'tooljet-admin' },
+    });
   const world = (onUpdate: object[], overrides: Record<string, unknown> = {}) => ({
     service: { name: 'tooljet', cluster: 'tooljet', status: 'ACTIVE', taskDefinition: OLD_TD },
-    deployments: [{ taskDefinition: OLD_TD, status: 'PRIMARY', rolloutState: 'COMPLETED', runningCount: 2, desiredCount: 2, rolloutStateReason: 'done' }],
+    deployments: [
+      {
+        taskDefinition: OLD_TD,
+        status: 'PRIMARY',
+        rolloutState: 'COMPLETED',
+        runningCount: 2,
+        desiredCount: 2,
+        rolloutStateReason: 'done',
+      },
+    ],
     taskDefinitions: [OLD_TD, NEW_TD],
     onUpdate,
     progress: [],
@@ -26,9 +42,18 @@ describe('targets/ecs/deploy.sh against a stand-in ECS', () => {
   const run = (state: object, e = env()) => runScript(ECS_DEPLOY_SCRIPT, 'aws-ecs', state, e);
 
   it('deploys the new revision to the service and waits until ECS reports it COMPLETED', () => {
-    const r = run(world([{}, { runningCount: 1 }, { rolloutState: 'COMPLETED', runningCount: 2, rolloutStateReason: 'ECS deployment completed.' }]));
+    const r = run(
+      world([
+        {},
+        { runningCount: 1 },
+        { rolloutState: 'COMPLETED', runningCount: 2, rolloutStateReason: 'ECS deployment completed.' },
+      ]),
+    );
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, `service=tooljet cluster=tooljet taskDefinition=${NEW_TD} rolloutState=COMPLETED running=2\n`);
+    assert.equal(
+      r.stdout,
+      `service=tooljet cluster=tooljet taskDefinition=${NEW_TD} rolloutState=COMPLETED running=2\n`,
+    );
     const updates = r.after.calls.filter((c: { args: string[] }) => c.args[1] === 'update-service');
     assert.equal(updates.length, 1);
     assert.equal(updates[0].args[updates[0].args.indexOf('--task-definition') + 1], NEW_TD);
@@ -43,28 +68,55 @@ describe('targets/ecs/deploy.sh against a stand-in ECS', () => {
   it('is idempotent: a service already running the revision is only verified', () => {
     const state = world([]);
     state.service.taskDefinition = NEW_TD;
-    state.deployments = [{ taskDefinition: NEW_TD, status: 'PRIMARY', rolloutState: 'COMPLETED', runningCount: 2, desiredCount: 2, rolloutStateReason: 'done' }];
+    state.deployments = [
+      {
+        taskDefinition: NEW_TD,
+        status: 'PRIMARY',
+        rolloutState: 'COMPLETED',
+        runningCount: 2,
+        desiredCount: 2,
+        rolloutStateReason: 'done',
+      },
+    ];
     const r = run(state);
     assert.equal(r.status, 0, r.stderr);
     assert.ok(!r.after.calls.some((c: { args: string[] }) => c.args[1] === 'update-service'));
   });
 
-  it('fails `pulumi up` with ECS\'s reason when the deployment FAILED (circuit breaker)', () => {
-    const r = run(world([{}, { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }]));
+  it("fails `pulumi up` with ECS's reason when the deployment FAILED (circuit breaker)", () => {
+    const r = run(
+      world([
+        {},
+        { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' },
+      ]),
+    );
     assert.equal(r.status, 1);
-    assert.match(r.stderr, new RegExp(`the deployment of ${NEW_TD.replace(/[.:/]/g, '\\$&')} to service tooljet in cluster tooljet FAILED: ECS deployment circuit breaker: tasks failed to start\\.`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `the deployment of ${NEW_TD.replace(/[.:/]/g, '\\$&')} to service tooljet in cluster tooljet FAILED: ECS deployment circuit breaker: tasks failed to start\\.`,
+      ),
+    );
   });
 
   it('fails with the rollout state when the deployment does not finish within deployTimeout', () => {
     const r = run(world([]), env(3));
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /timed out after 3s waiting for the deployment .*: rollout IN_PROGRESS, 0 of 2 tasks running\..*raise targets\.ecs\.deployTimeout/);
+    assert.match(
+      r.stderr,
+      /timed out after 3s waiting for the deployment .*: rollout IN_PROGRESS, 0 of 2 tasks running\..*raise targets\.ecs\.deployTimeout/,
+    );
   });
 
   it('says which setting to check when the service does not exist', () => {
-    const r = run(world([], { service: { name: 'other', cluster: 'tooljet', status: 'ACTIVE', taskDefinition: OLD_TD } }));
+    const r = run(
+      world([], { service: { name: 'other', cluster: 'tooljet', status: 'ACTIVE', taskDefinition: OLD_TD } }),
+    );
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /service tooljet in cluster tooljet is not an active service \(status: None\); check targets\.ecs\.cluster and targets\.ecs\.service/);
+    assert.match(
+      r.stderr,
+      /service tooljet in cluster tooljet is not an active service \(status: None\); check targets\.ecs\.cluster and targets\.ecs\.service/,
+    );
   });
 
   it('passes shellcheck as POSIX sh', () => {

@@ -3,13 +3,26 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CA_INIT_SCRIPT, checkEcsTaskDefinitionSize, ContainerDefinition, EcsTargetInput, renderEcsContainerDefinitions, renderEcsExecutionRolePolicy, renderEcsTaskDefinition, renderEcsTaskRolePolicy, renderEcsVolumes } from '../../../targets/ecs/render';
+import {
+  CA_INIT_SCRIPT,
+  checkEcsTaskDefinitionSize,
+  ContainerDefinition,
+  EcsTargetInput,
+  renderEcsContainerDefinitions,
+  renderEcsExecutionRolePolicy,
+  renderEcsTaskDefinition,
+  renderEcsTaskRolePolicy,
+  renderEcsVolumes,
+} from '../../../targets/ecs/render';
 import { CaFixture, CLONE, makeCaBundle, onlyHostMoves } from '../../helpers/targets';
 import { caBundleSha256 } from '../../../lib/tls/ca-bundle';
 
 const ACCOUNT = '123456789012';
 const sm = (name: string) => `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${name}-AbCdEf`;
-const ROLES = { executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/tooljet-exec`, taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/tooljet-task` };
+const ROLES = {
+  executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/tooljet-exec`,
+  taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/tooljet-task`,
+};
 
 describe('targets/ecs/render: Fargate task definition with the CA bundle from S3 and secrets by reference', () => {
   let ca: CaFixture;
@@ -53,17 +66,34 @@ describe('targets/ecs/render: Fargate task definition with the CA bundle from S3
     assert.equal(env.TOOLJET_DB_HOST, CLONE.host);
     assert.equal(env.PGRST_HOST, '127.0.0.1:3002', 'not localhost:*, or the image would start its own PostgREST');
     assert.deepEqual(tooljet.command, ['npm', 'run', 'start:prod']);
-    assert.deepEqual(tooljet.portMappings?.map((p) => p.containerPort), [3000]);
-    assert.equal(tooljet.image, undefined, 'no image unless tooljetImage is set: the service keeps its own (no floating default)');
-    assert.equal(byName(renderEcsContainerDefinitions(input({ tooljetImage: 'tooljet/tooljet:ee-lts-3.16.25' }))).tooljet.image, 'tooljet/tooljet:ee-lts-3.16.25');
-    assert.deepEqual(tooljet.logConfiguration, { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/ToolJet', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'tooljet' } });
+    assert.deepEqual(
+      tooljet.portMappings?.map((p) => p.containerPort),
+      [3000],
+    );
+    assert.equal(
+      tooljet.image,
+      undefined,
+      'no image unless tooljetImage is set: the service keeps its own (no floating default)',
+    );
+    assert.equal(
+      byName(renderEcsContainerDefinitions(input({ tooljetImage: 'tooljet/tooljet:ee-lts-3.16.25' }))).tooljet.image,
+      'tooljet/tooljet:ee-lts-3.16.25',
+    );
+    assert.deepEqual(tooljet.logConfiguration, {
+      logDriver: 'awslogs',
+      options: { 'awslogs-group': '/ecs/ToolJet', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'tooljet' },
+    });
   });
 
   it('mounts the task volume read-only at /certs in ToolJet and PostgREST, after the init container succeeded', () => {
     const defs = byName(renderEcsContainerDefinitions(input()));
     assert.deepEqual(renderEcsVolumes(), [{ name: 'rds-ca' }], 'no host path and no EFS: Fargate task storage');
     for (const name of ['tooljet', 'postgrest']) {
-      assert.deepEqual(defs[name].mountPoints, [{ sourceVolume: 'rds-ca', containerPath: '/certs', readOnly: true }], name);
+      assert.deepEqual(
+        defs[name].mountPoints,
+        [{ sourceVolume: 'rds-ca', containerPath: '/certs', readOnly: true }],
+        name,
+      );
       assert.deepEqual(defs[name].dependsOn, [{ containerName: 'rds-ca-bundle', condition: 'SUCCESS' }], name);
     }
     const init = defs['rds-ca-bundle'];
@@ -82,10 +112,20 @@ describe('targets/ecs/render: Fargate task definition with the CA bundle from S3
       SECRET_KEY_BASE: `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/tooljet/secret-key-base`,
       PGRST_JWT_SECRET: sm('tooljet/pgrst-jwt'),
     });
-    assert.deepEqual(secretsOf(postgrest), { PGPASSWORD: `${sm('tooljet/tooljet-db')}:::v-2024-1`, PGRST_JWT_SECRET: sm('tooljet/pgrst-jwt') });
+    assert.deepEqual(secretsOf(postgrest), {
+      PGPASSWORD: `${sm('tooljet/tooljet-db')}:::v-2024-1`,
+      PGRST_JWT_SECRET: sm('tooljet/pgrst-jwt'),
+    });
     for (const c of [tooljet, postgrest]) {
       const names = Object.keys(envOf(c));
-      for (const secret of ['PG_PASS', 'TOOLJET_DB_PASS', 'LOCKBOX_MASTER_KEY', 'SECRET_KEY_BASE', 'PGRST_JWT_SECRET', 'PGPASSWORD']) {
+      for (const secret of [
+        'PG_PASS',
+        'TOOLJET_DB_PASS',
+        'LOCKBOX_MASTER_KEY',
+        'SECRET_KEY_BASE',
+        'PGRST_JWT_SECRET',
+        'PGPASSWORD',
+      ]) {
         assert.ok(!names.includes(secret), `${c.name} environment has ${secret}`);
       }
     }
@@ -94,9 +134,16 @@ describe('targets/ecs/render: Fargate task definition with the CA bundle from S3
   it('gives PostgREST a URI without password that verifies against the mounted bundle', () => {
     const { postgrest } = byName(renderEcsContainerDefinitions(input()));
     const env = envOf(postgrest);
-    assert.equal(env.PGRST_DB_URI, `postgres://tooljet_app@${CLONE.host}:5432/tooljet_db?sslmode=verify-full&sslrootcert=/certs/global-bundle.pem`);
+    assert.equal(
+      env.PGRST_DB_URI,
+      `postgres://tooljet_app@${CLONE.host}:5432/tooljet_db?sslmode=verify-full&sslrootcert=/certs/global-bundle.pem`,
+    );
     assert.equal(new URL(env.PGRST_DB_URI).password, '');
-    assert.equal(postgrest.image, undefined, 'the current sidecar keeps its image; a new one gets the pinned default at merge');
+    assert.equal(
+      postgrest.image,
+      undefined,
+      'the current sidecar keeps its image; a new one gets the pinned default at merge',
+    );
     assert.equal(env.PGRST_SERVER_PORT, '3002');
   });
 
@@ -110,24 +157,41 @@ describe('targets/ecs/render: Fargate task definition with the CA bundle from S3
         Action: ['secretsmanager:GetSecretValue'],
         Resource: [sm('tooljet/lockbox'), sm('tooljet/pgrst-jwt'), sm('tooljet/rds-master'), sm('tooljet/tooljet-db')],
       },
-      { Sid: 'ReadToolJetParameters', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: [`arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/tooljet/secret-key-base`] },
+      {
+        Sid: 'ReadToolJetParameters',
+        Effect: 'Allow',
+        Action: ['ssm:GetParameters'],
+        Resource: [`arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/tooljet/secret-key-base`],
+      },
     ]);
     // Every valueFrom is covered by exactly one resource, and no resource is unused.
     const resources = exec.Statement.flatMap((s) => s.Resource);
-    const referenced = new Set(defs.flatMap((d) => (d.secrets ?? []).map((s) => resources.find((r) => s.valueFrom.startsWith(r)))));
+    const referenced = new Set(
+      defs.flatMap((d) => (d.secrets ?? []).map((s) => resources.find((r) => s.valueFrom.startsWith(r)))),
+    );
     assert.equal(referenced.size, resources.length);
     assert.ok(!referenced.has(undefined));
-    const kms = renderEcsExecutionRolePolicy(defs, { kmsKeyArns: [`arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`] });
+    const kms = renderEcsExecutionRolePolicy(defs, {
+      kmsKeyArns: [`arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`],
+    });
     assert.deepEqual(kms.Statement[2].Action, ['kms:Decrypt']);
 
     const obj = input().caBundleObject;
     assert.deepEqual(renderEcsTaskRolePolicy(obj).Statement, [
-      { Sid: 'ReadRdsCaBundle', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::tooljet-rds-ca/${obj.key}`] },
+      {
+        Sid: 'ReadRdsCaBundle',
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: [`arn:aws:s3:::tooljet-rds-ca/${obj.key}`],
+      },
     ]);
   });
 
   it('stays under the 64 KB task definition limit, and the size check refuses a bundle put into the environment', () => {
-    assert.throws(() => renderEcsTaskDefinition(input(), ROLES), /tooljetImage is required to render a task definition from scratch/);
+    assert.throws(
+      () => renderEcsTaskDefinition(input(), ROLES),
+      /tooljetImage is required to render a task definition from scratch/,
+    );
     const td = renderEcsTaskDefinition(input({ tooljetImage: 'tooljet/tooljet:ee-lts-3.16.25' }), ROLES);
     assert.equal(td.containerDefinitions.find((c) => c.name === 'postgrest')?.image, 'postgrest/postgrest:v12.2.0');
     const size = checkEcsTaskDefinitionSize(td);
@@ -136,11 +200,18 @@ describe('targets/ecs/render: Fargate task definition with the CA bundle from S3
     assert.equal(td.networkMode, 'awsvpc');
     // The real RDS global bundle is ~170 KB: what happens if someone puts it in an environment variable.
     const fakeBundle = ca.pem.repeat(Math.ceil((170 * 1024) / ca.pem.length));
-    assert.throws(() => renderEcsTaskDefinition(input({ tooljetImage: 'x:1', extraEnvironment: { RDS_CA_PEM: fakeBundle } }), ROLES), /over ECS's 65536-byte limit/);
+    assert.throws(
+      () =>
+        renderEcsTaskDefinition(input({ tooljetImage: 'x:1', extraEnvironment: { RDS_CA_PEM: fakeBundle } }), ROLES),
+      /over ECS's 65536-byte limit/,
+    );
   });
 
   it('init container script: installs a bundle whose SHA-256 matches with mode 644, refuses another one', () => {
-    const lint = spawnSync('shellcheck', ['--shell=sh', '--severity=style', '-'], { input: CA_INIT_SCRIPT + '\n', encoding: 'utf8' });
+    const lint = spawnSync('shellcheck', ['--shell=sh', '--severity=style', '-'], {
+      input: CA_INIT_SCRIPT + '\n',
+      encoding: 'utf8',
+    });
     assert.equal(lint.status, 0, lint.stdout + lint.stderr);
 
     const init = byName(renderEcsContainerDefinitions(input()))['rds-ca-bundle'];
@@ -157,7 +228,13 @@ describe('targets/ecs/render: Fargate task definition with the CA bundle from S3
       const object = path.join(bin, 'object.pem');
       fs.writeFileSync(object, served);
       // The container's own environment, with the in-container /certs path swapped for a scratch directory.
-      const env = { ...envOf(init), TJ_CA_FILE: path.join(certs, 'global-bundle.pem'), PATH: `${bin}:/usr/bin:/bin`, STUB_LOG: path.join(bin, 'log'), STUB_OBJECT: object };
+      const env = {
+        ...envOf(init),
+        TJ_CA_FILE: path.join(certs, 'global-bundle.pem'),
+        PATH: `${bin}:/usr/bin:/bin`,
+        STUB_LOG: path.join(bin, 'log'),
+        STUB_OBJECT: object,
+      };
       const r = spawnSync('/bin/sh', ['-c', init.command![0]], { env, encoding: 'utf8' });
       return { r, certs, file: env.TJ_CA_FILE };
     };
@@ -165,7 +242,10 @@ describe('targets/ecs/render: Fargate task definition with the CA bundle from S3
     assert.equal(ok.r.status, 0, ok.r.stderr);
     assert.equal(fs.readFileSync(ok.file, 'utf8'), ca.pem);
     assert.equal(fs.statSync(ok.file).mode & 0o777, 0o644);
-    assert.match(fs.readFileSync(path.join(bin, 'log'), 'utf8'), /^aws s3api get-object --bucket tooljet-rds-ca --key bundles\/[0-9a-f]{64}\/global-bundle\.pem \S+\.download$/m);
+    assert.match(
+      fs.readFileSync(path.join(bin, 'log'), 'utf8'),
+      /^aws s3api get-object --bucket tooljet-rds-ca --key bundles\/[0-9a-f]{64}\/global-bundle\.pem \S+\.download$/m,
+    );
 
     const bad = runInit(ca.otherPem);
     assert.equal(bad.r.status, 1);
@@ -174,16 +254,40 @@ describe('targets/ecs/render: Fargate task definition with the CA bundle from S3
   });
 
   it('re-points only the host when the active database flips from clone to source', () => {
-    assert.ok(onlyHostMoves((database) => renderEcsContainerDefinitions(input({ database }))) >= 3, 'PG_HOST, TOOLJET_DB_HOST, PGRST_DB_URI');
+    assert.ok(
+      onlyHostMoves((database) => renderEcsContainerDefinitions(input({ database }))) >= 3,
+      'PG_HOST, TOOLJET_DB_HOST, PGRST_DB_URI',
+    );
   });
 
   it('rejects bad input with a one-line message', () => {
-    assert.throws(() => renderEcsContainerDefinitions(input({ secrets: { ...input().secrets, pgPassword: { arn: 'tooljet/rds-master' } } })), /is not a full Secrets Manager secret ARN or SSM parameter ARN/);
+    assert.throws(
+      () =>
+        renderEcsContainerDefinitions(
+          input({ secrets: { ...input().secrets, pgPassword: { arn: 'tooljet/rds-master' } } }),
+        ),
+      /is not a full Secrets Manager secret ARN or SSM parameter ARN/,
+    );
     assert.throws(() => renderEcsContainerDefinitions(input({ region: 'EU' })), /not an AWS region/);
-    assert.throws(() => renderEcsContainerDefinitions(input({ extraEnvironment: { PG_HOST: 'x' } })), /extraEnvironment\.PG_HOST collides/);
-    assert.throws(() => renderEcsContainerDefinitions(input({ extraEnvironment: { CA_CERT: 'x' } })), /extraEnvironment\.CA_CERT must not be set: ToolJet then connects with rejectUnauthorized: false/);
-    assert.throws(() => renderEcsContainerDefinitions(input({ extraSecrets: { DATABASE_URL: { arn: sm('db-url') } } })), /extraSecrets\.DATABASE_URL must not be set/);
-    assert.throws(() => renderEcsContainerDefinitions(input({ caBundleObject: { bucket: 'Bad_Bucket', key: 'k' } })), /not an S3 bucket name/);
-    assert.throws(() => renderEcsContainerDefinitions(input({ database: { ...CLONE, tooljetDatabase: CLONE.database } })), /TOOLJET_DB\) must differ/);
+    assert.throws(
+      () => renderEcsContainerDefinitions(input({ extraEnvironment: { PG_HOST: 'x' } })),
+      /extraEnvironment\.PG_HOST collides/,
+    );
+    assert.throws(
+      () => renderEcsContainerDefinitions(input({ extraEnvironment: { CA_CERT: 'x' } })),
+      /extraEnvironment\.CA_CERT must not be set: ToolJet then connects with rejectUnauthorized: false/,
+    );
+    assert.throws(
+      () => renderEcsContainerDefinitions(input({ extraSecrets: { DATABASE_URL: { arn: sm('db-url') } } })),
+      /extraSecrets\.DATABASE_URL must not be set/,
+    );
+    assert.throws(
+      () => renderEcsContainerDefinitions(input({ caBundleObject: { bucket: 'Bad_Bucket', key: 'k' } })),
+      /not an S3 bucket name/,
+    );
+    assert.throws(
+      () => renderEcsContainerDefinitions(input({ database: { ...CLONE, tooljetDatabase: CLONE.database } })),
+      /TOOLJET_DB\) must differ/,
+    );
   });
 });

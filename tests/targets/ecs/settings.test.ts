@@ -5,12 +5,12 @@ import { ECS_SETTINGS_DEFAULTS } from '../../../targets/ecs/settings';
 import { ARN, ECS_MIN, JWT, LOCKBOX, oneProblem, parse, problems, SKB } from '../../helpers/settings';
 
 describe('targets/ecs/settings: targets.ecs through parseStackConfig', () => {
-  it('defaults: updateService, the bundle key, secret prefix; family and size unset (the service\'s); pgPassword created from dbPassword', () => {
+  it("defaults: updateService, the bundle key, secret prefix; family and size unset (the service's); pgPassword created from dbPassword", () => {
     const c = parse({ targets: { ecs: ECS_MIN } });
     const e = c.targets.ecs!;
     assert.equal(e.updateService, true);
     assert.equal(e.deployTimeout, '30m');
-    assert.equal(e.family, undefined, 'the new revision keeps the family of the service\'s task definition');
+    assert.equal(e.family, undefined, "the new revision keeps the family of the service's task definition");
     assert.equal(e.cpu, undefined);
     assert.equal(e.memory, undefined);
     assert.equal(e.tooljetImage, undefined, 'no floating image default');
@@ -28,7 +28,20 @@ describe('targets/ecs/settings: targets.ecs through parseStackConfig', () => {
 
   it('creates the app secrets from Pulumi secrets when no ARN is given; accepts {arn, jsonKey} and SSM parameters', () => {
     const c = parse(
-      { lockboxMasterKey: LOCKBOX, secretKeyBase: SKB, pgrstJwtSecret: JWT, targets: { ecs: { ...ECS_MIN, secrets: { tooljetDbPassword: { arn: ARN('rds-managed'), jsonKey: 'password' }, pgPassword: 'arn:aws:ssm:eu-west-1:123456789012:parameter/tooljet/pg' } } } },
+      {
+        lockboxMasterKey: LOCKBOX,
+        secretKeyBase: SKB,
+        pgrstJwtSecret: JWT,
+        targets: {
+          ecs: {
+            ...ECS_MIN,
+            secrets: {
+              tooljetDbPassword: { arn: ARN('rds-managed'), jsonKey: 'password' },
+              pgPassword: 'arn:aws:ssm:eu-west-1:123456789012:parameter/tooljet/pg',
+            },
+          },
+        },
+      },
       ['dbPassword', 'lockboxMasterKey', 'secretKeyBase', 'pgrstJwtSecret'],
     );
     assert.deepEqual(c.appSecrets, ['lockboxMasterKey', 'secretKeyBase', 'pgrstJwtSecret']);
@@ -50,7 +63,18 @@ describe('targets/ecs/settings: targets.ecs through parseStackConfig', () => {
 
   it('never echoes what was pasted instead of an ARN, and refuses jsonKey on SSM', () => {
     const pasted = 'p4ssw0rd-pasted-by-mistake';
-    const p = problems({ targets: { ecs: { ...ECS_MIN, secrets: { ...ECS_MIN.secrets, pgPassword: pasted, tooljetDbPassword: { arn: 'arn:aws:ssm:eu-west-1:123456789012:parameter/x', jsonKey: 'password' } } } } });
+    const p = problems({
+      targets: {
+        ecs: {
+          ...ECS_MIN,
+          secrets: {
+            ...ECS_MIN.secrets,
+            pgPassword: pasted,
+            tooljetDbPassword: { arn: 'arn:aws:ssm:eu-west-1:123456789012:parameter/x', jsonKey: 'password' },
+          },
+        },
+      },
+    });
     assert.equal(p.length, 2);
     assert.match(p[0], /targets\.ecs\.secrets\.pgPassword: is not a secret ARN \(value not shown/);
     assert.match(p[1], /targets\.ecs\.secrets\.tooljetDbPassword\.jsonKey: applies to Secrets Manager secrets only/);
@@ -58,8 +82,25 @@ describe('targets/ecs/settings: targets.ecs through parseStackConfig', () => {
   });
 
   it('keeps secrets out of extraEnvironment (same rule as the policy pack) without echoing values', () => {
-    const p = problems({ targets: { ecs: { ...ECS_MIN, extraEnvironment: { REDIS_PASSWORD: 'r3dis-secret', REDIS_URL: 'redis://u:r3dis-secret@h:6379', PG_HOST: 'x', REDIS_PORT: 6379 } } } });
-    assert.deepEqual(p.map((l) => l.split(': ')[0]).sort(), ['PG_HOST', 'REDIS_PASSWORD', 'REDIS_PORT', 'REDIS_URL'].map((k) => `tooljet-pg-upgrade:targets.ecs.extraEnvironment.${k}`).sort());
+    const p = problems({
+      targets: {
+        ecs: {
+          ...ECS_MIN,
+          extraEnvironment: {
+            REDIS_PASSWORD: 'r3dis-secret',
+            REDIS_URL: 'redis://u:r3dis-secret@h:6379',
+            PG_HOST: 'x',
+            REDIS_PORT: 6379,
+          },
+        },
+      },
+    });
+    assert.deepEqual(
+      p.map((l) => l.split(': ')[0]).sort(),
+      ['PG_HOST', 'REDIS_PASSWORD', 'REDIS_PORT', 'REDIS_URL']
+        .map((k) => `tooljet-pg-upgrade:targets.ecs.extraEnvironment.${k}`)
+        .sort(),
+    );
     assert.ok(!p.join('\n').includes('r3dis-secret'));
     assert.ok(p.some((l) => /REDIS_PASSWORD: looks like a secret .* targets\.ecs\.extraSecrets/.test(l)));
     assert.ok(p.some((l) => /REDIS_PORT: must be a string, got a number \(quote it in YAML\)/.test(l)));
@@ -70,9 +111,15 @@ describe('targets/ecs/settings: targets.ecs through parseStackConfig', () => {
       targets: {
         ecs: {
           ...ECS_MIN,
-          extraEnvironment: { NODE_TLS_REJECT_UNAUTHORIZED: '0', DATABASE_URL: 'postgres://tooljet@old-db.internal/tooljet', CA_CERT: '-----BEGIN CERTIFICATE-----' },
+          extraEnvironment: {
+            NODE_TLS_REJECT_UNAUTHORIZED: '0',
+            DATABASE_URL: 'postgres://tooljet@old-db.internal/tooljet',
+            CA_CERT: '-----BEGIN CERTIFICATE-----',
+          },
           extraSecrets: { TOOLJET_DB_URL: ARN('tjdb-url'), DATABASE_URL: ARN('db-url') },
-          extraContainers: [{ name: 'worker', image: 'worker:1', environment: [{ name: 'NODE_TLS_REJECT_UNAUTHORIZED', value: '0' }] }],
+          extraContainers: [
+            { name: 'worker', image: 'worker:1', environment: [{ name: 'NODE_TLS_REJECT_UNAUTHORIZED', value: '0' }] },
+          ],
         },
       },
     });
@@ -85,20 +132,66 @@ describe('targets/ecs/settings: targets.ecs through parseStackConfig', () => {
       'extraSecrets.DATABASE_URL',
       'extraSecrets.TOOLJET_DB_URL',
     ]);
-    assert.ok(p.some((l) => /extraEnvironment\.NODE_TLS_REJECT_UNAUTHORIZED: NODE_TLS_REJECT_UNAUTHORIZED must not be set: Node then skips certificate verification .*; remove it/.test(l)), p.join('\n'));
-    assert.ok(p.some((l) => /extraEnvironment\.DATABASE_URL: DATABASE_URL must not be set: ToolJet then connects with rejectUnauthorized: false/.test(l)));
+    assert.ok(
+      p.some((l) =>
+        /extraEnvironment\.NODE_TLS_REJECT_UNAUTHORIZED: NODE_TLS_REJECT_UNAUTHORIZED must not be set: Node then skips certificate verification .*; remove it/.test(
+          l,
+        ),
+      ),
+      p.join('\n'),
+    );
+    assert.ok(
+      p.some((l) =>
+        /extraEnvironment\.DATABASE_URL: DATABASE_URL must not be set: ToolJet then connects with rejectUnauthorized: false/.test(
+          l,
+        ),
+      ),
+    );
     assert.ok(!p.join('\n').includes('old-db.internal'), 'values are not echoed');
   });
 
   it('names every missing required key and bad value at once', () => {
-    const p = problems({ targets: { ecs: { cpu: '3000', memory: 100, postgrestPort: 3000, containerName: 'postgrest', kmsKeyArns: ['alias/x'] } } });
-    for (const key of ['cluster', 'service', 'executionRoleArn', 'taskRoleArn', 'tooljetHost', 'caBundleObject', 'cpu', 'memory', 'postgrestPort', 'containerName', 'kmsKeyArns[0]', 'secrets.lockboxMasterKey', 'secrets.secretKeyBase', 'secrets.pgrstJwtSecret']) {
-      assert.ok(p.some((l) => l.startsWith(`tooljet-pg-upgrade:targets.ecs.${key}: `)), `${key}:\n${p.join('\n')}`);
+    const p = problems({
+      targets: {
+        ecs: { cpu: '3000', memory: 100, postgrestPort: 3000, containerName: 'postgrest', kmsKeyArns: ['alias/x'] },
+      },
+    });
+    for (const key of [
+      'cluster',
+      'service',
+      'executionRoleArn',
+      'taskRoleArn',
+      'tooljetHost',
+      'caBundleObject',
+      'cpu',
+      'memory',
+      'postgrestPort',
+      'containerName',
+      'kmsKeyArns[0]',
+      'secrets.lockboxMasterKey',
+      'secrets.secretKeyBase',
+      'secrets.pgrstJwtSecret',
+    ]) {
+      assert.ok(
+        p.some((l) => l.startsWith(`tooljet-pg-upgrade:targets.ecs.${key}: `)),
+        `${key}:\n${p.join('\n')}`,
+      );
     }
   });
 
   it('checks extra containers: name, image, no clash, no secrets in their environment', () => {
-    const p = problems({ targets: { ecs: { ...ECS_MIN, extraContainers: [{ name: 'redis', image: 'redis:7' }, { name: 'tooljet', image: 'x' }, { image: 'y', environment: [{ name: 'API_TOKEN', value: 't0ken' }] }] } } });
+    const p = problems({
+      targets: {
+        ecs: {
+          ...ECS_MIN,
+          extraContainers: [
+            { name: 'redis', image: 'redis:7' },
+            { name: 'tooljet', image: 'x' },
+            { image: 'y', environment: [{ name: 'API_TOKEN', value: 't0ken' }] },
+          ],
+        },
+      },
+    });
     assert.equal(p.length, 3, p.join('\n'));
     assert.match(p[0], /extraContainers\[1\]\.name: "tooljet" is already used/);
     assert.match(p[1], /extraContainers\[2\]\.name: not set/);

@@ -17,14 +17,26 @@ describe('targets/ecs/window.sh against a stand-in ECS', () => {
   const ARN = 'arn:aws:ecs:eu-west-1:123456789012:service/tooljet/tooljet';
   const world = (over: Record<string, unknown> = {}) => ({
     service: { cluster: 'tooljet', name: 'tooljet', arn: ARN, status: 'ACTIVE', desired: 2 },
-    tasks: [1, 2].map((n) => ({ arn: `arn:aws:ecs:eu-west-1:123456789012:task/tooljet/${n}`, desired: 'RUNNING', lastStatus: 'RUNNING' })),
+    tasks: [1, 2].map((n) => ({
+      arn: `arn:aws:ecs:eu-west-1:123456789012:task/tooljet/${n}`,
+      desired: 'RUNNING',
+      lastStatus: 'RUNNING',
+    })),
     nextTask: 3,
     tags: {},
     calls: [],
     ...over,
   });
   const env = (action: 'stop' | 'start', extra: { timeoutSeconds?: number; stoppedEpoch?: string } = {}) =>
-    ecsToolJetEnvironment({ action, cluster: 'tooljet', service: 'tooljet', timeoutSeconds: extra.timeoutSeconds ?? 60, pollSeconds: 0, ...(extra.stoppedEpoch && { stoppedEpoch: extra.stoppedEpoch }), cli: { region: 'eu-west-1', profile: 'tooljet-admin' } });
+    ecsToolJetEnvironment({
+      action,
+      cluster: 'tooljet',
+      service: 'tooljet',
+      timeoutSeconds: extra.timeoutSeconds ?? 60,
+      pollSeconds: 0,
+      ...(extra.stoppedEpoch && { stoppedEpoch: extra.stoppedEpoch }),
+      cli: { region: 'eu-west-1', profile: 'tooljet-admin' },
+    });
 
   let b: string;
   let f: string;
@@ -40,7 +52,11 @@ describe('targets/ecs/window.sh against a stand-in ECS', () => {
     const s = stopped.state;
     assert.deepEqual(s.tags, { [ECS_DESIRED_COUNT_TAG]: '2' });
     assert.equal(s.service.desired, 0);
-    assert.deepEqual(s.tasks.map((t: { lastStatus: string }) => t.lastStatus), ['STOPPED', 'STOPPED'], 'every task STOPPED, not just told to stop');
+    assert.deepEqual(
+      s.tasks.map((t: { lastStatus: string }) => t.lastStatus),
+      ['STOPPED', 'STOPPED'],
+      'every task STOPPED, not just told to stop',
+    );
     const tagAt = s.calls.findIndex((c: { args: string[] }) => c.args[1] === 'tag-resource');
     const zeroAt = s.calls.findIndex((c: { args: string[] }) => c.args[1] === 'update-service');
     assert.ok(tagAt >= 0 && tagAt < zeroAt, 'the count is recorded before the service is scaled down');
@@ -76,7 +92,12 @@ describe('targets/ecs/window.sh against a stand-in ECS', () => {
     const started = h.runScript('ecs', 'start', f, env('start', { stoppedEpoch: epoch }), b);
     assert.equal(started.status, 0, started.stderr);
     assert.equal(started.state.service.desired, 2);
-    assert.equal(started.state.tasks.filter((t: { desired: string; lastStatus: string }) => t.desired === 'RUNNING' && t.lastStatus === 'RUNNING').length, 2);
+    assert.equal(
+      started.state.tasks.filter(
+        (t: { desired: string; lastStatus: string }) => t.desired === 'RUNNING' && t.lastStatus === 'RUNNING',
+      ).length,
+      2,
+    );
     assert.deepEqual(started.state.tags, {});
     const rec = parseToolJetRecord(started.stdout)!;
     assert.equal(rec.tooljet, 'started');
@@ -91,8 +112,19 @@ describe('targets/ecs/window.sh against a stand-in ECS', () => {
   });
 
   it('refuses to stop a service at 0 without a recorded count (start would not know what to restore)', () => {
-    const r = h.runScript('ecs', 'stop', h.stateFile(world({ service: { cluster: 'tooljet', name: 'tooljet', arn: ARN, status: 'ACTIVE', desired: 0 }, tasks: [] })), env('stop'), b);
-    assertFailed(r, /^tooljet-ecs: service tooljet in cluster tooljet has desired count 0 and no recorded count \(tag tooljet-pg-upgrade:desired-count\).*aws ecs tag-resource/);
+    const r = h.runScript(
+      'ecs',
+      'stop',
+      h.stateFile(
+        world({ service: { cluster: 'tooljet', name: 'tooljet', arn: ARN, status: 'ACTIVE', desired: 0 }, tasks: [] }),
+      ),
+      env('stop'),
+      b,
+    );
+    assertFailed(
+      r,
+      /^tooljet-ecs: service tooljet in cluster tooljet has desired count 0 and no recorded count \(tag tooljet-pg-upgrade:desired-count\).*aws ecs tag-resource/,
+    );
   });
 
   it('stops nothing when the count cannot be recorded (no ecs:TagResource)', () => {
@@ -103,18 +135,43 @@ describe('targets/ecs/window.sh against a stand-in ECS', () => {
 
   it('fails clearly when the tasks do not stop in time: nothing after the stop may run', () => {
     const r = h.runScript('ecs', 'stop', h.stateFile(world({ stuck: true })), env('stop', { timeoutSeconds: 2 }), b);
-    assertFailed(r, /timed out after 2s waiting for the tasks of service tooljet in cluster tooljet to stop \(2 still running or stopping\); ToolJet may still write to the database, so nothing after this step ran/);
+    assertFailed(
+      r,
+      /timed out after 2s waiting for the tasks of service tooljet in cluster tooljet to stop \(2 still running or stopping\); ToolJet may still write to the database, so nothing after this step ran/,
+    );
   });
 
   it('start fails with the recorded count kept when the service cannot start (deployment FAILED)', () => {
-    const r = h.runScript('ecs', 'start', h.stateFile(world({ service: { cluster: 'tooljet', name: 'tooljet', arn: ARN, status: 'ACTIVE', desired: 0 }, tasks: [], tags: { [ECS_DESIRED_COUNT_TAG]: '2' }, failStart: true })), env('start'), b);
+    const r = h.runScript(
+      'ecs',
+      'start',
+      h.stateFile(
+        world({
+          service: { cluster: 'tooljet', name: 'tooljet', arn: ARN, status: 'ACTIVE', desired: 0 },
+          tasks: [],
+          tags: { [ECS_DESIRED_COUNT_TAG]: '2' },
+          failStart: true,
+        }),
+      ),
+      env('start'),
+      b,
+    );
     assertFailed(r, /the deployment of service tooljet in cluster tooljet FAILED while starting ToolJet/);
     assert.deepEqual(r.state.tags, { [ECS_DESIRED_COUNT_TAG]: '2' });
   });
 
   it('names the settings to check when the service does not exist', () => {
-    const r = h.runScript('ecs', 'stop', h.stateFile(world({ service: { cluster: 'tooljet', name: 'other', arn: ARN, status: 'ACTIVE', desired: 2 } })), env('stop'), b);
-    assertFailed(r, /service tooljet in cluster tooljet is not an active service \(describe-services: None\); check targets\.ecs\.cluster and targets\.ecs\.service/);
+    const r = h.runScript(
+      'ecs',
+      'stop',
+      h.stateFile(world({ service: { cluster: 'tooljet', name: 'other', arn: ARN, status: 'ACTIVE', desired: 2 } })),
+      env('stop'),
+      b,
+    );
+    assertFailed(
+      r,
+      /service tooljet in cluster tooljet is not an active service \(describe-services: None\); check targets\.ecs\.cluster and targets\.ecs\.service/,
+    );
   });
 });
 
@@ -124,7 +181,11 @@ describe('targets/ecs/window.sh with Application Auto Scaling on the service', (
   const earlier = { in: false, out: false, scheduled: true };
   const world = (over: Record<string, unknown> = {}) => ({
     service: { cluster: 'tooljet', name: 'tooljet', arn: ARN, status: 'ACTIVE', desired: 2 },
-    tasks: [1, 2].map((n) => ({ arn: `arn:aws:ecs:eu-west-1:123456789012:task/tooljet/${n}`, desired: 'RUNNING', lastStatus: 'RUNNING' })),
+    tasks: [1, 2].map((n) => ({
+      arn: `arn:aws:ecs:eu-west-1:123456789012:task/tooljet/${n}`,
+      desired: 'RUNNING',
+      lastStatus: 'RUNNING',
+    })),
     nextTask: 3,
     tags: {},
     scalable: { min: 1, max: 4, suspended: { ...earlier } },
@@ -133,10 +194,20 @@ describe('targets/ecs/window.sh with Application Auto Scaling on the service', (
   });
   // The cluster given as an ARN: the scalable target's resource id needs its name (service/tooljet/tooljet).
   const env = (action: 'stop' | 'start', timeoutSeconds = 60) =>
-    ecsToolJetEnvironment({ action, cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/tooljet', service: 'tooljet', timeoutSeconds, pollSeconds: 0, cli: { region: 'eu-west-1' } });
+    ecsToolJetEnvironment({
+      action,
+      cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/tooljet',
+      service: 'tooljet',
+      timeoutSeconds,
+      pollSeconds: 0,
+      cli: { region: 'eu-west-1' },
+    });
   const worldWithArnCluster = (over: Record<string, unknown> = {}) => {
     const w = world(over);
-    return { ...w, service: { ...(w.service as object), cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/tooljet' } };
+    return {
+      ...w,
+      service: { ...(w.service as object), cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/tooljet' },
+    };
   };
   const at = (calls: Array<{ args: string[] }>, op: string) => calls.findIndex((c) => c.args[1] === op);
   const lastAt = (calls: Array<{ args: string[] }>, op: string) => calls.map((c) => c.args[1]).lastIndexOf(op);
@@ -152,15 +223,28 @@ describe('targets/ecs/window.sh with Application Auto Scaling on the service', (
   it('stop records the suspended state with the count (one tag call), suspends all scaling, then scales to 0 and waits', () => {
     assert.equal(stopped.status, 0, stopped.stderr);
     const s = stopped.state;
-    assert.deepEqual(s.tags, { [ECS_DESIRED_COUNT_TAG]: '2', [ECS_SCALING_SUSPENDED_TAG]: 'in=false/out=false/scheduled=true' });
+    assert.deepEqual(s.tags, {
+      [ECS_DESIRED_COUNT_TAG]: '2',
+      [ECS_SCALING_SUSPENDED_TAG]: 'in=false/out=false/scheduled=true',
+    });
     assert.equal(count(s.calls, 'tag-resource'), 1, 'both in one call: a crash cannot leave one without the other');
     assert.deepEqual(s.scalable.suspended, { in: true, out: true, scheduled: true });
     const register = s.calls.find((c: { args: string[] }) => c.args[1] === 'register-scalable-target');
     assert.equal(register.args[register.args.indexOf('--resource-id') + 1], 'service/tooljet/tooljet');
     assert.ok(at(s.calls, 'tag-resource') < at(s.calls, 'register-scalable-target'), 'recorded before it is changed');
-    assert.ok(at(s.calls, 'register-scalable-target') < at(s.calls, 'update-service'), 'suspended before the count goes to 0');
-    assert.equal(s.service.desired, 0, 'scaling did not raise it again (the stand-in raises it to min while scale-out runs)');
-    assert.deepEqual(s.tasks.map((t: { lastStatus: string }) => t.lastStatus), ['STOPPED', 'STOPPED']);
+    assert.ok(
+      at(s.calls, 'register-scalable-target') < at(s.calls, 'update-service'),
+      'suspended before the count goes to 0',
+    );
+    assert.equal(
+      s.service.desired,
+      0,
+      'scaling did not raise it again (the stand-in raises it to min while scale-out runs)',
+    );
+    assert.deepEqual(
+      s.tasks.map((t: { lastStatus: string }) => t.lastStatus),
+      ['STOPPED', 'STOPPED'],
+    );
     assert.equal(parseToolJetRecord(stopped.stdout)!.recordedScaling, 'in=false/out=false/scheduled=true');
   });
 
@@ -169,7 +253,10 @@ describe('targets/ecs/window.sh with Application Auto Scaling on the service', (
     assert.equal(again.status, 0, again.stderr);
     assert.equal(again.state.tags[ECS_SCALING_SUSPENDED_TAG], 'in=false/out=false/scheduled=true');
     const newCalls = again.state.calls.slice(stopped.state.calls.length);
-    assert.equal(count(newCalls, 'register-scalable-target') + count(newCalls, 'tag-resource') + count(newCalls, 'update-service'), 0);
+    assert.equal(
+      count(newCalls, 'register-scalable-target') + count(newCalls, 'tag-resource') + count(newCalls, 'update-service'),
+      0,
+    );
     assert.equal(parseToolJetRecord(again.stdout)!.recordedScaling, 'in=false/out=false/scheduled=true');
   });
 
@@ -182,7 +269,10 @@ describe('targets/ecs/window.sh with Application Auto Scaling on the service', (
     assert.deepEqual(s.scalable.suspended, earlier, 'exactly what it was: scheduled scaling stays suspended');
     assert.deepEqual(s.tags, {});
     const calls = s.calls.slice(startedAt);
-    assert.ok(lastAt(calls, 'update-service') < at(calls, 'register-scalable-target'), 'scaling resumes only after the count is back');
+    assert.ok(
+      lastAt(calls, 'update-service') < at(calls, 'register-scalable-target'),
+      'scaling resumes only after the count is back',
+    );
     assert.ok(at(calls, 'register-scalable-target') < at(calls, 'untag-resource'), 'the record goes last');
     assert.equal(parseToolJetRecord(started.stdout)!.restoredScaling, 'in=false/out=false/scheduled=true');
 
@@ -192,37 +282,98 @@ describe('targets/ecs/window.sh with Application Auto Scaling on the service', (
     assert.deepEqual(again.state.scalable.suspended, earlier);
   });
 
-  it('still ends at 0 when suspending moves the count back into the target\'s range', () => {
-    const r = h.runScript('ecs', 'stop', h.stateFile(worldWithArnCluster({ clampOnRegister: true, service: { cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/tooljet', name: 'tooljet', arn: ARN, status: 'ACTIVE', desired: 2 } })), env('stop'), b);
+  it("still ends at 0 when suspending moves the count back into the target's range", () => {
+    const r = h.runScript(
+      'ecs',
+      'stop',
+      h.stateFile(
+        worldWithArnCluster({
+          clampOnRegister: true,
+          service: {
+            cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/tooljet',
+            name: 'tooljet',
+            arn: ARN,
+            status: 'ACTIVE',
+            desired: 2,
+          },
+        }),
+      ),
+      env('stop'),
+      b,
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.state.service.desired, 0);
   });
 
   it('fails in one line, non-zero, with ToolJet still running: no permission to suspend, or to read the scalable target', () => {
-    const noRegister = h.runScript('ecs', 'stop', h.stateFile(worldWithArnCluster({ denyScaling: 'register' })), env('stop'), b);
-    assertFailed(noRegister, /^tooljet-ecs: could not suspend Application Auto Scaling of service\/tooljet\/tooljet .*ToolJet still runs, nothing was stopped\. Check application-autoscaling:RegisterScalableTarget/);
+    const noRegister = h.runScript(
+      'ecs',
+      'stop',
+      h.stateFile(worldWithArnCluster({ denyScaling: 'register' })),
+      env('stop'),
+      b,
+    );
+    assertFailed(
+      noRegister,
+      /^tooljet-ecs: could not suspend Application Auto Scaling of service\/tooljet\/tooljet .*ToolJet still runs, nothing was stopped\. Check application-autoscaling:RegisterScalableTarget/,
+    );
     assert.equal(noRegister.state.service.desired, 2);
     assert.deepEqual(noRegister.state.scalable.suspended, earlier);
-    assert.equal(noRegister.state.tags[ECS_SCALING_SUSPENDED_TAG], 'in=false/out=false/scheduled=true', 'the record is kept for the re-run');
-    const noDescribe = h.runScript('ecs', 'stop', h.stateFile(worldWithArnCluster({ denyScaling: 'describe' })), env('stop'), b);
-    assertFailed(noDescribe, /^tooljet-ecs: aws application-autoscaling describe-scalable-targets for service tooljet in cluster .* failed \(AWS CLI error above\); check application-autoscaling:DescribeScalableTargets$/);
+    assert.equal(
+      noRegister.state.tags[ECS_SCALING_SUSPENDED_TAG],
+      'in=false/out=false/scheduled=true',
+      'the record is kept for the re-run',
+    );
+    const noDescribe = h.runScript(
+      'ecs',
+      'stop',
+      h.stateFile(worldWithArnCluster({ denyScaling: 'describe' })),
+      env('stop'),
+      b,
+    );
+    assertFailed(
+      noDescribe,
+      /^tooljet-ecs: aws application-autoscaling describe-scalable-targets for service tooljet in cluster .* failed \(AWS CLI error above\); check application-autoscaling:DescribeScalableTargets$/,
+    );
     assert.deepEqual(noDescribe.state.tags, {}, 'nothing recorded, nothing changed');
     assert.equal(noDescribe.state.service.desired, 2);
   });
 
   it('start fails in one line when the state cannot be restored, keeping the record', () => {
     const stoppedWorld = worldWithArnCluster({
-      service: { cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/tooljet', name: 'tooljet', arn: ARN, status: 'ACTIVE', desired: 0 },
+      service: {
+        cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/tooljet',
+        name: 'tooljet',
+        arn: ARN,
+        status: 'ACTIVE',
+        desired: 0,
+      },
       tasks: [],
       tags: { [ECS_DESIRED_COUNT_TAG]: '2', [ECS_SCALING_SUSPENDED_TAG]: 'in=false/out=false/scheduled=true' },
       scalable: { min: 1, max: 4, suspended: { in: true, out: true, scheduled: true } },
       denyScaling: 'register',
     });
     const r = h.runScript('ecs', 'start', h.stateFile(stoppedWorld), env('start'), b);
-    assertFailed(r, /^tooljet-ecs: ToolJet runs again on service tooljet in cluster .*, but the scaling state in=false\/out=false\/scheduled=true of service\/tooljet\/tooljet could not be restored .*the state stays recorded in the tag tooljet-pg-upgrade:scaling-suspended\)$/);
+    assertFailed(
+      r,
+      /^tooljet-ecs: ToolJet runs again on service tooljet in cluster .*, but the scaling state in=false\/out=false\/scheduled=true of service\/tooljet\/tooljet could not be restored .*the state stays recorded in the tag tooljet-pg-upgrade:scaling-suspended\)$/,
+    );
     assert.equal(r.state.service.desired, 2);
     assert.equal(r.state.tags[ECS_SCALING_SUSPENDED_TAG], 'in=false/out=false/scheduled=true');
-    const bad = h.runScript('ecs', 'start', h.stateFile({ ...stoppedWorld, denyScaling: undefined, tags: { [ECS_DESIRED_COUNT_TAG]: '2', [ECS_SCALING_SUSPENDED_TAG]: 'in=maybe' } }), env('start'), b);
-    assertFailed(bad, /^tooljet-ecs: the tag tooljet-pg-upgrade:scaling-suspended on .* holds "in=maybe", not in=<true\|false>\/out=<true\|false>\/scheduled=<true\|false>/);
+    const bad = h.runScript(
+      'ecs',
+      'start',
+      h.stateFile({
+        ...stoppedWorld,
+        denyScaling: undefined,
+        tags: { [ECS_DESIRED_COUNT_TAG]: '2', [ECS_SCALING_SUSPENDED_TAG]: 'in=maybe' },
+      }),
+      env('start'),
+      b,
+    );
+    assertFailed(
+      bad,
+      /^tooljet-ecs: the tag tooljet-pg-upgrade:scaling-suspended on .* holds "in=maybe", not in=<true\|false>\/out=<true\|false>\/scheduled=<true\|false>/,
+    );
   });
 });

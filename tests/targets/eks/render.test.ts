@@ -1,6 +1,14 @@
 import { strict as assert } from 'assert';
 import { CA_HASH_ANNOTATION, EksTargetInput, renderEksTarget } from '../../../targets/eks/render';
-import { assertNoSecrets, CaFixture, CLONE, fakeSecrets, FakeSecrets, makeCaBundle, onlyHostMoves } from '../../helpers/targets';
+import {
+  assertNoSecrets,
+  CaFixture,
+  CLONE,
+  fakeSecrets,
+  FakeSecrets,
+  makeCaBundle,
+  onlyHostMoves,
+} from '../../helpers/targets';
 import { caBundleSha256 } from '../../../lib/tls/ca-bundle';
 
 describe('targets/eks/render: Secret, CA ConfigMap and Deployment patches for the ToolJet Helm chart', () => {
@@ -12,18 +20,34 @@ describe('targets/eks/render: Secret, CA ConfigMap and Deployment patches for th
   });
   after(() => ca.cleanup());
 
-  const input = (over: Partial<EksTargetInput> = {}): EksTargetInput => ({ database: CLONE, secrets: { ...secrets }, caBundle: ca.bundle, ...over });
+  const input = (over: Partial<EksTargetInput> = {}): EksTargetInput => ({
+    database: CLONE,
+    secrets: { ...secrets },
+    caBundle: ca.bundle,
+    ...over,
+  });
 
   type Patch = ReturnType<typeof renderEksTarget>['deploymentPatches'][number];
-  const container = (p: Patch) => p.spec.template.spec.containers[0] as { name: string; env: Array<{ name: string; value?: string; valueFrom?: unknown }>; volumeMounts: unknown[] };
+  const container = (p: Patch) =>
+    p.spec.template.spec.containers[0] as {
+      name: string;
+      env: Array<{ name: string; value?: string; valueFrom?: unknown }>;
+      volumeMounts: unknown[];
+    };
   const envOf = (p: Patch) => Object.fromEntries(container(p).env.map((e) => [e.name, e.value ?? e.valueFrom]));
 
-  it('uses the chart\'s names by default: Secret tooljet-server, ConfigMap rds-ssl-cert, Deployments tooljet and tooljet-postgrest', () => {
+  it("uses the chart's names by default: Secret tooljet-server, ConfigMap rds-ssl-cert, Deployments tooljet and tooljet-postgrest", () => {
     const t = renderEksTarget(input());
     assert.deepEqual(t.secret.metadata, { name: 'tooljet-server', namespace: 'tooljet' });
     assert.deepEqual(t.caConfigMap.metadata, { name: 'rds-ssl-cert', namespace: 'tooljet' });
-    assert.deepEqual(t.deploymentPatches.map((p) => [p.metadata.name, container(p).name]), [['tooljet', 'tooljet']]);
-    assert.deepEqual([t.postgrestPatch!.metadata.name, container(t.postgrestPatch!).name], ['tooljet-postgrest', 'postgrest']);
+    assert.deepEqual(
+      t.deploymentPatches.map((p) => [p.metadata.name, container(p).name]),
+      [['tooljet', 'tooljet']],
+    );
+    assert.deepEqual(
+      [t.postgrestPatch!.metadata.name, container(t.postgrestPatch!).name],
+      ['tooljet-postgrest', 'postgrest'],
+    );
   });
 
   it('puts the bundle in the ConfigMap under global-bundle.pem, byte for byte', () => {
@@ -35,7 +59,14 @@ describe('targets/eks/render: Secret, CA ConfigMap and Deployment patches for th
   it('patches the tooljet container: volume, read-only mount at /certs, PGSSLMODE and NODE_EXTRA_CA_CERTS', () => {
     const [p] = renderEksTarget(input()).deploymentPatches;
     assert.deepEqual(p.spec.template.spec.volumes, [
-      { name: 'rds-ssl-cert', configMap: { name: 'rds-ssl-cert', items: [{ key: 'global-bundle.pem', path: 'global-bundle.pem' }], defaultMode: 0o644 } },
+      {
+        name: 'rds-ssl-cert',
+        configMap: {
+          name: 'rds-ssl-cert',
+          items: [{ key: 'global-bundle.pem', path: 'global-bundle.pem' }],
+          defaultMode: 0o644,
+        },
+      },
     ]);
     assert.deepEqual(container(p).volumeMounts, [{ name: 'rds-ssl-cert', mountPath: '/certs', readOnly: true }]);
     const env = envOf(p);
@@ -45,14 +76,21 @@ describe('targets/eks/render: Secret, CA ConfigMap and Deployment patches for th
     // The chart sets these under `env`, which beats the Secret's envFrom: the patch must set them too.
     assert.equal(env.PG_HOST, CLONE.host);
     assert.equal(env.TOOLJET_DB_HOST, CLONE.host);
-    assert.equal(p.spec.template.metadata.annotations[CA_HASH_ANNOTATION], caBundleSha256(ca.pem), 'a new bundle rolls the pods');
+    assert.equal(
+      p.spec.template.metadata.annotations[CA_HASH_ANNOTATION],
+      caBundleSha256(ca.pem),
+      'a new bundle rolls the pods',
+    );
     assert.equal(p.metadata.annotations['pulumi.com/patchForce'], 'true');
   });
 
   it('points PostgREST at the bundle with a password-free URI and PGPASSWORD from the Secret', () => {
     const p = renderEksTarget(input()).postgrestPatch!;
     assert.deepEqual(container(p).env, [
-      { name: 'PGRST_DB_URI', value: `postgres://tooljet_app@${CLONE.host}:5432/tooljet_db?sslmode=verify-full&sslrootcert=/certs/global-bundle.pem` },
+      {
+        name: 'PGRST_DB_URI',
+        value: `postgres://tooljet_app@${CLONE.host}:5432/tooljet_db?sslmode=verify-full&sslrootcert=/certs/global-bundle.pem`,
+      },
       { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'tooljet-server', key: 'TOOLJET_DB_PASS' } } },
     ]);
     assert.deepEqual(container(p).volumeMounts, [{ name: 'rds-ssl-cert', mountPath: '/certs', readOnly: true }]);
@@ -62,7 +100,8 @@ describe('targets/eks/render: Secret, CA ConfigMap and Deployment patches for th
   it('keeps secret values in the Secret only: none in the ConfigMap or the patches', () => {
     const t = renderEksTarget(input());
     assertNoSecrets('ConfigMap', t.caConfigMap, { ...secrets });
-    for (const p of [...t.deploymentPatches, t.postgrestPatch!]) assertNoSecrets(`patch ${p.metadata.name}`, p, { ...secrets });
+    for (const p of [...t.deploymentPatches, t.postgrestPatch!])
+      assertNoSecrets(`patch ${p.metadata.name}`, p, { ...secrets });
     const sd = t.secret.stringData;
     assert.equal(sd.PG_PASS, secrets.pgPassword);
     assert.equal(sd.TOOLJET_DB_PASS, secrets.tooljetDbPassword);
@@ -83,7 +122,7 @@ describe('targets/eks/render: Secret, CA ConfigMap and Deployment patches for th
     }
   });
 
-  it('takes namespace, names and extra workloads (e.g. the chart\'s worker) from the input', () => {
+  it("takes namespace, names and extra workloads (e.g. the chart's worker) from the input", () => {
     const t = renderEksTarget(
       input({
         namespace: 'apps',
@@ -96,13 +135,21 @@ describe('targets/eks/render: Secret, CA ConfigMap and Deployment patches for th
         postgrest: { deployment: 'tj-postgrest', container: 'postgrest' },
       }),
     );
-    assert.deepEqual(t.deploymentPatches.map((p) => p.metadata.name), ['tooljet', 'tooljet-worker-deployment']);
+    assert.deepEqual(
+      t.deploymentPatches.map((p) => p.metadata.name),
+      ['tooljet', 'tooljet-worker-deployment'],
+    );
     for (const p of [...t.deploymentPatches, t.postgrestPatch!]) {
       assert.equal(p.metadata.namespace, 'apps');
       assert.equal((p.spec.template.spec.volumes[0] as { configMap: { name: string } }).configMap.name, 'rds-ca');
     }
-    assert.deepEqual(container(t.postgrestPatch!).env[1].valueFrom, { secretKeyRef: { name: 'tj-env', key: 'TOOLJET_DB_PASS' } });
-    assert.throws(() => renderEksTarget(input({ namespace: 'Bad_NS' })), /namespace "Bad_NS" is not a valid Kubernetes name/);
+    assert.deepEqual(container(t.postgrestPatch!).env[1].valueFrom, {
+      secretKeyRef: { name: 'tj-env', key: 'TOOLJET_DB_PASS' },
+    });
+    assert.throws(
+      () => renderEksTarget(input({ namespace: 'Bad_NS' })),
+      /namespace "Bad_NS" is not a valid Kubernetes name/,
+    );
   });
 
   it('re-points only the host when the active database flips from clone to source', () => {

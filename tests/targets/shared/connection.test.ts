@@ -57,12 +57,21 @@ describe('rendered configuration against a real PostgreSQL 16.9 over verified TL
     wrongCa = createCertificateAuthority(tls.dir, 'unrelated CA').certFile;
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'tj-conn-'));
     server = await startServer(16, tls, { user: 'tooljet_app', password: AWKWARD_PASSWORD });
-    const admin = new Client({ connectionString: server.url('postgres'), ssl: { ca: fs.readFileSync(tls.ca.certFile, 'utf8'), rejectUnauthorized: true } });
+    const admin = new Client({
+      connectionString: server.url('postgres'),
+      ssl: { ca: fs.readFileSync(tls.ca.certFile, 'utf8'), rejectUnauthorized: true },
+    });
     await admin.connect();
     await admin.query('CREATE DATABASE tooljet_prod');
     await admin.query('CREATE DATABASE tooljet_db');
     await admin.end();
-    db = { host: 'localhost', port: server.port, user: 'tooljet_app', database: 'tooljet_prod', tooljetDatabase: 'tooljet_db' };
+    db = {
+      host: 'localhost',
+      port: server.port,
+      user: 'tooljet_app',
+      database: 'tooljet_prod',
+      tooljetDatabase: 'tooljet_db',
+    };
   });
   after(async () => {
     await server?.stop();
@@ -93,7 +102,11 @@ describe('rendered configuration against a real PostgreSQL 16.9 over verified TL
 
   /** libpq client with a clean environment (no PG* from this process, no ~/.postgresql). */
   function libpq(bin: string, args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
-    return spawnSync(bin, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, PGCONNECT_TIMEOUT: '10', ...env }, encoding: 'utf8', timeout: 30_000 });
+    return spawnSync(bin, args, {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, PGCONNECT_TIMEOUT: '10', ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
   }
 
   const SSL_QUERY = 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()';
@@ -146,7 +159,14 @@ describe('rendered configuration against a real PostgreSQL 16.9 over verified TL
       const ok = libpq('psql', ['-X', '-A', '-t', '-c', SSL_QUERY, uri]);
       assert.equal(ok.status, 0, ok.stderr);
       assert.equal(ok.stdout.trim(), 't');
-      const bad = libpq('psql', ['-X', '-A', '-t', '-c', SSL_QUERY, localPaths(env, CONTAINER_CA_PATH, wrongCa).PGRST_DB_URI]);
+      const bad = libpq('psql', [
+        '-X',
+        '-A',
+        '-t',
+        '-c',
+        SSL_QUERY,
+        localPaths(env, CONTAINER_CA_PATH, wrongCa).PGRST_DB_URI,
+      ]);
       assert.notEqual(bad.status, 0);
       assert.match(bad.stderr, /certificate verify failed/);
     });
@@ -160,14 +180,21 @@ describe('rendered configuration against a real PostgreSQL 16.9 over verified TL
       const ok = libpq('createdb', args, { ...base, PGSSLROOTCERT: local.PGSSLROOTCERT });
       assert.match(ok.stderr, /database "tooljet_prod" already exists/);
       const noRoot = libpq('createdb', args, base);
-      assert.match(noRoot.stderr, /root certificate file .* does not exist/, 'without PGSSLROOTCERT libpq verify-full refuses');
+      assert.match(
+        noRoot.stderr,
+        /root certificate file .* does not exist/,
+        'without PGSSLROOTCERT libpq verify-full refuses',
+      );
       const wrong = libpq('createdb', args, { ...base, PGSSLROOTCERT: wrongCa });
       assert.match(wrong.stderr, /certificate verify failed/);
     });
   });
 
   it('verifies the host name too (verify-full): a certificate for another name is refused by node-postgres and libpq', async () => {
-    const cert = issueServerCertificate(tls.ca, path.join(tls.dir, 'elsewhere'), { dnsNames: ['elsewhere.example'], ipAddresses: [] });
+    const cert = issueServerCertificate(tls.ca, path.join(tls.dir, 'elsewhere'), {
+      dnsNames: ['elsewhere.example'],
+      ipAddresses: [],
+    });
     const other = await startServer(16, { ...tls, cert }, { user: 'tooljet_app', password: AWKWARD_PASSWORD });
     try {
       const text = renderDockerEnv({
@@ -224,7 +251,10 @@ describe('rendered configuration against a real PostgreSQL 16.9 over verified TL
     const run = box.run(ud, { bundle: pem, secret: JSON.stringify({ password: AWKWARD_PASSWORD }) });
     assert.equal(run.status, 0, run.stderr);
     // systemd (EnvironmentFile=) and bash read the file like this; take bash's view of it.
-    const sourced = spawnSync('bash', ['-c', 'set -a; source "$1"; env -0', '_', box.envFile], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+    const sourced = spawnSync('bash', ['-c', 'set -a; source "$1"; env -0', '_', box.envFile], {
+      encoding: 'utf8',
+      env: { PATH: '/usr/bin:/bin' },
+    });
     const env = Object.fromEntries(
       sourced.stdout
         .split('\0')

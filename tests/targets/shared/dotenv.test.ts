@@ -28,7 +28,10 @@ function bashRead(text: string, keys: string[]): Record<string, string> {
 
 describe('targets/shared/dotenv: .env values every consumer reads the same way', () => {
   it('writes plain values unquoted and everything else single-quoted', () => {
-    assert.equal(formatEnvValue('K', 'tooljet-pg16.abc.eu-west-1.rds.amazonaws.com'), 'tooljet-pg16.abc.eu-west-1.rds.amazonaws.com');
+    assert.equal(
+      formatEnvValue('K', 'tooljet-pg16.abc.eu-west-1.rds.amazonaws.com'),
+      'tooljet-pg16.abc.eu-west-1.rds.amazonaws.com',
+    );
     assert.equal(formatEnvValue('K', '/certs/global-bundle.pem'), '/certs/global-bundle.pem');
     assert.equal(formatEnvValue('K', 'a b'), "'a b'");
     assert.equal(formatEnvValue('K', 'x&y'), "'x&y'", 'an unquoted & would background a command in bash');
@@ -36,7 +39,10 @@ describe('targets/shared/dotenv: .env values every consumer reads the same way',
   });
 
   it('round-trips special characters through Node dotenv, bash and our reader', () => {
-    const text = Object.entries(AWKWARD).map(([k, v]) => formatEnvLine(k, v)).join('\n') + '\n';
+    const text =
+      Object.entries(AWKWARD)
+        .map(([k, v]) => formatEnvLine(k, v))
+        .join('\n') + '\n';
     const dotenv = util.parseEnv(text) as Record<string, string>;
     const bash = bashRead(text, Object.keys(AWKWARD));
     const ours = Object.fromEntries(parseEnv(text));
@@ -49,7 +55,12 @@ describe('targets/shared/dotenv: .env values every consumer reads the same way',
 
   it('refuses values no common quoting can carry, naming the key', () => {
     for (const bad of ["it's", 'two\nlines', 'cr\r', 'tab\there', 'ends with \\']) {
-      assert.throws(() => formatEnvValue('PG_PASS', bad), (e: Error) => e instanceof RenderError && /^PG_PASS contains a single quote, a control character or a trailing backslash/.test(e.message));
+      assert.throws(
+        () => formatEnvValue('PG_PASS', bad),
+        (e: Error) =>
+          e instanceof RenderError &&
+          /^PG_PASS contains a single quote, a control character or a trailing backslash/.test(e.message),
+      );
     }
     assert.throws(() => formatEnvLine('BAD-KEY', 'x'), /invalid environment variable name/);
   });
@@ -109,7 +120,11 @@ describe('targets/shared/dotenv: mergeEnv updates our keys in place and keeps ev
       { key: 'NODE_EXTRA_CA_CERTS', change: 'added' },
     ]);
     const parsed = util.parseEnv(text) as Record<string, string>;
-    assert.equal(parsed.PRIVATE_KEY, '-----BEGIN KEY-----\nPG_HOST=inside-a-multiline-value\n-----END KEY-----', 'a multi-line value is not mistaken for keys');
+    assert.equal(
+      parsed.PRIVATE_KEY,
+      '-----BEGIN KEY-----\nPG_HOST=inside-a-multiline-value\n-----END KEY-----',
+      'a multi-line value is not mistaken for keys',
+    );
     assert.equal(parsed.PG_HOST, 'new-16.example.com');
     assert.equal(parsed.PG_PASS, 'n3w pass#1');
   });
@@ -118,23 +133,42 @@ describe('targets/shared/dotenv: mergeEnv updates our keys in place and keeps ev
     const once = mergeEnv(USER_ENV, updates).text;
     const twice = mergeEnv(once, updates);
     assert.equal(twice.text, once);
-    assert.ok(twice.changes.every((c) => c.change === 'unchanged'), JSON.stringify(twice.changes));
+    assert.ok(
+      twice.changes.every((c) => c.change === 'unchanged'),
+      JSON.stringify(twice.changes),
+    );
   });
 
   it('keeps `export`, CRLF line endings and a missing final newline', () => {
     const crlf = 'export PG_HOST=a\r\nOTHER=1\r\nPG_PASS=x';
-    const { text } = mergeEnv(crlf, [['PG_HOST', 'b'], ['PG_PASS', 'y']]);
+    const { text } = mergeEnv(crlf, [
+      ['PG_HOST', 'b'],
+      ['PG_PASS', 'y'],
+    ]);
     assert.equal(text, 'export PG_HOST=b\r\nOTHER=1\r\nPG_PASS=y');
   });
 
   it('refuses to replace a protected key that already holds another value, and accepts the same one', () => {
     const existing = 'LOCKBOX_MASTER_KEY=aaaa\n';
-    assert.throws(() => mergeEnv(existing, [['LOCKBOX_MASTER_KEY', 'bbbb']], { protect: ['LOCKBOX_MASTER_KEY'] }), /LOCKBOX_MASTER_KEY in the existing \.env differs/);
-    assert.equal(mergeEnv(existing, [['LOCKBOX_MASTER_KEY', 'aaaa']], { protect: ['LOCKBOX_MASTER_KEY'] }).text, existing);
-    assert.equal(mergeEnv('LOCKBOX_MASTER_KEY=\n', [['LOCKBOX_MASTER_KEY', 'bbbb']], { protect: ['LOCKBOX_MASTER_KEY'] }).text, 'LOCKBOX_MASTER_KEY=bbbb\n', 'an empty value may be filled');
+    assert.throws(
+      () => mergeEnv(existing, [['LOCKBOX_MASTER_KEY', 'bbbb']], { protect: ['LOCKBOX_MASTER_KEY'] }),
+      /LOCKBOX_MASTER_KEY in the existing \.env differs/,
+    );
+    assert.equal(
+      mergeEnv(existing, [['LOCKBOX_MASTER_KEY', 'aaaa']], { protect: ['LOCKBOX_MASTER_KEY'] }).text,
+      existing,
+    );
+    assert.equal(
+      mergeEnv('LOCKBOX_MASTER_KEY=\n', [['LOCKBOX_MASTER_KEY', 'bbbb']], { protect: ['LOCKBOX_MASTER_KEY'] }).text,
+      'LOCKBOX_MASTER_KEY=bbbb\n',
+      'an empty value may be filled',
+    );
   });
 
   it('writes a new file when there is none', () => {
-    assert.equal(mergeEnv('', [['A', '1']]).text, '# Added by tj-pg-upgrade: ToolJet database and RDS CA settings\nA=1\n');
+    assert.equal(
+      mergeEnv('', [['A', '1']]).text,
+      '# Added by tj-pg-upgrade: ToolJet database and RDS CA settings\nA=1\n',
+    );
   });
 });

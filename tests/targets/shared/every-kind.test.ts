@@ -3,10 +3,23 @@
 import { strict as assert } from 'assert';
 import { renderAmiUserData } from '../../../targets/ami/render';
 import { planDockerTarget } from '../../../targets/docker/render';
-import { renderEcsContainerDefinitions, renderEcsExecutionRolePolicy, renderEcsTaskDefinition, renderEcsTaskRolePolicy } from '../../../targets/ecs/render';
+import {
+  renderEcsContainerDefinitions,
+  renderEcsExecutionRolePolicy,
+  renderEcsTaskDefinition,
+  renderEcsTaskRolePolicy,
+} from '../../../targets/ecs/render';
 import { renderEksTarget } from '../../../targets/eks/render';
 import { DatabaseTarget } from '../../../targets/shared/render';
-import { assertNoSecrets, CaFixture, CLONE, fakeSecrets, FakeSecrets, makeCaBundle, SOURCE } from '../../helpers/targets';
+import {
+  assertNoSecrets,
+  CaFixture,
+  CLONE,
+  fakeSecrets,
+  FakeSecrets,
+  makeCaBundle,
+  SOURCE,
+} from '../../helpers/targets';
 import { caBundleSha256 } from '../../../lib/tls/ca-bundle';
 
 const arn = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-AbCdEf`;
@@ -37,7 +50,11 @@ describe('all targets from one input', () => {
       tooljetImage: 'tooljet/tooljet:ee-lts-3.16.25',
     };
     const containers = renderEcsContainerDefinitions(ecsInput);
-    const docker = planDockerTarget('/srv/tooljet', { database, secrets: { ...secrets }, tooljetHost: 'https://tooljet.example.com', caBundle: ca.bundle }, undefined);
+    const docker = planDockerTarget(
+      '/srv/tooljet',
+      { database, secrets: { ...secrets }, tooljetHost: 'https://tooljet.example.com', caBundle: ca.bundle },
+      undefined,
+    );
     const eks = renderEksTarget({ database, secrets: { ...secrets }, caBundle: ca.bundle });
     return {
       public: {

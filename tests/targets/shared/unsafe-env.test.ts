@@ -19,8 +19,11 @@ s.on('error', (e) => { console.log('refused ' + e.code); });
 
 function connectWith(port: number, value: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', CLIENT, String(port)], { env: { PATH: process.env.PATH, NODE_TLS_REJECT_UNAUTHORIZED: value }, timeout: 20000 }, (err, stdout) =>
-      err ? reject(err) : resolve(stdout.trim()),
+    execFile(
+      process.execPath,
+      ['-e', CLIENT, String(port)],
+      { env: { PATH: process.env.PATH, NODE_TLS_REJECT_UNAUTHORIZED: value }, timeout: 20000 },
+      (err, stdout) => (err ? reject(err) : resolve(stdout.trim())),
     );
   });
 }
@@ -34,7 +37,9 @@ describe('targets/shared/unsafe-env: the variables that would undo verified TLS'
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tj-unsafe-env-'));
     const ca = createCertificateAuthority(dir, 'untrusted test CA');
     const cert = issueServerCertificate(ca, dir);
-    server = tls.createServer({ cert: fs.readFileSync(cert.certFile), key: fs.readFileSync(cert.keyFile) }, (s) => s.end());
+    server = tls.createServer({ cert: fs.readFileSync(cert.certFile), key: fs.readFileSync(cert.keyFile) }, (s) =>
+      s.end(),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as net.AddressInfo).port;
   });
@@ -44,12 +49,20 @@ describe('targets/shared/unsafe-env: the variables that would undo verified TLS'
   });
 
   it('an empty NODE_TLS_REJECT_UNAUTHORIZED keeps Node verifying; "0" turns verification off (real TLS)', async () => {
-    assert.match(await connectWith(port, ''), /^refused (SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)$/);
+    assert.match(
+      await connectWith(port, ''),
+      /^refused (SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)$/,
+    );
     assert.equal(await connectWith(port, '0'), 'connected');
   });
 
   it('names the four variables and says why in one line', () => {
-    assert.deepEqual([...UNSAFE_ENV_NAMES].sort(), ['CA_CERT', 'DATABASE_URL', 'NODE_TLS_REJECT_UNAUTHORIZED', 'TOOLJET_DB_URL']);
+    assert.deepEqual([...UNSAFE_ENV_NAMES].sort(), [
+      'CA_CERT',
+      'DATABASE_URL',
+      'NODE_TLS_REJECT_UNAUTHORIZED',
+      'TOOLJET_DB_URL',
+    ]);
     assert.ok(isUnsafeEnvName('CA_CERT') && !isUnsafeEnvName('NODE_EXTRA_CA_CERTS') && !isUnsafeEnvName('constructor'));
     for (const k of UNSAFE_ENV_NAMES) assert.doesNotMatch(unsafeEnvProblem(k), /\n/);
   });
