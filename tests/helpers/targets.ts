@@ -3,6 +3,7 @@
 import { spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import { hostPathWithout } from './path';
 import * as os from 'os';
 import * as path from 'path';
 import { createCertificateAuthority } from '../../lib/tls/ca';
@@ -160,7 +161,7 @@ export class AmiSandbox {
     return path.join(this.root, instancePath);
   }
 
-  /** Runs `userData` with bash, ROOT set to the sandbox and only the stubs in front of /usr/bin:/bin. */
+  /** Runs `userData` with bash, ROOT set to the sandbox and the stubs in front of the host's PATH (minus any aws). */
   run(userData: string, served: { bundle: string; secret: string }, extraEnv: Record<string, string> = {}) {
     const dir = path.dirname(this.bin);
     const files = {
@@ -174,7 +175,8 @@ export class AmiSandbox {
     return spawnSync('bash', [files.ud], {
       encoding: 'utf8',
       env: {
-        PATH: `${this.bin}:/usr/bin:/bin`,
+        // The stubs, then the host's commands without aws (the stub stands for it, or it is missing on purpose).
+        PATH: `${this.bin}:${hostPathWithout(['aws'])}`,
         ROOT: this.root,
         STUB_LOG: this.log,
         STUB_BUNDLE: files.bundle,
