@@ -3,6 +3,8 @@
 import { strict as assert } from 'assert';
 import { CONFIG_FIELDS, TYPES } from '../../policy/policies';
 import { KNOWN_BASE64_FIELDS } from '../../policy/rendered-config';
+import { WORKLOAD_TYPES } from '../../policy/kubernetes-references';
+import { SECRET_SIG, SECRET_SIG_KEY } from '../../policy/values';
 
 const sdkClasses: Record<keyof typeof TYPES, () => { __pulumiType: string }> = {
   rdsInstance: () => require('@pulumi/aws/rds/instance').Instance,
@@ -24,6 +26,20 @@ describe('policy: resource type tokens', () => {
     for (const [key, load] of Object.entries(sdkClasses)) {
       assert.equal(TYPES[key as keyof typeof TYPES], load().__pulumiType, key);
     }
+  });
+
+  it('name the Kubernetes workloads whose env references the stack policy resolves by their SDK tokens', () => {
+    const k8s = require('@pulumi/kubernetes');
+    for (const token of WORKLOAD_TYPES) {
+      const [, group, kind] = /^kubernetes:([a-z]+)\/v1:(\w+)$/.exec(token) ?? [];
+      const cls = k8s[group]?.v1?.[kind];
+      assert.equal(cls?.__pulumiType, token, token);
+    }
+  });
+
+  it('know the wire form of a secret as @pulumi/pulumi writes it', () => {
+    const rpc = require('@pulumi/pulumi/runtime/rpc');
+    assert.deepEqual([SECRET_SIG_KEY, SECRET_SIG], [rpc.specialSigKey, rpc.specialSecretSig]);
   });
 
   it('key the base64 and config-field tables (no stray token)', () => {
