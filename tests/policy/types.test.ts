@@ -1,6 +1,8 @@
 // The policies match resources by type token strings (so the pack never loads the provider SDKs). These must be the
 // tokens the SDK classes register, or a policy silently never applies.
 import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { CONFIG_FIELDS, TYPES } from '../../policy/policies';
 import { KNOWN_BASE64_FIELDS } from '../../policy/rendered-config';
 import { WORKLOAD_TYPES } from '../../policy/kubernetes-references';
@@ -47,5 +49,26 @@ describe('policy: resource type tokens', () => {
     for (const token of [...Object.keys(KNOWN_BASE64_FIELDS), ...Object.keys(CONFIG_FIELDS)]) {
       assert.ok(known.has(token), token);
     }
+  });
+
+  it('the pack is self-contained: policy/*.ts import nothing outside policy/ (pulumi policy publish uploads it alone)', () => {
+    const dir = path.resolve(__dirname, '../../policy');
+    const outside: string[] = [];
+    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+      const text = fs.readFileSync(path.join(dir, f), 'utf8');
+      for (const m of text.matchAll(/(?:from\s+|require\(\s*|import\(\s*)['"](\.[^'"]*)['"]/g)) {
+        if (!path.resolve(dir, m[1]).startsWith(dir + path.sep)) outside.push(`${f}: ${m[1]}`);
+      }
+    }
+    assert.deepEqual(outside, []);
+    const tsconfig = JSON.parse(fs.readFileSync(path.join(dir, 'tsconfig.json'), 'utf8')) as { files: string[] };
+    assert.deepEqual(
+      [...tsconfig.files].sort(),
+      fs
+        .readdirSync(dir)
+        .filter((n) => n.endsWith('.ts'))
+        .sort(),
+      'policy/tsconfig.json lists every module of the pack',
+    );
   });
 });
