@@ -127,7 +127,7 @@ interface Ref {
   optional: boolean;
 }
 
-function refOf(kind: SourceKind, obj: unknown, unknowns: UnknownTracker, path: string): Ref | undefined {
+function refOf(kind: SourceKind, obj: unknown, path: string): Ref | undefined {
   if (!isPlainRecord(obj)) return undefined;
   const name = read(obj, 'name', `${path}.name`);
   const optional = read(obj, 'optional');
@@ -247,7 +247,7 @@ function resolveContainer(
         unseen.push(`${name} comes from ${Object.keys(vf).join(', ') || 'valueFrom'} (${at})`);
       continue;
     }
-    const ref = refOf(which.kind, which.obj, unknowns, `${at}.valueFrom`);
+    const ref = refOf(which.kind, which.obj, `${at}.valueFrom`);
     const keyRead = read(which.obj, 'key');
     if (!ref || !keyRead.known || typeof keyRead.value !== 'string') {
       if (TLS_KEYS.includes(name)) {
@@ -308,7 +308,7 @@ function resolveContainer(
           ? { kind: 'Secret' as const, obj: sk.value }
           : undefined;
     if (!which) return;
-    const ref = refOf(which.kind, which.obj, unknowns, at);
+    const ref = refOf(which.kind, which.obj, at);
     if (!ref) return;
     const candidates = resolver.candidates(ref, workload, namespace);
     // Keys this source could set that `env` does not already set (env wins over envFrom).
