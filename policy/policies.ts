@@ -4,8 +4,21 @@
 // Type tokens are plain strings (checked against the SDK classes in tests) so that loading the pack does not load
 // @pulumi/aws or @pulumi/kubernetes.
 
-import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
-import { findNodeTlsRejectUnauthorized, findWeakSslMode, Finding, Fragment, renderedText } from './rendered-config';
+import type {
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from '@pulumi/policy';
+import {
+  Extraction,
+  findNodeTlsRejectUnauthorized,
+  findWeakSslMode,
+  Finding,
+  renderedText,
+  TLS_KEYS,
+} from './rendered-config';
+import { resolveKubernetesReferences } from './kubernetes-references';
 import { isPlainRecord, keysOf, read, UnknownTracker, unwrapSecret } from './values';
 
 export const TYPES = {
@@ -375,11 +388,11 @@ export const ecsNoSecretsInEnvironment: ResourceValidationPolicy = {
 
 function scanRendered(
   args: ResourceValidationArgs,
-  find: (fragments: readonly Fragment[]) => Finding[],
+  find: (extraction: Extraction) => Finding[],
   report: (findings: Finding[]) => void,
 ): void {
   const extraction = renderedText(args.type, args.props);
-  const findings = find(extraction.fragments);
+  const findings = find(extraction);
   if (findings.length > 0) report(findings);
   // Unknown config fields could not be vetted at preview: say so (advisory). Other unknowns (ARNs, ids) are skipped.
   // Either way `pulumi up` runs the policy again with the values known and blocks a violation there.
@@ -434,7 +447,76 @@ export const noWeakSslMode: ResourceValidationPolicy = {
   },
 };
 
-/** Every guard rail, in the order they are documented. */
+/** What the pack cannot read, as findings: TLS variables set by reference, and sources of settings it cannot see. */
+function findUnreadable(extraction: Extraction): Finding[] {
+  return extraction.unreadable
+    .filter((u) => u.key === undefined || TLS_KEYS.includes(u.key))
+    .map((u) => ({ path: u.path, match: u.key === undefined ? u.what : `${u.key} from ${u.what}` }));
+}
+
+export const noUnreadableTlsConfig: ResourceValidationPolicy = {
+  name: 'no-unreadable-tls-config',
+  description:
+    'Every setting that can undo verified database TLS must be visible to the pack: no ECS environment files, no ECS ' +
+    `secrets for ${TLS_KEYS.join(', ')}, no user data it cannot decode and no URLs cloud-init downloads at boot.`,
+  enforcementLevel: 'mandatory',
+  severity: 'critical',
+  remediationSteps:
+    'Put the variables in the container definition itself: `environment` for PGSSLMODE=verify-full (never in an ' +
+    'environment file or a secret), `secrets` only for passwords and keys; write user data the pack can read ' +
+    '(plain or base64/gzip text, cloud-config write_files with encoding b64/gzip+b64, no #include or source URLs).',
+  validateResource: (args, reportViolation) => {
+    scanRendered(args, findUnreadable, (findings) =>
+      reportViolation(
+        `${args.type} "${args.name}" takes configuration from where the policy pack cannot read it ` +
+          `(${formatFindings(findings)}): ECS reads secrets and environment files when the task starts, cloud-init ` +
+          'downloads included URLs at boot, so the pack cannot tell whether TLS to the database stays verified. Put ' +
+          `${TLS_KEYS.join(', ')} in the definition itself as plain values (PGSSLMODE=verify-full; secrets only for ` +
+          'passwords and keys) and move other variables from environment files into `environment`/`secrets`; write ' +
+          'user data the pack can decode (no #include, no write_files source URLs).',
+      ),
+    );
+  },
+};
+
+export const kubernetesEnvReferences: StackValidationPolicy = {
+  name: 'kubernetes-env-references',
+  description:
+    'Kubernetes containers that take TLS settings from a ConfigMap or Secret (env valueFrom, envFrom) get the ' +
+    'values judged under the name they get them; references the pack cannot resolve in this stack are refused for ' +
+    `${TLS_KEYS.join(', ')}.`,
+  enforcementLevel: 'mandatory',
+  severity: 'critical',
+  remediationSteps:
+    'Give PGSSLMODE=verify-full (and no NODE_TLS_REJECT_UNAUTHORIZED, DATABASE_URL, TOOLJET_DB_URL, CA_CERT) as plain ' +
+    '`env` values, or manage the ConfigMap/Secret they come from in this stack. `env` wins over `envFrom`.',
+  validateStack: (args, reportViolation) => {
+    const unknowns = new UnknownTracker();
+    for (const f of resolveKubernetesReferences(args.resources, unknowns)) {
+      const scanned = { fragments: [], settings: f.settings };
+      const findings = [...findWeakSslMode(scanned), ...findNodeTlsRejectUnauthorized(scanned)];
+      const where = `Kubernetes workload "${f.workload}", container "${f.container}"`;
+      if (findings.length > 0) {
+        reportViolation(
+          `${where} gets database TLS settings that allow unverified connections through a ConfigMap or Secret ` +
+            `(${formatFindings(findings)}). Set PGSSLMODE=verify-full, drop NODE_TLS_REJECT_UNAUTHORIZED, ` +
+            'DATABASE_URL, TOOLJET_DB_URL and CA_CERT, and give PGRST_DB_URI sslmode=verify-full&sslrootcert=<bundle>.',
+          f.urn,
+        );
+      }
+      if (f.unseen.length > 0) {
+        reportViolation(
+          `${where}: the policy pack cannot see ${f.unseen.join('; ')}. Set these variables as plain \`env\` values ` +
+            '(PGSSLMODE=verify-full; an `env` entry wins over `envFrom`) or manage that ConfigMap/Secret in this stack.',
+          f.urn,
+        );
+      }
+    }
+    unknowns.finish();
+  },
+};
+
+/** Every resource guard rail, in the order they are documented. */
 export const policies: ResourceValidationPolicy[] = [
   rdsNotPubliclyAccessible,
   rdsStorageEncrypted,
@@ -443,4 +525,13 @@ export const policies: ResourceValidationPolicy[] = [
   ecsNoSecretsInEnvironment,
   noNodeTlsRejectUnauthorized,
   noWeakSslMode,
+  noUnreadableTlsConfig,
 ];
+
+/**
+ * The stack guard rails: they see every resource of the stack, after all are registered. `pulumi preview` runs them
+ * before anything changes; `pulumi up` runs them at the end (pulumi/pulumi-policy docs, "Stack validation policies are
+ * run after all stack resources are registered and thus do not block an out-of-compliance resource from being
+ * created or modified": pulumi/docs #2179, #15367), so every `up` here is preceded by a preview with the pack.
+ */
+export const stackPolicies: StackValidationPolicy[] = [kubernetesEnvReferences];

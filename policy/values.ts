@@ -41,10 +41,20 @@ function unknownError(sentinel: string, path: string): Error {
   return new Error(`value at .${path} can't be known during preview`);
 }
 
-/** Unwraps `Secret` wrappers (the plaintext is inspected, never printed). */
+// The wire form of a secret (@pulumi/pulumi sdk/nodejs/runtime/rpc.ts `specialSigKey` / `specialSecretSig`). The policy
+// server unpacks it before a policy runs; a caller that hands over inputs as the program registered them (tests over
+// a mocked program) may still pass it.
+export const SECRET_SIG_KEY = '4dabf18193072939515e22adb298388d';
+export const SECRET_SIG = '1b47061264138c4ac30d75fd1eb44270';
+
+function isWireSecret(v: unknown): v is { value: unknown } {
+  return v !== null && typeof v === 'object' && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+/** Unwraps `Secret` wrappers and wire-form secrets (the plaintext is inspected, never printed). */
 export function unwrapSecret(v: unknown): unknown {
   let value = v;
-  while (value instanceof policySdk.Secret) value = value.value;
+  while (value instanceof policySdk.Secret || isWireSecret(value)) value = value.value;
   return value;
 }
 

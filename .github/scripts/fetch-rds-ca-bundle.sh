@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
 # Downloads the RDS CA bundle to certs/global-bundle.pem (where the stack config points) and checks it before any
 # Pulumi command reads it: HTTPS only, a non-empty PEM made of nothing but certificates, every one an Amazon RDS CA
-# that openssl parses, at least one valid today, and (when RDS_CA_BUNDLE_SHA256 is set) the pinned checksum.
+# that openssl parses, at least one valid today, and its sha256 equal to the one pinned in the repository.
+#
+# Why the pin is required: the bundle's sha256 feeds the ECS init container, the EKS pod annotation and the AMI user
+# data, so a bundle AWS changes upstream would roll every ToolJet target at the next `pulumi up`, outside any
+# maintenance window. With the pin, a new bundle is a reviewed commit (issue 12, item 7) and the job fails before
+# `pulumi preview` until then, saying which sum to commit.
 #
 # Usage: fetch-rds-ca-bundle.sh [--from FILE] [DEST]
 #   --from FILE   verify and install FILE instead of downloading (offline checks, tests)
 #   DEST          default certs/global-bundle.pem
-# Environment: RDS_CA_BUNDLE_URL (default: the global bundle), RDS_CA_BUNDLE_SHA256 (optional pin).
+# Environment: RDS_CA_BUNDLE_URL (default: the global bundle), RDS_CA_BUNDLE_PIN_FILE (default: the repository's
+# .github/rds-ca-bundle.sha256: the sha256 of the reviewed bundle, `sha256sum` format; `#` lines are comments).
 set -euo pipefail
 
+here="$(cd "$(dirname "$0")" && pwd)"
 url="${RDS_CA_BUNDLE_URL:-https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem}"
-pin="${RDS_CA_BUNDLE_SHA256:-}"
+pin_file="${RDS_CA_BUNDLE_PIN_FILE:-$here/../rds-ca-bundle.sha256}"
+pin_name=".github/rds-ca-bundle.sha256"
+[ -n "${RDS_CA_BUNDLE_PIN_FILE:-}" ] && pin_name="$RDS_CA_BUNDLE_PIN_FILE"
 from=""
 if [ "${1:-}" = "--from" ]; then
   from="${2:?--from needs a file}"
@@ -61,10 +70,21 @@ done
 [ "$valid_now" -ge 1 ] || fail "every certificate in the bundle has expired"
 
 sum="$(sha256sum "$bundle" | cut -d' ' -f1)"
-if [ -n "$pin" ] && [ "$sum" != "$pin" ]; then
-  fail "sha256 $sum differs from RDS_CA_BUNDLE_SHA256 $pin (AWS rotated the bundle? review it, then update the pin)"
+pin=""
+if [ -f "$pin_file" ]; then
+  pin="$(grep -v -E '^[[:space:]]*(#|$)' "$pin_file" | head -n 1 | cut -d' ' -f1 || true)"
+fi
+if [ -z "$pin" ]; then
+  fail "no sha256 pinned in $pin_name: review this bundle ($begins certificates), then commit its sha256 there: echo '$sum  global-bundle.pem' >> $pin_name"
+fi
+case "$pin" in
+  *[!0-9a-f]* | "") fail "$pin_name holds '$pin', not a lower-case hex sha256: write the 64-character sum (sha256sum format)" ;;
+esac
+[ "${#pin}" -eq 64 ] || fail "$pin_name holds '$pin', not a 64-character sha256: write the sum in sha256sum format"
+if [ "$sum" != "$pin" ]; then
+  fail "the RDS CA bundle changed: sha256 $sum, pinned $pin in $pin_name; a new bundle rolls every ToolJet target at the next pulumi up: review it, then commit the new sum to $pin_name in a pull request merged for a maintenance window"
 fi
 
 mkdir -p "$(dirname "$dest")"
 install -m 0644 "$bundle" "$dest"
-echo "RDS CA bundle: $begins certificates ($valid_now valid now), sha256 $sum -> $dest"
+echo "RDS CA bundle: $begins certificates ($valid_now valid now), sha256 $sum (pinned) -> $dest"

@@ -1,8 +1,9 @@
-// The small YAML reader the tests use to load the real Pulumi.yaml / Pulumi.<stack>.yaml files.
+// The small YAML reader (policy/yaml.ts) the tests use to load the real Pulumi.yaml / Pulumi.<stack>.yaml files and
+// the workflows, and the policy pack uses for cloud-config.
 import { strict as assert } from 'assert';
 import { parseYaml, YamlError } from '../helpers/yaml';
 
-describe('tests/helpers/yaml: the stack-file subset of YAML', () => {
+describe('policy/yaml (tests/helpers/yaml): the subset of YAML the stack files, workflows and cloud-config use', () => {
   it('reads nested mappings with namespaced keys, comments and typed scalars', () => {
     const doc = parseYaml(`# a stack file
 config:
@@ -61,12 +62,50 @@ e: []
     });
   });
 
+  it('reads block scalars: literal and folded, with chomping, comments and markers inside kept as text', () => {
+    const doc = parseYaml(`a: |
+  line1
+    more
+  # not a comment
+
+b: >-
+  folded
+  text
+
+  para
+c:
+  - |+
+    keep
+
+  - x
+d:
+  - name: n
+    run: |
+      echo "a: b" # c
+      ---
+    after: 1
+e: |2
+    two extra
+f: |-
+g: 1
+`);
+    assert.deepEqual(doc, {
+      a: 'line1\n  more\n# not a comment\n',
+      b: 'folded text\npara',
+      c: ['keep\n\n', 'x'],
+      d: [{ name: 'n', run: 'echo "a: b" # c\n---\n', after: 1 }],
+      e: '  two extra\n',
+      f: '',
+      g: 1,
+    });
+  });
+
   it('reads double-quoted escapes', () => {
     assert.deepEqual(parseYaml('k: "a\\tb \\"q\\""'), { k: 'a\tb "q"' });
   });
 
   const refused: [string, string, RegExp][] = [
-    ['a block scalar', 'k: |\n  text\n', /unsupported YAML construct "\|"/],
+    ['a tag (!!binary)', 'k: !!binary |\n  aGk=\n', /unsupported YAML construct "!"/],
     ['an anchor', 'k: &a 1\n', /unsupported YAML construct "&"/],
     ['a non-empty flow mapping', 'k: {a: 1}\n', /only the empty flow mapping/],
     ['a duplicate key', 'k: 1\nk: 2\n', /:2: duplicate key "k"/],

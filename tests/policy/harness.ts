@@ -2,7 +2,13 @@
 // same unknown-checking proxy, `notApplicable` throws, an UnknownValueError becomes an advisory "can't run during
 // preview". Pattern: pulumi/pulumi-policy-aws src/tests/util.ts, plus the 1.21 args (stackTags, notApplicable).
 import * as policySdk from '@pulumi/policy';
-import type { PolicyResourceOptions, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
+import type {
+  PolicyResource,
+  PolicyResourceOptions,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from '@pulumi/policy';
 
 interface ProxyModule {
   unknownCheckingProxy: (props: unknown) => Record<string, unknown>;
@@ -102,4 +108,65 @@ export function base64(s: string | Buffer): string {
 /** A value as a secret (the wrapper remediation and some code paths hand to policies). */
 export function secret<T>(value: T): policySdk.Secret {
   return new policySdk.Secret(value);
+}
+
+export interface StackResource extends Resource {
+  /** Names of resources (of this list) it depends on, as the engine lists them in `dependencies`. */
+  dependsOn?: string[];
+}
+
+/**
+ * Runs one stack policy's validateStack the way the server's analyzeStack does (server.js makeAnalyzeStackRpcFun):
+ * every resource's props behind the unknown-checking proxy, dependencies as resource objects, violations with the URN
+ * they name, an UnknownValueError as the advisory "can't run during preview".
+ */
+export async function runStackPolicy(
+  policy: StackValidationPolicy,
+  resources: StackResource[],
+  opts: { stack?: string; config?: Record<string, unknown> } = {},
+): Promise<PolicyRun & { urns: (string | undefined)[] }> {
+  const stack = opts.stack ?? resources[0]?.stack ?? 'staging';
+  const policyResources: PolicyResource[] = resources.map((r) => {
+    const props = proxy.unknownCheckingProxy(r.props);
+    return {
+      type: r.type,
+      props,
+      urn: urnOf({ ...r, stack }),
+      name: r.name ?? 'test',
+      opts: emptyOptions,
+      dependencies: [],
+      propertyDependencies: {},
+      isType: () => false,
+      asType: () => undefined,
+    };
+  });
+  resources.forEach((r, i) => {
+    policyResources[i].dependencies = (r.dependsOn ?? []).map((n) => {
+      const dep = policyResources.find((p) => p.name === n);
+      if (!dep) throw new Error(`dependsOn: no resource named ${n}`);
+      return dep;
+    });
+  });
+  const run: PolicyRun & { urns: (string | undefined)[] } = { violations: [], urns: [] };
+  try {
+    await policy.validateStack(
+      {
+        resources: policyResources,
+        stackTags: new Map(),
+        getConfig: <T extends object>() => (opts.config ?? {}) as T,
+        notApplicable: (reason?: string): never => {
+          throw new NotApplicable(reason);
+        },
+      },
+      (message, urn) => {
+        run.violations.push(message);
+        run.urns.push(urn);
+      },
+    );
+  } catch (e) {
+    if (e instanceof NotApplicable) run.notApplicable = e.reason ?? '';
+    else if (e instanceof proxy.UnknownValueError) run.advisory = e.message;
+    else throw e;
+  }
+  return run;
 }

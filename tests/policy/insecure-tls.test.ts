@@ -392,11 +392,11 @@ describe('policy: no-weak-sslmode and no-node-tls-reject-unauthorized', () => {
     });
 
     it('never reports the same setting twice for one location', () => {
-      const { fragments } = renderedText(
+      const extraction = renderedText(
         TYPES.k8sDeployment,
         asProps(deployment([{ name: 'PGSSLMODE', value: 'disable' }]).props),
       );
-      assert.equal(findWeakSslMode(fragments).length, 1);
+      assert.equal(findWeakSslMode(extraction).length, 1);
     });
   });
 });

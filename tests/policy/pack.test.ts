@@ -14,12 +14,14 @@ import {
   AnalyzeRequest,
   AnalyzeResponse,
   AnalyzerInfo,
+  AnalyzerResource,
   AnalyzerResourceOptions,
+  AnalyzeStackRequest,
   AnalyzerStackConfigureRequest,
   EnforcementLevel,
 } from '@pulumi/pulumi/proto/analyzer_pb';
 import { specialSecretSig, specialSigKey } from '@pulumi/pulumi/runtime/rpc';
-import { policies, TYPES } from '../../policy/policies';
+import { policies, stackPolicies, TYPES } from '../../policy/policies';
 import { UNKNOWN } from './harness';
 
 const PACK_DIR = path.resolve(__dirname, '../../policy');
@@ -87,14 +89,14 @@ describe('policy pack: booted like the Pulumi CLI boots it, over gRPC', function
     pack?.child.kill();
   });
 
-  it('serves every policy of policies.ts, all mandatory, under the pack name and package.json version', async () => {
+  it('serves every policy of policies.ts (resource, then stack policies), all mandatory, under the pack name and package.json version', async () => {
     const info = await call<AnalyzerInfo>((cb) => client.getAnalyzerInfo(new Empty(), cb));
     assert.equal(info.getName(), 'tooljet-pg-upgrade-guardrails');
     assert.equal(info.getVersion(), '0.1.0');
     const served = info.getPoliciesList().map((p) => [p.getName(), p.getEnforcementlevel()]);
     assert.deepEqual(
       served,
-      policies.map((p) => [p.name, EnforcementLevel.MANDATORY]),
+      [...policies, ...stackPolicies].map((p) => [p.name, EnforcementLevel.MANDATORY]),
     );
   });
 
@@ -166,7 +168,56 @@ describe('policy pack: booted like the Pulumi CLI boots it, over gRPC', function
     assert.deepEqual(diags.map((d) => d.getPolicyname()).sort(), [
       'ecs-no-secrets-in-environment',
       'no-node-tls-reject-unauthorized',
+      'no-unreadable-tls-config',
       'no-weak-sslmode',
     ]);
+  });
+
+  it('runs the stack policy over the whole stack (AnalyzeStack): a ConfigMap behind an env valueFrom', async () => {
+    const resource = (type: string, name: string, props: Record<string, unknown>) => {
+      const r = new AnalyzerResource();
+      r.setType(type);
+      r.setName(name);
+      r.setUrn(`urn:pulumi:staging::tooljet-pg-upgrade::${type}::${name}`);
+      r.setProperties(Struct.fromJavaScript(props as Parameters<typeof Struct.fromJavaScript>[0]));
+      r.setOptions(new AnalyzerResourceOptions());
+      return r;
+    };
+    const stack = (mode: string) => {
+      const req = new AnalyzeStackRequest();
+      req.setResourcesList([
+        resource(TYPES.k8sConfigMap, 'db-tls', { metadata: { name: 'db-tls' }, data: { mode } }),
+        resource(TYPES.k8sDeployment, 'tooljet', {
+          metadata: { name: 'tooljet' },
+          spec: {
+            template: {
+              spec: {
+                containers: [
+                  {
+                    name: 'tooljet',
+                    env: [{ name: 'PGSSLMODE', valueFrom: { configMapKeyRef: { name: 'db-tls', key: 'mode' } } }],
+                  },
+                ],
+              },
+            },
+          },
+        }),
+      ]);
+      return req;
+    };
+    const bad = (await call<AnalyzeResponse>((cb) => client.analyzeStack(stack('require'), cb))).getDiagnosticsList();
+    assert.deepEqual(
+      bad.map((d) => [d.getPolicyname(), d.getEnforcementlevel(), d.getUrn()]),
+      [
+        [
+          'kubernetes-env-references',
+          EnforcementLevel.MANDATORY,
+          `urn:pulumi:staging::tooljet-pg-upgrade::${TYPES.k8sDeployment}::tooljet`,
+        ],
+      ],
+    );
+    assert.match(bad[0].getMessage(), /PGSSLMODE=require/);
+    const good = await call<AnalyzeResponse>((cb) => client.analyzeStack(stack('verify-full'), cb));
+    assert.deepEqual(good.getDiagnosticsList(), []);
   });
 });
