@@ -6,7 +6,7 @@
 // the same function under pulumi.runtime.setMocks.
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { BlueGreenOutputs, deployBlueGreen } from './components/bluegreen';
+import { BlueGreenOutputs, deployBlueGreen } from './programs/blue-green';
 import { caFileForCommand, commandDatabaseUrl } from './lib/commands';
 import {
   cloneTags,
@@ -22,9 +22,9 @@ import {
   SourceSnapshot,
   snapshotTags,
   UpgradedClone,
-} from './components/database';
-import { DatabaseMonitoring, PostgresLogGroup } from './components/monitoring';
-import { RollbackReport } from './components/rollback';
+} from './database';
+import { DatabaseMonitoring, PostgresLogGroup } from './monitoring';
+import { RollbackReport } from './validation';
 import {
   cutoverMode,
   CutoverMode,
@@ -35,9 +35,9 @@ import {
   windowKinds,
   windowTriggers,
 } from './cutover';
-import { postgresLogGroupName } from './lib/monitoring';
+import { postgresLogGroupName } from './monitoring/log-filter';
 import { deployStackTargets, TargetOutputs } from './targets/deploy';
-import { PostDeployValidation } from './components/validation';
+import { PostDeployValidation } from './validation';
 import { loadStackConfig, stackNamePart } from './config';
 
 interface StackOutputs extends TargetOutputs {

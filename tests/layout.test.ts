@@ -6,6 +6,7 @@
 //   - targets/ never imports the configuration back: only the settings parsers (and the kind contract that names the
 //     parser's type) import config/, and only config/reader.ts. Renderers and targets/shared import none of it.
 //   - One owner for CA bundles: only lib/tls/ca-bundle.ts parses PEM certificates.
+// And tests/ mirrors the tree: every folder of tests (but helpers/ and the fixtures/ of a test) is a source folder.
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -154,5 +155,28 @@ describe('layout: the import rules of docs/layout.md', () => {
       .filter((f) => !f.startsWith('tests/'))
       .filter((f) => /BEGIN CERTIFICATE|X509Certificate/.test(fs.readFileSync(path.join(REPO_ROOT, f), 'utf8')));
     assert.deepEqual(parsers, ['lib/tls/ca-bundle.ts']);
+  });
+});
+
+/** Every folder under `dir`, repository-relative, but `skip`ped names and what is below them. */
+function folders(dir: string, skip: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!e.isDirectory() || skip.has(e.name)) continue;
+    const p = path.join(dir, e.name);
+    out.push(rel(p), ...folders(p, skip));
+  }
+  return out;
+}
+
+describe('layout: tests/ mirrors the tree', () => {
+  it('every test folder (but helpers/ and fixtures/) has a source folder of the same path', () => {
+    const tests = folders(path.join(REPO_ROOT, 'tests'), new Set(['helpers', 'fixtures']));
+    assert.ok(tests.includes('tests/targets/ecs') && tests.includes('tests/lib/pg'), tests.join(', '));
+    assert.deepEqual(
+      tests.filter((t) => !fs.existsSync(path.join(REPO_ROOT, t.slice('tests/'.length)))),
+      [],
+      'a test folder without a source folder of the same path: move the tests next to what they test',
+    );
   });
 });

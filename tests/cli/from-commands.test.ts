@@ -4,8 +4,8 @@
 // validation is run the same way in tests/components/validation/validate-command.test.ts.)
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
-import { postcheckScript, precheckScript } from '../../components/bluegreen/upgrade';
-import { rollbackReportEnvironment, rollbackReportScript } from '../../components/rollback';
+import { postcheckScript, precheckScript } from '../../bluegreen/upgrade';
+import { rollbackReportEnvironment, rollbackReportScript } from '../../validation/rollback-report';
 import { caFileForCommand, commandDatabaseUrl, PROJECT_DIR } from '../../lib/commands';
 import { pair } from '../checks/pair';
 

@@ -5,7 +5,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { rollbackReportEnvironment, rollbackReportScript } from '../../components/rollback';
+import { rollbackReportEnvironment, rollbackReportScript } from '../../validation/rollback-report';
 
 describe('components/rollback: the rollback-report command', () => {
   let dir: string;
