@@ -1,4 +1,4 @@
-// `validation`: the post-deploy `tj-pg-upgrade validate` command (components/validation/). Its typed, defaulted
+// `validation`: the post-deploy `tj-pg-upgrade validate` command (validation/post-deploy.ts). Its typed, defaulted
 // settings and their parser.
 import type { Reader } from './reader';
 

@@ -88,7 +88,7 @@ export class UpgradedClone extends pulumi.ComponentResource {
         ...(args.production && { finalSnapshotIdentifier: args.finalSnapshotIdentifier }),
         deleteAutomatedBackups: !args.production,
         // The PostgreSQL log goes to CloudWatch Logs (/aws/rds/instance/<id>/postgresql): the connection-failure
-        // metric filter and alarm read it (components/monitoring).
+        // metric filter and alarm read it (monitoring/).
         enabledCloudwatchLogsExports: ['postgresql'],
         tags: args.tags,
       },

@@ -36,7 +36,7 @@ function getInstance(overrides: Partial<aws.rds.GetInstanceResult> = {}): aws.rd
   } as aws.rds.GetInstanceResult;
 }
 
-describe('components/bluegreen/describe-source.sh against a stand-in AWS CLI', () => {
+describe('bluegreen/describe-source.sh against a stand-in AWS CLI', () => {
   let dir: string;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tj-bg-'));

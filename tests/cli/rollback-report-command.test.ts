@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { rollbackReportEnvironment, rollbackReportScript } from '../../validation/rollback-report';
 
-describe('components/rollback: the rollback-report command', () => {
+describe('validation/rollback-report: the rollback-report command', () => {
   let dir: string;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tj-rollback-'));

@@ -23,7 +23,7 @@ interface FakeState {
   calls: { args: string[]; region?: string; profile?: string; pager?: string }[];
 }
 
-describe('components/database/attach-parameter-group.sh (the finishing command) against a stand-in AWS CLI', () => {
+describe('database/attach-parameter-group.sh (the finishing command) against a stand-in AWS CLI', () => {
   let dir: string;
   let bin: string;
   before(() => {

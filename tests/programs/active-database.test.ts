@@ -5,7 +5,7 @@ import { ProgramRun, runProgram } from '../helpers/program';
 
 /**
  * The database stage's resources and the clone's log group (the targets, which must move, are covered by
- * tests/program/targets.test.ts; the alarms, which follow the active database, by tests/program/rollback.test.ts).
+ * tests/programs/targets.test.ts; the alarms, which follow the active database, by tests/programs/rollback.test.ts).
  */
 function customResources(run: ProgramRun) {
   return run.resources

@@ -190,7 +190,7 @@ describe('strategy blue-green, phase upgrade: snapshot -> precheck -> blue/green
   });
 
   it('keeps the password out of command lines and URLs', () => {
-    // (the ToolJet targets' commands carry no password at all: tests/program/targets.test.ts)
+    // (the ToolJet targets' commands carry no password at all: tests/programs/targets.test.ts)
     for (const c of run.ofType(COMMAND).filter((x) => x.name.startsWith('blue-green-'))) {
       assert.ok(!String(c.inputs.create).includes(TEST_PASSWORD), c.name);
       const env = secretEnv(c);

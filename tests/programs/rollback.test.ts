@@ -98,7 +98,7 @@ describe('rollback (Pulumi.prod.yaml): clone -> source after a recorded cutover'
   });
 
   it('without a recorded cutoverAt there is nothing to report (the clone never took writes from ToolJet)', async () => {
-    // (without the maintenance window: a window rollback needs cutoverAt, tests/program/cutover.test.ts)
+    // (without the maintenance window: a window rollback needs cutoverAt, tests/programs/cutover.test.ts)
     const run = await runProgram({ stack: 'prod', set: { activeDatabase: 'source', maintenanceWindow: false } });
     assert.equal(report(run), undefined);
   });

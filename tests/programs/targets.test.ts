@@ -532,7 +532,7 @@ describe('program: activeDatabase clone -> source re-points every target and not
     return JSON.stringify(inputs);
   }
   const key = (r: RecordedResource) => `${r.type}::${r.name}`;
-  /** The alarms and dashboard follow the active database on purpose: tests/program/rollback.test.ts. */
+  /** The alarms and dashboard follow the active database on purpose: tests/programs/rollback.test.ts. */
   const alarms = (r: RecordedResource) =>
     r.type.startsWith('tooljet-pg-upgrade:monitoring:DatabaseMonitoring') ||
     r.options.parent.includes('::tooljet-pg-upgrade:monitoring:DatabaseMonitoring::');

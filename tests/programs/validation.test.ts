@@ -1,6 +1,6 @@
 // The post-deploy validation command in the real program under Pulumi mocks: what it runs, with which (secret)
 // environment, after what, when it runs again, and the switch that skips it. The command itself is run for real in
-// tests/components/validation/validate-command.test.ts.
+// tests/validation/validate-command.test.ts.
 import { strict as assert } from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';

@@ -25,10 +25,10 @@ const base: ValidateCommandInput = {
   fixSequences: false,
 };
 
-describe('components/validation: the rendered validate command', () => {
+describe('validation/validate-command: the rendered validate command', () => {
   it('puts only flags on the command line: the expected version, jobs, the ToolJet Database', () => {
     const r = renderValidateCommand(base);
-    // Preceded by the check that it runs in the project directory (tests/commands/cli.test.ts runs that guard).
+    // Preceded by the check that it runs in the project directory (tests/lib/commands/cli.test.ts runs that guard).
     assert.equal(
       r.create,
       inProjectDir('node bin/tj-pg-upgrade.js validate --expect-version 16.9 --jobs 4 --tooljet-db tooljet_db'),
@@ -67,7 +67,7 @@ describe('components/validation: the rendered validate command', () => {
   });
 });
 
-describe('components/validation: the rendered command run for real against PostgreSQL 13.21 -> 16.9 over verified TLS', () => {
+describe('validation/validate-command: the rendered command run for real against PostgreSQL 13.21 -> 16.9 over verified TLS', () => {
   let tls: TlsFixture;
   let s13: LocalServer;
   let s16: LocalServer;
