@@ -3,6 +3,9 @@
 // with any of them, before anything is created or imported.
 import { PROJECT } from '../config/types';
 
+/** The engine version strategy blue-green upgrades to (the clone strategy's default, and only supported, 16.9). */
+export const BLUE_GREEN_TARGET_VERSION = '16.9';
+
 /** What the check reads: aws.rds.getInstance plus what only the RDS API (AWS CLI) returns. */
 export interface BlueGreenSourceFacts {
   identifier: string;

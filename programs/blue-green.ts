@@ -11,11 +11,8 @@ import { DatabaseMonitoring } from '../monitoring/component';
 import { deployStackTargets, TargetOutputs } from '../targets/deploy';
 import { lookupBlueGreenSource } from '../bluegreen/facts';
 import { mirrorSourceInstance } from '../bluegreen/mirror';
-import { checkBlueGreenPrerequisites } from '../bluegreen/prerequisites';
+import { BLUE_GREEN_TARGET_VERSION, checkBlueGreenPrerequisites } from '../bluegreen/prerequisites';
 import { BlueGreenUpgrade } from '../bluegreen/upgrade';
-
-/** The engine version strategy blue-green upgrades to (the clone strategy's default, and only supported, 16.9). */
-export const BLUE_GREEN_TARGET_VERSION = '16.9';
 
 export interface BlueGreenOutputs extends TargetOutputs {
   environment: string;
