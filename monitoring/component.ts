@@ -4,7 +4,7 @@
 // this component only creates the resources.
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { MonitoringConfig } from '../config/types';
+import type { AlarmKind, AlarmSettings } from '../config/types';
 import { renderAlarms } from './alarms';
 import { DashboardInstance, renderDashboard } from './dashboard';
 import { connectionFailureMetric, renderFilterPattern } from './log-filter';
@@ -27,7 +27,10 @@ export interface DatabaseMonitoringArgs {
   active: string;
   /** Allocated storage of the active instance, GiB. */
   allocatedStorageGiB: number;
-  settings: MonitoringConfig;
+  /** E-mail subscriptions of the alarm topic (each must be confirmed from the mail AWS sends). */
+  alarmEmails: readonly string[];
+  /** Threshold, period and evaluation periods of each alarm. */
+  alarms: Readonly<Record<AlarmKind, AlarmSettings>>;
   tags: Record<string, string>;
 }
 
@@ -53,7 +56,7 @@ export class DatabaseMonitoring extends pulumi.ComponentResource {
       { name: `${args.namePrefix}-db-alarms`, tags: args.tags },
       { parent: this },
     );
-    args.settings.alarmEmails.forEach((email, i) => {
+    args.alarmEmails.forEach((email, i) => {
       this.subscriptions.push(
         new aws.sns.TopicSubscription(
           `${name}-email-${i}`,
@@ -101,7 +104,7 @@ export class DatabaseMonitoring extends pulumi.ComponentResource {
         allocatedStorageGiB: args.allocatedStorageGiB,
         ...(active.logGroupName !== undefined && { connectionFailures: connectionFailureMetric(active.identifier) }),
       },
-      args.settings.alarms,
+      args.alarms,
     );
     this.alarmNames = specs.map((s) => s.name);
     for (const s of specs) {
