@@ -6,7 +6,7 @@ import * as command from '@pulumi/command';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
-import { PROJECT } from '../config/types';
+import { PROJECT } from '../lib/stack';
 import { awsCliEnvironment, oneLine } from '../lib/commands';
 import { MirrorFacts } from './mirror';
 import { BlueGreenSourceFacts } from './prerequisites';

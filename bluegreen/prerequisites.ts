@@ -1,7 +1,7 @@
 // Pure check of what RDS Blue/Green needs before a 13 -> 16 major upgrade, over facts looked up from AWS (never
 // from the database). Every missing prerequisite is one line that says what to do; the program refuses to start
 // with any of them, before anything is created or imported.
-import { PROJECT } from '../config/types';
+import { PROJECT } from '../lib/stack';
 
 /** The engine version strategy blue-green upgrades to (the clone strategy's default, and only supported, 16.9). */
 export const BLUE_GREEN_TARGET_VERSION = '16.9';

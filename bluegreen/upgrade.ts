@@ -7,8 +7,9 @@
 import * as aws from '@pulumi/aws';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
-import { BlueGreenPhase } from '../config/types';
+import type { BlueGreenPhase } from '../config/types';
 import { CLI, inProjectDir, noopUpdateScript } from '../lib/commands';
+import { formatDuration } from '../lib/durations';
 import { Parameter, PostgresParameterGroup } from '../database/parameter-group';
 import { SourceSnapshot } from '../database/snapshot';
 import { MirroredInstanceArgs, upgradeSourceInstance } from './mirror';
@@ -34,25 +35,35 @@ export const PRECHECK_RUNS_WHEN = 'blueGreen.phase, the target version or the so
 export const POSTCHECK_RUNS_WHEN = 'the instance is replaced by a switchover or the target version changes';
 
 export interface BlueGreenUpgradeArgs {
+  /** `import`: adopt the source as it is. `upgrade`: snapshot, precheck, blue/green update, postcheck. */
   phase: BlueGreenPhase;
   /** The source as it is (mirrorSourceInstance of the looked-up facts). */
   mirror: MirroredInstanceArgs;
+  /** The version the green instance runs (16.9). */
   targetEngineVersion: string;
+  /** The green instance's postgres16 group (created in phase upgrade). */
   parameterGroupName: string;
+  /** The retained snapshot taken right before the update (phase upgrade). */
   snapshotIdentifier: string;
-  snapshotCreateTimeout: string;
-  updateTimeout: string;
+  /** Its create timeout, in seconds. */
+  snapshotCreateTimeoutSeconds: number;
+  /** The source instance's update timeout in seconds: create green + upgrade + switchover + delete the old one. */
+  updateTimeoutSeconds: number;
+  /** Production: the snapshot and the group are protected (the instance always is). */
   production: boolean;
   /** postgresql://user@host:port/db?sslmode=verify-full&sslrootcert=... (no password). */
   databaseUrl: string;
+  /** The ToolJet Database (TOOLJET_DB), which the postcheck checks too. */
   tooljetDb: string;
+  /** ToolJet's database password (secret): only in the commands' environment. */
   password: pulumi.Output<string>;
   snapshotTags: Record<string, string>;
   parameterGroupTags: Record<string, string>;
   /**
-   * Phase upgrade: what the blue/green update waits for besides the snapshot and the precheck. program.ts passes the
-   * ToolJet targets, so ToolJet verifies TLS against the RDS CA bundle before RDS switches to a 16.9 that refuses
-   * unencrypted connections (rds.force_ssl=1).
+   * Phase upgrade: what the blue/green update (the instance, not the precheck or the snapshot) waits for besides the
+   * snapshot and the precheck. programs/blue-green.ts passes the ToolJet targets, so ToolJet verifies TLS against the
+   * RDS CA bundle before RDS switches to a 16.9 that refuses unencrypted connections (rds.force_ssl=1). Not the
+   * component's dependsOn: the precheck and the snapshot run while the targets are re-pointed.
    */
   after?: pulumi.Resource[];
 }
@@ -100,7 +111,7 @@ export class BlueGreenUpgrade extends pulumi.ComponentResource {
           mode: 'create',
           sourceIdentifier: args.mirror.identifier,
           snapshotIdentifier: args.snapshotIdentifier,
-          createTimeout: args.snapshotCreateTimeout,
+          createTimeoutSeconds: args.snapshotCreateTimeoutSeconds,
           production: args.production,
           tags: args.snapshotTags,
         },
@@ -139,7 +150,7 @@ export class BlueGreenUpgrade extends pulumi.ComponentResource {
         protect: true,
         retainOnDelete: true,
         dependsOn,
-        customTimeouts: { update: args.updateTimeout },
+        customTimeouts: { update: formatDuration(args.updateTimeoutSeconds) },
       },
     );
     this.engineVersion = this.instance.engineVersionActual;

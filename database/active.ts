@@ -1,7 +1,7 @@
 // Which database ToolJet is pointed at. `source` is the rollback, `restored` an instance restored from a snapshot:
 // only these outputs (and the targets that read them) change, never the clone or the snapshot.
 import * as pulumi from '@pulumi/pulumi';
-import { ActiveDatabase } from '../config/types';
+import type { ActiveDatabase } from '../config/types';
 import { RestoredInstance, SourceInstance } from './lookups';
 
 export interface DatabaseEndpoint {

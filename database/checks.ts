@@ -1,7 +1,7 @@
 // Pure checks of what the AWS lookups return: the source must be an encrypted RDS for PostgreSQL 13 instance, and an
 // existing snapshot must be an available, encrypted PostgreSQL 13 snapshot of it. Each problem is one line that
 // names the config key and what to do.
-import { PROJECT } from '../config/types';
+import { PROJECT } from '../lib/stack';
 
 /** The fields of aws.rds.GetInstanceResult the checks read. */
 export interface SourceInstanceFacts {

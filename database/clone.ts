@@ -8,38 +8,55 @@
 import * as aws from '@pulumi/aws';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
-import { durationSeconds } from '../lib/durations';
+import { formatDuration } from '../lib/durations';
 import { PHASES, timedInterpreter } from '../cutover/timing';
-import { CloneTimeouts } from '../config/types';
 import { attachParameterGroupEnvironment, attachParameterGroupScript } from './attach-parameter-group';
 
+/** Timeouts of the clone, in seconds. */
+export interface CloneTimeoutSeconds {
+  /** Restore + the provider's follow-up upgrade modify (which waits with `update`). */
+  create: number;
+  /** The instance's updates, and the finishing command (attach the postgres16 group, reboot, verify). */
+  update: number;
+  delete: number;
+}
+
 export interface UpgradedCloneArgs {
+  /** DB instance identifier of the clone. */
   identifier: string;
   /** Pinned: a created snapshot's output or a looked-up identifier, never "most recent". */
   snapshotIdentifier: pulumi.Input<string>;
+  /** e.g. db.t3.medium */
   instanceClass: string;
   /** Exact 16.x version; autoMinorVersionUpgrade is always false so AWS cannot move it. */
   engineVersion: string;
   /** The postgres16 group the finishing command attaches. */
   parameterGroupName: pulumi.Input<string>;
+  /** The RDS CA of the server certificate (its root must be in the CA bundle ToolJet trusts). */
   caCertIdentifier: string;
   port: number;
+  /** Unset: chosen by RDS. */
   availabilityZone?: string;
+  /** The source's unless configured: the clone stays in the source's private network. */
   dbSubnetGroupName?: pulumi.Input<string>;
   vpcSecurityGroupIds?: pulumi.Input<pulumi.Input<string>[]>;
   multiAz: boolean;
+  /** Unset: left to RDS (the snapshot's setting). */
   backupRetentionPeriod?: number;
+  /** Production: Pulumi protect, deletion protection, a final snapshot, automated backups kept. */
   production: boolean;
   /** Required in production. */
   finalSnapshotIdentifier?: string;
-  timeouts: CloneTimeouts;
+  timeoutSeconds: CloneTimeoutSeconds;
   tags: Record<string, string>;
   /** What the AWS CLI in the finishing command needs to reach the same account and region as the provider. */
   cli: { region?: string; profile?: string };
-  /** Created before the instance: its PostgreSQL log group (RDS would otherwise create it with no retention). */
-  dependsOn?: pulumi.Resource[];
 }
 
+/**
+ * `opts.dependsOn`: what the instance is created after (its PostgreSQL log group, or RDS would create one without
+ * retention); given to the instance itself too, so the engine records the order on the resource that does the work.
+ */
 export class UpgradedClone extends pulumi.ComponentResource {
   readonly instance: aws.rds.Instance;
   /** Attaches the postgres16 group, reboots, verifies. Its stdout is the verified end state. */
@@ -95,15 +112,19 @@ export class UpgradedClone extends pulumi.ComponentResource {
       {
         parent: this,
         protect: args.production,
-        ...(args.dependsOn && { dependsOn: args.dependsOn }),
+        ...(opts?.dependsOn !== undefined && { dependsOn: opts.dependsOn }),
         // The group is set by the finishing command, not by this resource (it would go into the restore call).
         ignoreChanges: ['parameterGroupName'],
         // create covers restore + the provider's follow-up upgrade (whose wait uses the update timeout).
-        customTimeouts: { create: args.timeouts.create, update: args.timeouts.update, delete: args.timeouts.delete },
+        customTimeouts: {
+          create: formatDuration(args.timeoutSeconds.create),
+          update: formatDuration(args.timeoutSeconds.update),
+          delete: formatDuration(args.timeoutSeconds.delete),
+        },
       },
     );
 
-    const timeoutSeconds = durationSeconds(args.timeouts.update) ?? 4 * 3600;
+    const timeoutSeconds = args.timeoutSeconds.update;
     this.finish = new command.local.Command(
       `${name}-attach-parameter-group`,
       {
@@ -131,7 +152,7 @@ export class UpgradedClone extends pulumi.ComponentResource {
       {
         parent: this,
         dependsOn: [this.instance],
-        customTimeouts: { create: args.timeouts.update, update: args.timeouts.update },
+        customTimeouts: { create: formatDuration(timeoutSeconds), update: formatDuration(timeoutSeconds) },
       },
     );
 

@@ -3,7 +3,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { isSnapshotArn } from '../config/identifiers';
-import { PROJECT } from '../config/types';
+import { PROJECT } from '../lib/stack';
 import { oneLine } from '../lib/commands';
 import type { SnapshotPresence } from '../cutover/fresh-snapshot';
 import { CaBundle, checkRdsRoot } from '../lib/tls/ca-bundle';

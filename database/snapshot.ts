@@ -2,6 +2,7 @@
 // (aws.rds.Snapshot, kept on destroy) or an existing one that was looked up by its exact identifier.
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { formatDuration } from '../lib/durations';
 import { ExistingSnapshot } from './lookups';
 
 export type SourceSnapshotArgs =
@@ -10,15 +11,18 @@ export type SourceSnapshotArgs =
       sourceIdentifier: string;
       /** Stable: from config or `<source>-pre-pg16-<stack>`, never from the clock. */
       snapshotIdentifier: string;
-      /** Provider default is 20m; a big database needs hours. */
-      createTimeout: string;
+      /** Create timeout in seconds (the provider's default is 20 minutes; a big database needs hours). */
+      createTimeoutSeconds: number;
+      /** Production: the snapshot is protected (Pulumi `protect`). */
       production: boolean;
       tags: Record<string, string>;
-      /** What must finish before the snapshot is taken (the maintenance window's stop of ToolJet). */
-      dependsOn?: pulumi.Resource[];
     }
   | { mode: 'existing'; existing: ExistingSnapshot };
 
+/**
+ * `opts.dependsOn`: what must finish before the snapshot is taken (the maintenance window's stop of ToolJet); the
+ * snapshot itself waits for it too, so the engine records the order on the resource that does the work.
+ */
 export class SourceSnapshot extends pulumi.ComponentResource {
   /** What the clone restores from. For a created snapshot this is the resource's output (so the clone waits for it). */
   readonly identifier: pulumi.Output<string>;
@@ -37,8 +41,8 @@ export class SourceSnapshot extends pulumi.ComponentResource {
           // Destroying the stack (or replacing this resource) must never delete the snapshot the rollback needs.
           retainOnDelete: true,
           protect: args.production,
-          customTimeouts: { create: args.createTimeout },
-          ...(args.dependsOn && args.dependsOn.length > 0 && { dependsOn: args.dependsOn }),
+          customTimeouts: { create: formatDuration(args.createTimeoutSeconds) },
+          ...(opts?.dependsOn !== undefined && { dependsOn: opts.dependsOn }),
         },
       );
       this.identifier = this.snapshot.dbSnapshotIdentifier;

@@ -1,6 +1,25 @@
 // What each CloudWatch alarm watches, rendered from the stack's monitoring settings for ONE database instance (the
 // active one). Pure: the component only turns these specs into aws.cloudwatch.MetricAlarm resources.
-import { ALARM_KINDS, AlarmKind, AlarmSettings } from '../config/types';
+/** The alarms, each on a metric of the active database instance (the stack's `monitoring.<kind>` keys). */
+export const ALARM_KINDS = [
+  'databaseConnections',
+  'cpuUtilization',
+  'readIops',
+  'writeIops',
+  'freeStorageSpace',
+  'connectionFailures',
+] as const;
+export type AlarmKind = (typeof ALARM_KINDS)[number];
+export const ALARM_SETTING_KEYS = ['threshold', 'period', 'evaluationPeriods'] as const;
+
+export interface AlarmSettings {
+  /** In the metric's unit, except freeStorageSpace (percent of allocated storage). */
+  readonly threshold: number;
+  /** Seconds per datapoint: a multiple of 60. */
+  readonly period: number;
+  /** Consecutive breaching periods before the alarm fires. */
+  readonly evaluationPeriods: number;
+}
 
 export type Statistic = 'Average' | 'Maximum' | 'Minimum' | 'Sum';
 export type ComparisonOperator = 'GreaterThanThreshold' | 'GreaterThanOrEqualToThreshold' | 'LessThanThreshold';

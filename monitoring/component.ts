@@ -4,7 +4,7 @@
 // this component only creates the resources.
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { AlarmKind, AlarmSettings } from '../config/types';
+import type { AlarmKind, AlarmSettings } from './alarms';
 import { renderAlarms } from './alarms';
 import { DashboardInstance, renderDashboard } from './dashboard';
 import { connectionFailureMetric, renderFilterPattern } from './log-filter';

@@ -7,6 +7,7 @@ import { mirrorSourceInstance } from '../bluegreen/mirror';
 import { checkBlueGreenPrerequisites } from '../bluegreen/prerequisites';
 import { BlueGreenUpgrade } from '../bluegreen/upgrade';
 import type { LoadedStackConfig } from '../config/load';
+import { DEFAULTS } from '../config/types';
 import { parameterGroupTags, snapshotTags } from '../database/tags';
 import { caFileForCommand, commandDatabaseUrl } from '../lib/commands';
 import type { BlueGreenPlan } from '../plan';
@@ -57,8 +58,10 @@ export async function blueGreenProgram(
     targetEngineVersion: plan.targetVersion,
     parameterGroupName: bg.parameterGroupName,
     snapshotIdentifier: config.snapshot.identifier,
-    snapshotCreateTimeout: config.snapshot.mode === 'create' ? config.snapshot.createTimeout : '4h',
-    updateTimeout: bg.updateTimeout,
+    // (config/aftercare.ts refuses snapshot.mode existing with this strategy; the default stands in for the type.)
+    snapshotCreateTimeoutSeconds:
+      config.snapshot.mode === 'create' ? config.snapshot.createTimeoutSeconds : DEFAULTS.snapshotCreateTimeoutSeconds,
+    updateTimeoutSeconds: bg.updateTimeoutSeconds,
     production: plan.production,
     databaseUrl: commandDatabaseUrl({
       host: source.address,

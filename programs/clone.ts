@@ -91,25 +91,28 @@ export async function cloneProgram(
   const stop =
     plan.window.mode === 'off'
       ? undefined
-      : new StopToolJet('stop-tooljet', { targets: config.targets, triggers: [...plan.window.triggers], cli });
+      : new StopToolJet('stop-tooljet', { targets: config.targets, triggers: plan.window.triggers, cli });
 
   const snapshot =
     plan.snapshot.mode === 'create' && config.snapshot.mode === 'create'
-      ? new SourceSnapshot('source-snapshot', {
-          mode: 'create',
-          sourceIdentifier: source.identifier,
-          snapshotIdentifier: plan.snapshot.identifier,
-          createTimeout: config.snapshot.createTimeout,
-          production,
-          tags: snapshotTags({
-            ...common,
+      ? new SourceSnapshot(
+          'source-snapshot',
+          {
+            mode: 'create',
+            sourceIdentifier: source.identifier,
             snapshotIdentifier: plan.snapshot.identifier,
-            deleteAfter: config.cleanup.snapshotDeleteAfter,
-          }),
+            createTimeoutSeconds: config.snapshot.createTimeoutSeconds,
+            production,
+            tags: snapshotTags({
+              ...common,
+              snapshotIdentifier: plan.snapshot.identifier,
+              deleteAfter: config.cleanup.snapshotDeleteAfter,
+            }),
+          },
           // In the window the snapshot is of the frozen source: taken only after ToolJet stopped everywhere. (In a
           // rollback it exists already; the dependency changes nothing there.)
-          ...(plan.snapshot.afterStop && stop && { dependsOn: stop.all }),
-        })
+          plan.snapshot.afterStop && stop ? { dependsOn: stop.all } : {},
+        )
       : new SourceSnapshot('source-snapshot', {
           mode: 'existing',
           existing: await lookupExistingSnapshot(plan.snapshot.identifier, source.identifier),
@@ -137,29 +140,33 @@ export async function cloneProgram(
 
   const clone =
     parameterGroup && cloneLogs
-      ? new UpgradedClone('clone', {
-          identifier: c.identifier,
-          snapshotIdentifier: snapshot.identifier,
-          instanceClass: c.instanceClass,
-          engineVersion: c.engineVersion,
-          parameterGroupName: parameterGroup.name,
-          caCertIdentifier: c.caCertIdentifier,
-          port: config.database.port,
-          ...(c.availabilityZone !== undefined && { availabilityZone: c.availabilityZone }),
-          // Unset: the source's network, so the clone is as private and as reachable as the source.
-          ...((c.dbSubnetGroupName ?? source.dbSubnetGroup) !== undefined && {
-            dbSubnetGroupName: c.dbSubnetGroupName ?? source.dbSubnetGroup,
-          }),
-          vpcSecurityGroupIds: [...(c.vpcSecurityGroupIds ?? source.vpcSecurityGroups)],
-          multiAz: c.multiAz ?? (production ? source.multiAz : false),
-          ...(c.backupRetentionPeriod !== undefined && { backupRetentionPeriod: c.backupRetentionPeriod }),
-          production,
-          ...(c.finalSnapshotIdentifier !== undefined && { finalSnapshotIdentifier: c.finalSnapshotIdentifier }),
-          timeouts: c.timeouts,
-          tags: cloneTags({ ...common, cloneIdentifier: c.identifier, snapshotIdentifier: plan.snapshot.identifier }),
-          cli,
-          dependsOn: [cloneLogs.logGroup],
-        })
+      ? new UpgradedClone(
+          'clone',
+          {
+            identifier: c.identifier,
+            snapshotIdentifier: snapshot.identifier,
+            instanceClass: c.instanceClass,
+            engineVersion: c.engineVersion,
+            parameterGroupName: parameterGroup.name,
+            caCertIdentifier: c.caCertIdentifier,
+            port: config.database.port,
+            ...(c.availabilityZone !== undefined && { availabilityZone: c.availabilityZone }),
+            // Unset: the source's network, so the clone is as private and as reachable as the source.
+            ...((c.dbSubnetGroupName ?? source.dbSubnetGroup) !== undefined && {
+              dbSubnetGroupName: c.dbSubnetGroupName ?? source.dbSubnetGroup,
+            }),
+            vpcSecurityGroupIds: [...(c.vpcSecurityGroupIds ?? source.vpcSecurityGroups)],
+            multiAz: c.multiAz ?? (production ? source.multiAz : false),
+            ...(c.backupRetentionPeriod !== undefined && { backupRetentionPeriod: c.backupRetentionPeriod }),
+            production,
+            ...(c.finalSnapshotIdentifier !== undefined && { finalSnapshotIdentifier: c.finalSnapshotIdentifier }),
+            timeoutSeconds: c.timeoutSeconds,
+            tags: cloneTags({ ...common, cloneIdentifier: c.identifier, snapshotIdentifier: plan.snapshot.identifier }),
+            cli,
+          },
+          // Created before the instance: its PostgreSQL log group (RDS would otherwise create it with no retention).
+          { dependsOn: [cloneLogs.logGroup] },
+        )
       : undefined;
 
   const active = selectActiveDatabase(plan.activeDatabase, clone, source, restored);
@@ -216,7 +223,7 @@ export async function cloneProgram(
             tooljetDb: db.tooljetDbName,
             cutoverAt: config.cutoverAt,
             cloneResourceId: clone.instance.resourceId,
-            timeout: c.timeouts.update,
+            timeoutSeconds: c.timeoutSeconds.update,
           },
           { ...(stop && { dependsOn: stop.all }) },
         )
@@ -225,30 +232,37 @@ export async function cloneProgram(
   // Prove nothing was lost: the source against the clone, where the plan says. In the cutover window before the
   // targets, which wait for it (ToolJet moves to the clone only if it holds exactly what the frozen source holds);
   // without the window after them, against a source ToolJet still writes to.
+  const v = config.validation;
   const declareValidation = (
     cl: UpgradedClone,
     dependsOn: pulumi.Resource[],
     window?: { stopOutputs: pulumi.Input<string>[] },
   ) =>
-    new PostDeployValidation('post-deploy', {
-      settings: config.validation,
-      source: { address: source.address, port: source.port },
-      clone: {
-        address: cl.address,
-        port: cl.port,
-        engineVersion: cl.engineVersion,
-        resourceId: cl.instance.resourceId,
+    new PostDeployValidation(
+      'post-deploy',
+      {
+        source: { address: source.address, port: source.port },
+        clone: {
+          address: cl.address,
+          port: cl.port,
+          engineVersion: cl.engineVersion,
+          resourceId: cl.instance.resourceId,
+        },
+        expectVersion: c.engineVersion,
+        user: db.username,
+        database: db.name,
+        ...(v.tooljetDb && { tooljetDatabase: db.tooljetDbName }),
+        jobs: v.jobs,
+        analyze: v.analyze,
+        fixSequences: v.fixSequences,
+        timeoutSeconds: v.timeoutSeconds,
+        password: config.dbPassword,
+        caBundle: config.caBundle,
+        projectDir: ctx.projectDir,
+        ...(window && { window }),
       },
-      expectVersion: c.engineVersion,
-      user: db.username,
-      database: db.name,
-      tooljetDatabase: db.tooljetDbName,
-      password: config.dbPassword,
-      caBundle: config.caBundle,
-      projectDir: ctx.projectDir,
-      dependsOn,
-      ...(window && { window }),
-    });
+      { dependsOn },
+    );
   const validateFirst =
     plan.validation.runs === 'before-targets' && clone && stop
       ? declareValidation(clone, [clone], { stopOutputs: stop.all.map((cmd) => cmd.stdout) })
@@ -272,14 +286,11 @@ export async function cloneProgram(
 
   // Start ToolJet again once every target points at the active database (and, cutting over, the clone is validated).
   if (stop) {
-    new StartToolJet('start-tooljet', {
-      targets: config.targets,
-      triggers: [...plan.window.triggers],
-      cli,
-      stop,
-      deployed: targets,
-      dependsOn: [...targets.all, ...targetsAfter],
-    });
+    new StartToolJet(
+      'start-tooljet',
+      { targets: config.targets, triggers: plan.window.triggers, cli, stop, deployed: targets },
+      { dependsOn: [...targets.all, ...targetsAfter] },
+    );
   }
 
   return {

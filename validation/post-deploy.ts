@@ -20,15 +20,16 @@
 //   inside the VPC); without it set `validation.enabled: false` and run the same check from inside (README).
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
-import type { ValidationConfig } from '../config/validation';
+import { formatDuration } from '../lib/durations';
 import type { CaBundleFile } from '../lib/tls/ca-bundle';
 import { PHASES, timedInterpreter } from '../cutover/timing';
 import { caFileForCommand, noopUpdateScript } from '../lib/commands';
 import { renderValidateCommand, validateCommandLine } from './validate-command';
 
 export interface PostDeployValidationArgs {
-  settings: ValidationConfig;
+  /** The source: what the clone must hold. */
   source: { address: pulumi.Input<string>; port: pulumi.Input<number> };
+  /** The clone, always the database under test (its outputs resolve once it is upgraded and on its group). */
   clone: {
     address: pulumi.Input<string>;
     port: pulumi.Input<number>;
@@ -37,15 +38,26 @@ export interface PostDeployValidationArgs {
   };
   /** clone.engineVersion from the configuration: what --expect-version demands. */
   expectVersion: string;
+  /** ToolJet's database user (the clone has the source's users and passwords). */
   user: string;
+  /** ToolJet's database (PG_DB). */
   database: string;
-  tooljetDatabase: string;
+  /** The ToolJet Database (TOOLJET_DB), validated too when set (validation.tooljetDb). */
+  tooljetDatabase?: string;
+  /** validation.jobs: parallel sessions per side. */
+  jobs: number;
+  /** validation.analyze: let validate ANALYZE target tables without statistics (a write on the clone). */
+  analyze: boolean;
+  /** validation.fixSequences: let validate setval target sequences that lag the source (a write on the clone). */
+  fixSequences: boolean;
+  /** validation.timeout in seconds: the command's create timeout. */
+  timeoutSeconds: number;
+  /** ToolJet's database password (secret): only ever in the command's secret environment. */
   password: pulumi.Output<string>;
+  /** The stack's RDS CA bundle: verify-full against it on both sides; its SHA-256 is a trigger without the window. */
   caBundle: CaBundleFile;
   /** The project directory: the command runs there, and the CA path is given relative to it when inside it. */
   projectDir: string;
-  /** Without a maintenance window: the clone and every target component. In the window: the clone only. */
-  dependsOn: pulumi.Resource[];
   /**
    * Set in the maintenance window: the stop commands' output. Unset (no window): ToolJet keeps writing to the source,
    * so the command gets `--live-source` (the rows written since the snapshot are warnings; TLS, version and schema
@@ -77,18 +89,21 @@ export function validationTriggers(
   ];
 }
 
+/**
+ * `opts.dependsOn`: without a maintenance window the clone and every target component, in the window the clone only;
+ * given to the command itself too, so the engine records the order on the resource that does the work.
+ */
 export class PostDeployValidation extends pulumi.ComponentResource {
   readonly command: command.local.Command;
 
   constructor(name: string, args: PostDeployValidationArgs, opts?: pulumi.ComponentResourceOptions) {
     super('tooljet-pg-upgrade:validation:PostDeployValidation', name, {}, opts);
-    const s = args.settings;
     const flags = {
-      ...(s.tooljetDb && { tooljetDatabase: args.tooljetDatabase }),
+      ...(args.tooljetDatabase !== undefined && { tooljetDatabase: args.tooljetDatabase }),
       expectVersion: args.expectVersion,
-      jobs: s.jobs,
-      analyze: s.analyze,
-      fixSequences: s.fixSequences,
+      jobs: args.jobs,
+      analyze: args.analyze,
+      fixSequences: args.fixSequences,
       liveSource: args.window === undefined,
     };
     const rendered = pulumi
@@ -125,8 +140,8 @@ export class PostDeployValidation extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        dependsOn: args.dependsOn,
-        customTimeouts: { create: s.timeout, update: '5m' },
+        ...(opts?.dependsOn !== undefined && { dependsOn: opts.dependsOn }),
+        customTimeouts: { create: formatDuration(args.timeoutSeconds), update: '5m' },
       },
     );
     this.registerOutputs({});

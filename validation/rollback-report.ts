@@ -8,6 +8,7 @@ import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import { PHASES, timedInterpreter } from '../cutover/timing';
 import { CLI, inProjectDir, noopUpdateScript } from '../lib/commands';
+import { formatDuration } from '../lib/durations';
 
 /**
  * The script the command runs (`/bin/sh -c`); every value comes from its environment. Run outside the project
@@ -51,16 +52,26 @@ export function rollbackReportEnvironment(i: RollbackReportEnvironmentInput): Re
 export const REPORT_RUNS_WHEN = 'a new cutoverAt is recorded or the clone is replaced';
 
 export interface RollbackReportArgs {
+  /** The source as a password-free URL with verify-full (lib/commands commandDatabaseUrl). */
   sourceUrl: string;
+  /** The clone, likewise. */
   cloneUrl: pulumi.Input<string>;
+  /** ToolJet's database password (secret): only in the command's environment. */
   password: pulumi.Output<string>;
+  /** The ToolJet Database (TOOLJET_DB), reported too. */
   tooljetDb: string;
+  /** The recorded cutover (config cutoverAt): rows newer than it on the clone are counted apart. */
   cutoverAt: string;
   /** The clone's resource id: a new clone (or a new cutover) means a new report. */
   cloneResourceId: pulumi.Input<string>;
-  timeout: string;
+  /** Create timeout in seconds (the clone's update timeout). */
+  timeoutSeconds: number;
 }
 
+/**
+ * `opts.dependsOn`: in the window, the stop of ToolJet (nothing is written on the clone while it counts); given to the
+ * command itself too, so the engine records the order on the resource that does the work.
+ */
 export class RollbackReport extends pulumi.ComponentResource {
   readonly command: command.local.Command;
   /** The report as printed (table + summary line). */
@@ -92,7 +103,11 @@ export class RollbackReport extends pulumi.ComponentResource {
         // The no-op update re-prints the previous report from PULUMI_COMMAND_STDOUT (a table per table: kilobytes).
         addPreviousOutputInEnv: true,
       },
-      { parent: this, customTimeouts: { create: args.timeout, update: '5m' } },
+      {
+        parent: this,
+        ...(opts?.dependsOn !== undefined && { dependsOn: opts.dependsOn }),
+        customTimeouts: { create: formatDuration(args.timeoutSeconds), update: '5m' },
+      },
     );
     this.stdout = this.command.stdout;
     this.registerOutputs({ stdout: this.stdout });

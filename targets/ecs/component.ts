@@ -18,7 +18,6 @@ import * as aws from '@pulumi/aws';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import { phaseLabel, PHASES, timedInterpreter } from '../../cutover/timing';
-import { durationSeconds } from '../../lib/durations';
 import type { CaBundle } from '../../lib/tls/ca-bundle';
 import { caBundleObject } from '../shared/ca-bundle-object';
 import {
@@ -295,7 +294,7 @@ export class EcsTarget extends pulumi.ComponentResource {
     );
 
     if (s.updateService) {
-      const timeoutSeconds = durationSeconds(s.deployTimeout) ?? 1800;
+      const timeoutSeconds = s.deployTimeoutSeconds;
       const script = scriptText(ECS_DEPLOY_SCRIPT);
       this.deploy = new command.local.Command(
         `${name}-deploy`,
