@@ -3,7 +3,7 @@
 // then the provider's blue/green update (create green -> upgrade to 16.9 on the postgres16 group -> switchover ->
 // delete the old instance), then `tj-pg-upgrade postcheck --fix-sequences --analyze` on the upgraded instance.
 // There is no hook between switchover and delete: nothing can be validated before the switchover, and after it the
-// old instance is gone (README "Blue/Green alternative").
+// old instance is gone (docs/blue-green.md).
 import * as aws from '@pulumi/aws';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
@@ -30,7 +30,7 @@ export function postcheckScript(): string {
   );
 }
 
-/** How the no-op updates explain themselves (README "When each command runs"). */
+/** How the no-op updates explain themselves (docs/design.md "When each command runs"). */
 export const PRECHECK_RUNS_WHEN = 'blueGreen.phase, the target version or the source identifier changes';
 export const POSTCHECK_RUNS_WHEN = 'the instance is replaced by a switchover or the target version changes';
 

@@ -265,7 +265,10 @@ function parseClone(r: Reader, raw: Raw, environment: Environment, sourceId: str
   };
 }
 
-/** `restoredInstance`: required with activeDatabase `restored`, refused otherwise (README "Second path"). */
+/**
+ * `restoredInstance`: required with activeDatabase `restored`, refused otherwise (docs/cutover-and-rollback.md
+ * "Second path: restore from the pre-upgrade snapshot").
+ */
 function parseRestoredInstance(
   r: Reader,
   raw: Raw,

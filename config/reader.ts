@@ -56,15 +56,12 @@ export class Reader {
       try {
         v = JSON.parse(v);
       } catch {
-        this.problem(
-          key,
-          `must be a mapping of sub-keys, got the text "${v}"; see README "Stack configuration reference"`,
-        );
+        this.problem(key, `must be a mapping of sub-keys, got the text "${v}"; see docs/configuration.md`);
         return undefined;
       }
     }
     if (!isPlainObject(v)) {
-      this.problem(key, `must be a mapping of sub-keys, got ${kindOf(v)}; see README "Stack configuration reference"`);
+      this.problem(key, `must be a mapping of sub-keys, got ${kindOf(v)}; see docs/configuration.md`);
       return undefined;
     }
     return v;

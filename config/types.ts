@@ -1,5 +1,5 @@
 // The typed, validated and defaulted stack configuration. Produced by parseStackConfig (pure) and loadStackConfig
-// (reads pulumi.Config). Every key is documented in README "Stack configuration reference".
+// (reads pulumi.Config). Every key is documented in docs/configuration.md.
 import type { Environment } from '../lib/stack';
 import type { CaBundleFile } from '../lib/tls/ca-bundle';
 import type { TargetConfigs } from '../targets';
@@ -12,7 +12,8 @@ export type { Environment } from '../lib/stack';
 
 /**
  * Which database ToolJet is pointed at. `source` is the rollback; `restored` an instance restored from a snapshot
- * (`restoredInstance.identifier`, README "Second path"). Neither touches the clone or the snapshot.
+ * (`restoredInstance.identifier`, docs/cutover-and-rollback.md "Second path: restore from the pre-upgrade snapshot").
+ * Neither touches the clone or the snapshot.
  */
 export type ActiveDatabase = 'clone' | 'source' | 'restored';
 export const ACTIVE_DATABASES: readonly ActiveDatabase[] = ['clone', 'source', 'restored'];
@@ -267,5 +268,5 @@ export const DEFAULTS = {
   } as Record<AlarmKind, AlarmSettings>,
 } as const;
 
-/** Where the RDS CA bundle comes from (README and error messages point here). */
+/** Where the RDS CA bundle comes from (docs/configuration.md and error messages point here). */
 export { RDS_CA_BUNDLE_URL } from '../lib/tls/ca-bundle';

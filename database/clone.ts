@@ -1,10 +1,11 @@
 // The private clone: restored from the snapshot, upgraded to PostgreSQL 16.9, then put on the postgres16 parameter
-// group by a finishing command, all inside one `pulumi up`. Why it takes two pieces (README "The Pulumi program"):
-// on create the provider restores the snapshot on its own engine (13) with the configured parameter group and only
-// then applies engineVersion in a follow-up ModifyDBInstance that carries no parameter group. A postgres16 group on
-// the restore is refused, and a custom postgres13 group would make the major-version modify fail. So the instance
-// is created without a custom group (restore lands on default.postgres13; the upgrade moves it to
-// default.postgres16) and the command attaches the postgres16 group, reboots, and verifies.
+// group by a finishing command, all inside one `pulumi up`. Why it takes two pieces (docs/design.md "Restore, upgrade,
+// parameter group: why there is a finishing command"): on create the provider restores the snapshot on its own engine
+// (13) with the configured parameter group and only then applies engineVersion in a follow-up ModifyDBInstance that
+// carries no parameter group. A postgres16 group on the restore is refused, and a custom postgres13 group would make
+// the major-version modify fail. So the instance is created without a custom group (restore lands on
+// default.postgres13; the upgrade moves it to default.postgres16) and the command attaches the postgres16 group,
+// reboots, and verifies.
 import * as aws from '@pulumi/aws';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';

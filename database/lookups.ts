@@ -42,7 +42,7 @@ export async function lookupSourceInstance(
   } catch (err) {
     // With activeDatabase restored the source is still read (the snapshot and the clone's network come from it).
     const restoring = opts.restoring
-      ? '; if the source instance was deleted, restore the snapshot under its identifier and use activeDatabase: source instead (README "Second path")'
+      ? '; if the source instance was deleted, restore the snapshot under its identifier and use activeDatabase: source instead (docs/cutover-and-rollback.md "Second path: restore from the pre-upgrade snapshot")'
       : '';
     throw new pulumi.RunError(
       `${PROJECT}:source.identifier: RDS instance "${identifier}" could not be read (${oneLine(err)}); check the identifier, aws:region and your AWS credentials${restoring}`,
@@ -86,13 +86,13 @@ export async function lookupRestoredInstance(identifier: string, caBundle: CaBun
     i = await aws.rds.getInstance({ dbInstanceIdentifier: identifier });
   } catch (err) {
     throw new pulumi.RunError(
-      `${key}: RDS instance "${identifier}" could not be read (${oneLine(err)}); restore it first (README "Second path") and check the identifier and aws:region`,
+      `${key}: RDS instance "${identifier}" could not be read (${oneLine(err)}); restore it first (docs/cutover-and-rollback.md "Second path: restore from the pre-upgrade snapshot") and check the identifier and aws:region`,
     );
   }
   const problems = checkRestoredInstance(i, identifier);
   if (checkRdsRoot(caBundle, i.caCertIdentifier, 'caBundle') !== undefined) {
     problems.push(
-      `${key}: "${identifier}" uses the RDS CA ${i.caCertIdentifier}, and caBundle holds no root of it, so ToolJet could not verify it; use the global bundle (README "caBundle") or move the instance to rds-ca-rsa2048-g1 (aws rds modify-db-instance --db-instance-identifier ${identifier} --ca-certificate-identifier rds-ca-rsa2048-g1 --apply-immediately)`,
+      `${key}: "${identifier}" uses the RDS CA ${i.caCertIdentifier}, and caBundle holds no root of it, so ToolJet could not verify it; use the global bundle (docs/configuration.md, caBundle) or move the instance to rds-ca-rsa2048-g1 (aws rds modify-db-instance --db-instance-identifier ${identifier} --ca-certificate-identifier rds-ca-rsa2048-g1 --apply-immediately)`,
     );
   }
   if (problems.length > 0) throw new pulumi.RunError(problems.join('\n'));

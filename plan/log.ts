@@ -19,8 +19,8 @@ export function noWindowWarning(plan: Omit<ClonePlan, 'log'>): string | undefine
       ? 'no ToolJet target is configured, so this program cannot stop ToolJet'
       : 'maintenanceWindow: false';
   return plan.activeDatabase === 'clone'
-    ? `maintenanceWindow is off (${by}): ToolJet keeps running while the snapshot is taken. Stop it yourself before the snapshot and keep it stopped until it points at the clone, or the writes in between are lost (README "Production cutover and rollback").`
-    : `maintenanceWindow is off (${by}): ToolJet keeps running on the ${plan.activeDatabase === 'source' ? 'source' : 'restored instance'} while the clone is built, so the clone is a copy of a moving source; cut over later in a maintenance window, with a fresh snapshot and clone (README "A window needs a fresh snapshot").`;
+    ? `maintenanceWindow is off (${by}): ToolJet keeps running while the snapshot is taken. Stop it yourself before the snapshot and keep it stopped until it points at the clone, or the writes in between are lost (docs/cutover-and-rollback.md).`
+    : `maintenanceWindow is off (${by}): ToolJet keeps running on the ${plan.activeDatabase === 'source' ? 'source' : 'restored instance'} while the clone is built, so the clone is a copy of a moving source; cut over later in a maintenance window, with a fresh snapshot and clone (docs/cutover-and-rollback.md "A window needs a fresh snapshot").`;
 }
 
 /** The estimate (once the source's storage is known) and the warnings, in the order the program logs them. */

@@ -14,10 +14,11 @@
 //     new validation.* flags or an edit of the timing wrapper must not run it again.
 //   - without the window (--live-source): when the clone's endpoint, its engine version, the clone itself (resource
 //     id) or the CA bundle change. Not for other changes (password, flags): re-run it by hand with
-//     `pulumi up --replace <urn>` (README "When each command runs").
+//     `pulumi up --replace <urn>` (docs/design.md "When each command runs").
 //   Never when activeDatabase flips: after a cutover the clone takes writes and no longer equals the source.
 // - Needs network reach to the private clone from the machine that runs `pulumi up` (VPN, bastion tunnel, or a runner
-//   inside the VPC); without it set `validation.enabled: false` and run the same check from inside (README).
+//   inside the VPC); without it set `validation.enabled: false` and run the same check from inside (docs/validation.md
+//   "Network reach").
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import { formatDuration } from '../lib/durations';
@@ -70,7 +71,7 @@ export interface PostDeployValidationArgs {
   window?: { stopOutputs: pulumi.Input<string>[] };
 }
 
-/** How the no-op update explains itself (README "When each command runs"). */
+/** How the no-op update explains itself (docs/design.md "When each command runs"). */
 export const VALIDATION_RUNS_WHEN = {
   window: 'ToolJet is stopped for a new maintenance window or the clone is replaced',
   live: 'the clone (endpoint, engine version, resource id) or the CA bundle changes',

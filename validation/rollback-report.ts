@@ -1,7 +1,8 @@
 // The rollback report as part of `pulumi up`: when ToolJet goes back to the source (activeDatabase: source after a
 // recorded cutoverAt), count the rows written on the clone that stay there (`tj-pg-upgrade rollback-report`,
 // read-only on both sides) and print them in the update's log. It never blocks the rollback: a report that cannot
-// run says so and the update goes on (run it by hand, README "Rollback"). It runs once per rollback (triggers: the
+// run says so and the update goes on (run it by hand: docs/cutover-and-rollback.md "Rollback: back to the
+// PostgreSQL 13 source"). It runs once per rollback (triggers: the
 // recorded cutoverAt and the clone's resource id); any other change (a rotated password, an edit of the timing
 // wrapper) reaches the no-op `update`, which prints the previous report again so the `rollbackReport` output stays.
 import * as command from '@pulumi/command';
@@ -21,7 +22,7 @@ export function rollbackReportScript(): string {
       `${CLI} rollback-report --quiet --since "$TJ_CUTOVER_AT" --tooljet-db "$TJ_TOOLJET_DB"`,
       'code=$?',
       'if [ "$code" -gt 1 ]; then',
-      '  echo "tj-pg-upgrade rollback-report could not compare the clone with the source (exit $code, see above); the rollback goes on. Run it by hand before ToolJet writes to the source again (README, Rollback)." >&2',
+      '  echo "tj-pg-upgrade rollback-report could not compare the clone with the source (exit $code, see above); the rollback goes on. Run it by hand before ToolJet writes to the source again (docs/cutover-and-rollback.md, \\"Rollback: back to the PostgreSQL 13 source\\")." >&2',
       'fi',
       'exit 0',
       '',
@@ -48,7 +49,7 @@ export function rollbackReportEnvironment(i: RollbackReportEnvironmentInput): Re
   };
 }
 
-/** How the no-op update explains itself (README "When each command runs"). */
+/** How the no-op update explains itself (docs/design.md "When each command runs"). */
 export const REPORT_RUNS_WHEN = 'a new cutoverAt is recorded or the clone is replaced';
 
 export interface RollbackReportArgs {

@@ -207,7 +207,7 @@ export class EcsTarget extends pulumi.ComponentResource {
             if (m.removed.length > 0) {
               pulumi.log.warn(
                 `the new revision of ${cur.family} drops ${m.removed.join(', ')} from ${cur.arn}: they would turn database certificate ` +
-                  'verification off or keep ToolJet on the old host (README "Settings that would undo verified TLS")',
+                  'verification off or keep ToolJet on the old host (docs/targets.md "Settings that would undo verified TLS")',
                 this,
               );
             }
@@ -215,7 +215,7 @@ export class EcsTarget extends pulumi.ComponentResource {
               pulumi.log.warn(
                 `the new revision of ${cur.family} sets ${m.blanked.join(', ')} to "" because those containers load environment files ` +
                   '(S3) this program cannot read: an environment entry wins over the files, so a value there cannot turn database certificate ' +
-                  'verification off or keep ToolJet on the old host (README "Settings that would undo verified TLS")',
+                  'verification off or keep ToolJet on the old host (docs/targets.md "Settings that would undo verified TLS")',
                 this,
               );
             }

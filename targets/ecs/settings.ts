@@ -1,6 +1,6 @@
 // targets.ecs: the existing ToolJet service on Fargate, the roles its tasks run with, where its secrets live, and
 // where the CA bundle is uploaded for the init container. The parser, its typed result, defaults and sub-keys
-// (README "ToolJet targets" documents each key).
+// (docs/targets.md documents each key).
 import type { Reader } from '../../config/reader';
 import { APP_SECRET_VARIABLES, AppSecretKey } from '../shared/app-secrets';
 import { DATABASE_ENV_KEYS } from '../shared/database-env';

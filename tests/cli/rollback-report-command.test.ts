@@ -64,7 +64,7 @@ process.exit(Number(process.env.FAKE_EXIT));`,
     assert.equal(r.status, 0);
     assert.match(
       r.stderr,
-      /connection refused\ntj-pg-upgrade rollback-report could not compare the clone with the source \(exit 2, see above\); the rollback goes on\. Run it by hand/,
+      /connection refused\ntj-pg-upgrade rollback-report could not compare the clone with the source \(exit 2, see above\); the rollback goes on\. Run it by hand before ToolJet writes to the source again \(docs\/cutover-and-rollback\.md, "Rollback: back to the PostgreSQL 13 source"\)\.\n$/,
     );
   });
 

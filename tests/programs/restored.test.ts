@@ -1,9 +1,10 @@
-// README "Second path": ToolJet pointed at an instance restored from a snapshot (activeDatabase: restored,
-// restoredInstance.identifier), in the real program under Pulumi mocks. The restored instance is only read; the
-// protected snapshot and the clone keep exactly their inputs (so nothing is replaced or deleted: a changed
-// source.identifier would have replaced the snapshot, which production refuses); every target and the alarms move to
-// the restored endpoint; in the window ToolJet is stopped and started around the re-point. A source that was deleted
-// is restored under its own identifier instead, and the stack does not change at all.
+// docs/cutover-and-rollback.md "Second path: restore from the pre-upgrade snapshot": ToolJet pointed at an instance
+// restored from a snapshot (activeDatabase: restored, restoredInstance.identifier), in the real program under Pulumi
+// mocks. The restored instance is only read; the protected snapshot and the clone keep exactly their inputs (so nothing
+// is replaced or deleted: a changed source.identifier would have replaced the snapshot, which production refuses);
+// every target and the alarms move to the restored endpoint; in the window ToolJet is stopped and started around the
+// re-point. A source that was deleted is restored under its own identifier instead, and the stack does not change at
+// all.
 import { strict as assert } from 'assert';
 import * as pulumi from '@pulumi/pulumi';
 import { fakeAws, fakeInstance, FakeAws, RecordedResource } from '../helpers/mocks';
@@ -126,7 +127,7 @@ describe('activeDatabase restored: refused at start, one line, nothing registere
     assert.ok(pulumi.RunError.isInstance(missing.error));
     assert.match(
       missing.error.message,
-      /^tooljet-pg-upgrade:restoredInstance\.identifier: RDS instance "tooljet-prod-db-restored" could not be read \(.*DBInstanceNotFound.*\); restore it first \(README "Second path"\)/,
+      /^tooljet-pg-upgrade:restoredInstance\.identifier: RDS instance "tooljet-prod-db-restored" could not be read \(.*DBInstanceNotFound.*\); restore it first \(docs\/cutover-and-rollback\.md "Second path: restore from the pre-upgrade snapshot"\)/,
     );
     assert.equal(missing.mocks.resources.length, 0);
     const wrongCa = await programError({ stack: 'prod', set, aws: world({ caCertIdentifier: 'rds-ca-ecc384-g1' }) });
@@ -169,7 +170,7 @@ describe('activeDatabase restored: refused at start, one line, nothing registere
   });
 });
 
-describe('a deleted source restored under its own identifier (README "Second path"): the stack does not change', () => {
+describe('a deleted source restored under its own identifier (docs/cutover-and-rollback.md "Second path"): the stack does not change', () => {
   it('snapshot, clone and targets keep their inputs when the instance behind source.identifier is a new one', async () => {
     const set = { activeDatabase: 'source', cutoverAt: CUTOVER_AT };
     const before = await runProgram({ stack: 'prod', set, aws: world() });

@@ -176,7 +176,7 @@ describe('program (Pulumi.staging.yaml): snapshot -> postgres16 group -> clone o
     assert.ok(clone.options.dependencies.includes(snapshot.urn));
   });
 
-  it('does not ignore snapshotIdentifier: ignored inputs keep their old value even on --replace (README)', () => {
+  it('does not ignore snapshotIdentifier: ignored inputs keep their old value even on --replace (docs/design.md)', () => {
     assert.ok(!clone.options.ignoreChanges.includes('snapshotIdentifier'));
   });
 

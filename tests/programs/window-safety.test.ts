@@ -1,8 +1,8 @@
 // What keeps a production cutover inside its maintenance window, in the real program under Pulumi mocks:
-// - giving up a failed window means activeDatabase source (README "If a phase fails midway"); a leftover
-//   `activeDatabase: clone` with the window off is refused before anything is registered, so the next `pulumi up`
-//   (e.g. the CI prod job) cannot move a running ToolJet to the clone, unless cutoverWithoutWindow says ToolJet was
-//   stopped by hand;
+// - giving up a failed window means activeDatabase source (docs/cutover-and-rollback.md "If a phase fails midway"); a
+//   leftover `activeDatabase: clone` with the window off is refused before anything is registered, so the next
+//   `pulumi up` (e.g. the CI prod job) cannot move a running ToolJet to the clone, unless cutoverWithoutWindow says
+//   ToolJet was stopped by hand;
 // - a window against a snapshot taken before it (it cannot pass the exact validation) is announced at start, also in
 //   `pulumi preview`, with the commands for a fresh snapshot and clone.
 import { strict as assert } from 'assert';

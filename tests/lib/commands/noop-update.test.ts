@@ -47,7 +47,7 @@ describe('lib/commands: the no-op update', () => {
     assert.equal(r.stdout, '');
     assert.equal(
       r.stderr,
-      'post-deploy-validate: nothing to do on this update; it runs only when ToolJet is stopped for a new maintenance window (README, "When each command runs")\n',
+      'post-deploy-validate: nothing to do on this update; it runs only when ToolJet is stopped for a new maintenance window (docs/design.md, "When each command runs")\n',
     );
     assert.deepEqual(r.called, []);
   });
