@@ -89,7 +89,11 @@ function parseBlueGreen(r: Reader, raw: Raw, strategy: Strategy, ctx: AftercareC
     'DB parameter group name',
   );
   if (b.parameterGroupName === undefined && ctx.sourceId) parameterGroupName = `${ctx.sourceId}-postgres16`;
-  const updateTimeout = r.duration('blueGreen.updateTimeout', b.updateTimeout, DEFAULTS.blueGreenUpdateTimeout);
+  const updateTimeoutSeconds = r.duration(
+    'blueGreen.updateTimeout',
+    b.updateTimeout,
+    DEFAULTS.blueGreenUpdateTimeoutSeconds,
+  );
 
   // What the clone strategy configures has no meaning here; refusing it beats ignoring it silently.
   if (raw.clone !== undefined) {
@@ -116,7 +120,7 @@ function parseBlueGreen(r: Reader, raw: Raw, strategy: Strategy, ctx: AftercareC
       'is only used with strategy "clone" (the rollback report compares the clone with the source; after a blue/green switchover the old instance is gone); remove it',
     );
   }
-  return { phase, parameterGroupName: parameterGroupName ?? '', updateTimeout };
+  return { phase, parameterGroupName: parameterGroupName ?? '', updateTimeoutSeconds };
 }
 
 function parseAlarm(r: Reader, kind: AlarmKind, value: unknown): AlarmSettings {

@@ -1,6 +1,6 @@
-// Pure validation of `maintenanceWindow` (README "Production cutover and rollback") and how it combines with the rest
-// of the stack. Default: true for a production stack of strategy clone with at least one ToolJet target (the program
-// can only stop what it manages; without targets index.ts warns that ToolJet must be stopped by hand), false
+// Pure validation of `maintenanceWindow` (docs/cutover-and-rollback.md) and how it combines with the rest of the
+// stack. Default: true for a production stack of strategy clone with at least one ToolJet target (the program
+// can only stop what it manages; without targets the plan warns that ToolJet must be stopped by hand), false
 // otherwise. A production cutover without the window (activeDatabase clone, maintenanceWindow false) is refused unless
 // `cutoverWithoutWindow: true` says ToolJet was stopped by hand: otherwise a leftover `activeDatabase: clone` (e.g.
 // after giving up a failed window) would move a running ToolJet to the clone on the next `pulumi up` and lose the
@@ -94,7 +94,7 @@ export function parseMaintenanceWindow(r: Reader, raw: Raw, ctx: MaintenanceWind
     if (!ctx.validation.enabled) {
       r.problem(
         'validation.enabled',
-        `false is refused with maintenanceWindow${why}: the exact comparison of the frozen source with the clone is what makes it safe to start ToolJet on the clone. Give the machine running pulumi up network reach to the clone (README "Post-deploy validation") and set validation.enabled: true, ${OFF} and validate by hand`,
+        `false is refused with maintenanceWindow${why}: the exact comparison of the frozen source with the clone is what makes it safe to start ToolJet on the clone. Give the machine running pulumi up network reach to the clone (docs/validation.md "Network reach") and set validation.enabled: true, ${OFF} and validate by hand`,
       );
     }
     if (ctx.snapshotMode === 'existing') {

@@ -18,7 +18,7 @@ import {
   ACTIVE_DATABASES,
   ActiveDatabase,
   CloneConfig,
-  CloneTimeouts,
+  CloneTimeoutSeconds,
   DatabaseConfig,
   DEFAULTS,
   ENVIRONMENTS,
@@ -94,10 +94,14 @@ function parseSnapshot(r: Reader, raw: Raw, sourceId: string | undefined, stack:
     }
     return { mode, identifier: identifier ?? '' };
   }
-  const createTimeout = r.duration('snapshot.createTimeout', o.createTimeout, DEFAULTS.snapshotCreateTimeout);
+  const createTimeoutSeconds = r.duration(
+    'snapshot.createTimeout',
+    o.createTimeout,
+    DEFAULTS.snapshotCreateTimeoutSeconds,
+  );
   if (o.identifier !== undefined) {
     const identifier = r.named('snapshot.identifier', o.identifier, checkSnapshotIdentifier, 'snapshot identifier');
-    return { mode, identifier: identifier ?? '', createTimeout };
+    return { mode, identifier: identifier ?? '', createTimeoutSeconds };
   }
   // Stable default: the same stack and source always give the same name (never the clock).
   const stackPart = toRdsNamePart(stack);
@@ -107,7 +111,7 @@ function parseSnapshot(r: Reader, raw: Raw, sourceId: string | undefined, stack:
     if (problem)
       r.problem('snapshot.identifier', `the default "${derived}" ${problem}; set snapshot.identifier explicitly`);
   }
-  return { mode, identifier: derived, createTimeout };
+  return { mode, identifier: derived, createTimeoutSeconds };
 }
 
 function parseClone(r: Reader, raw: Raw, environment: Environment, sourceId: string | undefined): CloneConfig {
@@ -239,10 +243,10 @@ function parseClone(r: Reader, raw: Raw, environment: Environment, sourceId: str
 
   const t = r.object('clone.timeouts', o.timeouts) ?? {};
   r.unknownKeys('clone.timeouts', t, SUB_KEYS['clone.timeouts']);
-  const timeouts: CloneTimeouts = {
-    create: r.duration('clone.timeouts.create', t.create, DEFAULTS.cloneTimeouts.create),
-    update: r.duration('clone.timeouts.update', t.update, DEFAULTS.cloneTimeouts.update),
-    delete: r.duration('clone.timeouts.delete', t.delete, DEFAULTS.cloneTimeouts.delete),
+  const timeoutSeconds: CloneTimeoutSeconds = {
+    create: r.duration('clone.timeouts.create', t.create, DEFAULTS.cloneTimeoutSeconds.create),
+    update: r.duration('clone.timeouts.update', t.update, DEFAULTS.cloneTimeoutSeconds.update),
+    delete: r.duration('clone.timeouts.delete', t.delete, DEFAULTS.cloneTimeoutSeconds.delete),
   };
 
   return {
@@ -257,11 +261,14 @@ function parseClone(r: Reader, raw: Raw, environment: Environment, sourceId: str
     ...(multiAz !== undefined && { multiAz }),
     ...(backupRetentionPeriod !== undefined && { backupRetentionPeriod }),
     ...(finalSnapshotIdentifier !== undefined && { finalSnapshotIdentifier }),
-    timeouts,
+    timeoutSeconds,
   };
 }
 
-/** `restoredInstance`: required with activeDatabase `restored`, refused otherwise (README "Second path"). */
+/**
+ * `restoredInstance`: required with activeDatabase `restored`, refused otherwise (docs/cutover-and-rollback.md
+ * "Second path: restore from the pre-upgrade snapshot").
+ */
 function parseRestoredInstance(
   r: Reader,
   raw: Raw,

@@ -56,15 +56,12 @@ export class Reader {
       try {
         v = JSON.parse(v);
       } catch {
-        this.problem(
-          key,
-          `must be a mapping of sub-keys, got the text "${v}"; see README "Stack configuration reference"`,
-        );
+        this.problem(key, `must be a mapping of sub-keys, got the text "${v}"; see docs/configuration.md`);
         return undefined;
       }
     }
     if (!isPlainObject(v)) {
-      this.problem(key, `must be a mapping of sub-keys, got ${kindOf(v)}; see README "Stack configuration reference"`);
+      this.problem(key, `must be a mapping of sub-keys, got ${kindOf(v)}; see docs/configuration.md`);
       return undefined;
     }
     return v;
@@ -157,13 +154,15 @@ export class Reader {
     return n;
   }
 
-  duration(key: string, value: unknown, fallback: string): string {
+  /** A duration like "4h", "90m" or "2h30m", resolved to whole seconds (`fallback`, in seconds, when unset or bad). */
+  duration(key: string, value: unknown, fallback: number): number {
     const s = this.string(key, value, 'use a duration like "4h", "90m" or "2h30m"');
     if (s === undefined) return fallback;
-    if (durationSeconds(s) === undefined) {
+    const seconds = durationSeconds(s);
+    if (seconds === undefined) {
       this.problem(key, `"${s}" is not a duration; use a duration like "4h", "90m" or "2h30m"`);
       return fallback;
     }
-    return s;
+    return seconds;
   }
 }

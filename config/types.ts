@@ -1,9 +1,10 @@
 // The typed, validated and defaulted stack configuration. Produced by parseStackConfig (pure) and loadStackConfig
-// (reads pulumi.Config). Every key is documented in README "Stack configuration reference".
+// (reads pulumi.Config). Every key is documented in docs/configuration.md.
 import type { Environment } from '../lib/stack';
 import type { CaBundleFile } from '../lib/tls/ca-bundle';
 import type { TargetConfigs } from '../targets';
 import type { AppSecretKey } from '../targets/shared/app-secrets';
+import { ALARM_KINDS, ALARM_SETTING_KEYS, AlarmKind, AlarmSettings } from '../monitoring/alarms';
 import { VALIDATION_SUB_KEYS, ValidationConfig } from './validation';
 
 export { ENVIRONMENTS, PROJECT } from '../lib/stack';
@@ -11,7 +12,8 @@ export type { Environment } from '../lib/stack';
 
 /**
  * Which database ToolJet is pointed at. `source` is the rollback; `restored` an instance restored from a snapshot
- * (`restoredInstance.identifier`, README "Second path"). Neither touches the clone or the snapshot.
+ * (`restoredInstance.identifier`, docs/cutover-and-rollback.md "Second path: restore from the pre-upgrade snapshot").
+ * Neither touches the clone or the snapshot.
  */
 export type ActiveDatabase = 'clone' | 'source' | 'restored';
 export const ACTIVE_DATABASES: readonly ActiveDatabase[] = ['clone', 'source', 'restored'];
@@ -29,8 +31,8 @@ export interface CreateSnapshotConfig {
   readonly mode: 'create';
   /** Configured, or `<source>-pre-pg16-<stack>`: never derived from the clock. */
   readonly identifier: string;
-  /** Pulumi customTimeouts.create of the aws.rds.Snapshot (provider default: 20m). */
-  readonly createTimeout: string;
+  /** `snapshot.createTimeout` in seconds: customTimeouts.create of the aws.rds.Snapshot (provider default: 20m). */
+  readonly createTimeoutSeconds: number;
 }
 
 /** Restore from a snapshot that already exists (looked up by exact identifier, never "most recent"). */
@@ -41,11 +43,16 @@ export interface ExistingSnapshotConfig {
 
 export type SnapshotConfig = CreateSnapshotConfig | ExistingSnapshotConfig;
 
-export interface CloneTimeouts {
-  /** Restore + the provider's follow-up upgrade modify (that wait uses `update`, see README). */
-  readonly create: string;
-  readonly update: string;
-  readonly delete: string;
+/** `clone.timeouts`, in seconds. */
+export interface CloneTimeoutSeconds {
+  /**
+   * Restore + the provider's follow-up upgrade modify (whose wait uses `update`: docs/design.md "The other traps, and
+   * where they are handled").
+   */
+  readonly create: number;
+  /** Also bounds the finishing command (attach the postgres16 group, reboot, verify). */
+  readonly update: number;
+  readonly delete: number;
 }
 
 export interface CloneConfig {
@@ -68,7 +75,7 @@ export interface CloneConfig {
   readonly backupRetentionPeriod?: number;
   /** Production only (staging skips the final snapshot). */
   readonly finalSnapshotIdentifier?: string;
-  readonly timeouts: CloneTimeouts;
+  readonly timeoutSeconds: CloneTimeoutSeconds;
 }
 
 /** The RDS CA bundle as the stack reads it (lib/tls/ca-bundle.ts parses and checks it). */
@@ -146,30 +153,16 @@ export interface BlueGreenConfig {
   readonly phase: BlueGreenPhase;
   /** postgres16 group of the green instance: rds.force_ssl=1 and rds.logical_replication=1. */
   readonly parameterGroupName: string;
-  /** Update timeout of the source instance: create green + upgrade + switchover + delete the old instance. */
-  readonly updateTimeout: string;
+  /**
+   * `blueGreen.updateTimeout` in seconds: the source instance's update (create green + upgrade + switchover + delete
+   * the old instance).
+   */
+  readonly updateTimeoutSeconds: number;
 }
 
-/** The alarms, each on a metric of the active database instance. */
-export const ALARM_KINDS = [
-  'databaseConnections',
-  'cpuUtilization',
-  'readIops',
-  'writeIops',
-  'freeStorageSpace',
-  'connectionFailures',
-] as const;
-export type AlarmKind = (typeof ALARM_KINDS)[number];
-export const ALARM_SETTING_KEYS = ['threshold', 'period', 'evaluationPeriods'] as const;
-
-export interface AlarmSettings {
-  /** In the metric's unit, except freeStorageSpace (percent of allocated storage). */
-  readonly threshold: number;
-  /** Seconds per datapoint: a multiple of 60. */
-  readonly period: number;
-  /** Consecutive breaching periods before the alarm fires. */
-  readonly evaluationPeriods: number;
-}
+// The alarms (kinds and settings) belong to monitoring/: the configuration names them, the renderer needs no config.
+export { ALARM_KINDS, ALARM_SETTING_KEYS } from '../monitoring/alarms';
+export type { AlarmKind, AlarmSettings } from '../monitoring/alarms';
 
 export interface MonitoringConfig {
   /** Default true: alarms, SNS topic, log export + metric filter, dashboard. */
@@ -248,19 +241,22 @@ export const SUB_KEYS = {
   validation: VALIDATION_SUB_KEYS,
 } as const;
 
+const HOUR = 3600;
+
+/** Defaults of the keys this module validates; durations in seconds. */
 export const DEFAULTS = {
-  snapshotCreateTimeout: '4h',
+  snapshotCreateTimeoutSeconds: 4 * HOUR,
   stagingCloneIdentifier: 'test-db-pg13-clone',
   instanceClass: 'db.t3.medium',
   engineVersion: '16.9',
   caCertIdentifier: 'rds-ca-rsa2048-g1',
-  cloneTimeouts: { create: '4h', update: '4h', delete: '2h' },
+  cloneTimeoutSeconds: { create: 4 * HOUR, update: 4 * HOUR, delete: 2 * HOUR },
   activeDatabase: 'source' as ActiveDatabase,
   databaseName: 'tooljet_production',
   tooljetDbName: 'tooljet_db',
   port: 5432,
   strategy: 'clone' as Strategy,
-  blueGreenUpdateTimeout: '8h',
+  blueGreenUpdateTimeoutSeconds: 8 * HOUR,
   logRetentionDays: 30,
   alarms: {
     databaseConnections: { threshold: 100, period: 300, evaluationPeriods: 3 },
@@ -272,5 +268,5 @@ export const DEFAULTS = {
   } as Record<AlarmKind, AlarmSettings>,
 } as const;
 
-/** Where the RDS CA bundle comes from (README and error messages point here). */
+/** Where the RDS CA bundle comes from (docs/configuration.md and error messages point here). */
 export { RDS_CA_BUNDLE_URL } from '../lib/tls/ca-bundle';

@@ -1,4 +1,4 @@
-// `validation`: the post-deploy `tj-pg-upgrade validate` command (components/validation/). Its typed, defaulted
+// `validation`: the post-deploy `tj-pg-upgrade validate` command (validation/post-deploy.ts). Its typed, defaulted
 // settings and their parser.
 import type { Reader } from './reader';
 
@@ -12,8 +12,8 @@ export interface ValidationConfig {
   readonly analyze: boolean;
   /** Let validate setval target sequences that lag the source (a write on the clone). */
   readonly fixSequences: boolean;
-  /** Create timeout of the command. */
-  readonly timeout: string;
+  /** `validation.timeout` in seconds: the create timeout of the command. */
+  readonly timeoutSeconds: number;
 }
 
 export const VALIDATION_SUB_KEYS = ['enabled', 'tooljetDb', 'jobs', 'analyze', 'fixSequences', 'timeout'] as const;
@@ -24,7 +24,8 @@ export const VALIDATION_DEFAULTS = {
   jobs: 4,
   analyze: false,
   fixSequences: false,
-  timeout: '2h',
+  /** 2h */
+  timeoutSeconds: 2 * 3600,
 } as const;
 
 export function parseValidation(r: Reader, value: unknown): ValidationConfig {
@@ -37,6 +38,6 @@ export function parseValidation(r: Reader, value: unknown): ValidationConfig {
     jobs: r.integer('validation.jobs', o.jobs, 1, 16) ?? d.jobs,
     analyze: r.boolean('validation.analyze', o.analyze) ?? d.analyze,
     fixSequences: r.boolean('validation.fixSequences', o.fixSequences) ?? d.fixSequences,
-    timeout: r.duration('validation.timeout', o.timeout, d.timeout),
+    timeoutSeconds: r.duration('validation.timeout', o.timeout, d.timeoutSeconds),
   };
 }

@@ -1,6 +1,6 @@
 // Estimated duration of each phase of a `pulumi up`, logged at program start so the operator can compare them with
-// the measured durations the commands print (timing.ts). Deliberately simple and documented (README "Production
-// cutover and rollback" -> "How long it takes"); the figures are ranges in whole minutes:
+// the measured durations the commands print (timing.ts). Deliberately simple and documented
+// (docs/cutover-and-rollback.md "How long it takes (the estimate)"); the figures are ranges in whole minutes:
 //
 //   stop ToolJet      per target
 //   snapshot          5 + 0.3 min per GiB of the source's allocated storage at most (a first manual snapshot copies

@@ -41,5 +41,5 @@ export function staleSnapshotWarning(i: FreshSnapshotInput): string | undefined 
     i.cutoverAt !== undefined
       ? `taken ${p.createTime}, before this window's cutoverAt ${i.cutoverAt}`
       : `taken ${p.createTime}; no cutoverAt is recorded, so whether it belongs to this window cannot be told`;
-  return `snapshot "${i.snapshotIdentifier}" exists already (${when}): the clone comes from it and the exact validation compares it with the source, so anything ToolJet wrote to the source after it fails the validation while ToolJet is stopped. A window needs a fresh snapshot and clone: ${fresh} (README "A window needs a fresh snapshot")`;
+  return `snapshot "${i.snapshotIdentifier}" exists already (${when}): the clone comes from it and the exact validation compares it with the source, so anything ToolJet wrote to the source after it fails the validation while ToolJet is stopped. A window needs a fresh snapshot and clone: ${fresh} (docs/cutover-and-rollback.md "A window needs a fresh snapshot")`;
 }

@@ -21,12 +21,12 @@ import { noopUpdate, parseStoppedEpoch, ToolJetAction, windowScriptText } from '
 import { phaseLabel, PHASES, timedInterpreter } from './timing';
 
 export interface ToolJetWindowArgs {
+  /** The configured targets' settings: one command per configured kind, in registry order. */
   targets: TargetConfigs;
   /** cutover/mode.ts windowTriggers(): a change runs the commands again. */
-  triggers: string[];
+  triggers: readonly string[];
   /** aws:region / aws:profile for the AWS CLI. */
   cli: { region?: string; profile?: string };
-  dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 export interface StartToolJetArgs extends ToolJetWindowArgs {
@@ -59,6 +59,7 @@ function windowCommand(
   action: ToolJetAction,
   args: ToolJetWindowArgs,
   environment: pulumi.Input<Record<string, string>>,
+  dependsOn: pulumi.ComponentResourceOptions['dependsOn'],
 ): command.local.Command {
   const kind = definition.kind;
   return new command.local.Command(
@@ -68,7 +69,7 @@ function windowCommand(
       update: noopUpdate(action),
       interpreter: timedInterpreter(phaseLabel(action === 'stop' ? PHASES.stop : PHASES.start, kind)),
       environment,
-      triggers: args.triggers,
+      triggers: [...args.triggers],
       // Identifiers, counts, states: no credentials pass through these commands.
       logging: 'stdoutAndStderr',
       // The no-op update re-prints the previous output (the stop's record) from PULUMI_COMMAND_STDOUT.
@@ -76,13 +77,16 @@ function windowCommand(
     },
     {
       parent,
-      ...(args.dependsOn && { dependsOn: args.dependsOn }),
+      ...(dependsOn !== undefined && { dependsOn }),
       customTimeouts: { create: `${timeoutSeconds + 300}s`, update: '5m' },
     },
   );
 }
 
-/** Stops ToolJet on every configured target; nothing that depends on it runs before every kind reports stopped. */
+/**
+ * Stops ToolJet on every configured target; nothing that depends on it runs before every kind reports stopped.
+ * `opts.dependsOn` (none in the program: the stop is the first step) is given to each command too.
+ */
 export class StopToolJet extends pulumi.ComponentResource {
   readonly commands: Partial<Record<TargetKind, command.local.Command>> = {};
   readonly all: command.local.Command[] = [];
@@ -96,7 +100,7 @@ export class StopToolJet extends pulumi.ComponentResource {
         { action: 'stop', timeoutSeconds },
         { cli: args.cli },
       );
-      const c = windowCommand(this, name, definition, timeoutSeconds, 'stop', args, environment);
+      const c = windowCommand(this, name, definition, timeoutSeconds, 'stop', args, environment, opts?.dependsOn);
       this.commands[definition.kind] = c;
       this.all.push(c);
     }
@@ -110,7 +114,11 @@ export class StopToolJet extends pulumi.ComponentResource {
   }
 }
 
-/** Starts ToolJet again on every configured target, once every target is re-pointed. */
+/**
+ * Starts ToolJet again on every configured target. `opts.dependsOn`: every target component and what they waited for
+ * (the window's validation, stop and rollback report), given to each command too, so it starts only once every target
+ * is re-pointed.
+ */
 export class StartToolJet extends pulumi.ComponentResource {
   readonly commands: Partial<Record<TargetKind, command.local.Command>> = {};
   readonly all: command.local.Command[] = [];
@@ -135,7 +143,7 @@ export class StartToolJet extends pulumi.ComponentResource {
             { cli: args.cli, ...(start !== undefined && { start }) },
           ),
         );
-      const c = windowCommand(this, name, definition, timeoutSeconds, 'start', args, environment);
+      const c = windowCommand(this, name, definition, timeoutSeconds, 'start', args, environment, opts?.dependsOn);
       this.commands[kind] = c;
       this.all.push(c);
     }

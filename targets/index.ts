@@ -40,7 +40,7 @@ export type TargetConfigs = { readonly [K in TargetKind]?: SettingsOf<K> };
 /** Stack outputs of the targets: what each configured kind adds (none holds a secret). */
 export type TargetOutputs = Partial<Intersection<OutputsOf<Definition>>>;
 
-/** Every sub-key each kind accepts (nested mappings as `<kind>.<child>`). README "ToolJet targets" lists each. */
+/** Every sub-key each kind accepts (nested mappings as `<kind>.<child>`). docs/targets.md lists each. */
 export const TARGET_SUB_KEYS: Readonly<Record<string, readonly string[]>> = Object.assign(
   {},
   ...TARGETS.map((d) => d.subKeys),

@@ -6,6 +6,11 @@
 //   - targets/ never imports the configuration back: only the settings parsers (and the kind contract that names the
 //     parser's type) import config/, and only config/reader.ts. Renderers and targets/shared import none of it.
 //   - One owner for CA bundles: only lib/tls/ca-bundle.ts parses PEM certificates.
+//   - Rendering never reaches the configuration: the pure renderers (targets', monitoring/'s, the validate command's)
+//     import nothing of config/, not even through another file.
+//   - Components take narrow Args: no `*Config` type of config/ (the whole stack's or a section of it) in a component's
+//     Args, and no `dependsOn` (it travels in the resource options).
+// And tests/ mirrors the tree: every folder of tests (but helpers/ and the fixtures/ of a test) is a source folder.
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -51,6 +56,28 @@ function importGraph(): Map<string, string[]> {
     graph.set(rel(file), [...deps]);
   }
   return graph;
+}
+
+/** Each `interface <Name>Args` / `type <Name>Args =` declaration of a file, with its text up to where it closes. */
+function argsDeclarations(text: string): { name: string; body: string }[] {
+  const out: { name: string; body: string }[] = [];
+  for (const m of text.matchAll(/^export (?:interface|type) (\w+Args)\b/gm)) {
+    let depth = 0;
+    let opened = false;
+    let i = m.index!;
+    for (; i < text.length; i++) {
+      if (text[i] === '{') {
+        depth++;
+        opened = true;
+      } else if (text[i] === '}') depth--;
+      if (opened && depth === 0 && (text[i] === '}' || text[i] === ';') && /[;\n]/.test(text[i + 1] ?? '\n')) {
+        // A union continues on the next line with `|`.
+        if (!/^\s*\|/.test(text.slice(i + 1).split('\n', 2)[1] ?? '')) break;
+      }
+    }
+    out.push({ name: m[1], body: text.slice(m.index!, i + 1) });
+  }
+  return out;
 }
 
 /** Strongly connected components of more than one file (or a file importing itself): the import loops. */
@@ -149,10 +176,82 @@ describe('layout: the import rules of docs/layout.md', () => {
     );
   });
 
+  it('no renderer reaches config/ (monitoring/, validation/validate-command.ts, bluegreen/mirror.ts)', () => {
+    const reaches = (from: string, seen = new Set<string>()): boolean =>
+      importsOf(from).some((d) => d.startsWith('config/') || (!seen.has(d) && (seen.add(d), reaches(d, seen))));
+    const renderers = [
+      'monitoring/alarms.ts',
+      'monitoring/dashboard.ts',
+      'monitoring/log-filter.ts',
+      'validation/validate-command.ts',
+      'bluegreen/mirror.ts',
+      'database/attach-parameter-group.ts',
+    ];
+    for (const f of renderers) assert.ok(graph.has(f), f);
+    assert.deepEqual(
+      renderers.filter((f) => reaches(f)),
+      [],
+    );
+    // The check follows a path through other files: cutover/estimate.ts imports nothing of config/ itself, and reaches
+    // it through the registry (targets/index.ts -> a kind -> its settings parser -> config/reader.ts).
+    assert.ok(!importsOf('cutover/estimate.ts').some((d) => d.startsWith('config/')));
+    assert.ok(reaches('cutover/estimate.ts'));
+  });
+
+  it("components take narrow Args: no config/ *Config type and no dependsOn in a component's Args", () => {
+    const configTypes = new Set<string>();
+    for (const f of [...graph.keys()].filter((x) => x.startsWith('config/'))) {
+      for (const m of fs
+        .readFileSync(path.join(REPO_ROOT, f), 'utf8')
+        .matchAll(/export (?:interface|type) (\w+Config)\b/g))
+        configTypes.add(m[1]);
+    }
+    assert.ok(
+      configTypes.has('StackConfig') && configTypes.has('LoadedStackConfig') && configTypes.has('ValidationConfig'),
+    );
+    const found: string[] = [];
+    const offenders: string[] = [];
+    for (const f of [...graph.keys()].filter((x) => !x.startsWith('tests/'))) {
+      const text = fs.readFileSync(path.join(REPO_ROOT, f), 'utf8');
+      if (!/extends pulumi\.ComponentResource\b/.test(text)) continue;
+      for (const args of argsDeclarations(text)) {
+        found.push(`${f}: ${args.name}`);
+        for (const t of configTypes)
+          if (new RegExp(`\\b${t}\\b`).test(args.body)) offenders.push(`${f}: ${args.name} takes ${t}`);
+        if (/^\s*(readonly\s+)?dependsOn\??:/m.test(args.body)) offenders.push(`${f}: ${args.name} takes dependsOn`);
+      }
+    }
+    assert.ok(found.length >= 10, found.join('\n'));
+    assert.deepEqual(offenders, []);
+  });
+
   it('one owner for CA bundles: only lib/tls/ca-bundle.ts parses PEM certificates', () => {
     const parsers = [...graph.keys()]
       .filter((f) => !f.startsWith('tests/'))
       .filter((f) => /BEGIN CERTIFICATE|X509Certificate/.test(fs.readFileSync(path.join(REPO_ROOT, f), 'utf8')));
     assert.deepEqual(parsers, ['lib/tls/ca-bundle.ts']);
+  });
+});
+
+/** Every folder under `dir`, repository-relative, but `skip`ped names and what is below them. */
+function folders(dir: string, skip: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!e.isDirectory() || skip.has(e.name)) continue;
+    const p = path.join(dir, e.name);
+    out.push(rel(p), ...folders(p, skip));
+  }
+  return out;
+}
+
+describe('layout: tests/ mirrors the tree', () => {
+  it('every test folder (but helpers/ and fixtures/) has a source folder of the same path', () => {
+    const tests = folders(path.join(REPO_ROOT, 'tests'), new Set(['helpers', 'fixtures']));
+    assert.ok(tests.includes('tests/targets/ecs') && tests.includes('tests/lib/pg'), tests.join(', '));
+    assert.deepEqual(
+      tests.filter((t) => !fs.existsSync(path.join(REPO_ROOT, t.slice('tests/'.length)))),
+      [],
+      'a test folder without a source folder of the same path: move the tests next to what they test',
+    );
   });
 });

@@ -246,5 +246,5 @@ export function rollbackSummary(r: RollbackReport): string {
       : '';
   return r.onlyOnClone === 0
     ? `rollback: nothing stays behind: every row of the clone is on the source${after}`
-    : `rollback: ${r.onlyOnClone} row(s) written on the clone stay on the clone and are NOT on the source${after}; the clone is kept for inspection (README "Rollback")`;
+    : `rollback: ${r.onlyOnClone} row(s) written on the clone stay on the clone and are NOT on the source${after}; the clone is kept for inspection (docs/cutover-and-rollback.md "Rollback: back to the PostgreSQL 13 source")`;
 }

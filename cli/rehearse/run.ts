@@ -3,7 +3,8 @@
 //   source    a local PostgreSQL 13.21 seeded with the ToolJet fixture, or the user's --source (read only)
 //   precheck  pg_upgrade/RDS blockers stop the rehearsal (exit 1) with the report
 //   clone     a consistent copy on a local PostgreSQL 16.9 with TLS (a CA generated for the run stands in for the
-//             RDS bundle): logical replication from the local source, dump/restore from a --source (why: README)
+//             RDS bundle): logical replication from the local source, dump/restore from a --source
+//             (why: docs/rehearsal.md "Copy method, and why")
 //   cutover   (replication) writes stopped -> clone caught up -> subscriptions dropped -> sequences set
 //   validate  `validate --analyze` on the ToolJet database and the ToolJet Database; cutover + validate = downtime
 //   configs   the four targets (Docker, ECS, EKS, AMI) rendered for the clone under --out

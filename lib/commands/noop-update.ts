@@ -32,7 +32,7 @@ export function noopUpdateScript(u: NoopUpdate): string {
   }
   return [
     ...(u.reprint ? [`printf '%s\\n' "\${PULUMI_COMMAND_STDOUT:-}"`] : []),
-    `echo "${u.name}: nothing to do on this update; it runs only when ${u.runsWhen} (README, \\"When each command runs\\")" >&2`,
+    `echo "${u.name}: nothing to do on this update; it runs only when ${u.runsWhen} (docs/design.md, \\"When each command runs\\")" >&2`,
     '',
   ].join('\n');
 }

@@ -13,7 +13,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** Where the RDS CA bundle comes from (README and error messages point here). */
+/** Where the RDS CA bundle comes from (docs/configuration.md and error messages point here). */
 export const RDS_CA_BUNDLE_URL = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
 
 /** The name a bundle given as text (not read from a file) is mounted under. */

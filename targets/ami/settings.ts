@@ -1,6 +1,6 @@
 // targets.ami: the launch template of the ToolJet AMI instances, where they download the CA bundle from and where
-// they read the database password at boot. The parser, its typed result, defaults and sub-keys (README "ToolJet
-// targets" documents each key).
+// they read the database password at boot. The parser, its typed result, defaults and sub-keys (docs/targets.md
+// documents each key).
 import type { Reader } from '../../config/reader';
 import type { TargetContext } from '../shared/kind';
 import {

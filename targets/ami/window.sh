@@ -1,6 +1,7 @@
 #!/bin/sh
-# Stops or starts ToolJet on the running EC2 instances of the AMI target for the maintenance-window cutover (README
-# "Production cutover and rollback"), with SSM Run Command (document AWS-RunShellScript).
+# Stops or starts ToolJet on the running EC2 instances of the AMI target for the maintenance-window cutover
+# (docs/cutover-and-rollback.md "What stop and start do on each target"), with SSM Run Command
+# (document AWS-RunShellScript).
 #
 # Which instances: every pending/running instance launched from the configured launch template, found by the tag
 # EC2 puts on them (aws:ec2launchtemplate:id = targets.ami.launchTemplateId). Their Auto Scaling groups are read from

@@ -1,5 +1,5 @@
 // targets.docker: where ToolJet's docker-compose-with-external-postgresql folder lives and how to apply the files.
-// The parser, its typed result, defaults and sub-keys (README "ToolJet targets" documents each key).
+// The parser, its typed result, defaults and sub-keys (docs/targets.md documents each key).
 import type { Reader } from '../../config/reader';
 import type { TargetContext } from '../shared/kind';
 import { Obj, readLocalPath, readStringList } from '../shared/settings';

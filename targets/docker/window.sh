@@ -1,7 +1,7 @@
 #!/bin/sh
-# Stops or starts ToolJet's Docker Compose services for the maintenance-window cutover (README "Production cutover
-# and rollback"), in the folder of ToolJet's docker-compose.yaml (targets.docker.directory) on the machine that runs
-# `pulumi up`.
+# Stops or starts ToolJet's Docker Compose services for the maintenance-window cutover
+# (docs/cutover-and-rollback.md "What stop and start do on each target"), in the folder of ToolJet's
+# docker-compose.yaml (targets.docker.directory) on the machine that runs `pulumi up`.
 #
 #   stop:  `docker compose stop <services>` (targets.docker.services, default tooljet; PostgREST runs inside it) and
 #          check that none of them is still running. Compose keeps the containers' configuration: nothing to record.

@@ -18,7 +18,6 @@ import * as aws from '@pulumi/aws';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import { phaseLabel, PHASES, timedInterpreter } from '../../cutover/timing';
-import { durationSeconds } from '../../lib/durations';
 import type { CaBundle } from '../../lib/tls/ca-bundle';
 import { caBundleObject } from '../shared/ca-bundle-object';
 import {
@@ -208,7 +207,7 @@ export class EcsTarget extends pulumi.ComponentResource {
             if (m.removed.length > 0) {
               pulumi.log.warn(
                 `the new revision of ${cur.family} drops ${m.removed.join(', ')} from ${cur.arn}: they would turn database certificate ` +
-                  'verification off or keep ToolJet on the old host (README "Settings that would undo verified TLS")',
+                  'verification off or keep ToolJet on the old host (docs/targets.md "Settings that would undo verified TLS")',
                 this,
               );
             }
@@ -216,7 +215,7 @@ export class EcsTarget extends pulumi.ComponentResource {
               pulumi.log.warn(
                 `the new revision of ${cur.family} sets ${m.blanked.join(', ')} to "" because those containers load environment files ` +
                   '(S3) this program cannot read: an environment entry wins over the files, so a value there cannot turn database certificate ' +
-                  'verification off or keep ToolJet on the old host (README "Settings that would undo verified TLS")',
+                  'verification off or keep ToolJet on the old host (docs/targets.md "Settings that would undo verified TLS")',
                 this,
               );
             }
@@ -295,7 +294,7 @@ export class EcsTarget extends pulumi.ComponentResource {
     );
 
     if (s.updateService) {
-      const timeoutSeconds = durationSeconds(s.deployTimeout) ?? 1800;
+      const timeoutSeconds = s.deployTimeoutSeconds;
       const script = scriptText(ECS_DEPLOY_SCRIPT);
       this.deploy = new command.local.Command(
         `${name}-deploy`,

@@ -1,6 +1,5 @@
 // The ECS (Fargate) target kind (an existing ToolJet service): its entry in the registry (targets/index.ts).
 import * as path from 'path';
-import { durationSeconds } from '../../lib/durations';
 import type { TargetKindDefinition } from '../shared/kind';
 import type { EcsOutputs, EcsTarget } from './component';
 import { rehearseEcs } from './rehearse';
@@ -28,7 +27,7 @@ export const ecs: TargetKindDefinition<'ecs', EcsTargetConfig, EcsTarget, EcsOut
   window: {
     script: path.join(__dirname, 'window.sh'),
     // The deployment's own budget (targets.ecs.deployTimeout): the start waits for the service to be stable.
-    timeoutSeconds: (s) => durationSeconds(s.deployTimeout) ?? 1800,
+    timeoutSeconds: (s) => s.deployTimeoutSeconds,
     environment: (s, base, { cli }) => ecsToolJetEnvironment({ ...base, cluster: s.cluster, service: s.service, cli }),
   },
   // Minutes. Stop: the tasks stop and the load balancer's deregistration delay (300 s by default) passes. Re-point: a

@@ -1,6 +1,6 @@
 // targets.ecs: the existing ToolJet service on Fargate, the roles its tasks run with, where its secrets live, and
 // where the CA bundle is uploaded for the init container. The parser, its typed result, defaults and sub-keys
-// (README "ToolJet targets" documents each key).
+// (docs/targets.md documents each key).
 import type { Reader } from '../../config/reader';
 import { APP_SECRET_VARIABLES, AppSecretKey } from '../shared/app-secrets';
 import { DATABASE_ENV_KEYS } from '../shared/database-env';
@@ -45,8 +45,8 @@ export interface EcsTargetConfig {
   readonly service: string;
   /** Point the service at the new revision and wait for the deployment; false: only register the revision. */
   readonly updateService: boolean;
-  /** Time budget of that deployment (ToolJet's health check grace period alone is 900 s). */
-  readonly deployTimeout: string;
+  /** `deployTimeout` in seconds: that deployment's time budget (ToolJet's health check grace period alone is 900 s). */
+  readonly deployTimeoutSeconds: number;
   /** Unset: the family of the service's current task definition (the new revision is based on that definition). */
   readonly family?: string;
   /** Unset: the current task definition's. */
@@ -117,7 +117,7 @@ export const ECS_SUB_KEYS = {
 
 export const ECS_SETTINGS_DEFAULTS = {
   updateService: true,
-  deployTimeout: '30m',
+  deployTimeoutSeconds: 30 * 60,
   caBundleKey: 'tooljet-pg-upgrade/rds-ca/global-bundle.pem',
 } as const;
 
@@ -321,7 +321,7 @@ export function parseEcsTarget(r: Reader, o: Obj, ctx: TargetContext): EcsTarget
     'name the ToolJet ECS service (aws ecs list-services --cluster <cluster>): pulumi config set --path targets.ecs.service <service>',
   );
   const updateService = r.boolean(k('updateService'), o.updateService) ?? d.updateService;
-  const deployTimeout = r.duration(k('deployTimeout'), o.deployTimeout, d.deployTimeout);
+  const deployTimeoutSeconds = r.duration(k('deployTimeout'), o.deployTimeout, d.deployTimeoutSeconds);
   // Unset: the service's current task definition's (the new revision is based on it: merge.ts).
   const family = r.matching(
     k('family'),
@@ -453,7 +453,7 @@ export function parseEcsTarget(r: Reader, o: Obj, ctx: TargetContext): EcsTarget
     cluster,
     service,
     updateService,
-    deployTimeout,
+    deployTimeoutSeconds,
     ...(family !== undefined && { family }),
     ...(cpu !== undefined && { cpu }),
     ...(memory !== undefined && { memory }),

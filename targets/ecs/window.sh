@@ -1,6 +1,7 @@
 #!/bin/sh
-# Stops or starts the existing ToolJet ECS service for the maintenance-window cutover (README "Production cutover and
-# rollback"). The service is not owned by the stack; this changes only its desired count.
+# Stops or starts the existing ToolJet ECS service for the maintenance-window cutover
+# (docs/cutover-and-rollback.md "What stop and start do on each target"). The service is not
+# owned by the stack; this changes only its desired count.
 #
 #   stop:  record the desired count in a tag on the service (tooljet-pg-upgrade:desired-count) and, when the service
 #          has an Application Auto Scaling target, its suspended state in a second tag written in the same call

@@ -1,5 +1,5 @@
 // targets.eks: the ToolJet Helm release's namespace and object names, and which cluster to talk to. The parser, its
-// typed result, defaults and sub-keys (README "ToolJet targets" documents each key).
+// typed result, defaults and sub-keys (docs/targets.md documents each key).
 import * as fs from 'fs';
 import type { Reader } from '../../config/reader';
 import { APP_SECRET_KEYS } from '../shared/app-secrets';

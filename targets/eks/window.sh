@@ -1,6 +1,7 @@
 #!/bin/sh
-# Stops or starts ToolJet's Deployments on EKS for the maintenance-window cutover (README "Production cutover and
-# rollback"): the chart's `tooljet` Deployment(s) and PostgREST, which both write to the database.
+# Stops or starts ToolJet's Deployments on EKS for the maintenance-window cutover
+# (docs/cutover-and-rollback.md "What stop and start do on each target"): the chart's `tooljet`
+# Deployment(s) and PostgREST, which both write to the database.
 #
 #   stop:  per Deployment, record its replica count in the annotation tooljet-pg-upgrade/replicas-before-stop, scale it
 #          to 0, then wait until none of its pods is left (terminating ones included; pods that already Succeeded or

@@ -1,5 +1,5 @@
 // The RDS CA bundle as an S3 object in an existing bucket, for the targets whose hosts download it (ECS init
-// container, AMI user-data): it is too large for any other carrier (README "ToolJet targets").
+// container, AMI user-data): it is too large for any other carrier (docs/targets.md).
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { S3ObjectConfig } from './settings';

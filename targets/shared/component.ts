@@ -4,7 +4,7 @@
 import * as aws from '@pulumi/aws';
 import * as fs from 'fs';
 import * as pulumi from '@pulumi/pulumi';
-import { MANAGED_BY, TAG_KEYS } from '../../components/database/tags';
+import { MANAGED_BY, TAG_KEYS } from '../../database/tags';
 import { Environment, PROJECT } from '../../lib/stack';
 import type { CaBundle } from '../../lib/tls/ca-bundle';
 import type { AppSecretKey } from './app-secrets';

@@ -172,7 +172,7 @@ export function readLocalPath(
   return path.resolve(baseDir, s);
 }
 
-/** A duration like the other `*Timeout` keys. */
-export function readDuration(r: Reader, key: string, value: unknown, fallback: string): string {
+/** A duration like the other `*Timeout` keys, in seconds. */
+export function readDuration(r: Reader, key: string, value: unknown, fallback: number): number {
   return r.duration(key, value, fallback);
 }

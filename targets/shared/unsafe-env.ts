@@ -8,7 +8,7 @@
 // and Node itself skips certificate verification for every TLS connection when NODE_TLS_REJECT_UNAUTHORIZED is "0".
 // An empty value counts as unset for all four (ToolJet tests truthiness, Node compares with "0").
 //
-// The rule every target applies (README "ToolJet targets" -> "Settings that would undo verified TLS"):
+// The rule every target applies (docs/targets.md "Settings that would undo verified TLS"):
 //   - found in what a target re-points (Docker .env, the AMI's .env, the ECS service's current task definition, the
 //     EKS chart's Secret): neutralised (commented out / removed / set to "") and reported;
 //   - asked for in this stack's configuration (targets.ecs.extraEnvironment, extraSecrets, extraContainers): refused.

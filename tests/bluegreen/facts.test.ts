@@ -6,12 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type * as aws from '@pulumi/aws';
-import {
-  checkBlueGreenPrerequisites,
-  combineFacts,
-  describeSourceScript,
-  mirrorSourceInstance,
-} from '../../components/bluegreen';
+import { checkBlueGreenPrerequisites, combineFacts, describeSourceScript, mirrorSourceInstance } from '../../bluegreen';
 
 function getInstance(overrides: Partial<aws.rds.GetInstanceResult> = {}): aws.rds.GetInstanceResult {
   return {
@@ -41,7 +36,7 @@ function getInstance(overrides: Partial<aws.rds.GetInstanceResult> = {}): aws.rd
   } as aws.rds.GetInstanceResult;
 }
 
-describe('components/bluegreen/describe-source.sh against a stand-in AWS CLI', () => {
+describe('bluegreen/describe-source.sh against a stand-in AWS CLI', () => {
   let dir: string;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tj-bg-'));

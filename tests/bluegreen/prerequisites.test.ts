@@ -8,7 +8,7 @@ import {
   MirrorFacts,
   mirrorSourceInstance,
   upgradeSourceInstance,
-} from '../../components/bluegreen';
+} from '../../bluegreen';
 
 const ready: BlueGreenSourceFacts = {
   identifier: 'db1',

@@ -1,11 +1,11 @@
 // The CLI as the program's local.Commands run it inside `pulumi up`: each command script (blue/green precheck and
 // postcheck, the rollback report) through /bin/sh -c in the project directory with its environment, running the
 // compiled bin/tj-pg-upgrade.js for real against PostgreSQL 13.21 and 16.9 over verify-full. (The post-deploy
-// validation is run the same way in tests/components/validation/validate-command.test.ts.)
+// validation is run the same way in tests/validation/validate-command.test.ts.)
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
-import { postcheckScript, precheckScript } from '../../components/bluegreen/upgrade';
-import { rollbackReportEnvironment, rollbackReportScript } from '../../components/rollback';
+import { postcheckScript, precheckScript } from '../../bluegreen/upgrade';
+import { rollbackReportEnvironment, rollbackReportScript } from '../../validation/rollback-report';
 import { caFileForCommand, commandDatabaseUrl, PROJECT_DIR } from '../../lib/commands';
 import { pair } from '../checks/pair';
 

@@ -5,9 +5,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { rollbackReportEnvironment, rollbackReportScript } from '../../components/rollback';
+import { rollbackReportEnvironment, rollbackReportScript } from '../../validation/rollback-report';
 
-describe('components/rollback: the rollback-report command', () => {
+describe('validation/rollback-report: the rollback-report command', () => {
   let dir: string;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tj-rollback-'));
@@ -64,7 +64,7 @@ process.exit(Number(process.env.FAKE_EXIT));`,
     assert.equal(r.status, 0);
     assert.match(
       r.stderr,
-      /connection refused\ntj-pg-upgrade rollback-report could not compare the clone with the source \(exit 2, see above\); the rollback goes on\. Run it by hand/,
+      /connection refused\ntj-pg-upgrade rollback-report could not compare the clone with the source \(exit 2, see above\); the rollback goes on\. Run it by hand before ToolJet writes to the source again \(docs\/cutover-and-rollback\.md, "Rollback: back to the PostgreSQL 13 source"\)\.\n$/,
     );
   });
 

@@ -60,7 +60,7 @@ describe('config/aftercare: defaults', () => {
     assert.deepEqual(c.blueGreen, {
       phase: 'import',
       parameterGroupName: 'tooljet-db-postgres16',
-      updateTimeout: '8h',
+      updateTimeoutSeconds: 8 * 3600,
     });
   });
 });

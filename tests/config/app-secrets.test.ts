@@ -27,7 +27,7 @@ describe('config/app-secrets and config/validation: app secrets and the post-dep
       jobs: 4,
       analyze: false,
       fixSequences: false,
-      timeout: '2h',
+      timeoutSeconds: 2 * 3600,
     });
     assert.deepEqual(
       parse({
@@ -46,7 +46,7 @@ describe('config/app-secrets and config/validation: app secrets and the post-dep
         jobs: 2,
         analyze: true,
         fixSequences: true,
-        timeout: '90m',
+        timeoutSeconds: 90 * 60,
       },
     );
   });

@@ -68,7 +68,7 @@ describe('config/parse: parseStackConfig', () => {
       assert.deepEqual(c.snapshot, {
         mode: 'create',
         identifier: 'tooljet-prod-db-pre-pg16-staging',
-        createTimeout: '4h',
+        createTimeoutSeconds: 4 * 3600,
       });
       assert.deepEqual(c.clone, {
         identifier: 'test-db-pg13-clone',
@@ -77,7 +77,7 @@ describe('config/parse: parseStackConfig', () => {
         parameterGroupName: 'test-db-pg13-clone-postgres16',
         caCertIdentifier: 'rds-ca-rsa2048-g1',
         multiAz: false,
-        timeouts: { create: '4h', update: '4h', delete: '2h' },
+        timeoutSeconds: { create: 4 * 3600, update: 4 * 3600, delete: 2 * 3600 },
       });
       assert.equal(c.activeDatabase, 'clone');
       assert.deepEqual(Object.keys(c.targets).sort(), [...TARGET_KINDS].sort(), 'every kind of the registry');
@@ -110,14 +110,18 @@ describe('config/parse: parseStackConfig', () => {
   describe('defaults', () => {
     it('fills every default for a minimal staging config', () => {
       const c = parse(minimal({ environment: 'staging' }), 'team-a');
-      assert.deepEqual(c.snapshot, { mode: 'create', identifier: 'tooljet-db-pre-pg16-team-a', createTimeout: '4h' });
+      assert.deepEqual(c.snapshot, {
+        mode: 'create',
+        identifier: 'tooljet-db-pre-pg16-team-a',
+        createTimeoutSeconds: 4 * 3600,
+      });
       assert.deepEqual(c.clone, {
         identifier: 'test-db-pg13-clone',
         instanceClass: 'db.t3.medium',
         engineVersion: '16.9',
         parameterGroupName: 'test-db-pg13-clone-postgres16',
         caCertIdentifier: 'rds-ca-rsa2048-g1',
-        timeouts: { create: '4h', update: '4h', delete: '2h' },
+        timeoutSeconds: { create: 4 * 3600, update: 4 * 3600, delete: 2 * 3600 },
       });
       assert.equal(c.activeDatabase, 'source');
       assert.deepEqual(c.database, {

@@ -45,7 +45,7 @@ describe('cutover/fresh-snapshot: a window needs a fresh snapshot', () => {
     })!;
     assert.equal(
       w,
-      'snapshot "tooljet-prod-db-pre-pg16-prod" exists already (taken 2026-06-01T10:00:00Z, before this window\'s cutoverAt 2026-07-01T22:00:00Z): the clone comes from it and the exact validation compares it with the source, so anything ToolJet wrote to the source after it fails the validation while ToolJet is stopped. A window needs a fresh snapshot and clone: pulumi config set --path snapshot.identifier tooljet-prod-db-pre-pg16-prod-2 && pulumi config set --path clone.identifier tooljet-prod-db-pg16-2 (README "A window needs a fresh snapshot")',
+      'snapshot "tooljet-prod-db-pre-pg16-prod" exists already (taken 2026-06-01T10:00:00Z, before this window\'s cutoverAt 2026-07-01T22:00:00Z): the clone comes from it and the exact validation compares it with the source, so anything ToolJet wrote to the source after it fails the validation while ToolJet is stopped. A window needs a fresh snapshot and clone: pulumi config set --path snapshot.identifier tooljet-prod-db-pre-pg16-prod-2 && pulumi config set --path clone.identifier tooljet-prod-db-pg16-2 (docs/cutover-and-rollback.md "A window needs a fresh snapshot")',
     );
     assert.ok(!w.includes('\n'));
   });

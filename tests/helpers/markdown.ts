@@ -97,3 +97,71 @@ export function brokenLinks(file: string): string[] {
   }
   return problems;
 }
+
+export interface InlineCode {
+  /** 1-based line of the span in its file. */
+  line: number;
+  code: string;
+}
+
+/** The inline code spans (`...`) outside fenced code blocks, in file order. */
+export function inlineCodeSpans(text: string): InlineCode[] {
+  const spans: InlineCode[] = [];
+  forEachProseLine(text, (line, lineNumber) => {
+    for (const m of line.matchAll(/`([^`]+)`/g)) spans.push({ line: lineNumber, code: m[1] });
+  });
+  return spans;
+}
+
+/**
+ * Whether an inline code span looks like a path in this repository. The rule, kept simple on purpose:
+ *   - no whitespace; no `:` (URLs, URNs, ARNs, images, `file:line`) and no `=` (settings);
+ *   - no glob or placeholder: none of `* ? [ ] { } < > $`, no `...`;
+ *   - not somewhere else by its form: does not start with `/` (a path on a host or in a container, e.g. /certs),
+ *     `~`, `./` or `../` (relative to a working directory or a module), or `@` (an npm package);
+ *   - and it contains a `/`, or it is a file name `<name>.ts|.sh|.md|.json|.yaml`.
+ */
+export function looksLikeRepoPath(code: string): boolean {
+  if (/\s|[:=*?[\]{}<>$]|\.\.\./.test(code)) return false;
+  if (/^(\/|~|\.\.?\/|@)/.test(code)) return false;
+  return code.includes('/') || /^[\w.-]*\w\.(ts|sh|md|json|yaml)$/.test(code);
+}
+
+/** Every file name in the tree under `root`, outside node_modules, dist and .git. */
+export function fileNamesUnder(root: string): Set<string> {
+  const names = new Set<string>();
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) {
+        if (!['node_modules', 'dist', '.git'].includes(e.name)) walk(path.join(dir, e.name));
+      } else names.add(e.name);
+    }
+  };
+  walk(root);
+  return names;
+}
+
+/**
+ * The inline code spans of `file` that look like a path in the repository at `root` (looksLikeRepoPath) and name
+ * nothing there: a path with a `/` must exist relative to `root` (with a trailing `/`, as a folder); a bare file name
+ * must be the name of some file of the repository (the docs name files of a folder they have just named). `elsewhere`
+ * holds first path segments (or bare names) that name something outside the repository on purpose.
+ */
+export function missingRepoPaths(file: string, root: string, elsewhere: ReadonlySet<string>): string[] {
+  const names = fileNamesUnder(root);
+  const problems: string[] = [];
+  for (const { line, code } of inlineCodeSpans(fs.readFileSync(file, 'utf8'))) {
+    if (!looksLikeRepoPath(code) || elsewhere.has(code.split('/')[0])) continue;
+    const where = `${path.relative(root, file)}:${line}: \`${code}\``;
+    if (!code.includes('/')) {
+      if (!names.has(code)) problems.push(`${where}: no file of that name in the repository`);
+      continue;
+    }
+    const resolved = path.join(root, code);
+    const ok = code.endsWith('/')
+      ? fs.existsSync(resolved) && fs.statSync(resolved).isDirectory()
+      : fs.existsSync(resolved);
+    if (!ok) problems.push(`${where}: ${code.endsWith('/') ? 'no such folder' : 'does not exist'}`);
+  }
+  return problems;
+}

@@ -6,7 +6,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Client } from 'pg';
-import { CONNECTION_FAILURE_PATTERNS, matchesFilterPattern, renderFilterPattern } from '../../lib/monitoring';
+import { CONNECTION_FAILURE_PATTERNS, matchesFilterPattern, renderFilterPattern } from '../../monitoring';
 import { createCertificateAuthority } from '../../lib/tls/ca';
 import { LocalServer, makeTlsFixture, startServer, TlsFixture } from '../helpers/servers';
 

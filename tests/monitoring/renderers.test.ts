@@ -12,7 +12,7 @@ import {
   renderAlarms,
   renderDashboard,
   renderFilterPattern,
-} from '../../lib/monitoring';
+} from '../../monitoring';
 
 describe('renderAlarms', () => {
   const withFailures = {

@@ -115,7 +115,7 @@ describe('rollback-report: rows written on the clone after the cutover (13.21 so
     assert.equal(report.exitCode, 1);
     assert.equal(
       rollbackSummary(report),
-      `rollback: 6 row(s) written on the clone stay on the clone and are NOT on the source; 5 row(s) on the clone are newer than the cutover (${cutoverAt}); the clone is kept for inspection (README "Rollback")`,
+      `rollback: 6 row(s) written on the clone stay on the clone and are NOT on the source; 5 row(s) on the clone are newer than the cutover (${cutoverAt}); the clone is kept for inspection (docs/cutover-and-rollback.md "Rollback: back to the PostgreSQL 13 source")`,
     );
   });
 

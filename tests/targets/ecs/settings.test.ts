@@ -9,7 +9,7 @@ describe('targets/ecs/settings: targets.ecs through parseStackConfig', () => {
     const c = parse({ targets: { ecs: ECS_MIN } });
     const e = c.targets.ecs!;
     assert.equal(e.updateService, true);
-    assert.equal(e.deployTimeout, '30m');
+    assert.equal(e.deployTimeoutSeconds, 30 * 60);
     assert.equal(e.family, undefined, "the new revision keeps the family of the service's task definition");
     assert.equal(e.cpu, undefined);
     assert.equal(e.memory, undefined);
