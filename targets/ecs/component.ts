@@ -44,7 +44,6 @@ import type { SecretSource } from '../shared/settings';
 import { ecsDeployEnvironment, ECS_DEPLOY_SCRIPT } from './deploy';
 import {
   checkEcsRoles,
-  checkRegisteredBlanks,
   CurrentEcsTaskDefinition,
   currentEcsTaskDefinition,
   EcsMergeResult,
@@ -199,7 +198,10 @@ export class EcsTarget extends pulumi.ComponentResource {
         ]) =>
           checkRender('ecs', () => {
             const rendered = renderEcsContainerDefinitions({ ...base, database, secrets, caBundleObject: object });
-            const m = mergeEcsTaskDefinition(cur, rendered, { containerName });
+            const m = mergeEcsTaskDefinition(cur, rendered, {
+              containerName,
+              reviewedEnvironmentFiles: s.reviewedEnvironmentFiles,
+            });
             checkEcsTaskDefinitionSize({
               family: cur.family,
               containerDefinitions: m.containerDefinitions,
@@ -208,14 +210,6 @@ export class EcsTarget extends pulumi.ComponentResource {
             if (m.removed.length > 0) {
               pulumi.log.warn(
                 `the new revision of ${cur.family} drops ${m.removed.join(', ')} from ${cur.arn}: they would turn database certificate ` +
-                  'verification off or keep ToolJet on the old host (README "Settings that would undo verified TLS")',
-                this,
-              );
-            }
-            if (m.blanked.length > 0) {
-              pulumi.log.warn(
-                `the new revision of ${cur.family} sets ${m.blanked.join(', ')} to "" because those containers load environment files ` +
-                  '(S3) this program cannot read: an environment entry wins over the files, so a value there cannot turn database certificate ' +
                   'verification off or keep ToolJet on the old host (README "Settings that would undo verified TLS")',
                 this,
               );
@@ -258,16 +252,7 @@ export class EcsTarget extends pulumi.ComponentResource {
       // The secrets must hold their values before a task that reads them can start.
       { parent: this, dependsOn: createdVersions },
     );
-    // What ECS registered must still hold the "" overrides of environment files (checkRegisteredBlanks); otherwise the
-    // ARN never resolves, so neither the deployment below nor the exported deploy command can use the revision.
-    this.taskDefinitionArn = pulumi
-      .all([this.taskDefinition.arn, this.taskDefinition.containerDefinitions, merged])
-      .apply(([arn, registered, m]: [string, string, EcsMergeResult]) =>
-        checkRender('ecs', () => {
-          checkRegisteredBlanks(registered, m.blanked, arn);
-          return arn;
-        }),
-      );
+    this.taskDefinitionArn = this.taskDefinition.arn;
     this.revision = this.taskDefinition.revision;
 
     // The execution role reads exactly the secrets the containers reference; the task role exactly the bundle object.

@@ -12,13 +12,14 @@
 //     would undo verified TLS: targets/shared/unsafe-env.ts), and so is a PGRST_DB_URI in the ToolJet container (PostgREST
 //     runs in the sidecar; a URI there points at the old host); each removal is reported;
 //   - a container that loads `environmentFiles` (S3 .env objects this program cannot read) may get those four from a
-//     file, where removing nothing helps. So such a container gets each of the four as an `environment` entry with
-//     the value "", which wins over the files: "If there are environment variables specified using the environment
-//     parameter in a container definition, they take precedence over the variables contained within an environment
-//     file." (Amazon ECS API Reference, EnvironmentFile,
-//     https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_EnvironmentFile.html). "" is the same as unset
-//     for all four (ToolJet tests them for truthiness, Node disables verification only for "0"; unsafe-env.ts). These
-//     are reported too (names only), and checkRegisteredBlanks verifies after registration that ECS kept them.
+//     file. An `environment` entry wins over the files ("If there are environment variables specified using the
+//     environment parameter in a container definition, they take precedence over the variables contained within an
+//     environment file", Amazon ECS API Reference, EnvironmentFile), but the only value that unsets them, "", does not
+//     survive registration: ECS drops an environment entry whose value is empty (terraform-provider-aws#39533,
+//     pulumi-aws#4576, aws-actions/amazon-ecs-deploy-task-definition#216). So such a file is refused
+//     (checkEnvironmentFiles) unless the operator lists it in targets.ecs.reviewedEnvironmentFiles after checking it
+//     sets none of the four. Every other database variable a file may set is overridden by the environment entries
+//     this target renders into the container.
 // Merging is idempotent: merging the result again with the same rendering gives the same definition (after the first
 // `pulumi up` the service's current definition is the one this produced).
 import {
@@ -69,18 +70,18 @@ export interface CurrentEcsTaskDefinition {
 export interface EcsMergeOptions {
   /** The ToolJet container (targets.ecs.containerName). */
   containerName: string;
+  /**
+   * S3 ARNs of environment files the operator has checked set none of the unsafe variables (targets.ecs.
+   * reviewedEnvironmentFiles); any other file a container loads is refused (checkEnvironmentFiles).
+   */
+  reviewedEnvironmentFiles?: readonly string[];
 }
 
 export interface EcsMergeResult {
   containerDefinitions: ContainerDefinition[];
   volumes: EcsTaskVolume[];
-  /** `container: NAME` for every variable or secret removed (never a value; a variable that was "" is not listed). */
+  /** `container: NAME` for every variable or secret removed (never a value). */
   removed: string[];
-  /**
-   * `container: NAME` for every variable set to "" because the container loads environment files (never a value):
-   * the four names of unsafe-env.ts in each such container, on every merge (the files are still there).
-   */
-  blanked: string[];
   /** Whether the PostgREST sidecar was added (the current definition had none). */
   addedPostgrest: boolean;
 }
@@ -90,13 +91,6 @@ const STALE_IN_TOOLJET = ['PGRST_DB_URI'];
 
 function namesOf(list: ReadonlyArray<{ name: string }> | undefined): Set<string> {
   return new Set((list ?? []).map((e) => e.name));
-}
-
-/** An environment entry that sets nothing: "" or no value at all (ECS may answer a "" value that way). Never a secret. */
-function isBlank(e: KeyValuePair | EcsSecret): boolean {
-  if ('valueFrom' in e) return false;
-  const value: unknown = (e as Partial<KeyValuePair>).value;
-  return value === undefined || value === null || value === '';
 }
 
 /**
@@ -121,10 +115,8 @@ function mergeContainer(
   // A name is ours whether it was an environment variable or a secret before (ECS refuses the same name in both).
   const owned = new Set([...namesOf(rendered.environment), ...namesOf(rendered.secrets)]);
   const drop = (e: KeyValuePair | EcsSecret) => {
-    const unsafe = isUnsafeEnvName(e.name);
-    const bad = unsafe || extraDrop.includes(e.name);
-    // An unsafe variable that is "" sets nothing (it is what this merge writes for environment files): not reported.
-    if (bad && !owned.has(e.name) && !(unsafe && isBlank(e))) removed.push(`${current.name}: ${e.name}`);
+    const bad = isUnsafeEnvName(e.name) || extraDrop.includes(e.name);
+    if (bad && !owned.has(e.name)) removed.push(`${current.name}: ${e.name}`);
     return bad;
   };
   const out: ContainerDefinition = { ...current };
@@ -147,7 +139,7 @@ function mergeContainer(
 function scrub(c: ContainerDefinition, removed: string[]): ContainerDefinition {
   const bad = [...(c.environment ?? []), ...(c.secrets ?? [])].filter((e) => isUnsafeEnvName(e.name));
   if (bad.length === 0) return c;
-  for (const e of bad) if (!isBlank(e)) removed.push(`${c.name}: ${e.name}`);
+  for (const e of bad) removed.push(`${c.name}: ${e.name}`);
   const out: ContainerDefinition = { ...c };
   if (c.environment) out.environment = c.environment.filter((e) => !isUnsafeEnvName(e.name));
   if (c.secrets) out.secrets = c.secrets.filter((e) => !isUnsafeEnvName(e.name));
@@ -160,19 +152,30 @@ export function loadsEnvironmentFiles(c: ContainerDefinition): boolean {
 }
 
 /**
- * A container with environment files gets the unsafe variables as "" (an `environment` entry wins over the files),
- * last, after everything else (its other variables and secrets no longer hold them: merge/scrub removed them).
+ * Refuses environment files nobody has vouched for: ECS applies them under the container's `environment`, this program
+ * cannot read them, and the one value that would neutralise an unsafe variable there ("") is dropped by ECS when it
+ * registers the definition. One line, naming every container and file, with both ways out.
  */
-function blankForEnvironmentFiles(c: ContainerDefinition, blanked: string[]): ContainerDefinition {
-  if (!loadsEnvironmentFiles(c)) return c;
-  for (const name of UNSAFE_ENV_NAMES) blanked.push(`${c.name}: ${name}`);
-  return {
-    ...c,
-    environment: [
-      ...(c.environment ?? []).filter((e) => !isUnsafeEnvName(e.name)),
-      ...UNSAFE_ENV_NAMES.map((name) => ({ name, value: '' })),
-    ],
-  };
+export function checkEnvironmentFiles(
+  containers: readonly ContainerDefinition[],
+  reviewed: readonly string[] = [],
+): void {
+  const ok = new Set(reviewed);
+  const unreviewed: Array<{ container: string; files: string[] }> = [];
+  for (const c of containers) {
+    if (!loadsEnvironmentFiles(c)) continue;
+    const files = c.environmentFiles!.map((f) => String(f?.value)).filter((v) => !ok.has(v));
+    if (files.length > 0) unreviewed.push({ container: c.name, files });
+  }
+  if (unreviewed.length === 0) return;
+  const all = [...new Set(unreviewed.flatMap((u) => u.files))];
+  throw new RenderError(
+    `${unreviewed.map((u) => `container "${u.container}" loads environmentFiles ${u.files.join(', ')}`).join('; ')}: ` +
+      `ECS applies those S3 .env files, which this program cannot read, and they may set ${UNSAFE_ENV_NAMES.join(', ')} ` +
+      '(an environment entry cannot unset them: ECS drops an environment variable whose value is empty); ' +
+      "move the containers' variables from the files into environment/secrets of the service's task definition, or, " +
+      `once you have checked that the files set none of those four, list them: targets.ecs.reviewedEnvironmentFiles: [${all.join(', ')}]`,
+  );
 }
 
 /**
@@ -221,46 +224,9 @@ export function mergeEcsTaskDefinition(
     if (r.name === POSTGREST_CONTAINER) out.push({ ...r, image: r.image ?? ECS_DEFAULTS.postgrestImage });
     else out.push(r);
   }
-  const blanked: string[] = [];
-  const containerDefinitions = out.map((c) => blankForEnvironmentFiles(c, blanked));
+  checkEnvironmentFiles(out, opts.reviewedEnvironmentFiles);
   const volumes = [...(current.volumes ?? []).filter((v) => v.name !== CA_VOLUME), { name: CA_VOLUME }];
-  return { containerDefinitions, volumes, removed, blanked, addedPostgrest };
-}
-
-/**
- * After registration: every variable the merge set to "" must be in the registered definition with no value (ECS's
- * answer, i.e. the TaskDefinition resource's `containerDefinitions` output). If ECS dropped one, an environment
- * file's value for it would apply; the revision must then not be deployed. Throws one line naming what is missing.
- */
-export function checkRegisteredBlanks(
-  registeredContainerDefinitions: string,
-  blanked: readonly string[],
-  arn: string,
-): void {
-  if (blanked.length === 0) return;
-  let defs: unknown;
-  try {
-    defs = JSON.parse(registeredContainerDefinitions);
-  } catch {
-    defs = undefined;
-  }
-  if (!Array.isArray(defs))
-    throw new RenderError(
-      `the registered task definition ${arn} has no readable container definitions; it was not deployed`,
-    );
-  const missing = blanked.filter((item) => {
-    const [container, name] = item.split(': ');
-    const c = (defs as ContainerDefinition[]).find((d) => d && d.name === container);
-    return !(c?.environment ?? []).some((e) => e && e.name === name && isBlank(e));
-  });
-  if (missing.length > 0) {
-    throw new RenderError(
-      `ECS registered ${arn} without the empty ${missing.join(', ')} this target set to override the containers' environment files, ` +
-        'so a value in those files would still apply (turning database certificate verification off or keeping ToolJet on the old host); ' +
-        "the revision was not deployed. Move those containers' variables from their environmentFiles into environment/secrets " +
-        '(without DATABASE_URL, TOOLJET_DB_URL, CA_CERT, NODE_TLS_REJECT_UNAUTHORIZED), then run pulumi up again',
-    );
-  }
+  return { containerDefinitions: out, volumes, removed, addedPostgrest };
 }
 
 // --- the lookup's shape -> CurrentEcsTaskDefinition --------------------------------------------------------------

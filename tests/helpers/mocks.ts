@@ -64,11 +64,6 @@ export interface FakeEcs {
   services: Record<string, string>;
   /** task definition ARN -> the data source's result (see ecsLookupFixture) */
   taskDefinitions: Record<string, Record<string, unknown>>;
-  /**
-   * When set, RegisterTaskDefinition answers with container environment entries whose value is "" left out (public
-   * reports disagree whether ECS does that); the TaskDefinition's `containerDefinitions` output is then that answer.
-   */
-  dropsEmptyEnvironmentValues?: boolean;
 }
 
 export interface FakeAws {
@@ -169,6 +164,22 @@ export function ecsLookupFixture(
     family: string;
   };
   return { ...raw, containerDefinitions: JSON.stringify(raw.containerDefinitions) };
+}
+
+/**
+ * What RegisterTaskDefinition keeps of the container definitions sent: ECS drops every environment entry whose value is
+ * empty ("" or no value at all). terraform-provider-aws#39533 and pulumi-aws#4576 (the registered definition lacks
+ * them, so the provider shows a diff on every run); aws-actions/amazon-ecs-deploy-task-definition#216/#224: "ECS removes
+ * the complete object with no value field from the environment array". The TaskDefinition's `containerDefinitions`
+ * output is this answer, as the provider reads it back with DescribeTaskDefinition.
+ */
+export function registeredContainerDefinitions(sent: string): string {
+  const defs = JSON.parse(sent) as Array<{ environment?: Array<{ value?: unknown }> }>;
+  for (const d of defs) {
+    if (Array.isArray(d.environment))
+      d.environment = d.environment.filter((e) => typeof e.value === 'string' && e.value !== '');
+  }
+  return JSON.stringify(defs);
 }
 
 export const FAKE_LAUNCH_TEMPLATE_VERSION = 8;
@@ -410,11 +421,8 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
           arnWithoutRevision,
           revision: FAKE_TASK_DEFINITION_REVISION,
         };
-        if (aws.ecs.dropsEmptyEnvironmentValues && typeof inputs.containerDefinitions === 'string') {
-          const defs = JSON.parse(inputs.containerDefinitions) as Array<{ environment?: Array<{ value?: string }> }>;
-          for (const d of defs) if (d.environment) d.environment = d.environment.filter((e) => e.value !== '');
-          state.containerDefinitions = JSON.stringify(defs);
-        }
+        if (typeof inputs.containerDefinitions === 'string')
+          state.containerDefinitions = registeredContainerDefinitions(inputs.containerDefinitions);
         break;
       }
       case 'aws:secretsmanager/secret:Secret': {

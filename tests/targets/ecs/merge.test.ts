@@ -5,21 +5,13 @@
 import { strict as assert } from 'assert';
 import {
   checkEcsRoles,
-  checkRegisteredBlanks,
   CurrentEcsTaskDefinition,
   currentEcsTaskDefinition,
   mergeEcsTaskDefinition,
 } from '../../../targets/ecs/merge';
-import {
-  checkEcsTaskDefinitionSize,
-  ContainerDefinition,
-  ECS_DEFAULTS,
-  EcsTargetInput,
-  ecsTaskDefinitionSize,
-  renderEcsContainerDefinitions,
-} from '../../../targets/ecs/render';
-import { UNSAFE_ENV_NAMES } from '../../../targets/shared/unsafe-env';
-import { ecsLookupFixture } from '../../helpers/mocks';
+import { ContainerDefinition, EcsTargetInput, renderEcsContainerDefinitions } from '../../../targets/ecs/render';
+import { RenderError } from '../../../targets/shared/render';
+import { ecsLookupFixture, registeredContainerDefinitions } from '../../helpers/mocks';
 import { CaFixture, CLONE, makeCaBundle, SOURCE } from '../../helpers/targets';
 import { caBundleSha256 } from '../../../lib/tls/ca-bundle';
 
@@ -293,128 +285,71 @@ describe('targets/ecs/merge: the new revision keeps the current task definition 
 
   describe('containers that load environment files (S3 .env objects the program cannot read)', () => {
     const withFiles = () => currentEcsTaskDefinition(ecsLookupFixture('ecs-task-definition-env-files.json'));
-    const blanks = UNSAFE_ENV_NAMES.map((name) => ({ name, value: '' }));
+    const FILES = [
+      'arn:aws:s3:::tooljet-staging-config/env/tooljet.env',
+      'arn:aws:s3:::tooljet-staging-config/env/smtp.env',
+      'arn:aws:s3:::tooljet-staging-config/env/postgrest.env',
+    ];
+    const mergeReviewed = (reviewed: string[], cur = withFiles()) =>
+      mergeEcsTaskDefinition(cur, renderEcsContainerDefinitions(input()), {
+        ...OPTS,
+        reviewedEnvironmentFiles: reviewed,
+      });
 
-    it('get DATABASE_URL, TOOLJET_DB_URL, CA_CERT and NODE_TLS_REJECT_UNAUTHORIZED as "" in environment (wins over the files), reported by name', () => {
-      const r = merge(withFiles());
-      const c = byName(r.containerDefinitions);
-      assert.deepEqual(
-        r.containerDefinitions.map((x) => x.name),
-        ['tooljet', 'postgrest', 'tooljet-worker', 'rds-ca-bundle'],
+    it('are refused in one line naming every container and file, with both fixes, unless each file is reviewed', () => {
+      assert.throws(
+        () => merge(withFiles()),
+        (e: Error) => {
+          assert.ok(e instanceof RenderError);
+          assert.doesNotMatch(e.message, /\n/);
+          assert.match(
+            e.message,
+            /^container "tooljet" loads environmentFiles arn:aws:s3:::tooljet-staging-config\/env\/tooljet\.env, arn:aws:s3:::tooljet-staging-config\/env\/smtp\.env; container "postgrest" loads environmentFiles .*postgrest\.env; container "tooljet-worker" loads environmentFiles .*tooljet\.env: /,
+          );
+          assert.match(e.message, /ECS drops an environment variable whose value is empty/);
+          assert.match(e.message, /move the containers' variables from the files into environment\/secrets/);
+          assert.match(
+            e.message,
+            /targets\.ecs\.reviewedEnvironmentFiles: \[arn:aws:s3:::tooljet-staging-config\/env\/tooljet\.env, arn:aws:s3:::tooljet-staging-config\/env\/smtp\.env, arn:aws:s3:::tooljet-staging-config\/env\/postgrest\.env\]$/,
+          );
+          return true;
+        },
       );
-      for (const name of ['tooljet', 'postgrest', 'tooljet-worker']) {
-        const env = c[name].environment ?? [];
-        assert.deepEqual(env.slice(-blanks.length), blanks, `${name}: the four blanks, last`);
-        const names = [...env, ...(c[name].secrets ?? [])].map((e) => e.name);
-        assert.equal(new Set(names).size, names.length, `${name}: every name once (ECS refuses duplicates)`);
+      assert.throws(
+        () => mergeReviewed(FILES.slice(0, 2)),
+        /^RenderError: container "postgrest" loads environmentFiles arn:aws:s3:::tooljet-staging-config\/env\/postgrest\.env: .*reviewedEnvironmentFiles: \[arn:aws:s3:::tooljet-staging-config\/env\/postgrest\.env\]$/,
+        'a file not listed is still refused, alone',
+      );
+      const r = mergeReviewed(FILES);
+      const c = byName(r.containerDefinitions);
+      for (const name of ['tooljet', 'postgrest', 'tooljet-worker'])
         assert.deepEqual(
           c[name].environmentFiles,
           byName(withFiles().containerDefinitions)[name].environmentFiles,
           `${name} keeps its files`,
         );
+      assert.equal(envOf(c.tooljet).PG_HOST, CLONE.host, 'environment entries win over the files for our variables');
+      assert.deepEqual(r.removed, ['tooljet-worker: CA_CERT'], 'a CA_CERT with a value is removed and reported');
+      assert.ok(!JSON.stringify(r.containerDefinitions).includes('BEGIN CERTIFICATE'), 'its value does not survive');
+    });
+
+    it('hold no empty value: what ECS registers is exactly what was sent, so merging the registered revision again changes nothing', () => {
+      // ECS drops an environment entry whose value is "" (terraform-provider-aws#39533, pulumi-aws#4576; the mock's
+      // registeredContainerDefinitions models it). A revision relying on one would differ from what ECS keeps, and
+      // every pulumi up would register another revision.
+      for (const cur of [current(), withFiles()]) {
+        const first = mergeReviewed(FILES, cur);
+        const sent = JSON.stringify(first.containerDefinitions);
+        const registered = registeredContainerDefinitions(sent);
+        assert.equal(registered, sent, 'ECS keeps every entry of the revision');
+        const again = mergeReviewed(FILES, {
+          ...cur,
+          containerDefinitions: JSON.parse(registered) as ContainerDefinition[],
+          volumes: first.volumes,
+        });
+        assert.deepEqual(again.containerDefinitions, first.containerDefinitions);
+        assert.deepEqual(again.removed, []);
       }
-      assert.equal(envOf(c['tooljet-worker']).WORKER, 'true', 'the rest of the worker is kept');
-      assert.equal(envOf(c.tooljet).PG_HOST, CLONE.host, 'ours are set as in any ToolJet container');
-      assert.equal(envOf(c.postgrest).PGRST_SERVER_PORT, '3002');
-      assert.equal(
-        c['rds-ca-bundle'].environment?.some((e) => e.value === ''),
-        false,
-        'a container without files gets none',
-      );
-      assert.deepEqual(
-        r.blanked,
-        ['tooljet', 'postgrest', 'tooljet-worker'].flatMap((n) => UNSAFE_ENV_NAMES.map((v) => `${n}: ${v}`)),
-      );
-      assert.deepEqual(
-        r.removed,
-        ['tooljet-worker: CA_CERT'],
-        'the CA_CERT with a value is removed and reported; its blank replaces it',
-      );
-      assert.ok(
-        !JSON.stringify(r.containerDefinitions).includes('BEGIN CERTIFICATE'),
-        'the old value does not survive',
-      );
-      assert.equal(envOf(c['tooljet-worker']).CA_CERT, '');
-      assert.deepEqual(merge().blanked, [], 'the definition without files gets no blanks');
-    });
-
-    it('stay idempotent: merging the result again (or ECS\'s "value-less" form of a blank) gives the same definition and reports no removal', () => {
-      const first = merge(withFiles());
-      const again = mergeEcsTaskDefinition(
-        { ...withFiles(), containerDefinitions: first.containerDefinitions, volumes: first.volumes },
-        renderEcsContainerDefinitions(input()),
-        OPTS,
-      );
-      assert.deepEqual(again.containerDefinitions, first.containerDefinitions);
-      assert.deepEqual(again.removed, []);
-      assert.deepEqual(again.blanked, first.blanked, 'still reported: the files are still loaded');
-      // ECS may answer a "" value without the value field.
-      const valueless = JSON.parse(JSON.stringify(first.containerDefinitions)) as ContainerDefinition[];
-      for (const c of valueless)
-        for (const e of c.environment ?? []) if (e.value === '') delete (e as { value?: string }).value;
-      const fromValueless = mergeEcsTaskDefinition(
-        { ...withFiles(), containerDefinitions: valueless, volumes: first.volumes },
-        renderEcsContainerDefinitions(input()),
-        OPTS,
-      );
-      assert.deepEqual(fromValueless.containerDefinitions, first.containerDefinitions);
-      assert.deepEqual(fromValueless.removed, []);
-    });
-
-    it('count in the 64 KB check: a definition that fits without the blanks can be refused with them', () => {
-      const pad = (cur: CurrentEcsTaskDefinition, n: number) => {
-        const c = JSON.parse(JSON.stringify(cur)) as CurrentEcsTaskDefinition;
-        c.containerDefinitions[0].environment!.push({ name: 'FILLER', value: 'x'.repeat(n) });
-        return c;
-      };
-      const doc = (cur: CurrentEcsTaskDefinition) => {
-        const m = merge(cur);
-        return { family: cur.family, containerDefinitions: m.containerDefinitions, volumes: m.volumes };
-      };
-      const noFiles = (cur: CurrentEcsTaskDefinition) => ({
-        ...cur,
-        containerDefinitions: cur.containerDefinitions.map(({ environmentFiles, ...c }) => c as ContainerDefinition),
-      });
-      const base = withFiles();
-      const withoutBlanks = ecsTaskDefinitionSize(doc(noFiles(base)));
-      const withBlanks = ecsTaskDefinitionSize(doc(base));
-      assert.ok(
-        withBlanks > withoutBlanks + 3 * JSON.stringify(blanks).length,
-        'the blanks are in the checked document',
-      );
-      const filler = ECS_DEFAULTS.maxTaskDefinitionBytes - ecsTaskDefinitionSize(doc(noFiles(pad(base, 0))));
-      assert.equal(checkEcsTaskDefinitionSize(doc(noFiles(pad(base, filler)))), ECS_DEFAULTS.maxTaskDefinitionBytes);
-      assert.throws(
-        () => checkEcsTaskDefinitionSize(doc(pad(base, filler))),
-        /^RenderError: the ECS task definition is \d+ bytes, over ECS's 65536-byte limit/,
-      );
-    });
-
-    it('are verified after registration: a registered definition without one of them is refused in one line', () => {
-      const r = merge(withFiles());
-      const arn = 'arn:aws:ecs:us-east-1:123456789012:task-definition/tooljet:12';
-      checkRegisteredBlanks(JSON.stringify(r.containerDefinitions), r.blanked, arn);
-      const valueless = r.containerDefinitions.map((c) => ({
-        ...c,
-        environment: (c.environment ?? []).map((e) => (e.value === '' ? { name: e.name } : e)),
-      }));
-      checkRegisteredBlanks(JSON.stringify(valueless), r.blanked, arn);
-      const dropped = r.containerDefinitions.map((c) =>
-        c.name === 'postgrest' ? { ...c, environment: (c.environment ?? []).filter((e) => e.value !== '') } : c,
-      );
-      assert.throws(
-        () => checkRegisteredBlanks(JSON.stringify(dropped), r.blanked, arn),
-        (e: Error) => {
-          assert.doesNotMatch(e.message, /\n/);
-          assert.match(
-            e.message,
-            /^ECS registered arn:aws:ecs:us-east-1:123456789012:task-definition\/tooljet:12 without the empty postgrest: DATABASE_URL, postgrest: TOOLJET_DB_URL, postgrest: CA_CERT, postgrest: NODE_TLS_REJECT_UNAUTHORIZED .*the revision was not deployed\. Move those containers' variables from their environmentFiles/,
-          );
-          return true;
-        },
-      );
-      checkRegisteredBlanks('not json', [], arn);
-      assert.throws(() => checkRegisteredBlanks('not json', r.blanked, arn), /has no readable container definitions/);
     });
   });
 });

@@ -198,4 +198,36 @@ describe('targets/ecs/settings: targets.ecs through parseStackConfig', () => {
     assert.match(p[2], /extraContainers\[2\]\.environment: API_TOKEN looks like a secret/);
     assert.ok(!p.join('\n').includes('t0ken'));
   });
+
+  it('reviewedEnvironmentFiles: a list of S3 object ARNs, default none', () => {
+    assert.deepEqual(parse({ targets: { ecs: ECS_MIN } }).targets.ecs!.reviewedEnvironmentFiles, []);
+    const files = ['arn:aws:s3:::tooljet-config/env/tooljet.env', 'arn:aws-us-gov:s3:::cfg.example/a/b.env'];
+    assert.deepEqual(
+      parse({ targets: { ecs: { ...ECS_MIN, reviewedEnvironmentFiles: files } } }).targets.ecs!
+        .reviewedEnvironmentFiles,
+      files,
+    );
+    oneProblem(
+      { targets: { ecs: { ...ECS_MIN, reviewedEnvironmentFiles: ['s3://tooljet-config/env/tooljet.env'] } } },
+      /^tooljet-pg-upgrade:targets\.ecs\.reviewedEnvironmentFiles\[0\]: .*list the S3 object ARNs of environment files/,
+    );
+  });
+
+  it('refuses empty values, which ECS drops at registration (terraform-provider-aws#39533, pulumi-aws#4576)', () => {
+    const p = problems({
+      targets: {
+        ecs: {
+          ...ECS_MIN,
+          extraEnvironment: { REDIS_HOST: '' },
+          extraContainers: [{ name: 'redis', image: 'redis:7', environment: [{ name: 'MODE', value: '' }] }],
+        },
+      },
+    });
+    assert.equal(p.length, 2, p.join('\n'));
+    assert.match(
+      p[0],
+      /^tooljet-pg-upgrade:targets\.ecs\.extraEnvironment\.REDIS_HOST: is empty: ECS drops an environment variable whose value is "" when it registers the task definition/,
+    );
+    assert.match(p[1], /^tooljet-pg-upgrade:targets\.ecs\.extraContainers\[0\]\.environment: MODE is empty: ECS drops/);
+  });
 });
