@@ -214,6 +214,13 @@ export class EcsTarget extends pulumi.ComponentResource {
                 this,
               );
             }
+            if (m.repointed.length > 0) {
+              pulumi.log.info(
+                `the new revision of ${cur.family} gives ${m.repointed.join(', ')} the database and TLS variables, passwords and /certs mount ` +
+                  'of the ToolJet container too: they talk to the database (docs/targets.md "ECS")',
+                this,
+              );
+            }
             return m;
           }),
       );

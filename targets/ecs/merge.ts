@@ -19,7 +19,16 @@
 //     pulumi-aws#4576, aws-actions/amazon-ecs-deploy-task-definition#216). So such a file is refused
 //     (checkEnvironmentFiles) unless the operator lists it in targets.ecs.reviewedEnvironmentFiles after checking it
 //     sets none of the four. Every other database variable a file may set is overridden by the environment entries
-//     this target renders into the container.
+//     this target renders into the container;
+//   - every other container that talks to the database (a ToolJet worker, say) gets the same database/TLS variables
+//     and passwords as the ToolJet container (PG_*, TOOLJET_DB_*, PGSSLMODE=verify-full, PGSSLROOTCERT,
+//     NODE_EXTRA_CA_CERTS, PG_PASS, TOOLJET_DB_PASS), the read-only /certs mount and the dependency on the init
+//     container; otherwise it would keep its old host and TLS settings (PGSSLMODE=no-verify verifies nothing in
+//     node-postgres). "Talks to the database" (talksToDatabase): it names a database variable (ToolJet's PG_* /
+//     TOOLJET_DB* or libpq's PG*), or it loads environment files (which may set them), or it runs the ToolJet
+//     container's image. One that sets a libpq connection variable this target does not render (PGHOST, PGPASSWORD...)
+//     or a PGRST_DB_URI outside the PostgREST sidecar is refused, named, since re-pointing it would need values this
+//     target does not own.
 // Merging is idempotent: merging the result again with the same rendering gives the same definition (after the first
 // `pulumi up` the service's current definition is the one this produced).
 import {
@@ -31,6 +40,7 @@ import {
   KeyValuePair,
   POSTGREST_CONTAINER,
 } from './render';
+import { DATABASE_ENV_KEYS } from '../shared/database-env';
 import { CONTAINER_CA_DIR, RenderError } from '../shared/render';
 import { isUnsafeEnvName, UNSAFE_ENV_NAMES } from '../shared/unsafe-env';
 
@@ -84,10 +94,67 @@ export interface EcsMergeResult {
   removed: string[];
   /** Whether the PostgREST sidecar was added (the current definition had none). */
   addedPostgrest: boolean;
+  /** Other containers that talk to the database and got its variables, mount and dependency (talksToDatabase). */
+  repointed: string[];
 }
 
 /** Variables the ToolJet container must not keep besides the unsafe ones (PostgREST runs in the sidecar). */
 const STALE_IN_TOOLJET = ['PGRST_DB_URI'];
+
+/** The secrets of the ToolJet container a database-talking side container gets too. */
+const DATABASE_SECRETS = ['PG_PASS', 'TOOLJET_DB_PASS'];
+/** Names that show a container talks to ToolJet's databases: ToolJet's (PG_*, TOOLJET_DB*, the URLs) and libpq's. */
+const DATABASE_VARIABLE = /^(PG_\w+|TOOLJET_DB\w*|DATABASE_URL|PGRST_DB_URI|PG[A-Z]+)$/;
+/**
+ * libpq connection settings (PostgreSQL docs, "Environment Variables") and PostgREST's URI: this target renders none of
+ * them into a side container, so one that sets them would keep connecting where they point.
+ */
+const FOREIGN_CONNECTION_VARIABLES = [
+  'PGHOST',
+  'PGHOSTADDR',
+  'PGPORT',
+  'PGDATABASE',
+  'PGUSER',
+  'PGPASSWORD',
+  'PGPASSFILE',
+  'PGSERVICE',
+  'PGSERVICEFILE',
+  'PGRST_DB_URI',
+];
+
+/** An image reference without tag or digest (`repo[:tag][@digest]` -> `repo`). */
+function imageRepository(image: string | undefined): string | undefined {
+  if (!image) return undefined;
+  const noDigest = image.split('@')[0];
+  const slash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  return colon > slash ? noDigest.slice(0, colon) : noDigest;
+}
+
+/**
+ * Whether a container (other than ours) talks to ToolJet's databases: it names a database variable in `environment` or
+ * `secrets`, it loads environment files (which may set them; the program cannot read them), or it runs the ToolJet
+ * container's image (a worker of the same application).
+ */
+export function talksToDatabase(c: ContainerDefinition, tooljetImage: string | undefined): boolean {
+  const names = [...(c.environment ?? []), ...(c.secrets ?? [])].map((e) => e.name);
+  if (names.some((n) => DATABASE_VARIABLE.test(n))) return true;
+  if (loadsEnvironmentFiles(c)) return true;
+  const repo = imageRepository(c.image);
+  return repo !== undefined && repo === imageRepository(tooljetImage);
+}
+
+/** The part of the rendered ToolJet container every database-talking container gets (no TOOLJET_HOST, PGRST_*...). */
+function databasePart(tooljet: ContainerDefinition, name: string): ContainerDefinition {
+  const dbEnv = new Set<string>(DATABASE_ENV_KEYS);
+  return {
+    name,
+    environment: (tooljet.environment ?? []).filter((e) => dbEnv.has(e.name)),
+    secrets: (tooljet.secrets ?? []).filter((e) => DATABASE_SECRETS.includes(e.name)),
+    mountPoints: tooljet.mountPoints,
+    dependsOn: tooljet.dependsOn,
+  };
+}
 
 function namesOf(list: ReadonlyArray<{ name: string }> | undefined): Set<string> {
   return new Set((list ?? []).map((e) => e.name));
@@ -206,6 +273,17 @@ export function mergeEcsTaskDefinition(
     );
   }
   const removed: string[] = [];
+  const repointed: string[] = [];
+  const foreign: string[] = [];
+  const tooljetImage = tooljet.image ?? containers.find((c) => c.name === opts.containerName)?.image;
+  /** Another container (kept from the current definition, or an extra one as configured). */
+  const side = (c: ContainerDefinition): ContainerDefinition => {
+    if (!talksToDatabase(c, tooljetImage)) return scrub(c, removed);
+    const names = [...(c.environment ?? []), ...(c.secrets ?? [])].map((e) => e.name);
+    for (const n of names.filter((x) => FOREIGN_CONNECTION_VARIABLES.includes(x))) foreign.push(`${c.name}: ${n}`);
+    repointed.push(c.name);
+    return mergeContainer(c, databasePart(tooljet, c.name), removed);
+  };
   const seen = new Set<string>();
   const out: ContainerDefinition[] = [];
   for (const c of containers) {
@@ -215,18 +293,26 @@ export function mergeEcsTaskDefinition(
     else if (c.name === POSTGREST_CONTAINER)
       out.push({ ...mergeContainer(c, postgrest, removed), portMappings: postgrest.portMappings });
     else if (byName.has(c.name))
-      out.push(scrub(byName.get(c.name)!, removed)); // an extra container: as configured
-    else out.push(scrub(c, removed));
+      out.push(side(byName.get(c.name)!)); // an extra container: as configured
+    else out.push(side(c));
   }
   const addedPostgrest = !seen.has(POSTGREST_CONTAINER);
   for (const r of rendered) {
     if (seen.has(r.name)) continue;
     if (r.name === POSTGREST_CONTAINER) out.push({ ...r, image: r.image ?? ECS_DEFAULTS.postgrestImage });
-    else out.push(r);
+    else if (r.name === CA_INIT_CONTAINER) out.push(r);
+    else out.push(side(r));
+  }
+  if (foreign.length > 0) {
+    throw new RenderError(
+      `${foreign.join(', ')}: these containers talk to the database with connection settings this target does not re-point, ` +
+        "so they would keep the old host (or their own TLS settings); remove those variables from the containers of the service's task definition " +
+        '(ToolJet reads PG_HOST, PG_USER, PG_PASS..., which this target sets in every container that talks to the database; PostgREST runs in the "postgrest" sidecar)',
+    );
   }
   checkEnvironmentFiles(out, opts.reviewedEnvironmentFiles);
   const volumes = [...(current.volumes ?? []).filter((v) => v.name !== CA_VOLUME), { name: CA_VOLUME }];
-  return { containerDefinitions: out, volumes, removed, addedPostgrest };
+  return { containerDefinitions: out, volumes, removed, addedPostgrest, repointed };
 }
 
 // --- the lookup's shape -> CurrentEcsTaskDefinition --------------------------------------------------------------

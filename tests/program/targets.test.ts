@@ -680,6 +680,16 @@ describe('program: target configuration variants', () => {
         assert.equal(envOf(byName[name])[v], undefined, `${name}: ${v}`);
     }
     assert.equal(td.state.containerDefinitions, td.inputs.containerDefinitions, 'ECS registered what was sent');
+    assert.equal(
+      envOf(byName['tooljet-worker']).PG_HOST,
+      envOf(byName.tooljet).PG_HOST,
+      'the worker is re-pointed too',
+    );
+    assert.equal(envOf(byName['tooljet-worker']).PGSSLMODE, 'verify-full');
+    assert.ok(
+      run.logs.some((l) => /gives tooljet-worker the database/.test(l)),
+      run.logs.join('\n'),
+    );
     assert.equal(td.inputs.enableFaultInjection, true);
     assert.deepEqual(
       (td.inputs.volumes as Array<Record<string, unknown>>).map((v) => Object.keys(v).sort()),

@@ -207,6 +207,117 @@ describe('targets/ecs/merge: the new revision keeps the current task definition 
     ]);
   });
 
+  describe('other containers that talk to the database (issue 14: side containers kept their old settings)', () => {
+    // A ToolJet worker beside the server: node-postgres takes PGSSLMODE from the environment, and "no-verify" there means
+    // encrypted without any certificate check (node-postgres, pg-connection-string sslmode handling); PG_HOST is the
+    // old host. Each must get what the ToolJet container gets, or the revision must be refused.
+    const withSides = () => {
+      const cur = current();
+      cur.containerDefinitions.push(
+        {
+          name: 'worker',
+          image: 'worker:1',
+          command: ['npm', 'run', 'worker:prod'],
+          environment: [
+            { name: 'PG_HOST', value: SOURCE.host },
+            { name: 'PGSSLMODE', value: 'no-verify' },
+            { name: 'QUEUE', value: 'q' },
+          ],
+          secrets: [{ name: 'PG_PASS', valueFrom: sm('tooljet/old-pg') }],
+        },
+        {
+          name: 'cron',
+          image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/tooljet:ee-lts-3.16.20',
+          command: ['npm', 'run', 'cron'],
+        },
+        { name: 'redis', image: 'redis:7', environment: [{ name: 'REDIS_ARGS', value: '--save ""' }] },
+      );
+      return cur;
+    };
+
+    it('get the database/TLS variables, passwords, the read-only /certs mount and the init dependency; the rest is kept', () => {
+      const r = merge(withSides());
+      const c = byName(r.containerDefinitions);
+      const tj = envOf(c.tooljet);
+      for (const name of ['worker', 'cron']) {
+        const env = envOf(c[name]);
+        for (const k of [
+          'PG_HOST',
+          'PG_PORT',
+          'PG_USER',
+          'PG_DB',
+          'TOOLJET_DB',
+          'TOOLJET_DB_HOST',
+          'PGSSLMODE',
+          'PGSSLROOTCERT',
+          'NODE_EXTRA_CA_CERTS',
+        ])
+          assert.equal(env[k], tj[k], `${name}: ${k} as in the ToolJet container`);
+        assert.equal(env.PGSSLMODE, 'verify-full', `${name}: no-verify is replaced`);
+        assert.equal(env.PG_HOST, CLONE.host);
+        assert.equal(env.TOOLJET_HOST, undefined, 'only the database part');
+        assert.deepEqual(secretsOf(c[name]).PG_PASS, sm('tooljet/rds-master'));
+        assert.deepEqual(secretsOf(c[name]).TOOLJET_DB_PASS, sm('tooljet/rds-master'));
+        assert.deepEqual(
+          c[name].mountPoints?.filter((m) => m.sourceVolume === 'rds-ca'),
+          [{ sourceVolume: 'rds-ca', containerPath: '/certs', readOnly: true }],
+        );
+        assert.deepEqual(c[name].dependsOn, [{ containerName: 'rds-ca-bundle', condition: 'SUCCESS' }]);
+        const names = [...(c[name].environment ?? []), ...(c[name].secrets ?? [])].map((e) => e.name);
+        assert.equal(new Set(names).size, names.length, `${name}: every name once`);
+      }
+      assert.equal(envOf(c.worker).QUEUE, 'q');
+      assert.deepEqual(c.worker.command, ['npm', 'run', 'worker:prod']);
+      assert.deepEqual(
+        c.redis,
+        withSides().containerDefinitions.find((x) => x.name === 'redis'),
+        'redis is untouched',
+      );
+      assert.deepEqual(r.repointed, ['worker', 'cron'], 'the worker by its variables, cron by the ToolJet image');
+      assert.ok(!JSON.stringify(c.worker).includes('no-verify') && !JSON.stringify(c.worker).includes(SOURCE.host));
+      const again = mergeEcsTaskDefinition(
+        { ...withSides(), containerDefinitions: r.containerDefinitions, volumes: r.volumes },
+        renderEcsContainerDefinitions(input()),
+        OPTS,
+      );
+      assert.deepEqual(again.containerDefinitions, r.containerDefinitions, 'idempotent');
+    });
+
+    it('refuse, naming container and variable, a libpq connection setting or PGRST_DB_URI this target does not re-point', () => {
+      const cur = withSides();
+      cur.containerDefinitions.push({
+        name: 'reports',
+        image: 'reports:2',
+        environment: [
+          { name: 'PGHOST', value: SOURCE.host },
+          { name: 'PGRST_DB_URI', value: 'postgres://x@old/y' },
+        ],
+        secrets: [{ name: 'PGPASSWORD', valueFrom: sm('tooljet/reports') }],
+      });
+      assert.throws(
+        () => merge(cur),
+        (e: Error) => {
+          assert.ok(e instanceof RenderError);
+          assert.doesNotMatch(e.message, /\n/);
+          assert.match(
+            e.message,
+            /^reports: PGHOST, reports: PGRST_DB_URI, reports: PGPASSWORD: these containers talk to the database with connection settings this target does not re-point/,
+          );
+          assert.ok(!e.message.includes(SOURCE.host), 'no value');
+          return true;
+        },
+      );
+    });
+
+    it('extraContainers that talk to the database get it too', () => {
+      const extra = { name: 'tooljet-worker', image: 'x:1', environment: [{ name: 'PG_HOST', value: 'old' }] };
+      const r = merge(current(), { extraContainers: [extra] });
+      const w = byName(r.containerDefinitions)['tooljet-worker'];
+      assert.equal(envOf(w).PG_HOST, CLONE.host);
+      assert.deepEqual(r.repointed, ['tooljet-worker']);
+    });
+  });
+
   it('is idempotent: merging its own result again changes nothing (the second pulumi up sees our revision)', () => {
     const first = merge();
     const again = mergeEcsTaskDefinition(
@@ -329,6 +440,9 @@ describe('targets/ecs/merge: the new revision keeps the current task definition 
           `${name} keeps its files`,
         );
       assert.equal(envOf(c.tooljet).PG_HOST, CLONE.host, 'environment entries win over the files for our variables');
+      assert.equal(envOf(c['tooljet-worker']).PG_HOST, CLONE.host, 'so does the worker: its files may set PG_*');
+      assert.equal(envOf(c['tooljet-worker']).PGSSLMODE, 'verify-full');
+      assert.deepEqual(r.repointed, ['tooljet-worker']);
       assert.deepEqual(r.removed, ['tooljet-worker: CA_CERT'], 'a CA_CERT with a value is removed and reported');
       assert.ok(!JSON.stringify(r.containerDefinitions).includes('BEGIN CERTIFICATE'), 'its value does not survive');
     });
