@@ -8,8 +8,8 @@
 // Why the service is updated by a command and not managed as aws.ecs.Service: the ToolJet service already exists
 // (ToolJet's Terraform/CloudFormation or the console created it with its load balancer, network and scaling).
 // Owning it here would mean importing it and restating every one of those settings, or fighting the tool that owns
-// it. The command changes exactly one thing, the task definition, as ToolJet's runbook does, and waits for ECS to
-// report the deployment COMPLETED, so a revision whose tasks cannot start fails `pulumi up`.
+// it. The command changes exactly one thing, the task definition, as ToolJet's runbook does, and waits until the
+// service is stable on the revision (deploy.sh), so a revision whose tasks cannot start fails `pulumi up`.
 //
 // Why the lookup uses the provider's data sources and not the AWS CLI: they run in `pulumi preview` with the
 // provider's credentials (the diff shows what changes against the running definition), and @pulumi/aws 7's
@@ -41,7 +41,7 @@ import {
 } from '../shared/component';
 import type { S3ObjectRef } from '../shared/render';
 import type { SecretSource } from '../shared/settings';
-import { ecsDeployEnvironment, ECS_DEPLOY_SCRIPT } from './deploy';
+import { checkDeploymentController, ecsDeployEnvironment, ECS_DEPLOY_SCRIPT } from './deploy';
 import {
   checkEcsRoles,
   CurrentEcsTaskDefinition,
@@ -138,11 +138,14 @@ export class EcsTarget extends pulumi.ComponentResource {
       : aws.ecs.getClusterOutput({ clusterName: s.cluster }, { parent: this }).arn;
     const service = aws.ecs.getServiceOutput({ clusterArn, serviceName: s.service }, { parent: this });
     this.currentTaskDefinitionArn = service.taskDefinition;
-    const current: pulumi.Output<CurrentEcsTaskDefinition> = aws.ecs
-      .getTaskDefinitionOutput({ taskDefinition: service.taskDefinition }, { parent: this })
-      .apply((lookup) =>
+    const lookup = aws.ecs.getTaskDefinitionOutput({ taskDefinition: service.taskDefinition }, { parent: this });
+    const current: pulumi.Output<CurrentEcsTaskDefinition> = pulumi
+      .all([lookup, service.deploymentControllers])
+      .apply(([l, controllers]) =>
         checkRender('ecs', () => {
-          const c = currentEcsTaskDefinition(lookup satisfies EcsTaskDefinitionLookup);
+          // A CODE_DEPLOY or EXTERNAL service cannot be deployed with update-service: refused at preview already.
+          checkDeploymentController(controllers, s.updateService, `service ${s.service} in cluster ${s.cluster}`);
+          const c = currentEcsTaskDefinition(l satisfies EcsTaskDefinitionLookup);
           checkEcsRoles(c, { executionRoleArn: s.executionRoleArn, taskRoleArn: s.taskRoleArn });
           return c;
         }),

@@ -64,6 +64,11 @@ export interface FakeEcs {
   services: Record<string, string>;
   /** task definition ARN -> the data source's result (see ecsLookupFixture) */
   taskDefinitions: Record<string, Record<string, unknown>>;
+  /**
+   * `<cluster ARN>/<service name>` -> its deployment controller type; absent: the service was created without one, and
+   * getService answers `deploymentControllers: []` (ECS's default, rolling update).
+   */
+  deploymentControllers?: Record<string, string>;
 }
 
 export interface FakeAws {
@@ -306,6 +311,9 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
           clusterArn: args.inputs.clusterArn,
           status: 'ACTIVE',
           taskDefinition,
+          deploymentControllers: aws.ecs.deploymentControllers?.[key]
+            ? [{ type: aws.ecs.deploymentControllers[key] }]
+            : [],
         };
       }
       case 'aws:ecs/getTaskDefinition:getTaskDefinition': {

@@ -707,6 +707,33 @@ describe('program: target configuration variants', () => {
       );
   });
 
+  it('ECS refuses at preview a CODE_DEPLOY service it is to deploy (update-service cannot), in one RunError line', async () => {
+    const seen: Error[] = [];
+    const listener = (e: unknown) => seen.push(e as Error);
+    process.on('unhandledRejection', listener);
+    try {
+      const ecs = fakeEcs();
+      ecs.deploymentControllers = { 'arn:aws:ecs:us-east-1:123456789012:cluster/tooljet/tooljet': 'CODE_DEPLOY' };
+      const pending = runProgram({
+        stack: 'staging',
+        preview: true,
+        aws: fakeAws({ ecs }),
+        set: { targets: { ecs: stackValue('staging', 'targets').ecs } },
+      });
+      pending.catch(() => undefined);
+      for (let i = 0; i < 200 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(seen.length > 0, 'the program fails');
+      assert.ok(pulumi.RunError.isInstance(seen[0]), String(seen[0]));
+      assert.doesNotMatch(seen[0].message, /\n/);
+      assert.match(
+        seen[0].message,
+        /tooljet-pg-upgrade:targets\.ecs: service tooljet in cluster tooljet uses the CODE_DEPLOY deployment controller, .*set targets\.ecs\.updateService false/,
+      );
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+  });
+
   it("ECS refuses configured roles that the service's tasks do not run with, in one RunError line", async () => {
     // Known only after the lookup, so it fails inside an Output: the Pulumi CLI's handler prints a RunError's message
     // alone (cmd/run/run.js), once. Here we catch it where that handler would, and stop waiting after 20 s.
