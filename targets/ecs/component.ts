@@ -266,11 +266,13 @@ export class EcsTarget extends pulumi.ComponentResource {
     this.revision = this.taskDefinition.revision;
 
     // The execution role reads exactly the secrets the containers reference; the task role exactly the bundle object.
+    const executionPolicyName = inlinePolicyName(args.stack, 'ecs-secrets');
+    const taskPolicyName = inlinePolicyName(args.stack, 'ecs-rds-ca-bundle');
     this.executionRolePolicy = new aws.iam.RolePolicy(
       `${name}-execution-secrets`,
       {
         role: roleNameFromArn(s.executionRoleArn),
-        name: inlinePolicyName(args.stack, 'ecs-secrets'),
+        name: executionPolicyName,
         policy: containers.apply((c: ContainerDefinition[]) =>
           JSON.stringify(renderEcsExecutionRolePolicy(c, { kmsKeyArns: [...s.kmsKeyArns, ...createdKmsKeys(s)] })),
         ),
@@ -281,9 +283,15 @@ export class EcsTarget extends pulumi.ComponentResource {
       `${name}-task-rds-ca-bundle`,
       {
         role: roleNameFromArn(s.taskRoleArn),
-        name: inlinePolicyName(args.stack, 'ecs-rds-ca-bundle'),
-        policy: bundle.ref.apply((o) =>
-          JSON.stringify(renderEcsTaskRolePolicy(o, { partition: partitionOf(s.taskRoleArn) })),
+        name: taskPolicyName,
+        policy: pulumi.all([bundle.ref, bundle.kmsKeyArn]).apply(([o, kmsKeyArn]) =>
+          JSON.stringify(
+            renderEcsTaskRolePolicy(o, {
+              partition: partitionOf(s.taskRoleArn),
+              region,
+              ...(kmsKeyArn !== undefined && { kmsKeyArn }),
+            }),
+          ),
         ),
       },
       { parent: this },
@@ -299,15 +307,30 @@ export class EcsTarget extends pulumi.ComponentResource {
           update: script,
           // /bin/sh -c through the timing wrapper: prints the measured duration (cutover/timing.ts).
           interpreter: timedInterpreter(phaseLabel(PHASES.repoint, 'ecs')),
-          environment: this.taskDefinitionArn.apply((taskDefinitionArn) =>
-            ecsDeployEnvironment({
-              cluster: s.cluster,
-              service: s.service,
-              taskDefinitionArn,
-              timeoutSeconds,
-              cli: args.cli,
-            }),
-          ),
+          // The role policies the new tasks need, so the script waits for IAM to return them (eventual consistency).
+          environment: pulumi
+            .all([this.taskDefinitionArn, this.executionRolePolicy.policy, this.taskRolePolicy.policy])
+            .apply(([taskDefinitionArn, executionPolicy, taskPolicy]) =>
+              ecsDeployEnvironment({
+                cluster: s.cluster,
+                service: s.service,
+                taskDefinitionArn,
+                timeoutSeconds,
+                rolePolicies: [
+                  {
+                    role: roleNameFromArn(s.executionRoleArn),
+                    name: executionPolicyName,
+                    policy: executionPolicy,
+                  },
+                  {
+                    role: roleNameFromArn(s.taskRoleArn),
+                    name: taskPolicyName,
+                    policy: taskPolicy,
+                  },
+                ],
+                cli: args.cli,
+              }),
+            ),
           // A new revision (new ARN) is a new deployment.
           triggers: [this.taskDefinition.arn],
           // Output is service names, ARNs and rollout states: no secrets pass through this command.

@@ -25,6 +25,8 @@
 #   TJ_TASK_DEFINITION   task definition ARN (family:revision)
 #   TJ_TIMEOUT_SECONDS   total time to wait, default 1800
 #   TJ_POLL_SECONDS      seconds between two describe calls, default 15
+#   TJ_ROLE_POLICIES     lines "<role> <policy> <resource>...": the inline policies the new tasks need, and what they grant
+#   TJ_IAM_SETTLE_SECONDS  extra wait once IAM returns them all, default 10
 #   AWS_REGION / AWS_PROFILE and the rest of the AWS CLI's usual environment
 set -eu
 set -f
@@ -75,7 +77,53 @@ case $controller in
   *) fail "$where has the deployment controller \"$controller\", which this deploy does not know; set targets.ecs.updateService false and deploy the stack output ecsTaskDefinitionArn yourself" ;;
 esac
 
+# --- the role policies the new tasks need: IAM is eventually consistent ---------------------------------------------
+# "Changes that you make in IAM ... take time to become visible ... we recommend that you do not include such IAM
+# changes in the critical, high-availability code paths of your application. Instead, make IAM changes in a separate
+# initialization or setup routine ... verify that the changes have been propagated before production workflows depend
+# on them" (IAM User Guide, "Troubleshoot IAM: changes that I make are not always immediately visible"). A task started
+# before its execution role may read the secrets fails with ResourceInitializationError (and may trip the circuit
+# breaker). So: wait until IAM answers each policy with every resource it grants, then settle a little longer.
+policy_has() { # <role> <policy> <resource>...
+  role=$1 policy=$2
+  shift 2
+  if ! got=$(aws iam get-role-policy --role-name "$role" --policy-name "$policy" \
+    --query 'PolicyDocument.Statement[].Resource' --output text 2>&1); then
+    case $got in
+      *NoSuchEntity*) return 1 ;;
+      *) fail "aws iam get-role-policy --role-name $role --policy-name $policy failed: $got; check iam:GetRolePolicy on the role" ;;
+    esac
+  fi
+  # shellcheck disable=SC2086 # one word per granted resource (set -f: no globbing)
+  have=" $(printf '%s ' $got)"
+  for r in "$@"; do
+    case $have in *" $r "*) ;; *) return 1 ;; esac
+  done
+}
+wait_policies() {
+  [ -n "${TJ_ROLE_POLICIES:-}" ] || return 0
+  while read -r line; do
+    [ -n "$line" ] || continue
+    # shellcheck disable=SC2086 # role, policy, resources: one word each
+    set -- $line
+    until policy_has "$@"; do
+      [ "$waited" -lt "$timeout" ] ||
+        fail "timed out after ${timeout}s waiting for IAM to return the policy $2 of role $1 with every resource it grants (aws iam get-role-policy --role-name $1 --policy-name $2); nothing was deployed. Run pulumi up again"
+      sleep "$poll"
+      waited=$((waited + step))
+    done
+  done <<EOF
+$TJ_ROLE_POLICIES
+EOF
+  settle=${TJ_IAM_SETTLE_SECONDS:-10}
+  if [ "$settle" -gt 0 ]; then
+    note "IAM returns the role policies; waiting ${settle}s more for them to propagate before tasks use them"
+    sleep "$settle"
+  fi
+}
+
 if [ "$current" != "$TJ_TASK_DEFINITION" ]; then
+  wait_policies
   note "deploying $TJ_TASK_DEFINITION to $where (was $current)"
   aws ecs update-service --cluster "$TJ_ECS_CLUSTER" --service "$TJ_ECS_SERVICE" \
     --task-definition "$TJ_TASK_DEFINITION" --query 'service.taskDefinition' --output text >/dev/null ||

@@ -6,13 +6,40 @@ import { RenderError } from '../shared/render';
 
 export const ECS_DEPLOY_SCRIPT = path.join(__dirname, 'deploy.sh');
 
+/** An inline role policy this stack wrote, and the resources it grants (what deploy.sh waits to see). */
+export interface RolePolicyCheck {
+  role: string;
+  name: string;
+  /** The policy document (JSON) as written. */
+  policy: string;
+}
+
 export interface EcsDeployInput {
   cluster: string;
   service: string;
   taskDefinitionArn: string;
   timeoutSeconds: number;
   pollSeconds?: number;
+  /**
+   * The execution-role and task-role policies the new tasks need: before deploying, deploy.sh waits until IAM returns
+   * each with every resource it grants, then `iamSettleSeconds` more (default 10) for IAM to propagate them.
+   */
+  rolePolicies?: RolePolicyCheck[];
+  iamSettleSeconds?: number;
   cli: { region?: string; profile?: string };
+}
+
+/** `<role> <policy> <resource>...` per line: every Resource of the document (names and ARNs hold no spaces). */
+export function rolePolicyLines(policies: readonly RolePolicyCheck[]): string {
+  return policies
+    .map((p) => {
+      const doc = JSON.parse(p.policy) as { Statement: Array<{ Resource: string | string[] }> };
+      const resources = [...new Set(doc.Statement.flatMap((st) => [st.Resource].flat()))];
+      for (const x of [p.role, p.name, ...resources])
+        if (/\s/.test(x) || x === '') throw new RenderError(`role policy ${p.name}: ${JSON.stringify(x)} has a space`);
+      return [p.role, p.name, ...resources].join(' ');
+    })
+    .join('\n');
 }
 
 export function ecsDeployEnvironment(input: EcsDeployInput): Record<string, string> {
@@ -22,6 +49,8 @@ export function ecsDeployEnvironment(input: EcsDeployInput): Record<string, stri
     TJ_TASK_DEFINITION: input.taskDefinitionArn,
     TJ_TIMEOUT_SECONDS: String(input.timeoutSeconds),
     TJ_POLL_SECONDS: String(input.pollSeconds ?? 15),
+    TJ_ROLE_POLICIES: rolePolicyLines(input.rolePolicies ?? []),
+    TJ_IAM_SETTLE_SECONDS: String(input.iamSettleSeconds ?? 10),
     ...awsCliEnvironment(input.cli),
   };
 }

@@ -13,6 +13,7 @@ import type { CaBundle } from '../../lib/tls/ca-bundle';
 import { postgrestUri, tooljetDatabaseEnv } from '../shared/database-env';
 import { checkTooljetHost } from '../shared/app-secrets';
 import { isUnsafeEnvName, unsafeEnvProblem } from '../shared/unsafe-env';
+import { kmsDecryptStatement, PolicyStatement, secretsViaServices, serviceEndpoint } from '../shared/iam';
 import {
   checkRegion,
   checkS3Object,
@@ -421,18 +422,13 @@ export function renderEcsTaskDefinition(
 
 export interface PolicyDocument {
   Version: '2012-10-17';
-  Statement: Array<{
-    Sid: string;
-    Effect: 'Allow';
-    Action: string[];
-    Resource: string[];
-    Condition?: Record<string, unknown>;
-  }>;
+  Statement: PolicyStatement[];
 }
 
 /**
  * The execution role's policy: read exactly the secrets referenced by `containers` (Secrets Manager GetSecretValue,
- * SSM GetParameters), plus kms:Decrypt on `kmsKeyArns` when the secrets use customer-managed keys.
+ * SSM GetParameters), plus kms:Decrypt on `kmsKeyArns` when the secrets use customer-managed keys, only through Secrets
+ * Manager / SSM in the secrets' regions (kms:ViaService).
  */
 export function renderEcsExecutionRolePolicy(
   containers: ContainerDefinition[],
@@ -464,13 +460,8 @@ export function renderEcsExecutionRolePolicy(
   const kms = opts.kmsKeyArns ?? [];
   for (const k of kms)
     if (!KMS_KEY_ARN.test(k)) throw new RenderError(`kmsKeyArns: ${JSON.stringify(k)} is not a KMS key ARN`);
-  if (kms.length)
-    Statement.push({
-      Sid: 'DecryptToolJetSecrets',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt'],
-      Resource: [...new Set(kms)].sort(),
-    });
+  const decrypt = kmsDecryptStatement('DecryptToolJetSecrets', kms, secretsViaServices([...sm, ...ssm]));
+  if (decrypt) Statement.push(decrypt);
   if (!Statement.length) throw new RenderError('no secrets are referenced: the execution role policy would be empty');
   return { Version: '2012-10-17', Statement };
 }
@@ -491,21 +482,38 @@ function parseValueFrom(valueFrom: string): EcsSecretRef {
   return { arn: valueFrom };
 }
 
-/** The task role's policy: read the bundle object (and only it) for the init container. */
-export function renderEcsTaskRolePolicy(object: S3ObjectRef, opts: { partition?: string } = {}): PolicyDocument {
+/**
+ * The task role's policy: read the bundle object (and only it) for the init container; with `kmsKeyArn` (the object is
+ * SSE-KMS encrypted: the bucket's default encryption uses that key) also kms:Decrypt on that key through S3 in
+ * `region`. "To download an object encrypted with SSE-KMS, the requester needs kms:Decrypt permission for the KMS key"
+ * (Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)").
+ */
+export function renderEcsTaskRolePolicy(
+  object: S3ObjectRef,
+  opts: { partition?: string; kmsKeyArn?: string; region?: string } = {},
+): PolicyDocument {
   const o = checkS3Object('caBundleObject', object);
   const partition = opts.partition ?? 'aws';
   if (!/^aws[a-z-]*$/.test(partition))
     throw new RenderError(`partition ${JSON.stringify(partition)} is not an AWS partition`);
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'ReadRdsCaBundle',
-        Effect: 'Allow',
-        Action: o.versionId ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
-        Resource: [`arn:${partition}:s3:::${o.bucket}/${o.key}`],
-      },
-    ],
-  };
+  const Statement: PolicyStatement[] = [
+    {
+      Sid: 'ReadRdsCaBundle',
+      Effect: 'Allow',
+      Action: o.versionId ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
+      Resource: [`arn:${partition}:s3:::${o.bucket}/${o.key}`],
+    },
+  ];
+  if (opts.kmsKeyArn !== undefined) {
+    if (!KMS_KEY_ARN.test(opts.kmsKeyArn))
+      throw new RenderError(`the bundle object's KMS key ${JSON.stringify(opts.kmsKeyArn)} is not a KMS key ARN`);
+    Statement.push(
+      kmsDecryptStatement(
+        'DecryptRdsCaBundle',
+        [opts.kmsKeyArn],
+        [serviceEndpoint('s3', checkRegion(opts.region), partition)],
+      )!,
+    );
+  }
+  return { Version: '2012-10-17', Statement };
 }

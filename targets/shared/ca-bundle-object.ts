@@ -10,7 +10,12 @@ export function caBundleObject(
   parent: pulumi.Resource,
   resourceName: string,
   opts: { object: S3ObjectConfig; pem: string; tags: Record<string, string> },
-): { resource: aws.s3.BucketObjectv2; ref: pulumi.Output<S3ObjectRef> } {
+): {
+  resource: aws.s3.BucketObjectv2;
+  ref: pulumi.Output<S3ObjectRef>;
+  /** The KMS key S3 encrypted the object with (SSE-KMS, from the bucket's default encryption); undefined otherwise. */
+  kmsKeyArn: pulumi.Output<string | undefined>;
+} {
   const resource = new aws.s3.BucketObjectv2(
     resourceName,
     {
@@ -28,5 +33,11 @@ export function caBundleObject(
     const versionId = versionIdOf(v);
     return { bucket: opts.object.bucket, key: opts.object.key, ...(versionId !== undefined && { versionId }) };
   });
-  return { resource, ref };
+  // What S3 applied (the resource reads it back with HeadObject): a bucket whose default encryption is SSE-KMS encrypts
+  // the object with its key, and whoever downloads it then needs kms:Decrypt on that key (Amazon S3 User Guide,
+  // "Setting default server-side encryption behavior for Amazon S3 buckets"; SSE-KMS).
+  const kmsKeyArn = pulumi
+    .all([resource.serverSideEncryption, resource.kmsKeyId])
+    .apply(([sse, key]) => (typeof sse === 'string' && sse.startsWith('aws:kms') && key ? key : undefined));
+  return { resource, ref, kmsKeyArn };
 }

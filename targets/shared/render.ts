@@ -139,9 +139,10 @@ export function checkS3Object(field: string, o: S3ObjectRef): S3ObjectRef {
   if (!o || typeof o.bucket !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(o.bucket)) {
     throw new RenderError(`${field}.bucket ${JSON.stringify(o?.bucket)} is not an S3 bucket name`);
   }
-  if (typeof o.key !== 'string' || !/^[A-Za-z0-9!_.*()/-]+$/.test(o.key) || o.key.startsWith('/')) {
+  // No `*` (or `?`): the key is the Resource of IAM policies, where both are wildcards.
+  if (typeof o.key !== 'string' || !/^[A-Za-z0-9!_.()/-]+$/.test(o.key) || o.key.startsWith('/')) {
     throw new RenderError(
-      `${field}.key ${JSON.stringify(o.key)} must be an S3 key of letters, digits and ! _ . * ( ) / -`,
+      `${field}.key ${JSON.stringify(o.key)} must be an S3 key of letters, digits and ! _ . ( ) / - (no *: it would be a wildcard in the IAM policy)`,
     );
   }
   if (o.versionId !== undefined && !/^[A-Za-z0-9._-]+$/.test(o.versionId))

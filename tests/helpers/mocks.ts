@@ -77,6 +77,11 @@ export interface FakeAws {
   instances: Record<string, FakeInstance>;
   snapshots: Record<string, FakeSnapshot>;
   ecs: FakeEcs;
+  /**
+   * Buckets whose default encryption is SSE-KMS, with the key (bucket name -> key ARN). Every other bucket encrypts new
+   * objects with SSE-S3 ("AES256"), S3's default for every bucket since January 2023.
+   */
+  bucketKmsKeys?: Record<string, string>;
   /** When set, the AWS CLI behind command:local:run fails with this message (no CLI, no permission, ...). */
   cliError?: string;
 }
@@ -442,15 +447,21 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       case 'aws:secretsmanager/secretVersion:SecretVersion':
         state = { ...inputs, arn: inputs.secretId, versionId: `v-${hex(String(args.name), 8)}` };
         break;
-      case 'aws:s3/bucketObjectv2:BucketObjectv2':
+      case 'aws:s3/bucketObjectv2:BucketObjectv2': {
         id = String(inputs.key);
-        // A versioned bucket: the version id follows the content.
+        // A versioned bucket: the version id follows the content. The object is encrypted as the bucket's default
+        // encryption says (S3 User Guide, "Setting default server-side encryption behavior"); the provider reads the
+        // algorithm and the key ARN back (HeadObject ServerSideEncryption / SSEKMSKeyId).
+        const kmsKey = aws.bucketKmsKeys?.[String(inputs.bucket)];
         state = {
           ...inputs,
           versionId: `ver-${hex(String(inputs.content), 16)}`,
           etag: hex(String(inputs.content), 32),
+          serverSideEncryption: kmsKey ? 'aws:kms' : 'AES256',
+          ...(kmsKey && { kmsKeyId: kmsKey }),
         };
         break;
+      }
       default:
         if (args.custom) id = `${args.name}-id`;
         else id = undefined;

@@ -289,6 +289,20 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
       assert.equal(env.TJ_TASK_DEFINITION, td.state.arn);
       assert.equal(env.TJ_TIMEOUT_SECONDS, '1800');
       assert.deepEqual(deploy.inputs.triggers, [td.state.arn]);
+      // It first waits for IAM to return both inline policies as written (eventual consistency; deploy.test.ts).
+      const policyLine = (name: string) => {
+        const p = named(run, T.rolePolicy, name);
+        const doc = JSON.parse(String(p.inputs.policy)) as { Statement: Array<{ Resource: string[] }> };
+        return [p.inputs.role, p.inputs.name, ...new Set(doc.Statement.flatMap((st) => st.Resource))].join(' ');
+      };
+      assert.equal(
+        env.TJ_ROLE_POLICIES,
+        `${policyLine('ecs-execution-secrets')}\n${policyLine('ecs-task-rds-ca-bundle')}`,
+      );
+      assert.match(
+        env.TJ_ROLE_POLICIES,
+        /^tooljet-ecs-execution tooljet-pg-upgrade-staging-ecs-secrets arn:aws:secretsmanager:/,
+      );
       for (const dep of [
         td,
         named(run, T.rolePolicy, 'ecs-execution-secrets'),
@@ -758,6 +772,44 @@ describe('program: target configuration variants', () => {
       );
     } finally {
       process.off('unhandledRejection', listener);
+    }
+  });
+
+  it('an SSE-KMS bucket: the task role and the instance role get kms:Decrypt on its key, through S3 only', async () => {
+    // Downloading an SSE-KMS object needs kms:Decrypt on its key (Amazon S3 User Guide, SSE-KMS); the mock encrypts
+    // objects with the bucket's default key and the provider reads the key back (kmsKeyId).
+    const key = 'arn:aws:kms:us-east-1:123456789012:key/0f0e0d0c-1111-2222-3333-444455556666';
+    const run = await runProgram({
+      stack: 'staging',
+      aws: fakeAws({ bucketKmsKeys: { 'tooljet-staging-config': key } }),
+    });
+    const decrypt = {
+      Sid: 'DecryptRdsCaBundle',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: [key],
+      Condition: { StringEquals: { 'kms:ViaService': ['s3.us-east-1.amazonaws.com'] } },
+    };
+    for (const name of ['ecs-task-rds-ca-bundle', 'ami-instance-role']) {
+      const doc = JSON.parse(String(named(run, T.rolePolicy, name).inputs.policy));
+      assert.deepEqual(
+        doc.Statement.find((x: { Sid: string }) => x.Sid === 'DecryptRdsCaBundle'),
+        decrypt,
+        name,
+      );
+    }
+    for (const p of run.ofType(T.rolePolicy)) {
+      const doc = JSON.parse(String(p.inputs.policy)) as { Statement: Array<Record<string, any>> };
+      for (const st of doc.Statement.filter((x) => (x.Action as string[]).includes('kms:Decrypt')))
+        assert.ok(
+          st.Condition?.StringEquals?.['kms:ViaService']?.length > 0,
+          `${p.name}: ${st.Sid} via a service only`,
+        );
+    }
+    const plainRun = await runProgram({ stack: 'staging' });
+    for (const name of ['ecs-task-rds-ca-bundle', 'ami-instance-role']) {
+      const doc = JSON.parse(String(named(plainRun, T.rolePolicy, name).inputs.policy));
+      assert.ok(!JSON.stringify(doc).includes('kms:'), `${name}: no KMS grant for an SSE-S3 bucket`);
     }
   });
 

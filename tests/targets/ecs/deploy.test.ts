@@ -171,6 +171,90 @@ describe('targets/ecs/deploy.sh against a stand-in ECS', () => {
     );
   });
 
+  describe('the role policies the new tasks need (IAM is eventually consistent)', () => {
+    const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tooljet/rds-master-AbCdEf';
+    const NEW_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tooljet/new-AbCdEf';
+    const OBJECT = 'arn:aws:s3:::tooljet-config/rds-ca/global-bundle.pem';
+    const policy = (...resources: string[][]) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: resources.map((Resource, i) => ({ Sid: `S${i}`, Effect: 'Allow', Action: ['x:Y'], Resource })),
+      });
+    const withPolicies = (timeout = 60) => ({
+      ...ecsDeployEnvironment({
+        cluster: 'tooljet',
+        service: 'tooljet',
+        taskDefinitionArn: NEW_TD,
+        timeoutSeconds: timeout,
+        pollSeconds: 0,
+        iamSettleSeconds: 0,
+        rolePolicies: [
+          {
+            role: 'tooljet-exec',
+            name: 'tooljet-pg-upgrade-staging-ecs-secrets',
+            policy: policy([SECRET, NEW_SECRET]),
+          },
+          { role: 'tooljet-task', name: 'tooljet-pg-upgrade-staging-ecs-rds-ca-bundle', policy: policy([OBJECT]) },
+        ],
+        cli: { region: 'eu-west-1' },
+      }),
+    });
+    const state = (exec: unknown[], task: unknown[]) => ({
+      ...world(ROLLS_OUT),
+      rolePolicies: {
+        'tooljet-exec/tooljet-pg-upgrade-staging-ecs-secrets': { answers: exec },
+        'tooljet-task/tooljet-pg-upgrade-staging-ecs-rds-ca-bundle': { answers: task },
+      },
+    });
+    const order = (r: { after: { calls: Array<{ args: string[] }> } }) =>
+      r.after.calls.map((c) => c.args[1]).filter((a) => a === 'get-role-policy' || a === 'update-service');
+
+    it('deploys only once IAM returns each policy with every resource it grants', () => {
+      // Not visible yet, then the previous version (without the new secret), then the one this stack wrote.
+      const r = run(
+        state(['missing', 'missing', [[SECRET]], [[SECRET, NEW_SECRET]]], ['missing', [OBJECT]]),
+        withPolicies(),
+      );
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(order(r), [
+        'get-role-policy',
+        'get-role-policy',
+        'get-role-policy',
+        'get-role-policy',
+        'get-role-policy',
+        'get-role-policy',
+        'update-service',
+      ]);
+    });
+
+    it('stops at the time bound, deploying nothing, when a policy never shows what it grants', () => {
+      const r = run(state([[[SECRET]]], [[OBJECT]]), withPolicies(3));
+      assert.equal(r.status, 1);
+      assert.equal(updates(r).length, 0);
+      assert.match(
+        r.stderr,
+        /timed out after 3s waiting for IAM to return the policy tooljet-pg-upgrade-staging-ecs-secrets of role tooljet-exec with every resource it grants .*nothing was deployed/,
+      );
+    });
+
+    it('fails in one line when it may not read them', () => {
+      const r = run(state(['denied'], [[OBJECT]]), withPolicies());
+      assert.equal(r.status, 1);
+      assert.equal(updates(r).length, 0);
+      assert.match(r.stderr, /AccessDenied.*check iam:GetRolePolicy on the role/);
+    });
+
+    it('puts each policy and the resources it grants into the environment, one line each', () => {
+      assert.equal(
+        withPolicies().TJ_ROLE_POLICIES,
+        `tooljet-exec tooljet-pg-upgrade-staging-ecs-secrets ${SECRET} ${NEW_SECRET}\n` +
+          `tooljet-task tooljet-pg-upgrade-staging-ecs-rds-ca-bundle ${OBJECT}`,
+      );
+      const plain = { cluster: 'c', service: 's', taskDefinitionArn: NEW_TD, timeoutSeconds: 60, cli: {} };
+      assert.equal(ecsDeployEnvironment(plain).TJ_IAM_SETTLE_SECONDS, '10', 'settles 10 s by default');
+    });
+  });
+
   it('passes shellcheck as POSIX sh', () => {
     const r = spawnSync('shellcheck', ['-s', 'sh', ECS_DEPLOY_SCRIPT], { encoding: 'utf8' });
     assert.equal(r.error, undefined, 'shellcheck must be installed');

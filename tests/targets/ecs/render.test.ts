@@ -174,17 +174,51 @@ describe('targets/ecs/render: Fargate task definition with the CA bundle from S3
     const kms = renderEcsExecutionRolePolicy(defs, {
       kmsKeyArns: [`arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`],
     });
-    assert.deepEqual(kms.Statement[2].Action, ['kms:Decrypt']);
+    // kms:Decrypt only through the services that decrypt the referenced secrets for the role (issue 14: no direct
+    // use of the key; AWS KMS Developer Guide, kms:ViaService).
+    assert.deepEqual(kms.Statement[2], {
+      Sid: 'DecryptToolJetSecrets',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: [`arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`],
+      Condition: {
+        StringEquals: { 'kms:ViaService': ['secretsmanager.eu-west-1.amazonaws.com', 'ssm.eu-west-1.amazonaws.com'] },
+      },
+    });
 
     const obj = input().caBundleObject;
-    assert.deepEqual(renderEcsTaskRolePolicy(obj).Statement, [
+    const read = {
+      Sid: 'ReadRdsCaBundle',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [`arn:aws:s3:::tooljet-rds-ca/${obj.key}`],
+    };
+    assert.deepEqual(renderEcsTaskRolePolicy(obj).Statement, [read]);
+    // An SSE-KMS bucket: downloading needs kms:Decrypt on its key (Amazon S3 User Guide, SSE-KMS), through S3 only.
+    const key = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/5678abcd-12ab-34cd-56ef-1234567890ab`;
+    assert.deepEqual(renderEcsTaskRolePolicy(obj, { kmsKeyArn: key, region: 'eu-west-1' }).Statement, [
+      read,
       {
-        Sid: 'ReadRdsCaBundle',
+        Sid: 'DecryptRdsCaBundle',
         Effect: 'Allow',
-        Action: ['s3:GetObject'],
-        Resource: [`arn:aws:s3:::tooljet-rds-ca/${obj.key}`],
+        Action: ['kms:Decrypt'],
+        Resource: [key],
+        Condition: { StringEquals: { 'kms:ViaService': ['s3.eu-west-1.amazonaws.com'] } },
       },
     ]);
+    assert.throws(
+      () => renderEcsTaskRolePolicy(obj, { kmsKeyArn: 'alias/x', region: 'eu-west-1' }),
+      /not a KMS key ARN/,
+    );
+  });
+
+  it('refuses an S3 key with a wildcard: it would be the Resource of the role policies', () => {
+    for (const key of ['tooljet/*', 'a*b.pem', 'x?.pem'])
+      assert.throws(
+        () => renderEcsTaskRolePolicy({ bucket: 'tooljet-rds-ca', key }),
+        /caBundleObject\.key .*\(no \*: it would be a wildcard in the IAM policy\)$/,
+        key,
+      );
   });
 
   it('stays under the 64 KB task definition limit, and the size check refuses a bundle put into the environment', () => {
