@@ -23,6 +23,7 @@ import {
   CreatedSecret,
   databaseTarget,
   inlinePolicyName,
+  KEEP_ON_DELETE,
   placeholderDatabase,
   referenceOf,
   s3Url,
@@ -204,7 +205,7 @@ export class AmiTarget extends pulumi.ComponentResource {
             ),
           ),
         },
-        { parent: this },
+        { parent: this, ...KEEP_ON_DELETE },
       );
       dependsOn.push(this.instanceRolePolicy);
     }

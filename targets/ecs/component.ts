@@ -29,6 +29,7 @@ import {
   databaseTarget,
   inlinePolicyName,
   kebab,
+  KEEP_ON_DELETE,
   placeholderDatabase,
   referenceOf,
   roleNameFromArn,
@@ -277,7 +278,7 @@ export class EcsTarget extends pulumi.ComponentResource {
           JSON.stringify(renderEcsExecutionRolePolicy(c, { kmsKeyArns: [...s.kmsKeyArns, ...createdKmsKeys(s)] })),
         ),
       },
-      { parent: this },
+      { parent: this, ...KEEP_ON_DELETE },
     );
     this.taskRolePolicy = new aws.iam.RolePolicy(
       `${name}-task-rds-ca-bundle`,
@@ -294,7 +295,7 @@ export class EcsTarget extends pulumi.ComponentResource {
           ),
         ),
       },
-      { parent: this },
+      { parent: this, ...KEEP_ON_DELETE },
     );
 
     if (s.updateService) {

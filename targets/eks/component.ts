@@ -12,7 +12,7 @@ import {
   renderEksPostgrestPatch,
   renderEksSecret,
 } from './render';
-import { checkRender, databaseTarget, placeholderDatabase, TargetStackArgs } from '../shared/component';
+import { checkRender, databaseTarget, KEEP_ON_DELETE, placeholderDatabase, TargetStackArgs } from '../shared/component';
 
 export interface EksTargetArgs extends TargetStackArgs {
   settings: EksTargetConfig;
@@ -68,9 +68,14 @@ export class EksTarget extends pulumi.ComponentResource {
         { parent: this },
       );
     }
+    // Every object below is what the running ToolJet pods use. Deleting a Patch relinquishes its fields (the Patch's
+    // field manager applies an empty object: pulumi-kubernetes RFC #2011, #2104), so the Deployments would lose PG_*,
+    // the /certs volume and mount, and the Secret its keys; the ConfigMap would be deleted under the mounted volume.
+    // pulumi-kubernetes keeps the fields only with retainOnDelete (#2149, #2253): kept on destroy / target removal.
     const resourceOpts = (extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions => ({
       parent: this,
       ...(this.provider && { provider: this.provider }),
+      ...KEEP_ON_DELETE,
       ...extra,
     });
 

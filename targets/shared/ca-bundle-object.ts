@@ -4,7 +4,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { S3ObjectConfig } from './settings';
 import type { S3ObjectRef } from './render';
-import { versionIdOf } from './component';
+import { KEEP_ON_DELETE, versionIdOf } from './component';
 
 export function caBundleObject(
   parent: pulumi.Resource,
@@ -25,7 +25,8 @@ export function caBundleObject(
       contentType: 'application/x-pem-file',
       tags: opts.tags,
     },
-    { parent },
+    // Every new task / instance downloads it: kept when the stack is destroyed or the target removed.
+    { parent, ...KEEP_ON_DELETE },
   );
   // Pinning the version (when the bucket is versioned) means a task or instance never reads a newer object than the
   // SHA-256 it was rendered with; the SHA-256 check catches the rest.
