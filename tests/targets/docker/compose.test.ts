@@ -54,7 +54,15 @@ function compose(dir: string, args: string[]) {
 describe('targets/docker: the compose override under the real docker-compose 1.29', () => {
   let ca: CaFixture;
   let work: string;
-  before(() => {
+  before(function () {
+    this.timeout(30_000);
+    // Compose v2 also answers to docker-compose on some machines; it accepts what 1.29 refuses, so it cannot stand in.
+    const v = compose(os.tmpdir(), ['version', '--short']);
+    assert.match(
+      v.stdout,
+      /^1\./,
+      `docker-compose on PATH is ${v.stdout.trim() || v.stderr.trim()}, not 1.x: install docker-compose (apt-get install docker-compose)`,
+    );
     ca = makeCaBundle();
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'tj-compose-'));
   });
