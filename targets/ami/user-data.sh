@@ -278,7 +278,9 @@ fi
 if ((${#DISABLED[@]})); then
   log "commented out ${DISABLED[*]} in $TJ_ENV_FILE: with them ToolJet/Node would not verify the database certificate (or would keep the old host)"
 fi
+# enable: a failed earlier run (or the operator) disabled them; pointed at the right database they start at boot again.
 for unit in $TJ_RESTART_UNITS; do
+  systemctl enable "$unit" || die "systemctl enable $unit failed"
   systemctl restart "$unit" || die "systemctl restart $unit failed: see journalctl -u $unit"
   log "restarted $unit"
 done

@@ -12,6 +12,7 @@
 import type { CaBundle } from '../../lib/tls/ca-bundle';
 import { postgrestUri, tooljetDatabaseEnv } from '../shared/database-env';
 import { checkTooljetHost } from '../shared/app-secrets';
+import { IMAGE, IMAGE_BY_DIGEST, IMAGE_DIGEST_FIX } from '../shared/settings';
 import { isUnsafeEnvName, unsafeEnvProblem } from '../shared/unsafe-env';
 import { kmsDecryptStatement, PolicyStatement, secretsViaServices, serviceEndpoint } from '../shared/iam';
 import {
@@ -123,11 +124,29 @@ export interface EcsVolume {
   name: string;
 }
 
+/**
+ * postgrest/postgrest v12.2.0 (the version ToolJet's own ECS setup pins), by digest: a tag can be moved, a digest
+ * cannot. Not pulled here (no registry access when this was written): it is the digest public repositories pin for
+ * postgrest/postgrest:v12.2.0 (technowledgy/pgrst_dev's Dockerfile, and a ToolJet self-hosting guide, agree). Check
+ * it before relying on it: `docker buildx imagetools inspect postgrest/postgrest:v12.2.0` (or `crane digest`) prints
+ * the same digest; `targets.ecs.postgrestImage` overrides it (docs/targets.md).
+ */
+export const POSTGREST_IMAGE =
+  'postgrest/postgrest@sha256:2cf1efd2c9c2e7606610c113cc73e936d8ce9ba089271cb9cbf11aa564bc30c7';
+/**
+ * public.ecr.aws/aws-cli/aws-cli 2.27.26 (AWS CLI v2 and sha256sum, for the init container), by digest. Same caveat:
+ * the digest a public repository pins for that tag (konflux-ci/cluster-template-charts, hypershift-aws-template);
+ * check it with `docker buildx imagetools inspect public.ecr.aws/aws-cli/aws-cli:2.27.26`; `targets.ecs.caInitImage`
+ * overrides it.
+ */
+export const CA_INIT_IMAGE =
+  'public.ecr.aws/aws-cli/aws-cli@sha256:ce3aee116adc8e9ba7ad27295102eb1c9c91525fbad18f45ee7a9bfd01cfec73';
+
 export const ECS_DEFAULTS = {
   containerName: 'tooljet',
-  /** For a PostgREST sidecar this target adds (the version ToolJet's own ECS setup pins). */
-  postgrestImage: 'postgrest/postgrest:v12.2.0',
-  caInitImage: 'public.ecr.aws/aws-cli/aws-cli:2.27.26',
+  /** For a PostgREST sidecar this target adds. */
+  postgrestImage: POSTGREST_IMAGE,
+  caInitImage: CA_INIT_IMAGE,
   logGroup: '/ecs/ToolJet',
   postgrestLogGroup: '/ecs/postgrest',
   postgrestPort: 3002,
@@ -210,8 +229,15 @@ export function secretValueFrom(
 }
 
 function checkImage(field: string, image: string): string {
-  if (!/^[a-z0-9][a-z0-9._/:@-]*$/i.test(image))
-    throw new RenderError(`${field} ${JSON.stringify(image)} is not an image reference`);
+  if (!IMAGE.test(image)) throw new RenderError(`${field} ${JSON.stringify(image)} is not an image reference`);
+  return image;
+}
+
+/** The images this target brings (init container, PostgREST sidecar) run by digest only: a moved tag cannot change them. */
+function checkPinnedImage(field: string, image: string): string {
+  checkImage(field, image);
+  if (!IMAGE_BY_DIGEST.test(image))
+    throw new RenderError(`${field} ${JSON.stringify(image)} is not pinned by digest: ${IMAGE_DIGEST_FIX}`);
   return image;
 }
 
@@ -292,7 +318,7 @@ export function renderEcsContainerDefinitions(input: EcsTargetInput): ContainerD
 
   const init: ContainerDefinition = {
     name: CA_INIT_CONTAINER,
-    image: checkImage('caInitImage', input.caInitImage ?? ECS_DEFAULTS.caInitImage),
+    image: checkPinnedImage('caInitImage', input.caInitImage ?? ECS_DEFAULTS.caInitImage),
     // Must be non-essential: it exits, and the app containers wait for its SUCCESS.
     essential: false,
     entryPoint: ['/bin/sh', '-c'],
@@ -322,7 +348,7 @@ export function renderEcsContainerDefinitions(input: EcsTargetInput): ContainerD
   };
   const postgrest: ContainerDefinition = {
     name: POSTGREST_CONTAINER,
-    ...(input.postgrestImage !== undefined && { image: checkImage('postgrestImage', input.postgrestImage) }),
+    ...(input.postgrestImage !== undefined && { image: checkPinnedImage('postgrestImage', input.postgrestImage) }),
     essential: true,
     portMappings: [
       { containerPort: pgrstPort, hostPort: pgrstPort, protocol: 'tcp', name: 'postgrest', appProtocol: 'http' },

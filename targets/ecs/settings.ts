@@ -11,6 +11,8 @@ import {
   ENV_NAME,
   IAM_ROLE_ARN,
   IMAGE,
+  IMAGE_BY_DIGEST,
+  IMAGE_DIGEST_FIX,
   isPlainObject,
   KMS_KEY_ARN,
   KMS_KEY_ID,
@@ -28,6 +30,7 @@ import {
   TOOLJET_HOST,
 } from '../shared/settings';
 import { isUnsafeEnvName, unsafeEnvProblem } from '../shared/unsafe-env';
+import { CA_INIT_IMAGE, POSTGREST_IMAGE } from './render';
 
 export const ECS_SECRET_NAMES = [
   'pgPassword',
@@ -406,12 +409,18 @@ export function parseEcsTarget(r: Reader, o: Obj, ctx: TargetContext): EcsTarget
   const imageFix =
     "use a pinned image reference such as tooljet/tooljet:ee-lts-3.16.25 (unset: keep the service's image)";
   const tooljetImage = r.matching(k('tooljetImage'), o.tooljetImage, IMAGE, imageFix);
-  const postgrestImage = r.matching(k('postgrestImage'), o.postgrestImage, IMAGE, imageFix);
+  // The images this target brings run by digest only (a moved tag cannot change what runs in production).
+  const postgrestImage = r.matching(
+    k('postgrestImage'),
+    o.postgrestImage,
+    IMAGE_BY_DIGEST,
+    `pin it by digest: ${IMAGE_DIGEST_FIX} (unset: the sidecar's own image, or ${POSTGREST_IMAGE} for a sidecar this target adds)`,
+  );
   const caInitImage = r.matching(
     k('caInitImage'),
     o.caInitImage,
-    IMAGE,
-    'use an image with the AWS CLI v2 and sha256sum such as public.ecr.aws/aws-cli/aws-cli:2.27.26',
+    IMAGE_BY_DIGEST,
+    `pin it by digest: ${IMAGE_DIGEST_FIX}, of an image with the AWS CLI v2 and sha256sum (unset: ${CA_INIT_IMAGE})`,
   );
   const logGroup = r.matching(
     k('logGroup'),

@@ -159,7 +159,9 @@ describe('targets/ami/render: EC2 user-data run against a scratch root', functio
     );
     assert.deepEqual(c.slice(1), [
       `aws secretsmanager get-secret-value --region eu-west-1 --secret-id ${SECRET_ARN} --query SecretString --output text`,
+      'systemctl enable nest',
       'systemctl restart nest',
+      'systemctl enable postgrest',
       'systemctl restart postgrest',
     ]);
 

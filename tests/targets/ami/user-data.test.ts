@@ -59,14 +59,32 @@ describe('targets/ami/user-data.sh: fails closed, .env mode 600', () => {
     return r;
   }
 
-  it('on success stops nothing: it restarts nest and postgrest', () => {
+  const ENABLED_AND_RESTARTED = [
+    'systemctl enable nest',
+    'systemctl restart nest',
+    'systemctl enable postgrest',
+    'systemctl restart postgrest',
+  ];
+
+  it('on success stops nothing: it enables and restarts nest and postgrest', () => {
     const b = new AmiSandbox(work, FIXTURE);
     const r = b.run(renderAmiUserData(input()), { bundle: ca.pem, secret });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(stops(b), []);
     assert.deepEqual(
       b.calls().filter((c) => c.startsWith('systemctl')),
-      ['systemctl restart nest', 'systemctl restart postgrest'],
+      ENABLED_AND_RESTARTED,
+    );
+  });
+
+  it('after a failed run, a run that succeeds enables the units again (they start at the next boot)', () => {
+    const b = new AmiSandbox(work, FIXTURE);
+    failsClosed(b, renderAmiUserData(input()), /AccessDeniedException/, { env: { STUB_FAIL_SECRET: '1' } });
+    const r = b.run(renderAmiUserData(input()), { bundle: ca.pem, secret });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(
+      b.calls().filter((c) => c.startsWith('systemctl')),
+      [...STOPPED, ...ENABLED_AND_RESTARTED],
     );
   });
 

@@ -9,7 +9,12 @@ import {
   currentEcsTaskDefinition,
   mergeEcsTaskDefinition,
 } from '../../../targets/ecs/merge';
-import { ContainerDefinition, EcsTargetInput, renderEcsContainerDefinitions } from '../../../targets/ecs/render';
+import {
+  ContainerDefinition,
+  EcsTargetInput,
+  POSTGREST_IMAGE,
+  renderEcsContainerDefinitions,
+} from '../../../targets/ecs/render';
 import { RenderError } from '../../../targets/shared/render';
 import { ecsLookupFixture, registeredContainerDefinitions } from '../../helpers/mocks';
 import { CaFixture, CLONE, makeCaBundle, SOURCE } from '../../helpers/targets';
@@ -107,7 +112,9 @@ describe('targets/ecs/merge: the new revision keeps the current task definition 
     );
     assert.equal(r.addedPostgrest, true);
     const { postgrest } = byName(r.containerDefinitions);
-    assert.equal(postgrest.image, 'postgrest/postgrest:v12.2.0');
+    assert.equal(postgrest.image, POSTGREST_IMAGE);
+    for (const c of r.containerDefinitions.filter((c) => c.name !== 'tooljet'))
+      assert.match(String(c.image), /^[a-z0-9./-]+@sha256:[0-9a-f]{64}$/, `${c.name} runs by digest`);
     assert.equal(envOf(byName(r.containerDefinitions)['rds-ca-bundle']).TJ_CA_SHA256, caBundleSha256(ca.pem));
     assert.deepEqual(r.volumes, [
       {
@@ -163,11 +170,14 @@ describe('targets/ecs/merge: the new revision keeps the current task definition 
       'the port agrees with PGRST_HOST of ToolJet',
     );
     assert.equal(secretsOf(postgrest).PGPASSWORD, sm('tooljet/rds-master'));
+    const pinned = `postgrest/postgrest@sha256:${'ab'.repeat(32)}`;
     assert.equal(
-      merge(cur, { postgrestImage: 'postgrest/postgrest:v12.2.3' }).containerDefinitions.find(
-        (c) => c.name === 'postgrest',
-      )?.image,
-      'postgrest/postgrest:v12.2.3',
+      merge(cur, { postgrestImage: pinned }).containerDefinitions.find((c) => c.name === 'postgrest')?.image,
+      pinned,
+    );
+    assert.throws(
+      () => merge(cur, { postgrestImage: 'postgrest/postgrest:v12.2.3' }),
+      /postgrestImage "postgrest\/postgrest:v12\.2\.3" is not pinned by digest: use <image>@sha256:<64 hex digits>/,
     );
   });
 

@@ -26,6 +26,22 @@ describe('targets/ecs/settings: targets.ecs through parseStackConfig', () => {
     assert.deepEqual(e.kmsKeyArns, []);
   });
 
+  it('the init container and PostgREST images must be pinned by digest (issue 14 item 7)', () => {
+    const pinned = `postgrest/postgrest@sha256:${'ab'.repeat(32)}`;
+    assert.equal(
+      parse({ targets: { ecs: { ...ECS_MIN, postgrestImage: pinned } } }).targets.ecs!.postgrestImage,
+      pinned,
+    );
+    oneProblem(
+      { targets: { ecs: { ...ECS_MIN, caInitImage: 'public.ecr.aws/aws-cli/aws-cli:2.27.26' } } },
+      /^tooljet-pg-upgrade:targets\.ecs\.caInitImage: "public\.ecr\.aws\/aws-cli\/aws-cli:2\.27\.26" is not valid; pin it by digest: use <image>@sha256:<64 hex digits> .*\(unset: public\.ecr\.aws\/aws-cli\/aws-cli@sha256:[0-9a-f]{64}\)$/,
+    );
+    oneProblem(
+      { targets: { ecs: { ...ECS_MIN, postgrestImage: 'postgrest/postgrest:v12.2.0' } } },
+      /^tooljet-pg-upgrade:targets\.ecs\.postgrestImage: .* is not valid; pin it by digest: /,
+    );
+  });
+
   it('creates the app secrets from Pulumi secrets when no ARN is given; accepts {arn, jsonKey} and SSM parameters', () => {
     const c = parse(
       {
