@@ -12,7 +12,6 @@
 import type { CaBundle } from '../../lib/tls/ca-bundle';
 import { postgrestUri, tooljetDatabaseEnv } from '../shared/database-env';
 import { checkTooljetHost } from '../shared/app-secrets';
-import { IMAGE, IMAGE_BY_DIGEST, IMAGE_DIGEST_FIX } from '../shared/settings';
 import { isUnsafeEnvName, unsafeEnvProblem } from '../shared/unsafe-env';
 import { kmsDecryptStatement, PolicyStatement, secretsViaServices, serviceEndpoint } from '../shared/iam';
 import {
@@ -21,6 +20,9 @@ import {
   CONTAINER_CA_DIR,
   CONTAINER_CA_PATH,
   DatabaseTarget,
+  IMAGE_BY_DIGEST,
+  IMAGE_DIGEST_FIX,
+  IMAGE_REFERENCE,
   KMS_KEY_ARN,
   RenderError,
   S3ObjectRef,
@@ -229,7 +231,8 @@ export function secretValueFrom(
 }
 
 function checkImage(field: string, image: string): string {
-  if (!IMAGE.test(image)) throw new RenderError(`${field} ${JSON.stringify(image)} is not an image reference`);
+  if (!IMAGE_REFERENCE.test(image))
+    throw new RenderError(`${field} ${JSON.stringify(image)} is not an image reference`);
   return image;
 }
 

@@ -11,8 +11,6 @@ import {
   ENV_NAME,
   IAM_ROLE_ARN,
   IMAGE,
-  IMAGE_BY_DIGEST,
-  IMAGE_DIGEST_FIX,
   isPlainObject,
   KMS_KEY_ARN,
   KMS_KEY_ID,
@@ -30,6 +28,7 @@ import {
   TOOLJET_HOST,
 } from '../shared/settings';
 import { isUnsafeEnvName, unsafeEnvProblem } from '../shared/unsafe-env';
+import { IMAGE_BY_DIGEST, IMAGE_DIGEST_FIX } from '../shared/render';
 import { CA_INIT_IMAGE, POSTGREST_IMAGE } from './render';
 
 export const ECS_SECRET_NAMES = [

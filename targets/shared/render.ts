@@ -125,6 +125,13 @@ export function checkAbsolutePath(field: string, p: unknown): string {
   return p;
 }
 
+/** An image reference (what ECS and Kubernetes take in `image`). */
+export const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9._/:@-]*$/i;
+/** An image pinned by digest (`name@sha256:<64 hex>`, optionally `name:tag@sha256:...`): a moved tag cannot change it. */
+export const IMAGE_BY_DIGEST = /^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$/;
+export const IMAGE_DIGEST_FIX =
+  'use <image>@sha256:<64 hex digits> (docker buildx imagetools inspect <image>:<tag> prints the digest)';
+
 /** A KMS key ARN (not an alias: a policy's Resource needs the key). */
 export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 

@@ -51,10 +51,6 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const SECRET_LOOKING_NAME = /PASS|SECRET|KEY|TOKEN/i;
 export const TOOLJET_HOST = /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[^\s'"\\]*)?$/;
 export const IMAGE = /^[a-z0-9][a-z0-9._/:@-]*$/i;
-/** An image pinned by digest (`name@sha256:<64 hex>`, optionally `name:tag@sha256:...`): a moved tag cannot change it. */
-export const IMAGE_BY_DIGEST = /^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$/;
-export const IMAGE_DIGEST_FIX =
-  'use <image>@sha256:<64 hex digits> (docker buildx imagetools inspect <image>:<tag> prints the digest)';
 export const LOG_GROUP = /^[A-Za-z0-9_\-/.#]{1,512}$/;
 export const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const SECRET_NAME_PREFIX = /^[A-Za-z0-9/_+=.@-]{0,400}$/;
