@@ -447,10 +447,15 @@ export const noWeakSslMode: ResourceValidationPolicy = {
   },
 };
 
-/** What the pack cannot read, as findings: TLS variables set by reference, and sources of settings it cannot see. */
-function findUnreadable(extraction: Extraction): Finding[] {
+/**
+ * What the pack cannot read, as findings: TLS variables set by reference, and sources of settings it cannot see.
+ * ECS environment files listed in `reviewed` (the policy's reviewedEnvironmentFiles, the same list as the stack's
+ * targets.ecs.reviewedEnvironmentFiles) were checked by a person and are accepted by their exact ARN.
+ */
+function findUnreadable(extraction: Extraction, reviewed: readonly string[] = []): Finding[] {
   return extraction.unreadable
     .filter((u) => u.key === undefined || TLS_KEYS.includes(u.key))
+    .filter((u) => u.ref === undefined || !reviewed.includes(u.ref))
     .map((u) => ({ path: u.path, match: u.key === undefined ? u.what : `${u.key} from ${u.what}` }));
 }
 
@@ -464,17 +469,34 @@ export const noUnreadableTlsConfig: ResourceValidationPolicy = {
   remediationSteps:
     'Put the variables in the container definition itself: `environment` for PGSSLMODE=verify-full (never in an ' +
     'environment file or a secret), `secrets` only for passwords and keys; write user data the pack can read ' +
-    '(plain or base64/gzip text, cloud-config write_files with encoding b64/gzip+b64, no #include or source URLs).',
+    '(plain or base64/gzip text, cloud-config write_files with encoding b64/gzip+b64, no #include or source URLs). ' +
+    "An environment file you have checked sets none of the TLS variables: list its ARN in this policy's " +
+    "reviewedEnvironmentFiles (policy config) as in the stack's targets.ecs.reviewedEnvironmentFiles.",
+  configSchema: {
+    properties: {
+      reviewedEnvironmentFiles: {
+        type: 'array',
+        items: { type: 'string' },
+        default: [],
+        description:
+          'S3 object ARNs of ECS environment files a person checked (none sets a TLS variable): accepted by exact ARN.',
+      },
+    },
+  },
   validateResource: (args, reportViolation) => {
-    scanRendered(args, findUnreadable, (findings) =>
-      reportViolation(
-        `${args.type} "${args.name}" takes configuration from where the policy pack cannot read it ` +
-          `(${formatFindings(findings)}): ECS reads secrets and environment files when the task starts, cloud-init ` +
-          'downloads included URLs at boot, so the pack cannot tell whether TLS to the database stays verified. Put ' +
-          `${TLS_KEYS.join(', ')} in the definition itself as plain values (PGSSLMODE=verify-full; secrets only for ` +
-          'passwords and keys) and move other variables from environment files into `environment`/`secrets`; write ' +
-          'user data the pack can decode (no #include, no write_files source URLs).',
-      ),
+    const reviewed = stringList(args.getConfig<{ reviewedEnvironmentFiles?: unknown }>().reviewedEnvironmentFiles, []);
+    scanRendered(
+      args,
+      (e) => findUnreadable(e, reviewed),
+      (findings) =>
+        reportViolation(
+          `${args.type} "${args.name}" takes configuration from where the policy pack cannot read it ` +
+            `(${formatFindings(findings)}): ECS reads secrets and environment files when the task starts, cloud-init ` +
+            'downloads included URLs at boot, so the pack cannot tell whether TLS to the database stays verified. Put ' +
+            `${TLS_KEYS.join(', ')} in the definition itself as plain values (PGSSLMODE=verify-full; secrets only for ` +
+            'passwords and keys) and move other variables from environment files into `environment`/`secrets`; write ' +
+            'user data the pack can decode (no #include, no write_files source URLs).',
+        ),
     );
   },
 };

@@ -45,6 +45,8 @@ export interface Unreadable {
   what: string;
   /** For a reference to a value (ECS `secrets[]`): the variable it sets. */
   key?: string;
+  /** For an ECS environment file: its S3 object ARN (`value`), so a reviewed file can be accepted by name. */
+  ref?: string;
 }
 
 export interface Extraction {
@@ -256,9 +258,14 @@ class Walker {
         this.settings.push({ path: childPath + setting.via, key, value: setting.text });
       }
       if (key === 'environmentFiles') {
-        environmentFilesOf(r.value).forEach((_, i) =>
-          this.unreadable.push({ path: `${childPath}[${i}]`, what: 'environment file (S3, read at task start)' }),
-        );
+        environmentFilesOf(r.value).forEach((f, i) => {
+          const ref = f !== null && typeof f === 'object' ? (f as { value?: unknown }).value : undefined;
+          this.unreadable.push({
+            path: `${childPath}[${i}]`,
+            what: 'environment file (S3, read at task start)',
+            ...(typeof ref === 'string' && { ref }),
+          });
+        });
       }
     }
     // `{ name: "KEY", value: "v" }`: container env entries.

@@ -15,6 +15,7 @@ import { phaseLabel, PHASES, timedInterpreter } from '../../cutover/timing';
 import type { S3ObjectRef } from '../shared/render';
 import { AmiTargetInput, PasswordSource, renderAmiUserData } from './render';
 import { caBundleObject } from '../shared/ca-bundle-object';
+import { kmsDecryptStatement, PolicyStatement, secretsViaServices, serviceEndpoint } from '../shared/iam';
 import {
   checkRender,
   createdSecretsKmsKeys,
@@ -22,6 +23,7 @@ import {
   CreatedSecret,
   databaseTarget,
   inlinePolicyName,
+  KEEP_ON_DELETE,
   placeholderDatabase,
   referenceOf,
   s3Url,
@@ -47,14 +49,20 @@ function passwordSource(ref: { arn: string; jsonKey?: string }): PasswordSource 
   return { secretsManager: { secretId: ref.arn, ...(ref.jsonKey !== undefined && { jsonKey: ref.jsonKey }) } };
 }
 
-/** The instance role's policy: the bundle object and the password secrets/parameters, nothing else. */
+/**
+ * The instance role's policy: the bundle object and the password secrets/parameters, nothing else; kms:Decrypt only
+ * through the services that decrypt for the instance (kms:ViaService): Secrets Manager / SSM for `kmsKeyArns`, S3 for
+ * the bundle object's SSE-KMS key (`bundleKmsKeyArn`, in `region`).
+ */
 export function amiInstanceRolePolicy(opts: {
   object?: S3ObjectRef;
   secretArns: string[];
   kmsKeyArns: string[];
   partition: string;
+  region: string;
+  bundleKmsKeyArn?: string;
 }) {
-  const Statement: Array<{ Sid: string; Effect: 'Allow'; Action: string[]; Resource: string[] }> = [];
+  const Statement: PolicyStatement[] = [];
   if (opts.object) {
     const o = opts.object;
     Statement.push({
@@ -80,13 +88,16 @@ export function amiInstanceRolePolicy(opts: {
       Action: ['ssm:GetParameter'],
       Resource: ssm,
     });
-  if (opts.kmsKeyArns.length)
-    Statement.push({
-      Sid: 'DecryptToolJetSecrets',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt'],
-      Resource: [...new Set(opts.kmsKeyArns)].sort(),
-    });
+  const secrets = kmsDecryptStatement('DecryptToolJetSecrets', opts.kmsKeyArns, secretsViaServices([...sm, ...ssm]));
+  if (secrets) Statement.push(secrets);
+  if (opts.object && opts.bundleKmsKeyArn !== undefined)
+    Statement.push(
+      kmsDecryptStatement(
+        'DecryptRdsCaBundle',
+        [opts.bundleKmsKeyArn],
+        [serviceEndpoint('s3', opts.region, opts.partition)],
+      )!,
+    );
   return { Version: '2012-10-17' as const, Statement };
 }
 
@@ -144,6 +155,7 @@ export class AmiTarget extends pulumi.ComponentResource {
     const pgRef = referenceOf(s.pgPassword, this.createdPassword);
 
     let objectRef: pulumi.Output<S3ObjectRef | undefined> = pulumi.output(undefined);
+    let bundleKmsKeyArn: pulumi.Output<string | undefined> = pulumi.output(undefined);
     if ('s3' in s.caBundle) {
       const bundle = caBundleObject(this, `${name}-rds-ca-bundle`, {
         object: s.caBundle.s3,
@@ -152,6 +164,7 @@ export class AmiTarget extends pulumi.ComponentResource {
       });
       this.caBundle = bundle.resource;
       objectRef = bundle.ref;
+      bundleKmsKeyArn = bundle.kmsKeyArn;
       this.caBundleSource = s3Url(s.caBundle.s3);
     } else {
       this.caBundleSource = s.caBundle.url;
@@ -179,18 +192,20 @@ export class AmiTarget extends pulumi.ComponentResource {
         {
           role: s.instanceRoleName,
           name: inlinePolicyName(args.stack, 'ami-tooljet'),
-          policy: pulumi.all([pgRef.arn, objectRef]).apply(([arn, object]) =>
+          policy: pulumi.all([pgRef.arn, objectRef, bundleKmsKeyArn]).apply(([arn, object, keyArn]) =>
             JSON.stringify(
               amiInstanceRolePolicy({
                 ...(object && { object }),
                 secretArns: [arn, ...(s.tooljetDbPassword ? [s.tooljetDbPassword.arn] : [])],
                 kmsKeyArns: kms,
                 partition: arn.split(':')[1] || 'aws',
+                region,
+                ...(keyArn !== undefined && { bundleKmsKeyArn: keyArn }),
               }),
             ),
           ),
         },
-        { parent: this },
+        { parent: this, ...KEEP_ON_DELETE },
       );
       dependsOn.push(this.instanceRolePolicy);
     }

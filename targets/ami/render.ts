@@ -73,12 +73,21 @@ export const AMI_ENV_KEYS = [
 const TEMPLATE = path.join('targets', 'ami', 'user-data.sh');
 let templateCache: string | undefined;
 
-/** The script body shipped with this package (found by walking up from this file). */
+/**
+ * The script body shipped with this package (found by walking up from this file), without its comment lines: EC2 takes
+ * 16 KB of user-data, and the explanations live in targets/ami/user-data.sh (no line of the script's code starts with
+ * `#`, not even inside a quoted value).
+ */
 export function amiScriptBody(): string {
   if (templateCache !== undefined) return templateCache;
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const file = path.join(dir, TEMPLATE);
-    if (fs.existsSync(file)) return (templateCache = fs.readFileSync(file, 'utf8'));
+    if (fs.existsSync(file))
+      return (templateCache = fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => !/^\s*#/.test(l))
+        .join('\n'));
     if (path.dirname(dir) === dir)
       throw new Error(`${TEMPLATE} not found above ${__dirname}: the package is incomplete`);
   }

@@ -5,12 +5,43 @@
 #   3. updates only the database/TLS keys of ToolJet's .env in place and comments out the keys in TJ_DISABLE_KEYS
 #      (DATABASE_URL, CA_CERT... would turn certificate verification off: lib/render/unsafe-env.ts); every other byte
 #      is kept and running it again changes nothing,
-#   4. installs the bundle (mode 644) and the .env atomically, then restarts nest and postgrest.
-# Nothing is written before every download and check has succeeded.
+#   4. installs the bundle (mode 644) and the .env (mode 600: it holds PG_PASS) atomically, then restarts nest and
+#      postgrest.
+# Nothing is written before every download and check has succeeded. It fails closed: ToolJet's AMI enables `nest`
+# (Restart=always) and `postgrest`, so they start at boot with the .env baked into the image, i.e. the old database
+# (after the cutover, the PostgreSQL 13 source: writes would split across two databases). On any failure (a check
+# below, a command failing under `set -e`, an unset setting, a signal) the EXIT trap stops and disables them, logs why
+# and the script exits non-zero; until the settings are read the units are ToolJet's own, nest and postgrest.
 # Testing: every absolute path is under $ROOT (default empty), and the commands it runs (aws, curl, systemctl,
 # sha256sum, python3) are looked up on PATH.
-set -euo pipefail
+set -Eeuo pipefail
 umask 022
+
+# --- fail closed -----------------------------------------------------------------------------------------------------
+FAILED_AT=''
+TMP_FILES=()
+cleanup() { if ((${#TMP_FILES[@]})); then rm -f "${TMP_FILES[@]}"; fi; }
+fail_closed() {
+  local units=${TJ_RESTART_UNITS:-nest postgrest} unit
+  printf 'tooljet-rds-ca: ERROR: %s\n' "pointing ToolJet at the database did not finish${FAILED_AT:+ (failed at $FAILED_AT)}: stopping and disabling $units so this instance does not serve ToolJet against the database in the AMI's own .env; fix the cause above and run this user-data again (or replace the instance)" >&2
+  for unit in $units; do
+    systemctl stop "$unit" || printf 'tooljet-rds-ca: ERROR: could not stop %s: stop it by hand\n' "$unit" >&2
+    systemctl disable "$unit" || printf 'tooljet-rds-ca: ERROR: could not disable %s: disable it by hand\n' "$unit" >&2
+  done
+}
+on_exit() {
+  local status=$?
+  trap - ERR
+  set +e
+  cleanup
+  ((status == 0)) || fail_closed
+  exit "$status"
+}
+trap 'FAILED_AT="line $LINENO: $BASH_COMMAND (exit $?)"' ERR
+trap on_exit EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 ROOT="${ROOT:-}"
 ENV_FILE="${ROOT}${TJ_ENV_FILE}"
@@ -29,10 +60,6 @@ die() {
   exit 1
 }
 need() { command -v "$1" >/dev/null 2>&1 || die "$1 is not installed or not on PATH: $2"; }
-
-TMP_FILES=()
-cleanup() { if ((${#TMP_FILES[@]})); then rm -f "${TMP_FILES[@]}"; fi; }
-trap cleanup EXIT
 
 # Percent-encodes $1 (RFC 3986 unreserved characters and the characters in $2 stay as they are).
 urlencode() {
@@ -191,7 +218,7 @@ if [[ -n $TJ_CA_S3_BUCKET ]]; then
   [[ -n $TJ_CA_S3_VERSION_ID ]] && version_args=(--version-id "$TJ_CA_S3_VERSION_ID")
   aws s3api get-object --region "$TJ_REGION" --bucket "$TJ_CA_S3_BUCKET" --key "$TJ_CA_S3_KEY" \
     "${version_args[@]}" "$ca_tmp" >/dev/null ||
-    die "cannot download the CA bundle $ca_src (the instance role needs s3:GetObject on it)"
+    die "cannot download the CA bundle $ca_src (the instance role needs s3:GetObject on it, and kms:Decrypt when the bucket uses a customer KMS key)"
 else
   ca_src=$TJ_CA_URL
   curl --fail --silent --show-error --location --proto '=https' --tlsv1.2 --retry 3 --max-time 120 \
@@ -229,7 +256,9 @@ set_line NODE_EXTRA_CA_CERTS "$TJ_CA_FILE"
 env_tmp=$(mktemp "$ENV_FILE.new.XXXXXX")
 TMP_FILES+=("$env_tmp")
 merge_env <"$ENV_FILE" >"$env_tmp"
-chmod --reference="$ENV_FILE" "$env_tmp"
+# 0600 whatever the file had: it holds PG_PASS and the PostgREST URI with the password. The owner stays (ToolJet's
+# units run as it and read the file).
+chmod 0600 "$env_tmp"
 chown --reference="$ENV_FILE" "$env_tmp"
 
 # --- 4. install and restart ----------------------------------------------------------------------------------------
@@ -238,6 +267,10 @@ mv -f "$ca_tmp" "$CA_FILE"
 log "installed $TJ_CA_FILE (sha256 $ca_sum)"
 if cmp -s "$env_tmp" "$ENV_FILE"; then
   log "$TJ_ENV_FILE already up to date"
+  if [[ $(stat -c %a "$ENV_FILE") != 600 ]]; then
+    chmod 0600 "$ENV_FILE"
+    log "made $TJ_ENV_FILE readable by its owner only (mode 600): it holds the database password"
+  fi
 else
   mv -f "$env_tmp" "$ENV_FILE"
   log "updated the database and TLS settings in $TJ_ENV_FILE (database host $TJ_PG_HOST)"
@@ -245,7 +278,9 @@ fi
 if ((${#DISABLED[@]})); then
   log "commented out ${DISABLED[*]} in $TJ_ENV_FILE: with them ToolJet/Node would not verify the database certificate (or would keep the old host)"
 fi
+# enable: a failed earlier run (or the operator) disabled them; pointed at the right database they start at boot again.
 for unit in $TJ_RESTART_UNITS; do
+  systemctl enable "$unit" || die "systemctl enable $unit failed"
   systemctl restart "$unit" || die "systemctl restart $unit failed: see journalctl -u $unit"
   log "restarted $unit"
 done

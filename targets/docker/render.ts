@@ -145,7 +145,19 @@ export function mergeDockerEnv(
   return mergeEnv(existing, updates, { protect: PROTECTED_KEYS, disable: UNSAFE_ENV_NAMES });
 }
 
-/** The compose override: the bundle bind-mounted read-only at /certs/global-bundle.pem for each service. */
+/**
+ * The compose override: the bundle bind-mounted read-only at /certs/global-bundle.pem for each service.
+ *
+ * Long syntax without `bind.create_host_path`: docker-compose 1.29 (Debian's, what ToolJet's guide runs) refuses that
+ * option ("services.tooljet.volumes contains unsupported option: 'create_host_path'", docker/dev-environments #54; it
+ * came with the Compose spec, compose-spec PR #163), and Compose v2 reads the same file. It stays closed when the
+ * bundle is missing: a long-syntax bind goes to the engine as a mount (`HostConfig.Mounts`; compose 1.29:
+ * compose/service.py, `build_mount` when the API is >= 1.30), which the engine refuses when the source does not exist
+ * ("bind source path does not exist"), unlike a short-syntax bind, which creates a directory. Some Compose v2 versions
+ * create it anyway (docker/compose #13602), so that is not the only guard: with the bundle missing or replaced by a
+ * directory, ToolJet (PGSSLMODE verify-full, NODE_EXTRA_CA_CERTS) and PostgREST (sslrootcert) cannot verify RDS's
+ * certificate and refuse to connect; nothing connects unverified or to another database.
+ */
 export function renderComposeOverride(input: Pick<DockerTargetInput, 'services' | 'bundleFile'>): string {
   const services = input.services ?? ['tooljet'];
   if (services.length === 0)
@@ -167,8 +179,6 @@ export function renderComposeOverride(input: Pick<DockerTargetInput, 'services' 
       `        source: ${source}`,
       `        target: ${CONTAINER_CA_PATH}`,
       '        read_only: true',
-      '        bind:',
-      '          create_host_path: false',
     );
   }
   return lines.join('\n') + '\n';
@@ -272,6 +282,11 @@ export function writeDockerTarget(dir: string, input: DockerTargetInput): Docker
   if (fs.existsSync(override.path) && !fs.readFileSync(override.path, 'utf8').startsWith(OVERRIDE_MARKER)) {
     throw new RenderError(
       `${override.path} exists and was not written by tj-pg-upgrade: add the read-only mount of ./${bundleFileOf(input)} at ${CONTAINER_CA_PATH} to it by hand, or set overrideFile to another name`,
+    );
+  }
+  if (fs.existsSync(bundle.path) && fs.statSync(bundle.path).isDirectory()) {
+    throw new RenderError(
+      `${bundle.path} is a directory, not the CA bundle (Docker creates one when a bind mount's source is missing): remove it (rmdir ${bundle.path}) and run again`,
     );
   }
   fs.mkdirSync(path.dirname(bundle.path), { recursive: true, mode: 0o755 });

@@ -8,8 +8,8 @@
 // Why the service is updated by a command and not managed as aws.ecs.Service: the ToolJet service already exists
 // (ToolJet's Terraform/CloudFormation or the console created it with its load balancer, network and scaling).
 // Owning it here would mean importing it and restating every one of those settings, or fighting the tool that owns
-// it. The command changes exactly one thing, the task definition, as ToolJet's runbook does, and waits for ECS to
-// report the deployment COMPLETED, so a revision whose tasks cannot start fails `pulumi up`.
+// it. The command changes exactly one thing, the task definition, as ToolJet's runbook does, and waits until the
+// service is stable on the revision (deploy.sh), so a revision whose tasks cannot start fails `pulumi up`.
 //
 // Why the lookup uses the provider's data sources and not the AWS CLI: they run in `pulumi preview` with the
 // provider's credentials (the diff shows what changes against the running definition), and @pulumi/aws 7's
@@ -28,6 +28,7 @@ import {
   databaseTarget,
   inlinePolicyName,
   kebab,
+  KEEP_ON_DELETE,
   placeholderDatabase,
   referenceOf,
   roleNameFromArn,
@@ -40,10 +41,9 @@ import {
 } from '../shared/component';
 import type { S3ObjectRef } from '../shared/render';
 import type { SecretSource } from '../shared/settings';
-import { ecsDeployEnvironment, ECS_DEPLOY_SCRIPT } from './deploy';
+import { checkDeploymentController, ecsDeployEnvironment, ECS_DEPLOY_SCRIPT } from './deploy';
 import {
   checkEcsRoles,
-  checkRegisteredBlanks,
   CurrentEcsTaskDefinition,
   currentEcsTaskDefinition,
   EcsMergeResult,
@@ -138,11 +138,14 @@ export class EcsTarget extends pulumi.ComponentResource {
       : aws.ecs.getClusterOutput({ clusterName: s.cluster }, { parent: this }).arn;
     const service = aws.ecs.getServiceOutput({ clusterArn, serviceName: s.service }, { parent: this });
     this.currentTaskDefinitionArn = service.taskDefinition;
-    const current: pulumi.Output<CurrentEcsTaskDefinition> = aws.ecs
-      .getTaskDefinitionOutput({ taskDefinition: service.taskDefinition }, { parent: this })
-      .apply((lookup) =>
+    const lookup = aws.ecs.getTaskDefinitionOutput({ taskDefinition: service.taskDefinition }, { parent: this });
+    const current: pulumi.Output<CurrentEcsTaskDefinition> = pulumi
+      .all([lookup, service.deploymentControllers])
+      .apply(([l, controllers]) =>
         checkRender('ecs', () => {
-          const c = currentEcsTaskDefinition(lookup satisfies EcsTaskDefinitionLookup);
+          // A CODE_DEPLOY or EXTERNAL service cannot be deployed with update-service: refused at preview already.
+          checkDeploymentController(controllers, s.updateService, `service ${s.service} in cluster ${s.cluster}`);
+          const c = currentEcsTaskDefinition(l satisfies EcsTaskDefinitionLookup);
           checkEcsRoles(c, { executionRoleArn: s.executionRoleArn, taskRoleArn: s.taskRoleArn });
           return c;
         }),
@@ -198,7 +201,10 @@ export class EcsTarget extends pulumi.ComponentResource {
         ]) =>
           checkRender('ecs', () => {
             const rendered = renderEcsContainerDefinitions({ ...base, database, secrets, caBundleObject: object });
-            const m = mergeEcsTaskDefinition(cur, rendered, { containerName });
+            const m = mergeEcsTaskDefinition(cur, rendered, {
+              containerName,
+              reviewedEnvironmentFiles: s.reviewedEnvironmentFiles,
+            });
             checkEcsTaskDefinitionSize({
               family: cur.family,
               containerDefinitions: m.containerDefinitions,
@@ -211,11 +217,10 @@ export class EcsTarget extends pulumi.ComponentResource {
                 this,
               );
             }
-            if (m.blanked.length > 0) {
-              pulumi.log.warn(
-                `the new revision of ${cur.family} sets ${m.blanked.join(', ')} to "" because those containers load environment files ` +
-                  '(S3) this program cannot read: an environment entry wins over the files, so a value there cannot turn database certificate ' +
-                  'verification off or keep ToolJet on the old host (docs/targets.md "Settings that would undo verified TLS")',
+            if (m.repointed.length > 0) {
+              pulumi.log.info(
+                `the new revision of ${cur.family} gives ${m.repointed.join(', ')} the database and TLS variables, passwords and /certs mount ` +
+                  'of the ToolJet container too: they talk to the database (docs/targets.md "ECS")',
                 this,
               );
             }
@@ -257,40 +262,39 @@ export class EcsTarget extends pulumi.ComponentResource {
       // The secrets must hold their values before a task that reads them can start.
       { parent: this, dependsOn: createdVersions },
     );
-    // What ECS registered must still hold the "" overrides of environment files (checkRegisteredBlanks); otherwise the
-    // ARN never resolves, so neither the deployment below nor the exported deploy command can use the revision.
-    this.taskDefinitionArn = pulumi
-      .all([this.taskDefinition.arn, this.taskDefinition.containerDefinitions, merged])
-      .apply(([arn, registered, m]: [string, string, EcsMergeResult]) =>
-        checkRender('ecs', () => {
-          checkRegisteredBlanks(registered, m.blanked, arn);
-          return arn;
-        }),
-      );
+    this.taskDefinitionArn = this.taskDefinition.arn;
     this.revision = this.taskDefinition.revision;
 
     // The execution role reads exactly the secrets the containers reference; the task role exactly the bundle object.
+    const executionPolicyName = inlinePolicyName(args.stack, 'ecs-secrets');
+    const taskPolicyName = inlinePolicyName(args.stack, 'ecs-rds-ca-bundle');
     this.executionRolePolicy = new aws.iam.RolePolicy(
       `${name}-execution-secrets`,
       {
         role: roleNameFromArn(s.executionRoleArn),
-        name: inlinePolicyName(args.stack, 'ecs-secrets'),
+        name: executionPolicyName,
         policy: containers.apply((c: ContainerDefinition[]) =>
           JSON.stringify(renderEcsExecutionRolePolicy(c, { kmsKeyArns: [...s.kmsKeyArns, ...createdKmsKeys(s)] })),
         ),
       },
-      { parent: this },
+      { parent: this, ...KEEP_ON_DELETE },
     );
     this.taskRolePolicy = new aws.iam.RolePolicy(
       `${name}-task-rds-ca-bundle`,
       {
         role: roleNameFromArn(s.taskRoleArn),
-        name: inlinePolicyName(args.stack, 'ecs-rds-ca-bundle'),
-        policy: bundle.ref.apply((o) =>
-          JSON.stringify(renderEcsTaskRolePolicy(o, { partition: partitionOf(s.taskRoleArn) })),
+        name: taskPolicyName,
+        policy: pulumi.all([bundle.ref, bundle.kmsKeyArn]).apply(([o, kmsKeyArn]) =>
+          JSON.stringify(
+            renderEcsTaskRolePolicy(o, {
+              partition: partitionOf(s.taskRoleArn),
+              region,
+              ...(kmsKeyArn !== undefined && { kmsKeyArn }),
+            }),
+          ),
         ),
       },
-      { parent: this },
+      { parent: this, ...KEEP_ON_DELETE },
     );
 
     if (s.updateService) {
@@ -303,15 +307,30 @@ export class EcsTarget extends pulumi.ComponentResource {
           update: script,
           // /bin/sh -c through the timing wrapper: prints the measured duration (cutover/timing.ts).
           interpreter: timedInterpreter(phaseLabel(PHASES.repoint, 'ecs')),
-          environment: this.taskDefinitionArn.apply((taskDefinitionArn) =>
-            ecsDeployEnvironment({
-              cluster: s.cluster,
-              service: s.service,
-              taskDefinitionArn,
-              timeoutSeconds,
-              cli: args.cli,
-            }),
-          ),
+          // The role policies the new tasks need, so the script waits for IAM to return them (eventual consistency).
+          environment: pulumi
+            .all([this.taskDefinitionArn, this.executionRolePolicy.policy, this.taskRolePolicy.policy])
+            .apply(([taskDefinitionArn, executionPolicy, taskPolicy]) =>
+              ecsDeployEnvironment({
+                cluster: s.cluster,
+                service: s.service,
+                taskDefinitionArn,
+                timeoutSeconds,
+                rolePolicies: [
+                  {
+                    role: roleNameFromArn(s.executionRoleArn),
+                    name: executionPolicyName,
+                    policy: executionPolicy,
+                  },
+                  {
+                    role: roleNameFromArn(s.taskRoleArn),
+                    name: taskPolicyName,
+                    policy: taskPolicy,
+                  },
+                ],
+                cli: args.cli,
+              }),
+            ),
           // A new revision (new ARN) is a new deployment.
           triggers: [this.taskDefinition.arn],
           // Output is service names, ARNs and rollout states: no secrets pass through this command.

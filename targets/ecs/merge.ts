@@ -12,13 +12,23 @@
 //     would undo verified TLS: targets/shared/unsafe-env.ts), and so is a PGRST_DB_URI in the ToolJet container (PostgREST
 //     runs in the sidecar; a URI there points at the old host); each removal is reported;
 //   - a container that loads `environmentFiles` (S3 .env objects this program cannot read) may get those four from a
-//     file, where removing nothing helps. So such a container gets each of the four as an `environment` entry with
-//     the value "", which wins over the files: "If there are environment variables specified using the environment
-//     parameter in a container definition, they take precedence over the variables contained within an environment
-//     file." (Amazon ECS API Reference, EnvironmentFile,
-//     https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_EnvironmentFile.html). "" is the same as unset
-//     for all four (ToolJet tests them for truthiness, Node disables verification only for "0"; unsafe-env.ts). These
-//     are reported too (names only), and checkRegisteredBlanks verifies after registration that ECS kept them.
+//     file. An `environment` entry wins over the files ("If there are environment variables specified using the
+//     environment parameter in a container definition, they take precedence over the variables contained within an
+//     environment file", Amazon ECS API Reference, EnvironmentFile), but the only value that unsets them, "", does not
+//     survive registration: ECS drops an environment entry whose value is empty (terraform-provider-aws#39533,
+//     pulumi-aws#4576, aws-actions/amazon-ecs-deploy-task-definition#216). So such a file is refused
+//     (checkEnvironmentFiles) unless the operator lists it in targets.ecs.reviewedEnvironmentFiles after checking it
+//     sets none of the four. Every other database variable a file may set is overridden by the environment entries
+//     this target renders into the container;
+//   - every other container that talks to the database (a ToolJet worker, say) gets the same database/TLS variables
+//     and passwords as the ToolJet container (PG_*, TOOLJET_DB_*, PGSSLMODE=verify-full, PGSSLROOTCERT,
+//     NODE_EXTRA_CA_CERTS, PG_PASS, TOOLJET_DB_PASS), the read-only /certs mount and the dependency on the init
+//     container; otherwise it would keep its old host and TLS settings (PGSSLMODE=no-verify verifies nothing in
+//     node-postgres). "Talks to the database" (talksToDatabase): it names a database variable (ToolJet's PG_* /
+//     TOOLJET_DB* or libpq's PG*), or it loads environment files (which may set them), or it runs the ToolJet
+//     container's image. One that sets a libpq connection variable this target does not render (PGHOST, PGPASSWORD...)
+//     or a PGRST_DB_URI outside the PostgREST sidecar is refused, named, since re-pointing it would need values this
+//     target does not own.
 // Merging is idempotent: merging the result again with the same rendering gives the same definition (after the first
 // `pulumi up` the service's current definition is the one this produced).
 import {
@@ -30,6 +40,7 @@ import {
   KeyValuePair,
   POSTGREST_CONTAINER,
 } from './render';
+import { DATABASE_ENV_KEYS } from '../shared/database-env';
 import { CONTAINER_CA_DIR, RenderError } from '../shared/render';
 import { isUnsafeEnvName, UNSAFE_ENV_NAMES } from '../shared/unsafe-env';
 
@@ -69,34 +80,84 @@ export interface CurrentEcsTaskDefinition {
 export interface EcsMergeOptions {
   /** The ToolJet container (targets.ecs.containerName). */
   containerName: string;
+  /**
+   * S3 ARNs of environment files the operator has checked set none of the unsafe variables (targets.ecs.
+   * reviewedEnvironmentFiles); any other file a container loads is refused (checkEnvironmentFiles).
+   */
+  reviewedEnvironmentFiles?: readonly string[];
 }
 
 export interface EcsMergeResult {
   containerDefinitions: ContainerDefinition[];
   volumes: EcsTaskVolume[];
-  /** `container: NAME` for every variable or secret removed (never a value; a variable that was "" is not listed). */
+  /** `container: NAME` for every variable or secret removed (never a value). */
   removed: string[];
-  /**
-   * `container: NAME` for every variable set to "" because the container loads environment files (never a value):
-   * the four names of unsafe-env.ts in each such container, on every merge (the files are still there).
-   */
-  blanked: string[];
   /** Whether the PostgREST sidecar was added (the current definition had none). */
   addedPostgrest: boolean;
+  /** Other containers that talk to the database and got its variables, mount and dependency (talksToDatabase). */
+  repointed: string[];
 }
 
 /** Variables the ToolJet container must not keep besides the unsafe ones (PostgREST runs in the sidecar). */
 const STALE_IN_TOOLJET = ['PGRST_DB_URI'];
 
-function namesOf(list: ReadonlyArray<{ name: string }> | undefined): Set<string> {
-  return new Set((list ?? []).map((e) => e.name));
+/** The secrets of the ToolJet container a database-talking side container gets too. */
+const DATABASE_SECRETS = ['PG_PASS', 'TOOLJET_DB_PASS'];
+/** Names that show a container talks to ToolJet's databases: ToolJet's (PG_*, TOOLJET_DB*, the URLs) and libpq's. */
+const DATABASE_VARIABLE = /^(PG_\w+|TOOLJET_DB\w*|DATABASE_URL|PGRST_DB_URI|PG[A-Z]+)$/;
+/**
+ * libpq connection settings (PostgreSQL docs, "Environment Variables") and PostgREST's URI: this target renders none of
+ * them into a side container, so one that sets them would keep connecting where they point.
+ */
+const FOREIGN_CONNECTION_VARIABLES = [
+  'PGHOST',
+  'PGHOSTADDR',
+  'PGPORT',
+  'PGDATABASE',
+  'PGUSER',
+  'PGPASSWORD',
+  'PGPASSFILE',
+  'PGSERVICE',
+  'PGSERVICEFILE',
+  'PGRST_DB_URI',
+];
+
+/** An image reference without tag or digest (`repo[:tag][@digest]` -> `repo`). */
+function imageRepository(image: string | undefined): string | undefined {
+  if (!image) return undefined;
+  const noDigest = image.split('@')[0];
+  const slash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  return colon > slash ? noDigest.slice(0, colon) : noDigest;
 }
 
-/** An environment entry that sets nothing: "" or no value at all (ECS may answer a "" value that way). Never a secret. */
-function isBlank(e: KeyValuePair | EcsSecret): boolean {
-  if ('valueFrom' in e) return false;
-  const value: unknown = (e as Partial<KeyValuePair>).value;
-  return value === undefined || value === null || value === '';
+/**
+ * Whether a container (other than ours) talks to ToolJet's databases: it names a database variable in `environment` or
+ * `secrets`, it loads environment files (which may set them; the program cannot read them), or it runs the ToolJet
+ * container's image (a worker of the same application).
+ */
+export function talksToDatabase(c: ContainerDefinition, tooljetImage: string | undefined): boolean {
+  const names = [...(c.environment ?? []), ...(c.secrets ?? [])].map((e) => e.name);
+  if (names.some((n) => DATABASE_VARIABLE.test(n))) return true;
+  if (loadsEnvironmentFiles(c)) return true;
+  const repo = imageRepository(c.image);
+  return repo !== undefined && repo === imageRepository(tooljetImage);
+}
+
+/** The part of the rendered ToolJet container every database-talking container gets (no TOOLJET_HOST, PGRST_*...). */
+function databasePart(tooljet: ContainerDefinition, name: string): ContainerDefinition {
+  const dbEnv = new Set<string>(DATABASE_ENV_KEYS);
+  return {
+    name,
+    environment: (tooljet.environment ?? []).filter((e) => dbEnv.has(e.name)),
+    secrets: (tooljet.secrets ?? []).filter((e) => DATABASE_SECRETS.includes(e.name)),
+    mountPoints: tooljet.mountPoints,
+    dependsOn: tooljet.dependsOn,
+  };
+}
+
+function namesOf(list: ReadonlyArray<{ name: string }> | undefined): Set<string> {
+  return new Set((list ?? []).map((e) => e.name));
 }
 
 /**
@@ -121,10 +182,8 @@ function mergeContainer(
   // A name is ours whether it was an environment variable or a secret before (ECS refuses the same name in both).
   const owned = new Set([...namesOf(rendered.environment), ...namesOf(rendered.secrets)]);
   const drop = (e: KeyValuePair | EcsSecret) => {
-    const unsafe = isUnsafeEnvName(e.name);
-    const bad = unsafe || extraDrop.includes(e.name);
-    // An unsafe variable that is "" sets nothing (it is what this merge writes for environment files): not reported.
-    if (bad && !owned.has(e.name) && !(unsafe && isBlank(e))) removed.push(`${current.name}: ${e.name}`);
+    const bad = isUnsafeEnvName(e.name) || extraDrop.includes(e.name);
+    if (bad && !owned.has(e.name)) removed.push(`${current.name}: ${e.name}`);
     return bad;
   };
   const out: ContainerDefinition = { ...current };
@@ -147,7 +206,7 @@ function mergeContainer(
 function scrub(c: ContainerDefinition, removed: string[]): ContainerDefinition {
   const bad = [...(c.environment ?? []), ...(c.secrets ?? [])].filter((e) => isUnsafeEnvName(e.name));
   if (bad.length === 0) return c;
-  for (const e of bad) if (!isBlank(e)) removed.push(`${c.name}: ${e.name}`);
+  for (const e of bad) removed.push(`${c.name}: ${e.name}`);
   const out: ContainerDefinition = { ...c };
   if (c.environment) out.environment = c.environment.filter((e) => !isUnsafeEnvName(e.name));
   if (c.secrets) out.secrets = c.secrets.filter((e) => !isUnsafeEnvName(e.name));
@@ -160,19 +219,30 @@ export function loadsEnvironmentFiles(c: ContainerDefinition): boolean {
 }
 
 /**
- * A container with environment files gets the unsafe variables as "" (an `environment` entry wins over the files),
- * last, after everything else (its other variables and secrets no longer hold them: merge/scrub removed them).
+ * Refuses environment files nobody has vouched for: ECS applies them under the container's `environment`, this program
+ * cannot read them, and the one value that would neutralise an unsafe variable there ("") is dropped by ECS when it
+ * registers the definition. One line, naming every container and file, with both ways out.
  */
-function blankForEnvironmentFiles(c: ContainerDefinition, blanked: string[]): ContainerDefinition {
-  if (!loadsEnvironmentFiles(c)) return c;
-  for (const name of UNSAFE_ENV_NAMES) blanked.push(`${c.name}: ${name}`);
-  return {
-    ...c,
-    environment: [
-      ...(c.environment ?? []).filter((e) => !isUnsafeEnvName(e.name)),
-      ...UNSAFE_ENV_NAMES.map((name) => ({ name, value: '' })),
-    ],
-  };
+export function checkEnvironmentFiles(
+  containers: readonly ContainerDefinition[],
+  reviewed: readonly string[] = [],
+): void {
+  const ok = new Set(reviewed);
+  const unreviewed: Array<{ container: string; files: string[] }> = [];
+  for (const c of containers) {
+    if (!loadsEnvironmentFiles(c)) continue;
+    const files = c.environmentFiles!.map((f) => String(f?.value)).filter((v) => !ok.has(v));
+    if (files.length > 0) unreviewed.push({ container: c.name, files });
+  }
+  if (unreviewed.length === 0) return;
+  const all = [...new Set(unreviewed.flatMap((u) => u.files))];
+  throw new RenderError(
+    `${unreviewed.map((u) => `container "${u.container}" loads environmentFiles ${u.files.join(', ')}`).join('; ')}: ` +
+      `ECS applies those S3 .env files, which this program cannot read, and they may set ${UNSAFE_ENV_NAMES.join(', ')} ` +
+      '(an environment entry cannot unset them: ECS drops an environment variable whose value is empty); ' +
+      "move the containers' variables from the files into environment/secrets of the service's task definition, or, " +
+      `once you have checked that the files set none of those four, list them: targets.ecs.reviewedEnvironmentFiles: [${all.join(', ')}]`,
+  );
 }
 
 /**
@@ -203,6 +273,17 @@ export function mergeEcsTaskDefinition(
     );
   }
   const removed: string[] = [];
+  const repointed: string[] = [];
+  const foreign: string[] = [];
+  const tooljetImage = tooljet.image ?? containers.find((c) => c.name === opts.containerName)?.image;
+  /** Another container (kept from the current definition, or an extra one as configured). */
+  const side = (c: ContainerDefinition): ContainerDefinition => {
+    if (!talksToDatabase(c, tooljetImage)) return scrub(c, removed);
+    const names = [...(c.environment ?? []), ...(c.secrets ?? [])].map((e) => e.name);
+    for (const n of names.filter((x) => FOREIGN_CONNECTION_VARIABLES.includes(x))) foreign.push(`${c.name}: ${n}`);
+    repointed.push(c.name);
+    return mergeContainer(c, databasePart(tooljet, c.name), removed);
+  };
   const seen = new Set<string>();
   const out: ContainerDefinition[] = [];
   for (const c of containers) {
@@ -212,55 +293,26 @@ export function mergeEcsTaskDefinition(
     else if (c.name === POSTGREST_CONTAINER)
       out.push({ ...mergeContainer(c, postgrest, removed), portMappings: postgrest.portMappings });
     else if (byName.has(c.name))
-      out.push(scrub(byName.get(c.name)!, removed)); // an extra container: as configured
-    else out.push(scrub(c, removed));
+      out.push(side(byName.get(c.name)!)); // an extra container: as configured
+    else out.push(side(c));
   }
   const addedPostgrest = !seen.has(POSTGREST_CONTAINER);
   for (const r of rendered) {
     if (seen.has(r.name)) continue;
     if (r.name === POSTGREST_CONTAINER) out.push({ ...r, image: r.image ?? ECS_DEFAULTS.postgrestImage });
-    else out.push(r);
+    else if (r.name === CA_INIT_CONTAINER) out.push(r);
+    else out.push(side(r));
   }
-  const blanked: string[] = [];
-  const containerDefinitions = out.map((c) => blankForEnvironmentFiles(c, blanked));
+  if (foreign.length > 0) {
+    throw new RenderError(
+      `${foreign.join(', ')}: these containers talk to the database with connection settings this target does not re-point, ` +
+        "so they would keep the old host (or their own TLS settings); remove those variables from the containers of the service's task definition " +
+        '(ToolJet reads PG_HOST, PG_USER, PG_PASS..., which this target sets in every container that talks to the database; PostgREST runs in the "postgrest" sidecar)',
+    );
+  }
+  checkEnvironmentFiles(out, opts.reviewedEnvironmentFiles);
   const volumes = [...(current.volumes ?? []).filter((v) => v.name !== CA_VOLUME), { name: CA_VOLUME }];
-  return { containerDefinitions, volumes, removed, blanked, addedPostgrest };
-}
-
-/**
- * After registration: every variable the merge set to "" must be in the registered definition with no value (ECS's
- * answer, i.e. the TaskDefinition resource's `containerDefinitions` output). If ECS dropped one, an environment
- * file's value for it would apply; the revision must then not be deployed. Throws one line naming what is missing.
- */
-export function checkRegisteredBlanks(
-  registeredContainerDefinitions: string,
-  blanked: readonly string[],
-  arn: string,
-): void {
-  if (blanked.length === 0) return;
-  let defs: unknown;
-  try {
-    defs = JSON.parse(registeredContainerDefinitions);
-  } catch {
-    defs = undefined;
-  }
-  if (!Array.isArray(defs))
-    throw new RenderError(
-      `the registered task definition ${arn} has no readable container definitions; it was not deployed`,
-    );
-  const missing = blanked.filter((item) => {
-    const [container, name] = item.split(': ');
-    const c = (defs as ContainerDefinition[]).find((d) => d && d.name === container);
-    return !(c?.environment ?? []).some((e) => e && e.name === name && isBlank(e));
-  });
-  if (missing.length > 0) {
-    throw new RenderError(
-      `ECS registered ${arn} without the empty ${missing.join(', ')} this target set to override the containers' environment files, ` +
-        'so a value in those files would still apply (turning database certificate verification off or keeping ToolJet on the old host); ' +
-        "the revision was not deployed. Move those containers' variables from their environmentFiles into environment/secrets " +
-        '(without DATABASE_URL, TOOLJET_DB_URL, CA_CERT, NODE_TLS_REJECT_UNAUTHORIZED), then run pulumi up again',
-    );
-  }
+  return { containerDefinitions: out, volumes, removed, addedPostgrest, repointed };
 }
 
 // --- the lookup's shape -> CurrentEcsTaskDefinition --------------------------------------------------------------

@@ -13,12 +13,16 @@ import type { CaBundle } from '../../lib/tls/ca-bundle';
 import { postgrestUri, tooljetDatabaseEnv } from '../shared/database-env';
 import { checkTooljetHost } from '../shared/app-secrets';
 import { isUnsafeEnvName, unsafeEnvProblem } from '../shared/unsafe-env';
+import { kmsDecryptStatement, PolicyStatement, secretsViaServices, serviceEndpoint } from '../shared/iam';
 import {
   checkRegion,
   checkS3Object,
   CONTAINER_CA_DIR,
   CONTAINER_CA_PATH,
   DatabaseTarget,
+  IMAGE_BY_DIGEST,
+  IMAGE_DIGEST_FIX,
+  IMAGE_REFERENCE,
   KMS_KEY_ARN,
   RenderError,
   S3ObjectRef,
@@ -122,11 +126,29 @@ export interface EcsVolume {
   name: string;
 }
 
+/**
+ * postgrest/postgrest v12.2.0 (the version ToolJet's own ECS setup pins), by digest: a tag can be moved, a digest
+ * cannot. Not pulled here (no registry access when this was written): it is the digest public repositories pin for
+ * postgrest/postgrest:v12.2.0 (technowledgy/pgrst_dev's Dockerfile, and a ToolJet self-hosting guide, agree). Check
+ * it before relying on it: `docker buildx imagetools inspect postgrest/postgrest:v12.2.0` (or `crane digest`) prints
+ * the same digest; `targets.ecs.postgrestImage` overrides it (docs/targets.md).
+ */
+export const POSTGREST_IMAGE =
+  'postgrest/postgrest@sha256:2cf1efd2c9c2e7606610c113cc73e936d8ce9ba089271cb9cbf11aa564bc30c7';
+/**
+ * public.ecr.aws/aws-cli/aws-cli 2.27.26 (AWS CLI v2 and sha256sum, for the init container), by digest. Same caveat:
+ * the digest a public repository pins for that tag (konflux-ci/cluster-template-charts, hypershift-aws-template);
+ * check it with `docker buildx imagetools inspect public.ecr.aws/aws-cli/aws-cli:2.27.26`; `targets.ecs.caInitImage`
+ * overrides it.
+ */
+export const CA_INIT_IMAGE =
+  'public.ecr.aws/aws-cli/aws-cli@sha256:ce3aee116adc8e9ba7ad27295102eb1c9c91525fbad18f45ee7a9bfd01cfec73';
+
 export const ECS_DEFAULTS = {
   containerName: 'tooljet',
-  /** For a PostgREST sidecar this target adds (the version ToolJet's own ECS setup pins). */
-  postgrestImage: 'postgrest/postgrest:v12.2.0',
-  caInitImage: 'public.ecr.aws/aws-cli/aws-cli:2.27.26',
+  /** For a PostgREST sidecar this target adds. */
+  postgrestImage: POSTGREST_IMAGE,
+  caInitImage: CA_INIT_IMAGE,
   logGroup: '/ecs/ToolJet',
   postgrestLogGroup: '/ecs/postgrest',
   postgrestPort: 3002,
@@ -209,8 +231,16 @@ export function secretValueFrom(
 }
 
 function checkImage(field: string, image: string): string {
-  if (!/^[a-z0-9][a-z0-9._/:@-]*$/i.test(image))
+  if (!IMAGE_REFERENCE.test(image))
     throw new RenderError(`${field} ${JSON.stringify(image)} is not an image reference`);
+  return image;
+}
+
+/** The images this target brings (init container, PostgREST sidecar) run by digest only: a moved tag cannot change them. */
+function checkPinnedImage(field: string, image: string): string {
+  checkImage(field, image);
+  if (!IMAGE_BY_DIGEST.test(image))
+    throw new RenderError(`${field} ${JSON.stringify(image)} is not pinned by digest: ${IMAGE_DIGEST_FIX}`);
   return image;
 }
 
@@ -291,7 +321,7 @@ export function renderEcsContainerDefinitions(input: EcsTargetInput): ContainerD
 
   const init: ContainerDefinition = {
     name: CA_INIT_CONTAINER,
-    image: checkImage('caInitImage', input.caInitImage ?? ECS_DEFAULTS.caInitImage),
+    image: checkPinnedImage('caInitImage', input.caInitImage ?? ECS_DEFAULTS.caInitImage),
     // Must be non-essential: it exits, and the app containers wait for its SUCCESS.
     essential: false,
     entryPoint: ['/bin/sh', '-c'],
@@ -321,7 +351,7 @@ export function renderEcsContainerDefinitions(input: EcsTargetInput): ContainerD
   };
   const postgrest: ContainerDefinition = {
     name: POSTGREST_CONTAINER,
-    ...(input.postgrestImage !== undefined && { image: checkImage('postgrestImage', input.postgrestImage) }),
+    ...(input.postgrestImage !== undefined && { image: checkPinnedImage('postgrestImage', input.postgrestImage) }),
     essential: true,
     portMappings: [
       { containerPort: pgrstPort, hostPort: pgrstPort, protocol: 'tcp', name: 'postgrest', appProtocol: 'http' },
@@ -421,18 +451,13 @@ export function renderEcsTaskDefinition(
 
 export interface PolicyDocument {
   Version: '2012-10-17';
-  Statement: Array<{
-    Sid: string;
-    Effect: 'Allow';
-    Action: string[];
-    Resource: string[];
-    Condition?: Record<string, unknown>;
-  }>;
+  Statement: PolicyStatement[];
 }
 
 /**
  * The execution role's policy: read exactly the secrets referenced by `containers` (Secrets Manager GetSecretValue,
- * SSM GetParameters), plus kms:Decrypt on `kmsKeyArns` when the secrets use customer-managed keys.
+ * SSM GetParameters), plus kms:Decrypt on `kmsKeyArns` when the secrets use customer-managed keys, only through Secrets
+ * Manager / SSM in the secrets' regions (kms:ViaService).
  */
 export function renderEcsExecutionRolePolicy(
   containers: ContainerDefinition[],
@@ -464,13 +489,8 @@ export function renderEcsExecutionRolePolicy(
   const kms = opts.kmsKeyArns ?? [];
   for (const k of kms)
     if (!KMS_KEY_ARN.test(k)) throw new RenderError(`kmsKeyArns: ${JSON.stringify(k)} is not a KMS key ARN`);
-  if (kms.length)
-    Statement.push({
-      Sid: 'DecryptToolJetSecrets',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt'],
-      Resource: [...new Set(kms)].sort(),
-    });
+  const decrypt = kmsDecryptStatement('DecryptToolJetSecrets', kms, secretsViaServices([...sm, ...ssm]));
+  if (decrypt) Statement.push(decrypt);
   if (!Statement.length) throw new RenderError('no secrets are referenced: the execution role policy would be empty');
   return { Version: '2012-10-17', Statement };
 }
@@ -491,21 +511,38 @@ function parseValueFrom(valueFrom: string): EcsSecretRef {
   return { arn: valueFrom };
 }
 
-/** The task role's policy: read the bundle object (and only it) for the init container. */
-export function renderEcsTaskRolePolicy(object: S3ObjectRef, opts: { partition?: string } = {}): PolicyDocument {
+/**
+ * The task role's policy: read the bundle object (and only it) for the init container; with `kmsKeyArn` (the object is
+ * SSE-KMS encrypted: the bucket's default encryption uses that key) also kms:Decrypt on that key through S3 in
+ * `region`. "To download an object encrypted with SSE-KMS, the requester needs kms:Decrypt permission for the KMS key"
+ * (Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)").
+ */
+export function renderEcsTaskRolePolicy(
+  object: S3ObjectRef,
+  opts: { partition?: string; kmsKeyArn?: string; region?: string } = {},
+): PolicyDocument {
   const o = checkS3Object('caBundleObject', object);
   const partition = opts.partition ?? 'aws';
   if (!/^aws[a-z-]*$/.test(partition))
     throw new RenderError(`partition ${JSON.stringify(partition)} is not an AWS partition`);
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'ReadRdsCaBundle',
-        Effect: 'Allow',
-        Action: o.versionId ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
-        Resource: [`arn:${partition}:s3:::${o.bucket}/${o.key}`],
-      },
-    ],
-  };
+  const Statement: PolicyStatement[] = [
+    {
+      Sid: 'ReadRdsCaBundle',
+      Effect: 'Allow',
+      Action: o.versionId ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
+      Resource: [`arn:${partition}:s3:::${o.bucket}/${o.key}`],
+    },
+  ];
+  if (opts.kmsKeyArn !== undefined) {
+    if (!KMS_KEY_ARN.test(opts.kmsKeyArn))
+      throw new RenderError(`the bundle object's KMS key ${JSON.stringify(opts.kmsKeyArn)} is not a KMS key ARN`);
+    Statement.push(
+      kmsDecryptStatement(
+        'DecryptRdsCaBundle',
+        [opts.kmsKeyArn],
+        [serviceEndpoint('s3', checkRegion(opts.region), partition)],
+      )!,
+    );
+  }
+  return { Version: '2012-10-17', Statement };
 }

@@ -28,6 +28,8 @@ import {
   TOOLJET_HOST,
 } from '../shared/settings';
 import { isUnsafeEnvName, unsafeEnvProblem } from '../shared/unsafe-env';
+import { IMAGE_BY_DIGEST, IMAGE_DIGEST_FIX } from '../shared/render';
+import { CA_INIT_IMAGE, POSTGREST_IMAGE } from './render';
 
 export const ECS_SECRET_NAMES = [
   'pgPassword',
@@ -80,6 +82,11 @@ export interface EcsTargetConfig {
   readonly kmsKeyArns: readonly string[];
   /** Where the component uploads the CA bundle for the init container. */
   readonly caBundleObject: S3ObjectConfig;
+  /**
+   * S3 ARNs of the task's environment files that the operator has checked set none of DATABASE_URL, TOOLJET_DB_URL,
+   * CA_CERT, NODE_TLS_REJECT_UNAUTHORIZED; a container loading any other file is refused (merge.ts).
+   */
+  readonly reviewedEnvironmentFiles: readonly string[];
 }
 
 /** Every sub-key of targets.ecs (nested mappings as `ecs.<child>`). */
@@ -110,6 +117,7 @@ export const ECS_SUB_KEYS = {
     'secretsKmsKeyId',
     'kmsKeyArns',
     'caBundleObject',
+    'reviewedEnvironmentFiles',
   ],
   'ecs.secrets': ECS_SECRET_NAMES,
   'ecs.caBundleObject': ['bucket', 'key'],
@@ -137,6 +145,14 @@ const RENDERED_VARIABLES = [
   'TOOLJET_DB_PASS',
   ...Object.values(APP_SECRET_VARIABLES),
 ];
+/** An S3 object ARN as ECS's `environmentFiles[].value` names it. */
+const S3_OBJECT_ARN = /^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^\s*?]+$/;
+/**
+ * ECS drops an environment entry whose value is empty when it registers a task definition (terraform-provider-aws#39533,
+ * pulumi-aws#4576): such a variable would never reach the container, and every pulumi up would register a new revision.
+ */
+const EMPTY_VALUE_PROBLEM =
+  'is empty: ECS drops an environment variable whose value is "" when it registers the task definition (so it never reaches the container and every pulumi up registers another revision); remove it or give it a value';
 /** `scheme://user:password@`: the policy pack refuses it in plain environment. */
 const URI_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/:@\s]+:[^@\s/]+@/i;
 
@@ -205,6 +221,7 @@ function readExtraEnvironment(r: Reader, value: unknown): Record<string, string>
         `${key}.${name}`,
         `must be a string, got ${describe(v)}${typeof v === 'number' || typeof v === 'boolean' ? ' (quote it in YAML)' : ''}`,
       );
+    else if (v === '') r.problem(`${key}.${name}`, EMPTY_VALUE_PROBLEM);
     else if (URI_WITH_PASSWORD.test(v))
       r.problem(
         `${key}.${name}`,
@@ -285,6 +302,8 @@ function readExtraContainers(r: Reader, value: unknown, containerName: string): 
               `${at}.environment`,
               `${typeof n === 'string' ? `${n} looks like a secret` : 'has an entry without a name'}: secrets go in the container's "secrets" with valueFrom ARNs (value not shown)`,
             );
+          } else if (isPlainObject(e) && (e.value === '' || e.value === undefined || e.value === null)) {
+            r.problem(`${at}.environment`, `${n} ${EMPTY_VALUE_PROBLEM}`);
           } else if (isPlainObject(e) && typeof e.value === 'string' && URI_WITH_PASSWORD.test(e.value)) {
             r.problem(
               `${at}.environment`,
@@ -389,12 +408,18 @@ export function parseEcsTarget(r: Reader, o: Obj, ctx: TargetContext): EcsTarget
   const imageFix =
     "use a pinned image reference such as tooljet/tooljet:ee-lts-3.16.25 (unset: keep the service's image)";
   const tooljetImage = r.matching(k('tooljetImage'), o.tooljetImage, IMAGE, imageFix);
-  const postgrestImage = r.matching(k('postgrestImage'), o.postgrestImage, IMAGE, imageFix);
+  // The images this target brings run by digest only (a moved tag cannot change what runs in production).
+  const postgrestImage = r.matching(
+    k('postgrestImage'),
+    o.postgrestImage,
+    IMAGE_BY_DIGEST,
+    `pin it by digest: ${IMAGE_DIGEST_FIX} (unset: the sidecar's own image, or ${POSTGREST_IMAGE} for a sidecar this target adds)`,
+  );
   const caInitImage = r.matching(
     k('caInitImage'),
     o.caInitImage,
-    IMAGE,
-    'use an image with the AWS CLI v2 and sha256sum such as public.ecr.aws/aws-cli/aws-cli:2.27.26',
+    IMAGE_BY_DIGEST,
+    `pin it by digest: ${IMAGE_DIGEST_FIX}, of an image with the AWS CLI v2 and sha256sum (unset: ${CA_INIT_IMAGE})`,
   );
   const logGroup = r.matching(
     k('logGroup'),
@@ -448,6 +473,15 @@ export function parseEcsTarget(r: Reader, o: Obj, ctx: TargetContext): EcsTarget
   const caBundleObject =
     o.caBundleObject === undefined ? undefined : readS3Object(r, k('caBundleObject'), o.caBundleObject, d.caBundleKey);
 
+  const reviewedEnvironmentFiles =
+    readStringList(
+      r,
+      k('reviewedEnvironmentFiles'),
+      o.reviewedEnvironmentFiles,
+      S3_OBJECT_ARN,
+      'list the S3 object ARNs of environment files (arn:aws:s3:::<bucket>/<key>.env, as in the task definition) that you have checked set none of DATABASE_URL, TOOLJET_DB_URL, CA_CERT, NODE_TLS_REJECT_UNAUTHORIZED',
+    ) ?? [];
+
   if (!cluster || !service || !executionRoleArn || !taskRoleArn || !tooljetHost || !caBundleObject) return undefined;
   return {
     cluster,
@@ -475,5 +509,6 @@ export function parseEcsTarget(r: Reader, o: Obj, ctx: TargetContext): EcsTarget
     ...(secretsKmsKeyId !== undefined && { secretsKmsKeyId }),
     kmsKeyArns,
     caBundleObject,
+    reviewedEnvironmentFiles,
   };
 }

@@ -12,7 +12,7 @@ import {
   renderEksPostgrestPatch,
   renderEksSecret,
 } from './render';
-import { checkRender, databaseTarget, placeholderDatabase, TargetStackArgs } from '../shared/component';
+import { checkRender, databaseTarget, KEEP_ON_DELETE, placeholderDatabase, TargetStackArgs } from '../shared/component';
 
 export interface EksTargetArgs extends TargetStackArgs {
   settings: EksTargetConfig;
@@ -20,6 +20,16 @@ export interface EksTargetArgs extends TargetStackArgs {
 
 /** Annotation that lets a server-side-apply patch take over fields another manager (Helm) set. */
 const PATCH_FORCE = { 'pulumi.com/patchForce': 'true' };
+
+/**
+ * Outputs the state must hold encrypted. pulumi-kubernetes checkpoints the whole live object a Patch applies to, and
+ * marks only a Secret's data secret on its own; ToolJet's chart puts PG_PASS, TOOLJET_DB_PASS, PGRST_JWT_SECRET and a
+ * PGRST_DB_URI with the password as plain env[].value in its Deployments (ToolJet/helm-charts
+ * charts/tooljet/templates/deployment.yaml, deployment-pgrst.yml), so a DeploymentPatch's `spec` would carry them in
+ * clear text. `metadata` too: a kubectl-applied object's last-applied-configuration annotation repeats the whole object.
+ */
+const DEPLOYMENT_SECRET_OUTPUTS = ['spec', 'metadata'];
+const SECRET_SECRET_OUTPUTS = ['data', 'stringData', 'metadata'];
 
 function base64Values(values: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]));
@@ -68,9 +78,14 @@ export class EksTarget extends pulumi.ComponentResource {
         { parent: this },
       );
     }
+    // Every object below is what the running ToolJet pods use. Deleting a Patch relinquishes its fields (the Patch's
+    // field manager applies an empty object: pulumi-kubernetes RFC #2011, #2104), so the Deployments would lose PG_*,
+    // the /certs volume and mount, and the Secret its keys; the ConfigMap would be deleted under the mounted volume.
+    // pulumi-kubernetes keeps the fields only with retainOnDelete (#2149, #2253): kept on destroy / target removal.
     const resourceOpts = (extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions => ({
       parent: this,
       ...(this.provider && { provider: this.provider }),
+      ...KEEP_ON_DELETE,
       ...extra,
     });
 
@@ -94,14 +109,14 @@ export class EksTarget extends pulumi.ComponentResource {
       this.secret = new k8s.core.v1.Secret(
         `${name}-server-secret`,
         { metadata, type: 'Opaque', stringData: pulumi.secret(secretData) },
-        resourceOpts(),
+        resourceOpts({ additionalSecretOutputs: SECRET_SECRET_OUTPUTS }),
       );
     } else {
       // `data` rather than `stringData`: stringData is write-only and not tracked reliably by server-side apply.
       this.secret = new k8s.core.v1.SecretPatch(
         `${name}-server-secret`,
         { metadata: { ...metadata, annotations: PATCH_FORCE }, data: pulumi.secret(secretData.apply(base64Values)) },
-        resourceOpts(),
+        resourceOpts({ additionalSecretOutputs: SECRET_SECRET_OUTPUTS }),
       );
     }
 
@@ -128,7 +143,7 @@ export class EksTarget extends pulumi.ComponentResource {
               (p) => p.workloads[i].spec,
             ) as pulumi.Input<k8s.types.input.apps.v1.DeploymentSpecPatch>,
           },
-          resourceOpts(after),
+          resourceOpts({ ...after, additionalSecretOutputs: DEPLOYMENT_SECRET_OUTPUTS }),
         ),
       );
     });
@@ -141,7 +156,7 @@ export class EksTarget extends pulumi.ComponentResource {
             metadata: { name: pg.deployment, namespace: s.namespace, annotations: PATCH_FORCE },
             spec: patches.apply((p) => p.postgrest!.spec) as pulumi.Input<k8s.types.input.apps.v1.DeploymentSpecPatch>,
           },
-          resourceOpts(after),
+          resourceOpts({ ...after, additionalSecretOutputs: DEPLOYMENT_SECRET_OUTPUTS }),
         ),
       );
     }

@@ -71,6 +71,16 @@ export function checkRender<T>(target: string, render: () => T): T {
   }
 }
 
+/**
+ * Resource options for what a running ToolJet reads after `pulumi up`: the bundle object (each new ECS task and AMI
+ * instance downloads it), the created secrets, the inline role policies that let it read them, the EKS ConfigMap and
+ * patches. `pulumi destroy`, or removing the target from the stack, must not take them from under the ToolJet that
+ * still runs with them (the ECS revision and the launch template version stay: skipDestroy / no delete command), so
+ * Pulumi forgets them without deleting them. docs/targets.md "What pulumi destroy leaves" says how to remove them
+ * once ToolJet no longer uses them.
+ */
+export const KEEP_ON_DELETE = { retainOnDelete: true } as const;
+
 export const TARGET_PURPOSES = {
   secret: 'tooljet-target-secret',
   caBundle: 'tooljet-target-rds-ca-bundle',
@@ -111,8 +121,8 @@ export interface CreatedSecret {
 
 /**
  * A Secrets Manager secret holding a Pulumi secret's value. The value travels only as a secret Output (encrypted in
- * the state); the secret's ARN is what task definitions, user-data and policies reference. Staging secrets are deleted
- * without a recovery window so a destroyed and recreated stack can reuse the name.
+ * the state); the secret's ARN is what task definitions, user-data and policies reference. Kept on delete (running
+ * tasks and instances read it: KEEP_ON_DELETE); the recovery window applies should the provider ever delete it.
  */
 export function createSecret(
   parent: pulumi.Resource,
@@ -135,12 +145,12 @@ export function createSecret(
       recoveryWindowInDays: opts.production ? 30 : 0,
       tags: opts.tags,
     },
-    { parent },
+    { parent, ...KEEP_ON_DELETE },
   );
   const version = new aws.secretsmanager.SecretVersion(
     `${resourceName}-value`,
     { secretId: secret.id, secretString: pulumi.secret(opts.value) },
-    { parent },
+    { parent, ...KEEP_ON_DELETE },
   );
   return { secret, version };
 }

@@ -125,6 +125,13 @@ export function checkAbsolutePath(field: string, p: unknown): string {
   return p;
 }
 
+/** An image reference (what ECS and Kubernetes take in `image`). */
+export const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9._/:@-]*$/i;
+/** An image pinned by digest (`name@sha256:<64 hex>`, optionally `name:tag@sha256:...`): a moved tag cannot change it. */
+export const IMAGE_BY_DIGEST = /^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$/;
+export const IMAGE_DIGEST_FIX =
+  'use <image>@sha256:<64 hex digits> (docker buildx imagetools inspect <image>:<tag> prints the digest)';
+
 /** A KMS key ARN (not an alias: a policy's Resource needs the key). */
 export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
@@ -139,9 +146,10 @@ export function checkS3Object(field: string, o: S3ObjectRef): S3ObjectRef {
   if (!o || typeof o.bucket !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(o.bucket)) {
     throw new RenderError(`${field}.bucket ${JSON.stringify(o?.bucket)} is not an S3 bucket name`);
   }
-  if (typeof o.key !== 'string' || !/^[A-Za-z0-9!_.*()/-]+$/.test(o.key) || o.key.startsWith('/')) {
+  // No `*` (or `?`): the key is the Resource of IAM policies, where both are wildcards.
+  if (typeof o.key !== 'string' || !/^[A-Za-z0-9!_.()/-]+$/.test(o.key) || o.key.startsWith('/')) {
     throw new RenderError(
-      `${field}.key ${JSON.stringify(o.key)} must be an S3 key of letters, digits and ! _ . * ( ) / -`,
+      `${field}.key ${JSON.stringify(o.key)} must be an S3 key of letters, digits and ! _ . ( ) / - (no *: it would be a wildcard in the IAM policy)`,
     );
   }
   if (o.versionId !== undefined && !/^[A-Za-z0-9._-]+$/.test(o.versionId))

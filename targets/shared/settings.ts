@@ -41,7 +41,11 @@ export { KMS_KEY_ARN } from './render';
 export const KMS_KEY_ID =
   /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+|alias\/[A-Za-z0-9/_-]+|[0-9a-f-]{36})$/;
 export const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-export const S3_KEY = /^[A-Za-z0-9!_.*()-]+(\/[A-Za-z0-9!_.*()-]+)*$/;
+/**
+ * An S3 key without `*` or `?`: the key becomes the Resource of the task-role and instance-role policies, where IAM reads
+ * both as wildcards (`arn:aws:s3:::bucket/*` would grant every object of the bucket).
+ */
+export const S3_KEY = /^[A-Za-z0-9!_.()-]+(\/[A-Za-z0-9!_.()-]+)*$/;
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Same rule as the policy pack's ecs-no-secrets-in-environment: such names belong in `secrets`. */
 export const SECRET_LOOKING_NAME = /PASS|SECRET|KEY|TOKEN/i;
@@ -106,8 +110,12 @@ export function readS3Object(r: Reader, key: string, value: unknown, defaultKey:
     'use an S3 bucket name (lower-case letters, digits, dots, hyphens)',
   );
   const objectKey =
-    r.matching(`${key}.key`, value.key, S3_KEY, 'use an S3 key of letters, digits and ! _ . * ( ) - separated by /') ??
-    defaultKey;
+    r.matching(
+      `${key}.key`,
+      value.key,
+      S3_KEY,
+      'use an S3 key of letters, digits and ! _ . ( ) - separated by / (no *: it would be a wildcard in the IAM policy)',
+    ) ?? defaultKey;
   return bucket ? { bucket, key: objectKey } : undefined;
 }
 

@@ -65,10 +65,122 @@ export interface FakeEcs {
   /** task definition ARN -> the data source's result (see ecsLookupFixture) */
   taskDefinitions: Record<string, Record<string, unknown>>;
   /**
-   * When set, RegisterTaskDefinition answers with container environment entries whose value is "" left out (public
-   * reports disagree whether ECS does that); the TaskDefinition's `containerDefinitions` output is then that answer.
+   * `<cluster ARN>/<service name>` -> its deployment controller type; absent: the service was created without one, and
+   * getService answers `deploymentControllers: []` (ECS's default, rolling update).
    */
-  dropsEmptyEnvironmentValues?: boolean;
+  deploymentControllers?: Record<string, string>;
+}
+
+/**
+ * The Kubernetes side of the fake world: the live objects of ToolJet's Helm release as the API server returns them
+ * (`Kind/namespace/name` -> object). A Patch is applied to them with server-side apply and answers with the whole live
+ * object, as pulumi-kubernetes does (it checkpoints the live object: issue 12 item 4).
+ */
+export interface FakeKubernetes {
+  objects: Record<string, Record<string, any>>;
+}
+
+/** The secrets the chart's live objects hold by default (distinctive, to search state for). */
+export const CHART_SECRETS = {
+  pgPassword: 'chart-pg-pass-5e1f0c9a7b',
+  pgrstJwtSecret: 'chart-jwt-2b8d4e6f1a3c5d7e9f0a1b2c3d4e5f60',
+  lockboxMasterKey: '6c'.repeat(32),
+  secretKeyBase: '7d'.repeat(64),
+};
+
+/**
+ * The chart's Deployments tooljet and tooljet-postgrest and Secret tooljet-server in namespace tooljet
+ * (fixtures/tooljet-chart-live.json), holding `values`: the passwords in plain env[].value, as the chart renders them.
+ */
+export function fakeKubernetes(values: typeof CHART_SECRETS = CHART_SECRETS): FakeKubernetes {
+  const b64 = (v: string) => Buffer.from(v, 'utf8').toString('base64');
+  const fill: Record<string, string> = {
+    PG_PASS: values.pgPassword,
+    PGRST_JWT_SECRET: values.pgrstJwtSecret,
+    PG_PASS_B64: b64(values.pgPassword),
+    PGRST_JWT_SECRET_B64: b64(values.pgrstJwtSecret),
+    LOCKBOX_MASTER_KEY_B64: b64(values.lockboxMasterKey),
+    SECRET_KEY_BASE_B64: b64(values.secretKeyBase),
+  };
+  const text = fs
+    .readFileSync(path.join(__dirname, 'fixtures', 'tooljet-chart-live.json'), 'utf8')
+    .replace(/\{\{([A-Z_0-9]+)\}\}/g, (_, k: string) => JSON.stringify(fill[k]).slice(1, -1));
+  const { ['//']: _comment, ...objects } = JSON.parse(text) as Record<string, Record<string, any>>;
+  return { objects };
+}
+
+/** The key a list of Kubernetes objects merges on (strategic merge / server-side apply list-map keys). */
+function listMapKey(items: unknown[]): string | undefined {
+  for (const key of ['name', 'mountPath', 'containerPort']) {
+    if (items.length > 0 && items.every((i) => typeof i === 'object' && i !== null && key in i)) return key;
+  }
+  return undefined;
+}
+
+/**
+ * Server-side apply of `patch` onto `live` by a field manager that forces conflicts (pulumi.com/patchForce): maps merge
+ * by field, list-maps (containers, env, volumes by name; volumeMounts by mountPath) by their key, anything else is
+ * replaced. Returns the new live object.
+ */
+export function serverSideApply(live: unknown, patch: unknown): any {
+  if (Array.isArray(patch)) {
+    const key = listMapKey([...patch, ...(Array.isArray(live) ? live : [])]);
+    if (!key || !Array.isArray(live)) return structuredClone(patch);
+    const out = structuredClone(live) as Array<Record<string, unknown>>;
+    for (const p of patch as Array<Record<string, unknown>>) {
+      const i = out.findIndex((x) => x[key] === p[key]);
+      if (i >= 0) out[i] = serverSideApply(out[i], p);
+      else out.push(structuredClone(p));
+    }
+    return out;
+  }
+  if (typeof patch === 'object' && patch !== null) {
+    const base = typeof live === 'object' && live !== null && !Array.isArray(live) ? live : {};
+    const out: Record<string, unknown> = structuredClone(base) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(patch)) {
+      if (v !== undefined) out[k] = serverSideApply((base as Record<string, unknown>)[k], v);
+    }
+    return out;
+  }
+  return patch;
+}
+
+/**
+ * What deleting a pulumi-kubernetes Patch does to the live object when it is not retained: its field manager applies
+ * an empty object, so every field it owns goes (pulumi-kubernetes RFC #2011 item 7; #2104: the Deployment then fails
+ * validation or loses its settings; #2149: "this Patch resource is currently managing a required field, so it can't be
+ * deleted directly. Either set the 'retainOnDelete' resource option, or transfer ownership of the field before
+ * deleting"). With patchForce the manager owns every field it set, including values it took over from Helm: those are
+ * removed too (a list-map element the object had before keeps only its key; one the patch added is removed).
+ */
+export function relinquishPatch(before: unknown, live: unknown, patch: unknown, listKey?: string): any {
+  if (Array.isArray(patch) && Array.isArray(live)) {
+    const key = listMapKey([...patch, ...live]);
+    if (!key) return undefined;
+    let out = structuredClone(live) as Array<Record<string, unknown>>;
+    const old = Array.isArray(before) ? (before as Array<Record<string, unknown>>) : [];
+    for (const p of patch as Array<Record<string, unknown>>) {
+      const i = out.findIndex((x) => x[key] === p[key]);
+      if (i < 0) continue;
+      const was = old.find((x) => x[key] === p[key]);
+      if (was) out[i] = relinquishPatch(was, out[i], p, key);
+      else out = out.filter((_, j) => j !== i);
+    }
+    return out;
+  }
+  if (typeof patch === 'object' && patch !== null && typeof live === 'object' && live !== null) {
+    const out = structuredClone(live) as Record<string, unknown>;
+    const old = (typeof before === 'object' && before !== null ? before : {}) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(patch)) {
+      if (k === listKey) continue;
+      const r = relinquishPatch(old[k], out[k], v);
+      if (r === undefined || (typeof r === 'object' && r !== null && Object.keys(r).length === 0 && !(k in old)))
+        delete out[k];
+      else out[k] = r;
+    }
+    return out;
+  }
+  return undefined;
 }
 
 export interface FakeAws {
@@ -77,6 +189,12 @@ export interface FakeAws {
   instances: Record<string, FakeInstance>;
   snapshots: Record<string, FakeSnapshot>;
   ecs: FakeEcs;
+  /**
+   * Buckets whose default encryption is SSE-KMS, with the key (bucket name -> key ARN). Every other bucket encrypts new
+   * objects with SSE-S3 ("AES256"), S3's default for every bucket since January 2023.
+   */
+  bucketKmsKeys?: Record<string, string>;
+  kubernetes: FakeKubernetes;
   /** When set, the AWS CLI behind command:local:run fails with this message (no CLI, no permission, ...). */
   cliError?: string;
 }
@@ -151,6 +269,7 @@ export function fakeAws(overrides: Partial<FakeAws> = {}): FakeAws {
     instances: { 'tooljet-prod-db': fakeInstance('tooljet-prod-db') },
     snapshots: {},
     ecs: fakeEcs(),
+    kubernetes: fakeKubernetes(),
     ...overrides,
   };
 }
@@ -169,6 +288,22 @@ export function ecsLookupFixture(
     family: string;
   };
   return { ...raw, containerDefinitions: JSON.stringify(raw.containerDefinitions) };
+}
+
+/**
+ * What RegisterTaskDefinition keeps of the container definitions sent: ECS drops every environment entry whose value is
+ * empty ("" or no value at all). terraform-provider-aws#39533 and pulumi-aws#4576 (the registered definition lacks
+ * them, so the provider shows a diff on every run); aws-actions/amazon-ecs-deploy-task-definition#216/#224: "ECS removes
+ * the complete object with no value field from the environment array". The TaskDefinition's `containerDefinitions`
+ * output is this answer, as the provider reads it back with DescribeTaskDefinition.
+ */
+export function registeredContainerDefinitions(sent: string): string {
+  const defs = JSON.parse(sent) as Array<{ environment?: Array<{ value?: unknown }> }>;
+  for (const d of defs) {
+    if (Array.isArray(d.environment))
+      d.environment = d.environment.filter((e) => typeof e.value === 'string' && e.value !== '');
+  }
+  return JSON.stringify(defs);
 }
 
 export const FAKE_LAUNCH_TEMPLATE_VERSION = 8;
@@ -191,6 +326,8 @@ export interface ResourceOptionsSeen {
   secretInputs: string[];
   /** The provider reference the resource was registered with ('' for the default provider). */
   provider: string;
+  /** The `additionalSecretOutputs` resource option: outputs the engine encrypts in the state. */
+  additionalSecretOutputs: string[];
 }
 
 export interface RecordedResource {
@@ -295,6 +432,9 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
           clusterArn: args.inputs.clusterArn,
           status: 'ACTIVE',
           taskDefinition,
+          deploymentControllers: aws.ecs.deploymentControllers?.[key]
+            ? [{ type: aws.ecs.deploymentControllers[key] }]
+            : [],
         };
       }
       case 'aws:ecs/getTaskDefinition:getTaskDefinition': {
@@ -410,11 +550,25 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
           arnWithoutRevision,
           revision: FAKE_TASK_DEFINITION_REVISION,
         };
-        if (aws.ecs.dropsEmptyEnvironmentValues && typeof inputs.containerDefinitions === 'string') {
-          const defs = JSON.parse(inputs.containerDefinitions) as Array<{ environment?: Array<{ value?: string }> }>;
-          for (const d of defs) if (d.environment) d.environment = d.environment.filter((e) => e.value !== '');
-          state.containerDefinitions = JSON.stringify(defs);
-        }
+        if (typeof inputs.containerDefinitions === 'string')
+          state.containerDefinitions = registeredContainerDefinitions(inputs.containerDefinitions);
+        break;
+      }
+      case 'kubernetes:apps/v1:DeploymentPatch':
+      case 'kubernetes:core/v1:SecretPatch': {
+        // Server-side apply onto the live object; the provider answers with (and checkpoints) the whole live object.
+        const kind = args.type.endsWith('DeploymentPatch') ? 'Deployment' : 'Secret';
+        const meta = plain<{ name: string; namespace?: string }>(inputs.metadata);
+        const key = `${kind}/${meta.namespace ?? 'default'}/${meta.name}`;
+        const live = aws.kubernetes.objects[key];
+        if (!live) throw new Error(`${kind.toLowerCase()}s "${meta.name}" not found`);
+        const applied = serverSideApply(
+          live,
+          plain({ metadata: inputs.metadata, spec: inputs.spec, data: inputs.data }),
+        );
+        aws.kubernetes.objects[key] = applied;
+        id = `${meta.namespace ?? 'default'}/${meta.name}`;
+        state = applied;
         break;
       }
       case 'aws:secretsmanager/secret:Secret': {
@@ -426,15 +580,21 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       case 'aws:secretsmanager/secretVersion:SecretVersion':
         state = { ...inputs, arn: inputs.secretId, versionId: `v-${hex(String(args.name), 8)}` };
         break;
-      case 'aws:s3/bucketObjectv2:BucketObjectv2':
+      case 'aws:s3/bucketObjectv2:BucketObjectv2': {
         id = String(inputs.key);
-        // A versioned bucket: the version id follows the content.
+        // A versioned bucket: the version id follows the content. The object is encrypted as the bucket's default
+        // encryption says (S3 User Guide, "Setting default server-side encryption behavior"); the provider reads the
+        // algorithm and the key ARN back (HeadObject ServerSideEncryption / SSEKMSKeyId).
+        const kmsKey = aws.bucketKmsKeys?.[String(inputs.bucket)];
         state = {
           ...inputs,
           versionId: `ver-${hex(String(inputs.content), 16)}`,
           etag: hex(String(inputs.content), 32),
+          serverSideEncryption: kmsKey ? 'aws:kms' : 'AES256',
+          ...(kmsKey && { kmsKeyId: kmsKey }),
         };
         break;
+      }
       default:
         if (args.custom) id = `${args.name}-id`;
         else id = undefined;
@@ -473,6 +633,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         .filter(([, v]) => containsSecret(v))
         .map(([k]) => k),
       provider: req.getProvider(),
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
     });
   }
 
@@ -498,6 +659,20 @@ export function plain<T = unknown>(v: unknown): T {
   return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, plain(x)])) as T;
 }
 
+/**
+ * The resource's outputs as the engine checkpoints them: `secret` are the top-level outputs it encrypts (named in
+ * additionalSecretOutputs, or secret as inputs: the provider keeps an input's secretness on the output of that name),
+ * `plain` everything else, in clear text in the state file.
+ */
+export function checkpoint(r: RecordedResource): { secret: string[]; plain: Record<string, unknown> } {
+  const secret = new Set([...(r.options.additionalSecretOutputs ?? []), ...(r.options.secretInputs ?? [])]);
+  for (const [k, v] of Object.entries(r.state)) if (containsSecret(v)) secret.add(k);
+  return {
+    secret: [...secret].sort(),
+    plain: Object.fromEntries(Object.entries(r.state).filter(([k]) => !secret.has(k))),
+  };
+}
+
 function containsSecret(v: unknown): boolean {
   if (Array.isArray(v)) return v.some(containsSecret);
   if (typeof v !== 'object' || v === null) return false;
@@ -521,6 +696,7 @@ interface RegisterResourceRequest {
   getImportid(): string;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
   getProvider(): string;
+  getAdditionalsecretoutputsList(): string[];
 }
 
 type Callback = (err: unknown, response: { getUrn?(): string } | undefined) => void;

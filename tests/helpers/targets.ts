@@ -1,6 +1,6 @@
 // Shared inputs for the renderer tests: a real CA bundle made with openssl, clone/source database targets that differ
 // only in the host, and fake secrets distinctive enough to grep for in every rendered artifact.
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import { hostPathWithout } from './path';
@@ -104,6 +104,10 @@ const AMI_STUBS: Record<string, string> = {
 printf 'aws %s\\n' "$*" >> "$STUB_LOG"
 case "$1 $2" in
   "s3api get-object")
+    if [[ -n \${STUB_FAIL_S3:-} ]]; then
+      echo "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied" >&2
+      exit 254
+    fi
     out="\${!#}"
     cp "$STUB_BUNDLE" "$out"
     echo '{"ContentType": "application/x-pem-file"}' ;;
@@ -125,8 +129,13 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 `,
+  // Records every call; STUB_SYSTEMCTL_FAIL="restart nest" makes that one call fail as systemd would.
   systemctl: `#!/bin/bash
 printf 'systemctl %s\\n' "$*" >> "$STUB_LOG"
+if [[ -n \${STUB_SYSTEMCTL_FAIL:-} && "$*" == "$STUB_SYSTEMCTL_FAIL" ]]; then
+  echo "Job for \${2}.service failed because the control process exited with error code." >&2
+  exit 1
+fi
 `,
 };
 
@@ -161,8 +170,8 @@ export class AmiSandbox {
     return path.join(this.root, instancePath);
   }
 
-  /** Runs `userData` with bash, ROOT set to the sandbox and the stubs in front of the host's PATH (minus any aws). */
-  run(userData: string, served: { bundle: string; secret: string }, extraEnv: Record<string, string> = {}) {
+  /** Writes the script and the served files; the command line and environment to run it with. */
+  private prepare(userData: string, served: { bundle: string; secret: string }, extraEnv: Record<string, string>) {
     const dir = path.dirname(this.bin);
     const files = {
       ud: path.join(dir, 'user-data.sh'),
@@ -172,8 +181,8 @@ export class AmiSandbox {
     fs.writeFileSync(files.ud, userData);
     fs.writeFileSync(files.bundle, served.bundle);
     fs.writeFileSync(files.secret, served.secret);
-    return spawnSync('bash', [files.ud], {
-      encoding: 'utf8',
+    return {
+      args: [files.ud],
       env: {
         // The stubs, then the host's commands without aws (the stub stands for it, or it is missing on purpose).
         PATH: `${this.bin}:${hostPathWithout(['aws'])}`,
@@ -183,7 +192,35 @@ export class AmiSandbox {
         STUB_SECRET: files.secret,
         ...extraEnv,
       },
-    });
+    };
+  }
+
+  /** Runs `userData` with bash, ROOT set to the sandbox and the stubs in front of the host's PATH (minus any aws). */
+  run(userData: string, served: { bundle: string; secret: string }, extraEnv: Record<string, string> = {}) {
+    const { args, env } = this.prepare(userData, served, extraEnv);
+    return spawnSync('bash', args, { encoding: 'utf8', env });
+  }
+
+  /**
+   * Runs it and sends SIGTERM to its whole process group after `afterMs` (as systemd stops a unit's control group);
+   * resolves with its exit status and stderr.
+   */
+  runKilled(
+    userData: string,
+    served: { bundle: string; secret: string },
+    afterMs: number,
+  ): Promise<{ status: number | null; stderr: string }> {
+    const { args, env } = this.prepare(userData, served, {});
+    const child = spawn('bash', args, { env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGTERM'), afterMs);
+    return new Promise((resolve) =>
+      child.on('close', (status) => {
+        clearTimeout(timer);
+        resolve({ status, stderr });
+      }),
+    );
   }
 
   calls(): string[] {

@@ -289,6 +289,20 @@ describe('program (Pulumi.staging.yaml): the four ToolJet targets', () => {
       assert.equal(env.TJ_TASK_DEFINITION, td.state.arn);
       assert.equal(env.TJ_TIMEOUT_SECONDS, '1800');
       assert.deepEqual(deploy.inputs.triggers, [td.state.arn]);
+      // It first waits for IAM to return both inline policies as written (eventual consistency; deploy.test.ts).
+      const policyLine = (name: string) => {
+        const p = named(run, T.rolePolicy, name);
+        const doc = JSON.parse(String(p.inputs.policy)) as { Statement: Array<{ Resource: string[] }> };
+        return [p.inputs.role, p.inputs.name, ...new Set(doc.Statement.flatMap((st) => st.Resource))].join(' ');
+      };
+      assert.equal(
+        env.TJ_ROLE_POLICIES,
+        `${policyLine('ecs-execution-secrets')}\n${policyLine('ecs-task-rds-ca-bundle')}`,
+      );
+      assert.match(
+        env.TJ_ROLE_POLICIES,
+        /^tooljet-ecs-execution tooljet-pg-upgrade-staging-ecs-secrets arn:aws:secretsmanager:/,
+      );
       for (const dep of [
         td,
         named(run, T.rolePolicy, 'ecs-execution-secrets'),
@@ -642,72 +656,100 @@ describe('program: target configuration variants', () => {
       );
   });
 
-  it('ECS with environment files: "" for the four unsafe names in each such container (warned by name), fault injection and S3 Files volume carried; the policy pack refuses the files (issue 14: it cannot read them)', async () => {
-    const aws = fakeAws({ ecs: fakeEcs(ecsLookupFixture('ecs-task-definition-env-files.json')) });
+  it('ECS with environment files: refused (in one RunError line) until each file is listed as reviewed; then registered as sent, carrying fault injection and the S3 Files volume; the policy pack passes with the same list in its config', async () => {
+    const aws = () => fakeAws({ ecs: fakeEcs(ecsLookupFixture('ecs-task-definition-env-files.json')) });
+    const ecs = stackValue('staging', 'targets').ecs as Record<string, unknown>;
+    // ECS drops an environment entry whose value is "" (terraform-provider-aws#39533, pulumi-aws#4576; modelled by
+    // the mock's RegisterTaskDefinition), so such a file cannot be neutralised: known after the lookup, the refusal
+    // fails inside an Output, caught here where the Pulumi CLI's handler would.
+    const seen: Error[] = [];
+    const listener = (e: unknown) => seen.push(e as Error);
+    process.on('unhandledRejection', listener);
+    try {
+      const pending = runProgram({ stack: 'staging', aws: aws(), set: { targets: { ecs } } });
+      pending.catch(() => undefined); // never settles: the task definition's inputs cannot be known
+      for (let i = 0; i < 200 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(seen.length > 0, 'the program fails');
+      assert.ok(pulumi.RunError.isInstance(seen[0]), String(seen[0]));
+      assert.doesNotMatch(seen[0].message, /\n/);
+      assert.match(
+        seen[0].message,
+        /tooljet-pg-upgrade:targets\.ecs: container "tooljet" loads environmentFiles .*targets\.ecs\.reviewedEnvironmentFiles: \[/,
+      );
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+
+    const files = ['tooljet', 'smtp', 'postgrest'].map((f) => `arn:aws:s3:::tooljet-staging-config/env/${f}.env`);
     const run = await runProgram({
       stack: 'staging',
-      aws,
-      set: { targets: { ecs: stackValue('staging', 'targets').ecs } },
+      aws: aws(),
+      set: { targets: { ecs: { ...ecs, reviewedEnvironmentFiles: files } } },
     });
     const td = run.one(T.taskDefinition);
     const byName = Object.fromEntries(containers(td).map((c) => [c.name, c]));
     for (const name of ['tooljet', 'postgrest', 'tooljet-worker']) {
-      const env = envOf(byName[name]);
+      assert.ok(byName[name].environmentFiles.length > 0, `${name} keeps its files`);
       for (const v of ['DATABASE_URL', 'TOOLJET_DB_URL', 'CA_CERT', 'NODE_TLS_REJECT_UNAUTHORIZED'])
-        assert.equal(env[v], '', `${name}: ${v}`);
-      assert.ok(byName[name].environmentFiles.length > 0);
+        assert.equal(envOf(byName[name])[v], undefined, `${name}: ${v}`);
     }
+    assert.equal(td.state.containerDefinitions, td.inputs.containerDefinitions, 'ECS registered what was sent');
+    assert.equal(
+      envOf(byName['tooljet-worker']).PG_HOST,
+      envOf(byName.tooljet).PG_HOST,
+      'the worker is re-pointed too',
+    );
+    assert.equal(envOf(byName['tooljet-worker']).PGSSLMODE, 'verify-full');
+    assert.ok(
+      run.logs.some((l) => /gives tooljet-worker the database/.test(l)),
+      run.logs.join('\n'),
+    );
     assert.equal(td.inputs.enableFaultInjection, true);
     assert.deepEqual(
       (td.inputs.volumes as Array<Record<string, unknown>>).map((v) => Object.keys(v).sort()),
       [['configureAtLaunch', 'name', 's3filesVolumeConfiguration'], ['name']],
     );
-    const warning = run.logs.find((l) => l.includes('load environment files'));
-    assert.ok(warning, run.logs.join('\n'));
-    assert.match(
-      warning,
-      /sets tooljet: DATABASE_URL, tooljet: TOOLJET_DB_URL, tooljet: CA_CERT, tooljet: NODE_TLS_REJECT_UNAUTHORIZED, postgrest: DATABASE_URL, .*tooljet-worker: NODE_TLS_REJECT_UNAUTHORIZED to ""/,
-    );
-    assert.doesNotMatch(warning, /BEGIN CERTIFICATE|s3:::/, 'names only');
     assert.equal(
       (named(run, T.command, 'ecs-deploy').inputs.environment as Record<string, string>).TJ_TASK_DEFINITION,
       td.state.arn,
-      'ECS kept the blanks: deployed',
     );
+    // The policy pack cannot read the files either: it refuses them unless its own reviewedEnvironmentFiles (policy
+    // config, docs/guard-rails-and-ci.md) lists the same ARNs, and then passes.
     for (const policy of policies) {
-      const { violations } = await runPolicy(policy, {
-        type: td.type,
-        name: td.name,
-        props: td.inputs,
-        stack: 'staging',
-      });
+      const r = { type: td.type, name: td.name, props: td.inputs, stack: 'staging' };
+      const { violations } = await runPolicy(policy, r);
       if (policy.name !== 'no-unreadable-tls-config') assert.deepEqual(violations, [], policy.name);
-      else assert.match(violations.join('\n'), /environment file \(S3, read at task start\) at containerDefinitions/);
+      else {
+        assert.match(violations.join('\n'), /environment file \(S3, read at task start\) at containerDefinitions/);
+        const reviewed = await runPolicy(policy, { ...r, config: { reviewedEnvironmentFiles: files } });
+        assert.deepEqual(reviewed.violations, [], 'the reviewed files, listed in the policy config too');
+        const partly = await runPolicy(policy, { ...r, config: { reviewedEnvironmentFiles: files.slice(1) } });
+        assert.equal(partly.violations.length, 1, 'a file missing from the list is still refused');
+      }
     }
   });
 
-  it('ECS that registers the revision without the "" entries stops pulumi up before the deployment, in one RunError line', async () => {
+  it('ECS refuses at preview a CODE_DEPLOY service it is to deploy (update-service cannot), in one RunError line', async () => {
     const seen: Error[] = [];
     const listener = (e: unknown) => seen.push(e as Error);
     process.on('unhandledRejection', listener);
     try {
-      const aws = fakeAws({
-        ecs: { ...fakeEcs(ecsLookupFixture('ecs-task-definition-env-files.json')), dropsEmptyEnvironmentValues: true },
-      });
+      const ecs = fakeEcs();
+      ecs.deploymentControllers = { 'arn:aws:ecs:us-east-1:123456789012:cluster/tooljet/tooljet': 'CODE_DEPLOY' };
       const pending = runProgram({
         stack: 'staging',
-        aws,
+        preview: true,
+        aws: fakeAws({ ecs }),
         set: { targets: { ecs: stackValue('staging', 'targets').ecs } },
       });
-      pending.catch(() => undefined); // never settles: the deployment's environment cannot be known
+      pending.catch(() => undefined);
       for (let i = 0; i < 200 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
       assert.ok(seen.length > 0, 'the program fails');
-      const err = seen[0];
-      assert.ok(pulumi.RunError.isInstance(err), String(err));
-      assert.doesNotMatch(err.message, /\n/);
+      assert.ok(pulumi.RunError.isInstance(seen[0]), String(seen[0]));
+      assert.doesNotMatch(seen[0].message, /\n/);
       assert.match(
-        err.message,
-        /(^|: )tooljet-pg-upgrade:targets\.ecs: ECS registered arn:aws:ecs:us-east-1:123456789012:task-definition\/tooljet:12 without the empty tooljet: DATABASE_URL, .* the revision was not deployed/,
+        seen[0].message,
+        /tooljet-pg-upgrade:targets\.ecs: service tooljet in cluster tooljet uses the CODE_DEPLOY deployment controller, .*set targets\.ecs\.updateService false/,
       );
     } finally {
       process.off('unhandledRejection', listener);
@@ -738,6 +780,44 @@ describe('program: target configuration variants', () => {
       );
     } finally {
       process.off('unhandledRejection', listener);
+    }
+  });
+
+  it('an SSE-KMS bucket: the task role and the instance role get kms:Decrypt on its key, through S3 only', async () => {
+    // Downloading an SSE-KMS object needs kms:Decrypt on its key (Amazon S3 User Guide, SSE-KMS); the mock encrypts
+    // objects with the bucket's default key and the provider reads the key back (kmsKeyId).
+    const key = 'arn:aws:kms:us-east-1:123456789012:key/0f0e0d0c-1111-2222-3333-444455556666';
+    const run = await runProgram({
+      stack: 'staging',
+      aws: fakeAws({ bucketKmsKeys: { 'tooljet-staging-config': key } }),
+    });
+    const decrypt = {
+      Sid: 'DecryptRdsCaBundle',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: [key],
+      Condition: { StringEquals: { 'kms:ViaService': ['s3.us-east-1.amazonaws.com'] } },
+    };
+    for (const name of ['ecs-task-rds-ca-bundle', 'ami-instance-role']) {
+      const doc = JSON.parse(String(named(run, T.rolePolicy, name).inputs.policy));
+      assert.deepEqual(
+        doc.Statement.find((x: { Sid: string }) => x.Sid === 'DecryptRdsCaBundle'),
+        decrypt,
+        name,
+      );
+    }
+    for (const p of run.ofType(T.rolePolicy)) {
+      const doc = JSON.parse(String(p.inputs.policy)) as { Statement: Array<Record<string, any>> };
+      for (const st of doc.Statement.filter((x) => (x.Action as string[]).includes('kms:Decrypt')))
+        assert.ok(
+          st.Condition?.StringEquals?.['kms:ViaService']?.length > 0,
+          `${p.name}: ${st.Sid} via a service only`,
+        );
+    }
+    const plainRun = await runProgram({ stack: 'staging' });
+    for (const name of ['ecs-task-rds-ca-bundle', 'ami-instance-role']) {
+      const doc = JSON.parse(String(named(plainRun, T.rolePolicy, name).inputs.policy));
+      assert.ok(!JSON.stringify(doc).includes('kms:'), `${name}: no KMS grant for an SSE-S3 bucket`);
     }
   });
 

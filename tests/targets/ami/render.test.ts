@@ -147,7 +147,11 @@ describe('targets/ami/render: EC2 user-data run against a scratch root', functio
 
     assert.equal(fs.readFileSync(b.at(AMI_CA_PATH), 'utf8'), ca.pem, 'bundle content is the input PEM');
     assert.equal(fs.statSync(b.at(AMI_CA_PATH)).mode & 0o777, 0o644);
-    assert.equal(fs.statSync(b.envFile).mode & 0o777, 0o640, 'the .env keeps its mode');
+    assert.equal(
+      fs.statSync(b.envFile).mode & 0o777,
+      0o600,
+      'the .env is readable by its owner only (it holds PG_PASS)',
+    );
     const c = b.calls();
     assert.match(
       c[0],
@@ -155,7 +159,9 @@ describe('targets/ami/render: EC2 user-data run against a scratch root', functio
     );
     assert.deepEqual(c.slice(1), [
       `aws secretsmanager get-secret-value --region eu-west-1 --secret-id ${SECRET_ARN} --query SecretString --output text`,
+      'systemctl enable nest',
       'systemctl restart nest',
+      'systemctl enable postgrest',
       'systemctl restart postgrest',
     ]);
 
@@ -238,7 +244,7 @@ describe('targets/ami/render: EC2 user-data run against a scratch root', functio
     assert.doesNotMatch(r2.stderr, /commented out/);
   });
 
-  it('refuses a bundle whose SHA-256 differs: non-zero exit, .env and bundle untouched, nothing restarted', () => {
+  it('refuses a bundle whose SHA-256 differs: non-zero exit, .env and bundle untouched, ToolJet stopped (user-data.test.ts)', () => {
     const b = new AmiSandbox(work, FIXTURE);
     const r = b.run(ud(), { bundle: ca.otherPem, secret: rdsSecret('x') });
     assert.notEqual(r.status, 0);
@@ -246,7 +252,7 @@ describe('targets/ami/render: EC2 user-data run against a scratch root', functio
     assert.equal(fs.readFileSync(b.envFile, 'utf8'), FIXTURE);
     assert.equal(fs.existsSync(b.at(AMI_CA_PATH)), false);
     assert.deepEqual(fs.readdirSync(path.dirname(b.at(AMI_CA_PATH))), [], 'the download was removed');
-    assert.ok(!b.calls().some((c) => c.startsWith('systemctl')), 'nothing restarted');
+    assert.ok(!b.calls().some((c) => c.startsWith('systemctl restart')), 'nothing restarted');
   });
 
   it('fails clearly when the password cannot be read, changing nothing', () => {
@@ -256,7 +262,7 @@ describe('targets/ami/render: EC2 user-data run against a scratch root', functio
     assert.match(r.stderr, /cannot read Secrets Manager secret .*secretsmanager:GetSecretValue.*AccessDeniedException/);
     assert.equal(fs.readFileSync(b.envFile, 'utf8'), FIXTURE);
     assert.equal(fs.existsSync(b.at(AMI_CA_PATH)), false, 'the verified bundle is not installed either');
-    assert.ok(!b.calls().some((c) => c.startsWith('systemctl')));
+    assert.ok(!b.calls().some((c) => c.startsWith('systemctl restart')));
   });
 
   it('refuses a password the .env cannot carry (a single quote), changing nothing', () => {

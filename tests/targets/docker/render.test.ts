@@ -211,7 +211,6 @@ describe('targets/docker/render: .env, compose override and bundle for the exter
         source: './certs/global-bundle.pem',
         target: '/certs/global-bundle.pem',
         read_only: true,
-        bind: { create_host_path: false },
       },
     ]);
     const env = util.parseEnv(renderDockerEnv(input())) as Record<string, string>;

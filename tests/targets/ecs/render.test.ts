@@ -5,9 +5,11 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   CA_INIT_SCRIPT,
+  CA_INIT_IMAGE,
   checkEcsTaskDefinitionSize,
   ContainerDefinition,
   EcsTargetInput,
+  POSTGREST_IMAGE,
   renderEcsContainerDefinitions,
   renderEcsExecutionRolePolicy,
   renderEcsTaskDefinition,
@@ -174,17 +176,51 @@ describe('targets/ecs/render: Fargate task definition with the CA bundle from S3
     const kms = renderEcsExecutionRolePolicy(defs, {
       kmsKeyArns: [`arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`],
     });
-    assert.deepEqual(kms.Statement[2].Action, ['kms:Decrypt']);
+    // kms:Decrypt only through the services that decrypt the referenced secrets for the role (issue 14: no direct
+    // use of the key; AWS KMS Developer Guide, kms:ViaService).
+    assert.deepEqual(kms.Statement[2], {
+      Sid: 'DecryptToolJetSecrets',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: [`arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`],
+      Condition: {
+        StringEquals: { 'kms:ViaService': ['secretsmanager.eu-west-1.amazonaws.com', 'ssm.eu-west-1.amazonaws.com'] },
+      },
+    });
 
     const obj = input().caBundleObject;
-    assert.deepEqual(renderEcsTaskRolePolicy(obj).Statement, [
+    const read = {
+      Sid: 'ReadRdsCaBundle',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [`arn:aws:s3:::tooljet-rds-ca/${obj.key}`],
+    };
+    assert.deepEqual(renderEcsTaskRolePolicy(obj).Statement, [read]);
+    // An SSE-KMS bucket: downloading needs kms:Decrypt on its key (Amazon S3 User Guide, SSE-KMS), through S3 only.
+    const key = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/5678abcd-12ab-34cd-56ef-1234567890ab`;
+    assert.deepEqual(renderEcsTaskRolePolicy(obj, { kmsKeyArn: key, region: 'eu-west-1' }).Statement, [
+      read,
       {
-        Sid: 'ReadRdsCaBundle',
+        Sid: 'DecryptRdsCaBundle',
         Effect: 'Allow',
-        Action: ['s3:GetObject'],
-        Resource: [`arn:aws:s3:::tooljet-rds-ca/${obj.key}`],
+        Action: ['kms:Decrypt'],
+        Resource: [key],
+        Condition: { StringEquals: { 'kms:ViaService': ['s3.eu-west-1.amazonaws.com'] } },
       },
     ]);
+    assert.throws(
+      () => renderEcsTaskRolePolicy(obj, { kmsKeyArn: 'alias/x', region: 'eu-west-1' }),
+      /not a KMS key ARN/,
+    );
+  });
+
+  it('refuses an S3 key with a wildcard: it would be the Resource of the role policies', () => {
+    for (const key of ['tooljet/*', 'a*b.pem', 'x?.pem'])
+      assert.throws(
+        () => renderEcsTaskRolePolicy({ bucket: 'tooljet-rds-ca', key }),
+        /caBundleObject\.key .*\(no \*: it would be a wildcard in the IAM policy\)$/,
+        key,
+      );
   });
 
   it('stays under the 64 KB task definition limit, and the size check refuses a bundle put into the environment', () => {
@@ -193,7 +229,7 @@ describe('targets/ecs/render: Fargate task definition with the CA bundle from S3
       /tooljetImage is required to render a task definition from scratch/,
     );
     const td = renderEcsTaskDefinition(input({ tooljetImage: 'tooljet/tooljet:ee-lts-3.16.25' }), ROLES);
-    assert.equal(td.containerDefinitions.find((c) => c.name === 'postgrest')?.image, 'postgrest/postgrest:v12.2.0');
+    assert.equal(td.containerDefinitions.find((c) => c.name === 'postgrest')?.image, POSTGREST_IMAGE);
     const size = checkEcsTaskDefinitionSize(td);
     assert.ok(size < 16 * 1024, `task definition is ${size} bytes`);
     assert.deepEqual(td.requiresCompatibilities, ['FARGATE']);
@@ -205,6 +241,35 @@ describe('targets/ecs/render: Fargate task definition with the CA bundle from S3
         renderEcsTaskDefinition(input({ tooljetImage: 'x:1', extraEnvironment: { RDS_CA_PEM: fakeBundle } }), ROLES),
       /over ECS's 65536-byte limit/,
     );
+  });
+
+  it('runs the init container and the PostgREST sidecar by digest (issue 14 item 7), and refuses a tag for them', () => {
+    // A tag can be moved to other bytes by whoever controls the repository; a digest names the bytes.
+    const byDigest = /^[a-z0-9][a-z0-9./-]*@sha256:[0-9a-f]{64}$/;
+    assert.match(CA_INIT_IMAGE, byDigest);
+    assert.match(POSTGREST_IMAGE, byDigest);
+    const td = renderEcsTaskDefinition(input({ tooljetImage: 'tooljet/tooljet:ee-lts-3.16.25' }), ROLES);
+    const images = Object.fromEntries(td.containerDefinitions.map((c) => [c.name, c.image]));
+    assert.deepEqual(images, {
+      'rds-ca-bundle': CA_INIT_IMAGE,
+      tooljet: 'tooljet/tooljet:ee-lts-3.16.25',
+      postgrest: POSTGREST_IMAGE,
+    });
+    const own = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/aws-cli@sha256:${'0f'.repeat(32)}`;
+    assert.equal(
+      renderEcsContainerDefinitions(input({ caInitImage: own })).find((c) => c.name === 'rds-ca-bundle')?.image,
+      own,
+    );
+    for (const [field, image] of [
+      ['caInitImage', 'public.ecr.aws/aws-cli/aws-cli:2.27.26'],
+      ['postgrestImage', 'postgrest/postgrest:latest'],
+      ['postgrestImage', 'postgrest/postgrest@sha256:abc'],
+    ])
+      assert.throws(
+        () => renderEcsContainerDefinitions(input({ [field]: image })),
+        (e: Error) =>
+          e.message.startsWith(`${field} "${image}" is not pinned by digest: use <image>@sha256:<64 hex digits>`),
+      );
   });
 
   it('init container script: installs a bundle whose SHA-256 matches with mode 644, refuses another one', () => {

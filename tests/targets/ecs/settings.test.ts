@@ -26,6 +26,22 @@ describe('targets/ecs/settings: targets.ecs through parseStackConfig', () => {
     assert.deepEqual(e.kmsKeyArns, []);
   });
 
+  it('the init container and PostgREST images must be pinned by digest (issue 14 item 7)', () => {
+    const pinned = `postgrest/postgrest@sha256:${'ab'.repeat(32)}`;
+    assert.equal(
+      parse({ targets: { ecs: { ...ECS_MIN, postgrestImage: pinned } } }).targets.ecs!.postgrestImage,
+      pinned,
+    );
+    oneProblem(
+      { targets: { ecs: { ...ECS_MIN, caInitImage: 'public.ecr.aws/aws-cli/aws-cli:2.27.26' } } },
+      /^tooljet-pg-upgrade:targets\.ecs\.caInitImage: "public\.ecr\.aws\/aws-cli\/aws-cli:2\.27\.26" is not valid; pin it by digest: use <image>@sha256:<64 hex digits> .*\(unset: public\.ecr\.aws\/aws-cli\/aws-cli@sha256:[0-9a-f]{64}\)$/,
+    );
+    oneProblem(
+      { targets: { ecs: { ...ECS_MIN, postgrestImage: 'postgrest/postgrest:v12.2.0' } } },
+      /^tooljet-pg-upgrade:targets\.ecs\.postgrestImage: .* is not valid; pin it by digest: /,
+    );
+  });
+
   it('creates the app secrets from Pulumi secrets when no ARN is given; accepts {arn, jsonKey} and SSM parameters', () => {
     const c = parse(
       {
@@ -197,5 +213,37 @@ describe('targets/ecs/settings: targets.ecs through parseStackConfig', () => {
     assert.match(p[1], /extraContainers\[2\]\.name: not set/);
     assert.match(p[2], /extraContainers\[2\]\.environment: API_TOKEN looks like a secret/);
     assert.ok(!p.join('\n').includes('t0ken'));
+  });
+
+  it('reviewedEnvironmentFiles: a list of S3 object ARNs, default none', () => {
+    assert.deepEqual(parse({ targets: { ecs: ECS_MIN } }).targets.ecs!.reviewedEnvironmentFiles, []);
+    const files = ['arn:aws:s3:::tooljet-config/env/tooljet.env', 'arn:aws-us-gov:s3:::cfg.example/a/b.env'];
+    assert.deepEqual(
+      parse({ targets: { ecs: { ...ECS_MIN, reviewedEnvironmentFiles: files } } }).targets.ecs!
+        .reviewedEnvironmentFiles,
+      files,
+    );
+    oneProblem(
+      { targets: { ecs: { ...ECS_MIN, reviewedEnvironmentFiles: ['s3://tooljet-config/env/tooljet.env'] } } },
+      /^tooljet-pg-upgrade:targets\.ecs\.reviewedEnvironmentFiles\[0\]: .*list the S3 object ARNs of environment files/,
+    );
+  });
+
+  it('refuses empty values, which ECS drops at registration (terraform-provider-aws#39533, pulumi-aws#4576)', () => {
+    const p = problems({
+      targets: {
+        ecs: {
+          ...ECS_MIN,
+          extraEnvironment: { REDIS_HOST: '' },
+          extraContainers: [{ name: 'redis', image: 'redis:7', environment: [{ name: 'MODE', value: '' }] }],
+        },
+      },
+    });
+    assert.equal(p.length, 2, p.join('\n'));
+    assert.match(
+      p[0],
+      /^tooljet-pg-upgrade:targets\.ecs\.extraEnvironment\.REDIS_HOST: is empty: ECS drops an environment variable whose value is "" when it registers the task definition/,
+    );
+    assert.match(p[1], /^tooljet-pg-upgrade:targets\.ecs\.extraContainers\[0\]\.environment: MODE is empty: ECS drops/);
   });
 });

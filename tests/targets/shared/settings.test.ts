@@ -64,6 +64,20 @@ describe('targets/shared/settings: the readers the settings parsers share', () =
     );
   });
 
+  it('readS3Object refuses * in the key: it becomes the Resource of the task-role and instance-role policies (issue 14)', () => {
+    // IAM reads * (and ?) in a Resource ARN as a wildcard (IAM User Guide, "IAM JSON policy elements: Resource"), so
+    // tooljet-pg-upgrade/* would let the roles read every object under that prefix.
+    for (const key of ['tooljet-pg-upgrade/*', 'rds-ca/*.pem', '*']) {
+      const r = new Reader('p');
+      readS3Object(r, 'targets.ecs.caBundleObject', { bucket: 'tooljet-config', key }, 'a/b.pem');
+      assert.equal(r.problems.length, 1, key);
+      assert.match(
+        r.problems[0],
+        /^p:targets\.ecs\.caBundleObject\.key: .*no \*: it would be a wildcard in the IAM policy/,
+      );
+    }
+  });
+
   it('readStringList, requiredMatching, readLocalPath', () => {
     const r = new Reader('p');
     assert.deepEqual(readStringList(r, 'k', ['a', 'b'], /^[a-z]$/, 'fix'), ['a', 'b']);
