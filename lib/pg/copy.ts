@@ -16,6 +16,8 @@ export interface CopyOptions {
   target: string | ConnectionTarget;
   /** Database to copy (default: the source target's database). It gets the same name on the target. */
   database?: string;
+  /** Another name for it on the target (e.g. a scratch database for a trial restore). */
+  targetDatabase?: string;
   /** Create the target database when it does not exist (default true). */
   createDatabase?: boolean;
   /** Copy the schema only (pg_dump --schema-only), e.g. before logical replication fills the tables. */
@@ -160,11 +162,11 @@ export async function copyDatabase(opts: CopyOptions): Promise<CopyResult> {
   const srcBase = resolve(opts.source);
   const database = opts.database ?? srcBase.database;
   const src = withDatabase(srcBase, database);
-  const tgt = withDatabase(resolve(opts.target), database);
+  const tgt = withDatabase(resolve(opts.target), opts.targetDatabase ?? database);
   requireClientTool('pg_dump');
   requireClientTool('psql');
   opts.onProgress?.(`preparing target database ${database} on ${tgt.endpoint}`);
-  await ensureTargetDatabase(tgt, database, opts.createDatabase ?? true, await sourceEncoding(src));
+  await ensureTargetDatabase(tgt, tgt.database, opts.createDatabase ?? true, await sourceEncoding(src));
 
   // libpq needs CA files; Node's default trust (no sslrootcert) is written out as a bundle for the run.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tj-copy-'));
@@ -308,5 +310,39 @@ export async function runSqlFile(opts: {
       );
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The exact schema-restore check: pg_dump --schema-only of `database` (owners and privileges kept, so the roles must
+ * exist on the target server: copyRoles) replayed into a scratch database on the target server in one transaction,
+ * then the scratch database dropped, whatever happened. Returns the restore's error instead of throwing it.
+ */
+export async function replaySchema(opts: {
+  source: ConnectionTarget;
+  target: ConnectionTarget;
+  database: string;
+  env?: NodeJS.ProcessEnv;
+}): Promise<{ ok: true } | { ok: false; error: string }> {
+  const scratch = `tj_replay_${crypto.randomBytes(4).toString('hex')}`;
+  try {
+    await copyDatabase({
+      source: opts.source,
+      target: opts.target,
+      database: opts.database,
+      targetDatabase: scratch,
+      schemaOnly: true,
+      env: opts.env ?? {},
+    });
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  } finally {
+    const admin = await connect(withDatabase(opts.target, 'postgres'));
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${scratch}`);
+    } finally {
+      await admin.end().catch(() => undefined);
+    }
   }
 }

@@ -50,8 +50,14 @@ export function createRoleSql(r: SourceRole): string {
   return `CREATE ROLE ${qi(r.rolname)} ${a.join(' ')}`;
 }
 
-async function withClient<T>(t: ConnectionTarget, fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = await connect(t);
+const READ_ONLY = { default_transaction_read_only: 'on' };
+
+async function withClient<T>(
+  t: ConnectionTarget,
+  settings: Record<string, string>,
+  fn: (c: Client) => Promise<T>,
+): Promise<T> {
+  const c = await connect(t, { settings });
   try {
     return await fn(c);
   } finally {
@@ -69,7 +75,7 @@ export async function copyRoles(
   target: ConnectionTarget,
   passwords: Record<string, string> = {},
 ): Promise<RoleCopy> {
-  const [roles, members] = await withClient(source, async (c) => [
+  const [roles, members] = await withClient(source, READ_ONLY, async (c) => [
     (
       await c.query<SourceRole>(
         `SELECT rolname::text, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, rolreplication, rolbypassrls,
@@ -88,7 +94,7 @@ export async function copyRoles(
     ).rows,
   ]);
   const out: RoleCopy = { created: [], existing: [], memberships: [], withoutPassword: [] };
-  await withClient(target, async (c) => {
+  await withClient(target, {}, async (c) => {
     const have = new Set(
       (await c.query<{ rolname: string }>('SELECT rolname::text FROM pg_catalog.pg_roles')).rows.map((r) => r.rolname),
     );
@@ -115,4 +121,16 @@ export async function copyRoles(
     }
   });
   return out;
+}
+
+/**
+ * Makes sure `name` can log in with `password` on the target (a rehearsal whose source user has a name the copy did
+ * not create): created LOGIN CREATEDB when missing, its password set either way.
+ */
+export async function ensureLoginRole(target: ConnectionTarget, name: string, password: string): Promise<void> {
+  await withClient(target, {}, async (c) => {
+    const exists = (await c.query('SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1', [name])).rowCount! > 0;
+    if (!exists) await c.query(`CREATE ROLE ${qi(name)} LOGIN CREATEDB`);
+    await c.query(`ALTER ROLE ${qi(name)} LOGIN PASSWORD ${lit(password)}`);
+  });
 }
