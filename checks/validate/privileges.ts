@@ -70,8 +70,10 @@ export const privileges: CompareCheck = {
     for (const [k, s] of sp) {
       const t = tp.get(k);
       if (t === undefined) {
-        // Default privileges are rows of their own: one only on the source is a lost ALTER DEFAULT PRIVILEGES.
+        // Default privileges are rows of their own: one only on the source is a lost ALTER DEFAULT PRIVILEGES. A
+        // column is listed only while it has grants of its own: absent means none.
         if (k.startsWith('default privileges ')) diffs.push(`missing on target: ${k}: ${s}`);
+        else if (k.startsWith('column ')) diffs.push(`differs: ${k}: source "${s}" | target "none"`);
         else oneSide++;
         continue;
       }
@@ -88,6 +90,7 @@ export const privileges: CompareCheck = {
     for (const [k, t] of tp) {
       if (sp.has(k)) continue;
       if (k.startsWith('default privileges ')) diffs.push(`extra on target: ${k}: ${t}`);
+      else if (k.startsWith('column ')) diffs.push(`differs: ${k}: source "none" | target "${t}"`);
       else oneSide++;
     }
     diffs.sort();
