@@ -15,7 +15,6 @@ import * as os from 'os';
 import * as tls from 'tls';
 import { Client, ClientConfig } from 'pg';
 import { CaBundleFile, readCaBundleFile, sslRootCertProblem } from '../tls/ca-bundle';
-import type { Deadline } from './deadline';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 const SSL_MODES: SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
@@ -539,7 +538,18 @@ export interface ConnectOptions {
    */
   side?: string;
   /** The run's overall deadline: the connection attempt and every query are bounded by it (lib/pg/deadline.ts). */
-  deadline?: Deadline;
+  deadline?: SessionDeadline;
+}
+
+/**
+ * What connect needs of the run's deadline (lib/pg/deadline.ts's Deadline; declared here so that connection.ts does
+ * not import deadline.ts, which imports ConnectionError from here).
+ */
+export interface SessionDeadline {
+  /** Throws once the deadline has passed. */
+  check(): void;
+  /** Tracks a client from before its connection attempt; returns a function marking the attempt done. */
+  register(client: Client, side: string, endpoint: string): () => void;
 }
 
 /** SQLSTATEs that mean the session is gone: connection exceptions (08) and operator intervention (57P). */

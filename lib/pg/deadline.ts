@@ -8,7 +8,7 @@
 // DeadlineError (exit 2). Nothing waits on a server that does not answer.
 import type { Client } from 'pg';
 import type { Socket } from 'net';
-import { ConnectionError } from './connection';
+import { ConnectionError, SessionDeadline } from './connection';
 
 /** The deadline passed: `message` names the sides and hosts that had not answered. */
 export class DeadlineError extends ConnectionError {
@@ -39,7 +39,7 @@ export function formatSeconds(s: number): string {
   return m ? `${h} h ${m} min` : `${h} h`;
 }
 
-export class Deadline {
+export class Deadline implements SessionDeadline {
   readonly expiresAt: number;
   private readonly sessions = new Set<Tracked>();
   private nextId = 0;
