@@ -159,6 +159,8 @@ export interface SourceServer {
   num: number;
   user: string;
   superuser: boolean;
+  /** Amazon RDS (the role rdsadmin exists). */
+  rds?: boolean;
 }
 
 /** A row of pg_database. */
@@ -178,7 +180,12 @@ export interface FindContext {
   database: string;
   /** One read shared by several checks in this database (e.g. the installed extensions): computed once. */
   once<T>(key: string, read: () => Promise<T>): Promise<T>;
+  /** Replays one database's schema on a 16.9 server (only when the caller has one: rehearse). */
+  replay?: SchemaReplay;
 }
+
+/** Restores pg_dump --schema-only of `database` into a scratch database on a 16.9 server and drops it again. */
+export type SchemaReplay = (database: string) => Promise<{ ok: true } | { ok: false; error: string }>;
 
 /** What every precheck verdict may use besides its own findings. */
 export interface PrecheckRun {

@@ -3,7 +3,8 @@
 // is read at a single point in time however many workers there are), the pair of pools validate and rollback-report
 // open (withPools), and what a session learns about its server (serverFacts).
 import type { Client } from 'pg';
-import { connect, ConnectionTarget } from '../lib/pg/connection';
+import { connect, ConnectOptions, ConnectionTarget } from '../lib/pg/connection';
+import type { Deadline } from '../lib/pg/deadline';
 import { PINNED_SETTINGS } from './settings';
 
 export interface SnapshotPool {
@@ -20,6 +21,7 @@ export async function openSnapshotPool(
   t: ConnectionTarget,
   size: number,
   extraSettings: Record<string, string> = {},
+  how: Pick<ConnectOptions, 'side' | 'deadline'> = {},
 ): Promise<SnapshotPool> {
   const clients: Client[] = [];
   const close = async (): Promise<void> => {
@@ -33,7 +35,7 @@ export async function openSnapshotPool(
   try {
     const settled = await Promise.allSettled(
       Array.from({ length: Math.max(1, size) }, () =>
-        connect(t, { settings: { ...PINNED_SETTINGS, ...extraSettings } }),
+        connect(t, { ...how, settings: { ...PINNED_SETTINGS, ...extraSettings } }),
       ),
     );
     for (const s of settled) if (s.status === 'fulfilled') clients.push(s.value);
@@ -65,6 +67,9 @@ export async function openSnapshotPool(
 export interface PoolSide {
   target: ConnectionTarget;
   settings?: Record<string, string>;
+  /** "source" / "target": named when a connection is lost; and the run's deadline (lib/pg/deadline.ts). */
+  side?: string;
+  deadline?: Deadline;
 }
 
 /**
@@ -77,10 +82,10 @@ export async function withPools<T>(
   jobs: number,
   fn: (a: SnapshotPool, b: SnapshotPool) => Promise<T>,
 ): Promise<T> {
-  const pa = await openSnapshotPool(a.target, jobs, a.settings);
+  const pa = await openSnapshotPool(a.target, jobs, a.settings, a);
   let pb: SnapshotPool;
   try {
-    pb = await openSnapshotPool(b.target, jobs, b.settings);
+    pb = await openSnapshotPool(b.target, jobs, b.settings, b);
   } catch (err) {
     await pa.close();
     throw err;

@@ -2,6 +2,7 @@
 // with --analyze the ANALYZE that fixes it: a write on the target, recorded in ctx.writes, then read again.
 import type { Client } from 'pg';
 import type { TargetCheck } from '../check';
+import { qualified } from '../read/names';
 import { check } from '../report';
 import { qi } from '../session';
 
@@ -34,7 +35,7 @@ export async function analyzeTables(client: Client, tables: { schema: string; na
   const done: string[] = [];
   for (const t of tables) {
     await client.query(`ANALYZE ${qi(t.schema)}.${qi(t.name)}`);
-    done.push(`ANALYZE ${t.schema}.${t.name} on target`);
+    done.push(`ANALYZE ${qualified(t.schema, t.name)} on target`);
   }
   return done;
 }
@@ -57,7 +58,7 @@ export const statistics: TargetCheck = {
             'statistics',
             'warn',
             `ran ANALYZE on ${before} table(s); ${missing.length} still have no statistics`,
-            missing.map((t) => `${t.schema}.${t.name}`),
+            missing.map((t) => qualified(t.schema, t.name)),
             label,
           ),
         ];
@@ -78,7 +79,7 @@ export const statistics: TargetCheck = {
           'statistics',
           'warn',
           `${missing.length} target table(s) with rows have no optimizer statistics (a major upgrade does not carry them): rerun with --analyze, or run ANALYZE in this database`,
-          missing.map((t) => `${t.schema}.${t.name}${t.relkind === 'p' ? ' (partitioned parent)' : ''}`),
+          missing.map((t) => `${qualified(t.schema, t.name)}${t.relkind === 'p' ? ' (partitioned parent)' : ''}`),
           label,
         ),
       ];

@@ -6,6 +6,7 @@
 // With --fix-sequences each lagging sequence is moved past its columns (a write, recorded in ctx.writes).
 import type { Client } from 'pg';
 import type { TargetCheck } from '../check';
+import { qualified } from '../read/names';
 import { nextValue, SequenceValue } from '../read/sequences';
 import { check } from '../report';
 import { qi } from '../session';
@@ -61,7 +62,7 @@ export async function readSequenceUses(client: Client): Promise<SequenceUse[]> {
   }[];
   const bySeq = new Map<string, typeof rows>();
   for (const r of rows) {
-    const k = `${r.seq_schema}.${r.seq_name}`;
+    const k = qualified(r.seq_schema, r.seq_name);
     bySeq.set(k, [...(bySeq.get(k) ?? []), r]);
   }
   const out: SequenceUse[] = [];

@@ -4,9 +4,10 @@
 // The checks themselves are in list.ts, in report order; this file connects and visits the databases.
 import type { Client } from 'pg';
 import { connect, ConnectionError, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
-import type { DatabaseRow, FindContext, PrecheckCheck, PrecheckRun, SourceServer } from '../check';
+import { Deadline } from '../../lib/pg/deadline';
+import type { DatabaseRow, FindContext, PrecheckCheck, PrecheckRun, SchemaReplay, SourceServer } from '../check';
 import { check, CheckResult, exitCodeFor } from '../report';
-import { READ_ONLY } from '../settings';
+import { READ_ONLY, sessionLimits } from '../settings';
 import { PRECHECK_CHECKS } from './list';
 import * as sql from './sql';
 
@@ -20,7 +21,17 @@ export interface PrecheckOptions {
   largeObjectWarnThreshold?: number;
   /** Progress messages (the CLI prints them to stderr). */
   onProgress?: (message: string) => void;
+  /**
+   * Replays each database's schema into a scratch database on a 16.9 server ("schema restore on 16.9"): rehearse
+   * passes one; without it that check says it did not run and the catalog check stands in.
+   */
+  replay?: SchemaReplay;
+  /** Overall time limit in seconds (default DEFAULT_PRECHECK_DEADLINE_SECONDS); exit 2 naming the host when passed. */
+  deadlineSeconds?: number;
 }
+
+/** precheck's default --deadline: catalog reads only, minutes at most even for thousands of tables. */
+export const DEFAULT_PRECHECK_DEADLINE_SECONDS = 900;
 
 export interface PrecheckResult {
   source: { display: string; version: string; versionNum: number; user: string; superuser: boolean };
@@ -61,6 +72,11 @@ async function findAll(
 
 /** Runs every pre-upgrade check against the source cluster. Connection problems reject with ConnectionError. */
 export async function runPrecheck(opts: PrecheckOptions): Promise<PrecheckResult> {
+  const deadline = new Deadline(opts.deadlineSeconds ?? DEFAULT_PRECHECK_DEADLINE_SECONDS);
+  return deadline.run(() => precheck(opts, deadline));
+}
+
+async function precheck(opts: PrecheckOptions, deadline: Deadline): Promise<PrecheckResult> {
   const progress = opts.onProgress ?? (() => undefined);
   const target =
     typeof opts.source === 'object' && opts.source
@@ -76,15 +92,26 @@ export async function runPrecheck(opts: PrecheckOptions): Promise<PrecheckResult
   const skipped: { name: string; reason: string }[] = [];
 
   progress(`connecting to ${target.display}`);
-  const main = await connect(target, { settings: READ_ONLY });
+  const settings = (): Record<string, string> => ({ ...READ_ONLY, ...sessionLimits(deadline.remainingMs(), 'source') });
+  const main = await connect(target, { settings: settings(), side: 'source', deadline });
   let server: SourceServer;
   let databases: DatabaseRow[];
   try {
     ({ server, databases } = await readOnly(main, async () => {
       const s = (await main.query(sql.SERVER)).rows[0];
       const dbs = (await main.query(sql.DATABASES)).rows as DatabaseRow[];
-      const srv: SourceServer = { version: s.version, num: s.num, user: s.user, superuser: !!s.superuser };
-      await findAll('cluster', { client: main, server: srv, databases: dbs, database: target.database }, found);
+      const srv: SourceServer = {
+        version: s.version,
+        num: s.num,
+        user: s.user,
+        superuser: !!s.superuser,
+        rds: !!s.rds,
+      };
+      await findAll(
+        'cluster',
+        { client: main, server: srv, databases: dbs, database: target.database, replay: opts.replay },
+        found,
+      );
       return { server: srv, databases: dbs };
     }));
 
@@ -104,7 +131,7 @@ export async function runPrecheck(opts: PrecheckOptions): Promise<PrecheckResult
         client =
           d.datname === target.database
             ? main
-            : await connect(withDatabase(target, d.datname), { settings: READ_ONLY });
+            : await connect(withDatabase(target, d.datname), { settings: settings(), side: 'source', deadline });
         const c = client;
         await readOnly(c, () => findAll('database', { client: c, server, databases, database: d.datname }, found));
         checked.push(d.datname);

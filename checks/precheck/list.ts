@@ -375,22 +375,156 @@ const largeObjects: PrecheckCheck<{ line: string; count: number }> = {
   },
 };
 
+/** The per-database checks: what is unknown for a database precheck could not enter. */
+const perDatabase = (): string[] => PRECHECK_CHECKS.filter((c) => c.scope === 'database').map((c) => c.name);
+
 const databasesChecked: PrecheckCheck = {
   name: 'databases checked',
   scope: 'cluster',
-  verdict(_found, { checked, skipped }) {
+  verdict(_found, { checked, skipped, server }) {
+    // Skipped for reasons with their own blocker (datallowconn = false, invalid), or RDS's own database, which no
+    // customer role may enter and which RDS upgrades itself: listed, not failed. Anything else was not checked.
+    const own = (s: { name: string; reason: string }): boolean =>
+      /datallowconn|invalid database/.test(s.reason) || (s.name === 'rdsadmin' && !!server.rds);
+    const unchecked = skipped.filter((s) => !own(s));
     const objects = [
       ...checked.map((d) => `checked: ${d}`),
-      ...skipped.map((s) => `not checked: ${s.name} (${s.reason})`),
+      ...skipped
+        .filter(own)
+        .map((s) =>
+          s.name === 'rdsadmin' && server.rds
+            ? `not checked: rdsadmin (RDS's own database: no customer role may enter it, RDS upgrades it itself)`
+            : `not checked: ${s.name} (${s.reason})`,
+        ),
+      ...unchecked.map((s) => `NOT CHECKED: ${s.name} (${s.reason}); unknown there: ${perDatabase().join(', ')}`),
     ];
-    return skipped.some((s) => !/datallowconn|invalid database/.test(s.reason))
+    return unchecked.length
       ? check(
           'databases checked',
-          'warn',
-          `checked ${checked.length} database(s); some could not be checked: connect as a role allowed into every database (RDS: the master user; rdsadmin is RDS-internal and expected here)`,
+          'fail',
+          `checked ${checked.length} database(s), but ${unchecked.length} could not be checked, so their blockers are unknown: connect as a role allowed into every database (RDS: the master user), or GRANT CONNECT ON DATABASE <name> TO the role precheck uses`,
           objects,
         )
       : check('databases checked', 'pass', `checked ${checked.length} database(s)`, objects);
+  },
+};
+
+/** What removedInSixteen finds per database: objects depending on what 16 removed (exact), bodies naming it (text). */
+type RemovedUse = { line: string; exact: boolean };
+
+const removedInSixteen: PrecheckCheck<RemovedUse> = {
+  name: 'objects using what 16 removed',
+  scope: 'database',
+  notApplicable: (s) => (s.num < 160000 ? undefined : 'the source already is 16 or newer'),
+  async find({ client, database }) {
+    const r = sql.REMOVED_IN_16;
+    const deps = (
+      await client.query<{ object: string; what: string }>(sql.USES_OF_REMOVED, [
+        r.functions,
+        r.operators,
+        r.columns.map(([t]) => t),
+        r.columns.map(([, c]) => c),
+      ])
+    ).rows.map((x) => ({ line: `${database}: ${x.object} uses ${x.what}`, exact: true }));
+    const bodies = (
+      await client.query<{ nspname: string; proname: string; args: string; lanname: string; mentions: string[] }>(
+        sql.BODIES_NAMING_REMOVED,
+        [sql.removedNamesPattern()],
+      )
+    ).rows
+      .filter((x) => x.mentions.length)
+      .map((x) => ({
+        line: `${database}: function ${x.nspname}.${x.proname}(${x.args}) (${x.lanname}) mentions ${x.mentions.join(', ')}`,
+        exact: false,
+      }));
+    return [...deps, ...bodies];
+  },
+  verdict(found) {
+    const how =
+      'Found from the catalog (the stored expression trees of views, rules, constraints, defaults, indexes, triggers and policies; a text search of function bodies), not by a restore: `tj-pg-upgrade rehearse` replays pg_dump --schema-only into 16.9, the exact check ("schema restore on 16.9").';
+    const deps = found.filter((f) => f.exact).map((f) => f.line);
+    const bodies = found.filter((f) => !f.exact).map((f) => f.line);
+    if (deps.length)
+      return check(
+        'objects using what 16 removed',
+        'fail',
+        `Objects use functions, operators or catalog columns that PostgreSQL 14-16 removed (factorial ! !! numeric_fac, geometric @ and ~, pg_start_backup/pg_stop_backup, datlastsysoid, ...): the schema restore into 16 fails on them. Rewrite them first (n! -> factorial(n), a @ b -> a <@ b, a ~ b -> a @> b, pg_start_backup -> pg_backup_start). ${how}`,
+        [...deps, ...bodies],
+      );
+    if (bodies.length)
+      return check(
+        'objects using what 16 removed',
+        'warn',
+        `Function bodies name functions or operators that PostgreSQL 14-16 removed: the restore succeeds (bodies are not checked then), the call fails on 16. Rewrite them. ${how}`,
+        bodies,
+      );
+    return check('objects using what 16 removed', 'pass', `no object uses what 14-16 removed. ${how}`);
+  },
+};
+
+const unloggedTables: PrecheckCheck = {
+  name: 'unlogged tables',
+  scope: 'database',
+  async find({ client, database }) {
+    return (
+      await client.query<{ nspname: string; relname: string; relkind: string; estimated_rows: string | null }>(
+        sql.UNLOGGED_TABLES,
+      )
+    ).rows.map(
+      (r) =>
+        `${database}: ${RELKIND[r.relkind] ?? r.relkind} ${r.nspname}.${r.relname}${r.estimated_rows !== null && Number(r.estimated_rows) >= 0 ? ` (about ${r.estimated_rows} rows)` : ''}`,
+    );
+  },
+  verdict: (found) =>
+    found.length
+      ? check(
+          'unlogged tables',
+          'warn',
+          'Unlogged tables are not in the WAL: crash recovery, and so a restored snapshot (the clone) or a replica, starts with them EMPTY. validate will then fail their rows. Make them logged first (ALTER TABLE ... SET LOGGED) if their rows must survive, or accept that they come back empty.',
+          found,
+        )
+      : check('unlogged tables', 'pass', 'no unlogged tables'),
+};
+
+/**
+ * Replaying pg_dump --schema-only into a scratch database on a 16.9 server: the exact schema-restore check. Run
+ * only when the caller has a 16.9 server (rehearse); find() gets nothing to do otherwise, and the verdict says so.
+ */
+const schemaRestore: PrecheckCheck<{ line: string; failed: boolean; ran: boolean }> = {
+  name: 'schema restore on 16.9',
+  scope: 'cluster',
+  async find(ctx) {
+    const replay = ctx.replay;
+    if (!replay) return [{ line: '', failed: false, ran: false }];
+    const out: { line: string; failed: boolean; ran: boolean }[] = [];
+    for (const d of ctx.databases) {
+      if (d.datname === 'template0' || !d.datallowconn || Number(d.datconnlimit) === -2) continue;
+      const r = await replay(d.datname);
+      out.push({ line: `${d.datname}: ${r.ok ? 'restored' : r.error}`, failed: !r.ok, ran: true });
+    }
+    return out;
+  },
+  verdict(found) {
+    if (!found.some((f) => f.ran))
+      return check(
+        'schema restore on 16.9',
+        'pass',
+        'not run: precheck alone has no 16.9 server to restore into, so "objects using what 16 removed" was checked from the catalog instead; `tj-pg-upgrade rehearse` replays pg_dump --schema-only of every database into 16.9 (the exact check)',
+      );
+    const failed = found.filter((f) => f.failed).map((f) => f.line);
+    return failed.length
+      ? check(
+          'schema restore on 16.9',
+          'fail',
+          'pg_dump --schema-only of the source, replayed into a scratch database on PostgreSQL 16.9 (one transaction, ON_ERROR_STOP), failed: the upgrade would fail the same way. Fix the object named in the error.',
+          [...failed, ...found.filter((f) => !f.failed).map((f) => f.line)],
+        )
+      : check(
+          'schema restore on 16.9',
+          'pass',
+          `pg_dump --schema-only of ${found.length} database(s) replayed into scratch databases on PostgreSQL 16.9 without an error (the exact check)`,
+          found.map((f) => f.line),
+        );
   },
 };
 
@@ -410,8 +544,11 @@ export const PRECHECK_CHECKS: readonly PrecheckCheck<unknown>[] = [
   postgis,
   pgRepack,
   viewsOnPgStatActivity,
+  removedInSixteen,
+  schemaRestore,
   extensionUpdates,
   publicSchema,
   largeObjects,
+  unloggedTables,
   databasesChecked,
 ];

@@ -165,4 +165,165 @@ FROM pg_catalog.pg_replication_slots WHERE slot_type <> 'physical' ORDER BY slot
 export const SERVER = `
 SELECT current_setting('server_version') AS version, current_setting('server_version_num')::int AS num,
        current_database() AS database, current_user AS "user",
-       (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS superuser`;
+       (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS superuser,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'rdsadmin') AS rds`;
+
+// ---- schema-restore blockers: what 14, 15 and 16 removed ----
+
+/**
+ * Built-in functions, operators and catalog columns of PostgreSQL 13 that 16 no longer has. Measured, not recalled:
+ * every pg_catalog function (by name and argument types), operator (by name and operand types) and column of a
+ * pg_catalog table or view in 13.21 that 16.9 lacks (tests/checks/precheck/removed.test.ts compares this list with
+ * the real servers), less what a restore re-resolves by itself: the array functions and || operators that 14 moved
+ * from anyarray/anyelement to anycompatible* (polymorphic functions has its own check), functions that only gained
+ * a defaulted argument (pg_terminate_backend, pg_create_logical_replication_slot) or changed OUT columns, encoding
+ * conversion functions (their own check) and binary-upgrade internals. A view, CHECK constraint, column default,
+ * index expression, trigger, policy or rule that uses one of these makes the schema restore into 16 fail.
+ * 14: factorial (! and !! and numeric_fac), the geometric containment operators @ and ~ (use <@ and @>), and a few
+ * geometric functions nothing implemented; 15: exclusive backup (pg_start_backup/pg_stop_backup became
+ * pg_backup_start/pg_backup_stop; pg_is_in_backup, pg_backup_start_time gone), pg_database.datlastsysoid,
+ * pg_stat_ssl.compression.
+ */
+export const REMOVED_IN_16 = {
+  functions: [
+    'numeric_fac(bigint)',
+    'currtid(oid,tid)',
+    'close_lb(line,box)',
+    'close_sl(lseg,line)',
+    'dist_bl(box,line)',
+    'dist_lb(line,box)',
+    'path_center(path)',
+    'point(path)',
+    'pg_start_backup(text,boolean,boolean)',
+    'pg_stop_backup()',
+    'pg_stop_backup(boolean,boolean)',
+    'pg_is_in_backup()',
+    'pg_backup_start_time()',
+  ],
+  operators: [
+    '!(bigint,NONE)',
+    '!!(NONE,bigint)',
+    '##(line,box)',
+    '##(lseg,line)',
+    '<->(box,line)',
+    '<->(line,box)',
+    '@(box,box)',
+    '@(circle,circle)',
+    '@(lseg,box)',
+    '@(lseg,line)',
+    '@(point,box)',
+    '@(point,circle)',
+    '@(point,line)',
+    '@(point,lseg)',
+    '@(point,path)',
+    '@(point,polygon)',
+    '@(polygon,polygon)',
+    '@@(NONE,path)',
+    '~(aclitem[],aclitem)',
+    '~(box,box)',
+    '~(circle,circle)',
+    '~(circle,point)',
+    '~(path,point)',
+    '~(polygon,point)',
+    '~(polygon,polygon)',
+  ],
+  columns: [
+    ['pg_database', 'datlastsysoid'],
+    ['pg_stat_ssl', 'compression'],
+  ] as [string, string][],
+};
+
+/**
+ * User objects whose stored expression trees use something REMOVED_IN_16 lists: views and rules (pg_rewrite),
+ * CHECK and domain constraints (conbin), column defaults (adbin), index expressions and predicates, trigger WHEN
+ * clauses, policies, function argument defaults and SQL-standard bodies (14+). PostgreSQL records no pg_depend rows
+ * for built-in (pinned) objects, so the trees themselves are read: a function call is ":funcid <oid>" (":opfuncid"
+ * under an operator), an operator ":opno <oid>". A removed catalog column is found in the deparsed view or rule.
+ * Parameters: $1 functions, $2 operators (regprocedure/regoperator text), $3 column names, as REMOVED_IN_16 has them.
+ */
+export const USES_OF_REMOVED = `
+WITH removed(kind, oid, what) AS (
+  SELECT 'function', pg_catalog.to_regprocedure(f)::oid, 'function ' || f
+  FROM pg_catalog.unnest($1::text[]) f WHERE pg_catalog.to_regprocedure(f) IS NOT NULL
+  UNION ALL
+  SELECT 'operator', pg_catalog.to_regoperator(o)::oid, 'operator ' || o
+  FROM pg_catalog.unnest($2::text[]) o WHERE pg_catalog.to_regoperator(o) IS NOT NULL
+),
+trees(classid, objid, tree, deparsed) AS (
+  SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass, r.oid, r.ev_action::text || coalesce(r.ev_qual::text, ''),
+         CASE WHEN r.rulename = '_RETURN' THEN pg_catalog.pg_get_viewdef(r.ev_class) ELSE pg_catalog.pg_get_ruledef(r.oid) END
+  FROM pg_catalog.pg_rewrite r WHERE r.oid >= 16384
+  UNION ALL
+  SELECT 'pg_catalog.pg_constraint'::pg_catalog.regclass, c.oid, c.conbin::text, NULL
+  FROM pg_catalog.pg_constraint c WHERE c.conbin IS NOT NULL AND c.oid >= 16384
+  UNION ALL
+  SELECT 'pg_catalog.pg_attrdef'::pg_catalog.regclass, d.oid, d.adbin::text, NULL FROM pg_catalog.pg_attrdef d WHERE d.oid >= 16384
+  UNION ALL
+  SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, i.indexrelid, coalesce(i.indexprs::text, '') || coalesce(i.indpred::text, ''), NULL
+  FROM pg_catalog.pg_index i WHERE i.indexrelid >= 16384 AND (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
+  UNION ALL
+  SELECT 'pg_catalog.pg_trigger'::pg_catalog.regclass, t.oid, t.tgqual::text, NULL
+  FROM pg_catalog.pg_trigger t WHERE t.tgqual IS NOT NULL AND t.oid >= 16384
+  UNION ALL
+  SELECT 'pg_catalog.pg_policy'::pg_catalog.regclass, p.oid, coalesce(p.polqual::text, '') || coalesce(p.polwithcheck::text, ''), NULL
+  FROM pg_catalog.pg_policy p WHERE p.oid >= 16384
+  UNION ALL
+  SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, p.oid,
+         coalesce(p.proargdefaults::text, '') || coalesce(pg_catalog.to_jsonb(p) ->> 'prosqlbody', ''), NULL
+  FROM pg_catalog.pg_proc p WHERE p.oid >= 16384 AND (p.proargdefaults IS NOT NULL OR pg_catalog.to_jsonb(p) ->> 'prosqlbody' IS NOT NULL)
+),
+uses(classid, objid, what) AS (
+  SELECT t.classid, t.objid, r.what
+  FROM trees t, LATERAL pg_catalog.regexp_matches(t.tree, ':(funcid|opfuncid|aggfnoid|winfnoid|opno) ([0-9]+)', 'g') m
+  JOIN removed r ON r.oid = m[2]::oid AND (m[1] = 'opno') = (r.kind = 'operator')
+  UNION ALL
+  SELECT t.classid, t.objid, 'column pg_catalog.' || c.rel || '.' || c.col
+  FROM trees t, ROWS FROM (pg_catalog.unnest($3::text[]), pg_catalog.unnest($4::text[])) AS c(rel, col)
+  WHERE t.deparsed ~ ('\\m' || c.rel || '\\M') AND t.deparsed ~ ('\\m' || c.col || '\\M')
+)
+SELECT DISTINCT
+       CASE WHEN u.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+              AND (SELECT r.rulename FROM pg_catalog.pg_rewrite r WHERE r.oid = u.objid) = '_RETURN'
+            THEN pg_catalog.pg_describe_object('pg_catalog.pg_class'::pg_catalog.regclass,
+                   (SELECT r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid = u.objid), 0)
+            ELSE pg_catalog.pg_describe_object(u.classid, u.objid, 0) END AS object,
+       u.what
+FROM uses u
+ORDER BY 1, 2`;
+
+/**
+ * Function bodies (LANGUAGE sql and plpgsql, stored as text: PostgreSQL records no dependencies for them) that name
+ * something REMOVED_IN_16 lists, or use the factorial operators. A text search: a restore does not check function
+ * bodies (pg_dump turns check_function_bodies off), so these fail when called, not when restored.
+ */
+export const BODIES_NAMING_REMOVED = `
+SELECT n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid) AS args, l.lanname,
+       array_remove(ARRAY[
+         (SELECT string_agg(DISTINCT m[1], ', ') FROM pg_catalog.regexp_matches(p.prosrc, $1, 'gi') m),
+         CASE WHEN p.prosrc ~ '[0-9)]\\s*!(?![=~!])' OR p.prosrc ~ '!!\\s*[0-9]' THEN 'the factorial operator (! or !!)' END
+       ], NULL) AS mentions
+FROM pg_catalog.pg_proc p
+JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+WHERE l.lanname IN ('sql', 'plpgsql') AND ${USER_SCHEMA_FILTER('n')}
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x WHERE x.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND x.objid = p.oid AND x.deptype = 'e')
+  AND (p.prosrc ~* $1 OR p.prosrc ~ '[0-9)]\\s*!(?![=~!])' OR p.prosrc ~ '!!\\s*[0-9]')
+ORDER BY 1, 2, 3`;
+
+/** The word-bounded names BODIES_NAMING_REMOVED searches for (functions and columns of REMOVED_IN_16). */
+export function removedNamesPattern(): string {
+  // point(path) is gone, but point() itself is not (nor the point type): only names that vanished entirely.
+  const names = new Set([
+    ...REMOVED_IN_16.functions.map((f) => f.slice(0, f.indexOf('('))).filter((n) => n !== 'point'),
+    ...REMOVED_IN_16.columns.filter(([, c]) => c !== 'compression').map(([, c]) => c),
+  ]);
+  return `\\m(${[...names].join('|')})\\M`;
+}
+
+/** Unlogged tables (and their sequences): recovery truncates them, so a restored snapshot has them empty. */
+export const UNLOGGED_TABLES = `
+SELECT n.nspname, c.relname, c.relkind::text AS relkind,
+       CASE WHEN c.relkind = 'r' THEN c.reltuples::int8 END AS estimated_rows
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relpersistence = 'u' AND c.relkind IN ('r', 'p', 'm') AND ${USER_SCHEMA_FILTER('n')}
+ORDER BY 1, 2`;

@@ -2,6 +2,7 @@
 // still writes can lag, so a target sequence behind the source would hand out ids that already exist.
 import type { Client } from 'pg';
 import { qi } from '../session';
+import { qualified } from './names';
 
 export interface SequenceValue {
   schema: string;
@@ -31,7 +32,7 @@ export async function readSequences(client: Client): Promise<Map<string, Sequenc
       .join(' UNION ALL ');
     for (const r of (await client.query(q)).rows) {
       const s = chunk[r.i];
-      out.set(`${s.schema}.${s.name}`, {
+      out.set(qualified(s.schema, s.name), {
         schema: s.schema,
         name: s.name,
         lastValue: BigInt(r.v),

@@ -5,30 +5,35 @@
 // 3. in those buckets, the row hashes with their multiplicity on both sides; the multiset difference is the number
 //    of rows only on the clone (inserted, or the new version of an updated row) and only on the source (deleted, or
 //    the old version). An UPDATE therefore counts once on each side.
-// The row hash is validate's: hashtextextended(ROW(columns in name order)::text, 0) under pinned settings.
+// The row hash is validate's (read/content.ts rowHashSql: the row's text form, or per column for rows over 1 GB)
+// under pinned settings.
 import type { Client } from 'pg';
-import { checksumSql, TableRef } from '../read/content';
+import { key, pairSums, rowHashSql as rowHash, TableRef, TableSums } from '../read/content';
 import { qi } from '../session';
+
+type Hashing = 'row' | 'columns';
 
 export const BUCKET_BITS = 10;
 const BUCKETS = 1 << BUCKET_BITS;
-
-function hashExpr(t: Pick<TableRef, 'columns'>): string {
-  return `pg_catalog.hashtextextended(ROW(${t.columns.map((c) => `t.${qi(c)}`).join(', ')})::text, 0)`;
-}
 
 function from(t: Pick<TableRef, 'schema' | 'name'>): string {
   return `ONLY ${qi(t.schema)}.${qi(t.name)} AS t`;
 }
 
 /** Per bucket: count and hash sum (as text), only buckets that hold rows. */
-export function bucketSql(t: Pick<TableRef, 'schema' | 'name' | 'columns'>): string {
-  return `SELECT (h & ${BUCKETS - 1})::int AS b, count(*)::int8 AS n, sum(h)::text AS s FROM (SELECT ${hashExpr(t)} AS h FROM ${from(t)}) x GROUP BY 1`;
+export function bucketSql(
+  t: Pick<TableRef, 'schema' | 'name' | 'columns' | 'byteaColumns'>,
+  hashing: Hashing = 'row',
+): string {
+  return `SELECT (h & ${BUCKETS - 1})::int AS b, count(*)::int8 AS n, sum(h)::text AS s FROM (SELECT ${rowHash(t, hashing)} AS h FROM ${from(t)}) x GROUP BY 1`;
 }
 
 /** Row hashes with multiplicity in the given buckets. */
-export function rowHashSql(t: Pick<TableRef, 'schema' | 'name' | 'columns'>): string {
-  return `SELECT h::text AS h, count(*)::int8 AS n FROM (SELECT ${hashExpr(t)} AS h FROM ${from(t)}) x WHERE (h & ${BUCKETS - 1})::int = ANY($1::int[]) GROUP BY h`;
+export function rowHashSql(
+  t: Pick<TableRef, 'schema' | 'name' | 'columns' | 'byteaColumns'>,
+  hashing: Hashing = 'row',
+): string {
+  return `SELECT h::text AS h, count(*)::int8 AS n FROM (SELECT ${rowHash(t, hashing)} AS h FROM ${from(t)}) x WHERE (h & ${BUCKETS - 1})::int = ANY($1::int[]) GROUP BY h`;
 }
 
 export interface RowDelta {
@@ -40,32 +45,45 @@ export interface RowDelta {
   onlyOnSource: number;
 }
 
-async function buckets(c: Client, t: TableRef): Promise<Map<number, string>> {
+async function buckets(c: Client, t: TableRef, hashing: Hashing): Promise<Map<number, string>> {
   const m = new Map<number, string>();
-  for (const r of (await c.query(bucketSql(t))).rows) m.set(Number(r.b), `${r.n}:${r.s}`);
+  for (const r of (await c.query(bucketSql(t, hashing))).rows) m.set(Number(r.b), `${r.n}:${r.s}`);
   return m;
 }
 
-async function rowHashes(c: Client, t: TableRef, which: number[]): Promise<Map<string, number>> {
+async function rowHashes(c: Client, t: TableRef, which: number[], hashing: Hashing): Promise<Map<string, number>> {
   const m = new Map<string, number>();
   if (!which.length) return m;
-  for (const r of (await c.query(rowHashSql(t), [which])).rows) m.set(String(r.h), Number(r.n));
+  for (const r of (await c.query(rowHashSql(t, hashing), [which])).rows) m.set(String(r.h), Number(r.n));
   return m;
+}
+
+/** Count and hash sum on both sides (pairSums: per column on both when a row is too big for one text value). */
+async function sums(
+  clone: Client,
+  source: Client,
+  t: TableRef,
+): Promise<{ hashing: Hashing; c: TableSums; s: TableSums }> {
+  const [c, s] = await pairSums(clone, source, t);
+  if ('error' in c) throw new Error(`${key(t)} on the clone: ${c.error}`);
+  if ('error' in s) throw new Error(`${key(t)} on the source: ${s.error}`);
+  return { hashing: c.hashing ?? 'row', c, s };
 }
 
 /** Exact row delta of one table between the clone and the source (both sessions already on their snapshots). */
 export async function tableDelta(clone: Client, source: Client, t: TableRef): Promise<RowDelta> {
-  const [a, b] = await Promise.all([clone.query(checksumSql(t)), source.query(checksumSql(t))]);
-  const [ca, sa] = [a.rows[0], b.rows[0]];
-  const cloneRows = Number(ca.n);
-  const sourceRows = Number(sa.n);
-  if (cloneRows === sourceRows && String(ca.s) === String(sa.s))
-    return { cloneRows, sourceRows, onlyOnClone: 0, onlyOnSource: 0 };
+  const { hashing, c, s } = await sums(clone, source, t);
+  const cloneRows = c.rows;
+  const sourceRows = s.rows;
+  if (cloneRows === sourceRows && c.sum === s.sum) return { cloneRows, sourceRows, onlyOnClone: 0, onlyOnSource: 0 };
 
-  const [cb, sb] = await Promise.all([buckets(clone, t), buckets(source, t)]);
+  const [cb, sb] = await Promise.all([buckets(clone, t, hashing), buckets(source, t, hashing)]);
   const differing: number[] = [];
   for (let i = 0; i < BUCKETS; i++) if (cb.get(i) !== sb.get(i)) differing.push(i);
-  const [ch, sh] = await Promise.all([rowHashes(clone, t, differing), rowHashes(source, t, differing)]);
+  const [ch, sh] = await Promise.all([
+    rowHashes(clone, t, differing, hashing),
+    rowHashes(source, t, differing, hashing),
+  ]);
   let onlyOnClone = 0;
   let onlyOnSource = 0;
   for (const [h, n] of ch) onlyOnClone += Math.max(0, n - (sh.get(h) ?? 0));

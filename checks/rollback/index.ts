@@ -11,6 +11,7 @@
 import type { Client } from 'pg';
 import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
 import { key, listTables, planComparison, TableRef } from '../read/content';
+import { qualified } from '../read/names';
 import { check, CheckResult, exitCodeFor } from '../report';
 import { runPaired, withPools } from '../session';
 import { PINNED_SETTINGS, READ_ONLY } from '../settings';
@@ -65,7 +66,7 @@ export interface RollbackReport {
 async function writeTimeColumns(c: Client): Promise<Map<string, string[]>> {
   const m = new Map<string, string[]>();
   for (const r of (await c.query(TIMESTAMP_COLUMNS_SQL, [WRITE_TIME_COLUMNS])).rows)
-    m.set(`${r.schema}.${r.name}`, r.columns as string[]);
+    m.set(qualified(r.schema, r.name), r.columns as string[]);
   return m;
 }
 

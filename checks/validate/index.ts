@@ -4,11 +4,12 @@
 // The checks themselves are in list.ts, in report order; this file connects, runs them per database, and collects.
 import type { Client } from 'pg';
 import { connect, ConnectionError, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
+import { Deadline } from '../../lib/pg/deadline';
 import { CheckOptions, runDatabaseChecks, runServerChecks } from '../check';
 import type { TableComparison } from '../read/content';
 import { check, CheckResult, exitCodeFor } from '../report';
 import { serverFacts, versionNumber } from '../session';
-import { PINNED_SETTINGS, READ_ONLY } from '../settings';
+import { PINNED_SETTINGS, READ_ONLY, sessionLimits } from '../settings';
 import { VALIDATE_CHECKS, VALIDATE_SERVER_CHECKS } from './list';
 
 export interface ValidateOptions {
@@ -32,10 +33,23 @@ export interface ValidateOptions {
    * only provable with the source frozen (maintenance window), which is the default.
    */
   liveSource?: boolean;
+  /**
+   * Overall time limit in seconds (default DEFAULT_DEADLINE_SECONDS): when it passes, every session is closed and
+   * the run rejects with a DeadlineError naming the side and host that had not answered (exit 2).
+   */
+  deadlineSeconds?: number;
   insecure?: boolean;
   env?: NodeJS.ProcessEnv;
   onProgress?: (message: string) => void;
 }
+
+/**
+ * validate's default --deadline: one hour. Measured here, validate reads 15-35 s per GB of table data
+ * (docs/performance.md); a ToolJet database of a few GB takes minutes, so an hour leaves room for a slow, freshly
+ * restored clone (RDS loads a restored volume lazily) while a frozen server still ends the maintenance window's check
+ * within the hour. Raise it for databases of more than about 50 GB.
+ */
+export const DEFAULT_DEADLINE_SECONDS = 3600;
 
 export interface DatabaseValidation {
   source: string;
@@ -68,6 +82,7 @@ interface DbContext {
   writes: string[];
   notices: string[];
   progress: (m: string) => void;
+  deadline: Deadline;
 }
 
 async function validateDatabase(ctx: DbContext): Promise<{ checks: CheckResult[]; db: DatabaseValidation }> {
@@ -84,7 +99,21 @@ async function validateDatabase(ctx: DbContext): Promise<{ checks: CheckResult[]
       notices: ctx.notices,
       progress: ctx.progress,
     },
-    { source: { target: src, settings: READ_ONLY }, target: { target: tgt }, jobs },
+    {
+      source: {
+        target: src,
+        settings: { ...READ_ONLY, ...sessionLimits(ctx.deadline.remainingMs(), 'source') },
+        side: 'source',
+        deadline: ctx.deadline,
+      },
+      target: {
+        target: tgt,
+        settings: sessionLimits(ctx.deadline.remainingMs(), 'target'),
+        side: 'target',
+        deadline: ctx.deadline,
+      },
+      jobs,
+    },
   );
   return {
     checks: run.results,
@@ -98,8 +127,19 @@ async function validateDatabase(ctx: DbContext): Promise<{ checks: CheckResult[]
   };
 }
 
-/** Validates target against source. Connection problems with the main databases reject with ConnectionError. */
+/**
+ * Validates target against source. Connection problems with the main databases reject with ConnectionError; the
+ * deadline passing rejects with a DeadlineError (a ConnectionError too), every session closed.
+ */
 export async function runValidate(opts: ValidateOptions): Promise<ValidateResult> {
+  const seconds = opts.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS;
+  if (!(seconds > 0)) throw new Error(`invalid deadline ${seconds} s (a positive number of seconds)`);
+  const deadline = new Deadline(seconds);
+  return deadline.run(() => validate(opts, deadline));
+}
+
+async function validate(opts: ValidateOptions, deadline: Deadline): Promise<ValidateResult> {
+  const limits = (side: 'source' | 'target'): Record<string, string> => sessionLimits(deadline.remainingMs(), side);
   const progress = opts.onProgress ?? (() => undefined);
   const resolve = (x: string | ConnectionTarget | undefined): ConnectionTarget =>
     typeof x === 'object' && x
@@ -122,8 +162,8 @@ export async function runValidate(opts: ValidateOptions): Promise<ValidateResult
 
   progress(`connecting to source ${src.display} and target ${tgt.display}`);
   const [sr, tr] = await Promise.allSettled([
-    connect(src, { settings: { ...PINNED_SETTINGS, ...READ_ONLY } }),
-    connect(tgt, { settings: PINNED_SETTINGS }),
+    connect(src, { settings: { ...PINNED_SETTINGS, ...READ_ONLY, ...limits('source') }, side: 'source', deadline }),
+    connect(tgt, { settings: { ...PINNED_SETTINGS, ...limits('target') }, side: 'target', deadline }),
   ]);
   if (sr.status === 'rejected' || tr.status === 'rejected') {
     if (sr.status === 'fulfilled') await sr.value.end().catch(() => undefined);
@@ -157,6 +197,7 @@ export async function runValidate(opts: ValidateOptions): Promise<ValidateResult
       writes,
       notices,
       progress,
+      deadline,
     });
     checks.push(...main.checks);
     databases.push(main.db);
@@ -165,8 +206,8 @@ export async function runValidate(opts: ValidateOptions): Promise<ValidateResult
       const [s2, t2] = [withDatabase(src, opts.tooljetDb), withDatabase(tgt, opts.tooljetDb)];
       progress(`${opts.tooljetDb}: connecting`);
       const [a, b] = await Promise.allSettled([
-        connect(s2, { settings: READ_ONLY }),
-        connect(t2, { settings: PINNED_SETTINGS }),
+        connect(s2, { settings: { ...READ_ONLY, ...limits('source') }, side: 'source', deadline }),
+        connect(t2, { settings: { ...PINNED_SETTINGS, ...limits('target') }, side: 'target', deadline }),
       ]);
       for (const [side, r] of [
         ['source', a],
@@ -208,6 +249,7 @@ export async function runValidate(opts: ValidateOptions): Promise<ValidateResult
             writes,
             notices,
             progress,
+            deadline,
           });
           checks.push(...tj.checks);
           databases.push(tj.db);

@@ -6,13 +6,19 @@ import { statistics } from '../common/statistics';
 import { tls } from '../common/tls';
 import { version } from '../common/version';
 import { encoding } from './encoding';
+import { largeObjects } from './large-objects';
 import { migrations } from './migrations';
+import { ownership } from './ownership';
+import { privileges } from './privileges';
+import { roles } from './roles';
 import { rowContent } from './row-content';
+import { rowSecurity } from './row-security';
 import { schemaParity } from './schema-parity';
 import { sequenceValues } from './sequence-values';
+import { viewDefinitions } from './view-definitions';
 
-/** Once per run, on the main sessions of source and target. */
-export const VALIDATE_SERVER_CHECKS: readonly ServerCheck[] = [tls, version];
+/** Once per run, on the main sessions of source and target (roles belong to the cluster, so they are compared here). */
+export const VALIDATE_SERVER_CHECKS: readonly ServerCheck[] = [tls, version, roles];
 
 /**
  * Per database pair (the ToolJet database, and the ToolJet Database with --tooljet-db). The snapshot sessions stay
@@ -21,7 +27,12 @@ export const VALIDATE_SERVER_CHECKS: readonly ServerCheck[] = [tls, version];
 export const VALIDATE_CHECKS: readonly DatabaseCheck[] = [
   encoding,
   schemaParity,
+  viewDefinitions,
+  ownership,
+  privileges,
+  rowSecurity,
   rowContent,
+  largeObjects,
   sequenceValues,
   migrations,
   extensionUpdates,

@@ -1,10 +1,13 @@
 // Rows: per table, the row count and an order-independent checksum (count + sum of a 64-bit hash of each row's
 // text form, computed on the servers; see read/content.ts), source against target, on all snapshot sessions at once.
 // Two results from one pass over the tables: "row counts" and "content checksums". A table that cannot be compared
-// (missing, columns differ, not populated, not readable) fails both, named.
+// (missing, columns differ, populated on one side only, not readable, or row-level security hiding rows from the
+// validating role: filtered rows are never compared as if they were all) fails both, named, with the fix. A
+// materialized view populated on neither side has nothing to compare and passes; a table whose rows are too big for
+// one text value (over 1 GB) is hashed per column on both sides.
 import type { CompareCheck } from '../check';
 import { dataDifference } from '../check';
-import { key, listTables, planComparison, TableComparison, tableSums } from '../read/content';
+import { key, listTables, pairSums, planComparison, TableComparison } from '../read/content';
 import { check, CheckResult } from '../report';
 import { runPaired } from '../session';
 
@@ -18,20 +21,27 @@ export const rowContent: CompareCheck = {
     const plan = planComparison(stab, ttab);
     const results = new Map<string, TableComparison>();
     await runPaired(plan.work, ctx.source.clients, ctx.target.clients, async (t, sc, tc) => {
-      const [a, b] = await Promise.all([tableSums(sc, t), tableSums(tc, t)]);
+      const [a, b] = await pairSums(sc, tc, t);
       if ('error' in a || 'error' in b) {
         const why = 'error' in a ? `source: ${a.error}` : `target: ${(b as { error: string }).error}`;
         results.set(key(t), { table: key(t), skipped: `cannot read (${why})` });
       } else results.set(key(t), { table: key(t), source: a, target: b });
     });
     const tables = ctx.tables;
-    tables.push(...plan.work.map((t) => results.get(key(t))!), ...plan.skipped);
+    tables.push(...plan.work.map((t) => results.get(key(t))!), ...plan.skipped, ...plan.empty);
     tables.sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0));
     const compared = tables.filter((t) => t.source && t.target);
     const countDiffs = compared.filter((t) => t.source!.rows !== t.target!.rows);
     const sumDiffs = compared.filter((t) => t.source!.sum !== t.target!.sum);
     const notCompared = tables.filter((t) => t.skipped).map((t) => `not compared: ${t.table} (${t.skipped})`);
     const totalRows = compared.reduce((s, t) => s + t.source!.rows, 0);
+    const empty = plan.empty.length
+      ? `; ${plan.empty.length} materialized view(s) populated on neither side (nothing to compare)`
+      : '';
+    const perColumn = compared.filter((t) => t.source!.hashing === 'columns').map((t) => t.table);
+    const columnsNote = perColumn.length
+      ? `; ${perColumn.length} table(s) hashed per column (a row's text form exceeds 1 GB): ${perColumn.join(', ')}`
+      : '';
     // With a live source, data differences are the writes since the snapshot: named, but not a failure.
     const diff = dataDifference(ctx.options);
     const out: CheckResult[] = [];
@@ -56,7 +66,7 @@ export const rowContent: CompareCheck = {
         check(
           'row counts',
           notCompared.length ? 'fail' : 'pass',
-          `${compared.length} tables, ${totalRows} rows, equal on both sides${notCompared.length ? `; ${notCompared.length} not compared` : ''}`,
+          `${compared.length} tables, ${totalRows} rows, equal on both sides${notCompared.length ? `; ${notCompared.length} not compared` : ''}${empty}`,
           notCompared,
           label,
         ),
@@ -80,7 +90,7 @@ export const rowContent: CompareCheck = {
         check(
           'content checksums',
           notCompared.length ? 'fail' : 'pass',
-          `${compared.length} tables identical in content${notCompared.length ? `; ${notCompared.length} not compared` : ''}`,
+          `${compared.length} tables identical in content${notCompared.length ? `; ${notCompared.length} not compared` : ''}${columnsNote}`,
           notCompared,
           label,
         ),

@@ -22,6 +22,12 @@ Options:
   --live-source            the source keeps taking writes (ToolJet not stopped): row, sequence and migration
                            differences are warnings, not failures; TLS, version and schema still fail
   --jobs <n>               sessions per side for the row checksums (default 4)
+  --deadline <duration>    give up after this long, e.g. 90m, 2h, 1h30m, 300s (default 1h): every session is
+                           closed and the exit code is 2, naming the side and host that did not answer. An hour
+                           covers a ToolJet database of tens of GB read at 15-35 s/GB; raise it beyond ~50 GB.
+                           Every session also has statement_timeout (the deadline), lock_timeout (30 s: an object
+                           locked by someone else fails, named), TCP keepalives, and on the source
+                           idle_in_transaction_session_timeout, so a vanished validator leaves nothing behind
   --json                   machine-readable output
   --insecure               allow sslmode=disable/allow/prefer (plain text; the TLS checks then fail)
   -q, --quiet              no progress lines on stderr
@@ -40,6 +46,7 @@ Exit codes: 0 all checks passed (warnings allowed), 1 a check failed, 2 usage or
     'fix-sequences': { type: 'boolean' },
     'live-source': { type: 'boolean' },
     jobs: { type: 'string' },
+    deadline: { type: 'string' },
   },
   async run(values, io) {
     const source = str(values, 'source') ?? io.env.TJ_PG_SOURCE_URL;
@@ -52,6 +59,11 @@ Exit codes: 0 all checks passed (warnings allowed), 1 a check failed, 2 usage or
     const jobsText = str(values, 'jobs') ?? '4';
     if (!/^\d+$/.test(jobsText) || Number(jobsText) < 1 || Number(jobsText) > 16)
       throw new UsageError(`--jobs must be 1-16, got "${jobsText}"`);
+    const deadlineText = str(values, 'deadline') ?? '1h';
+    const { durationSeconds } = await import('../../lib/durations');
+    const deadlineSeconds = /^\d+$/.test(deadlineText) ? Number(deadlineText) : durationSeconds(deadlineText);
+    if (!deadlineSeconds)
+      throw new UsageError(`--deadline must be a duration such as 90m, 2h, 1h30m or 300s, got "${deadlineText}"`);
     const tooljetDb = str(values, 'tooljet-db');
     if (tooljetDb !== undefined && !tooljetDb.trim()) throw new UsageError('--tooljet-db needs a database name');
     const { runValidate } = await import('../../checks/validate');
@@ -64,6 +76,7 @@ Exit codes: 0 all checks passed (warnings allowed), 1 a check failed, 2 usage or
       fixSequences: !!values['fix-sequences'],
       liveSource: !!values['live-source'],
       jobs: Number(jobsText),
+      deadlineSeconds,
       insecure: !!values.insecure,
       env: io.env,
       onProgress: progressTo(io, values),

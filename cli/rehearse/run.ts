@@ -31,7 +31,8 @@ import {
   resolveTarget,
   withDatabase,
 } from '../../lib/pg/connection';
-import { copyDatabase, requireClientTool } from '../../lib/pg/copy';
+import { copyDatabase, replaySchema, requireClientTool } from '../../lib/pg/copy';
+import { copyRoles, ensureLoginRole, RoleCopy } from '../../lib/pg/roles';
 import { LocalServer } from '../../lib/pg/local-server';
 import { TARGET_KINDS } from '../../targets';
 import type { DatabaseTarget } from '../../targets/shared/render';
@@ -209,6 +210,7 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
   let src: ConnectionTarget | undefined; // admin/read target of the source
   let cloneAdmin: ConnectionTarget | undefined;
   let cloneUser: string = FIXTURE.user;
+  let roleCopy: RoleCopy | undefined;
   let databases: string[] = [];
   let tooljetDbOnSource: string | undefined;
   let tooljetDbName: string = FIXTURE.tooljetDatabase;
@@ -223,6 +225,15 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
     lockboxMasterKey: ws.secret(generateSecret(32)),
     secretKeyBase: ws.secret(generateSecret(64)),
     pgrstJwtSecret: ws.secret(generateSecret(32)),
+  };
+  /** The 16.9 clone server and its admin target (started at the beginning for the fixture, here for --source). */
+  const ensureClone = async (): Promise<void> => {
+    if (cloneServer) return;
+    cloneServer = clonePromise
+      ? await clonePromise
+      : await startRunServer(ws, tls!, 16, FIXTURE.cloneSuperuser, runSecrets.dbPassword, keep, CLONE_SETTINGS);
+    throwIfAborted(signal);
+    cloneAdmin = localTarget(cloneServer, FIXTURE.cloneHost, 'postgres', tls!, 'tj-pg-upgrade rehearse');
   };
   const ensureOut = (): void => {
     if (!outPrepared) prepareOutDir(out);
@@ -269,7 +280,7 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
         progress(
           `starting PostgreSQL 13.21 (source) and 16.9 (clone) with TLS; PostgreSQL runs as ${environment.postgresRunsAs}`,
         );
-        clonePromise = startRunServer(ws, tls, 16, FIXTURE.user, password, keep, CLONE_SETTINGS);
+        clonePromise = startRunServer(ws, tls, 16, FIXTURE.cloneSuperuser, password, keep, CLONE_SETTINGS);
         clonePromise.catch(() => undefined);
         srcServer = await startRunServer(ws, tls, 13, FIXTURE.user, password, keep, SOURCE_SETTINGS);
         throwIfAborted(signal);
@@ -355,9 +366,23 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
       return `PostgreSQL ${version} at ${src.endpoint} (read only): ${databases.join(', ')}`;
     });
 
-    // 2. precheck
+    // 2. precheck, with the exact schema-restore check: the source's roles are created on the 16.9 clone server (as
+    // an RDS snapshot keeps them) and each database's pg_dump --schema-only is replayed into a scratch database there.
     await attempt('precheck', async (checks) => {
-      const r = await runPrecheck({ source: src!, env, insecure: opts.insecure, onProgress: progress });
+      await ensureClone();
+      progress(`copying the source's roles to the 16.9 server (attributes and memberships; no passwords)`);
+      roleCopy = await copyRoles(src!, cloneAdmin!, { [cloneUser]: runSecrets.dbPassword });
+      await ensureLoginRole(cloneAdmin!, cloneUser, runSecrets.dbPassword);
+      const r = await runPrecheck({
+        source: src!,
+        env,
+        insecure: opts.insecure,
+        onProgress: progress,
+        replay: (database) => {
+          progress(`${database}: replaying pg_dump --schema-only into a scratch database on 16.9`);
+          return replaySchema({ source: src!, target: cloneAdmin!, database, env });
+        },
+      });
       checks.push(...r.checks);
       report.blockers = r.checks
         .filter((c) => c.status === 'fail')
@@ -374,30 +399,41 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
 
     // 3. clone: point-in-time copy onto 16.9
     await attempt('clone', async (checks) => {
-      cloneServer = clonePromise
-        ? await clonePromise
-        : await startRunServer(ws, tls!, 16, cloneUser, runSecrets.dbPassword, keep, CLONE_SETTINGS);
-      throwIfAborted(signal);
-      cloneAdmin = localTarget(cloneServer, FIXTURE.cloneHost, 'postgres', tls!, 'tj-pg-upgrade rehearse');
+      await ensureClone();
+      const server = cloneServer!;
+      const admin = cloneAdmin!;
       report.clone = {
         ...report.clone,
-        version: cloneServer.version,
-        endpoint: cloneAdmin.endpoint,
-        display: withDatabase(cloneAdmin, databases[0]).display,
+        version: server.version,
+        endpoint: admin.endpoint,
+        display: withDatabase(admin, databases[0]).display,
       };
       checks.push(
         check(
           'clone server',
-          cloneServer.version === EXPECTED_VERSION ? 'pass' : 'fail',
-          `PostgreSQL ${cloneServer.version} at ${cloneAdmin.endpoint}, TLS only (hostssl), certificate for localhost signed by the run's CA; superuser ${cloneUser}`,
+          server.version === EXPECTED_VERSION ? 'pass' : 'fail',
+          `PostgreSQL ${server.version} at ${admin.endpoint}, TLS only (hostssl), certificate for localhost signed by the run's CA; its bootstrap superuser is ${FIXTURE.cloneSuperuser}, as on RDS; ToolJet's user ${cloneUser} as on the source`,
+        ),
+      );
+      const rc = roleCopy!;
+      checks.push(
+        check(
+          'roles',
+          rc.withoutPassword.length ? 'warn' : 'pass',
+          `the source's roles are on the clone with their attributes and memberships (${rc.created.length} created, ${rc.existing.length} already there, ${rc.memberships.length} memberships), so the copy keeps every owner and grant${rc.withoutPassword.length ? `; LOGIN roles without a password on the clone (pg_roles does not show passwords; an RDS snapshot keeps them): ${rc.withoutPassword.join(', ')}` : ''}`,
+          [
+            ...rc.created.map((r) => `created: ${r}`),
+            ...rc.existing.map((r) => `already there: ${r}`),
+            ...rc.memberships.map((m) => `member: ${m}`),
+          ],
         ),
       );
       const started = Date.now();
       if (!userSource) {
         replication = await startReplication({
           source: src!,
-          clone: cloneAdmin,
-          cloneServer,
+          clone: admin,
+          cloneServer: server,
           sourceHost: FIXTURE.sourceHost,
           sourcePort: srcServer!.port,
           sourceUser: FIXTURE.user,
@@ -413,7 +449,7 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
         const syncStarted = Date.now();
         // The initial copy of a big fixture takes a while on a small machine: allow 2 s per MB, at least 5 minutes.
         await waitForInitialSync(
-          cloneAdmin,
+          admin,
           replication,
           signal,
           Math.max(300_000, (opts.sizeMb ?? DEFAULT_SIZE_MB) * 2000),
@@ -441,14 +477,14 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
             replication.databases.map((d) => `${d.name}: ${d.tables} tables, subscription ${d.subscription}`),
           ),
         );
-        return `logical replication: ${tables} tables in sync on PostgreSQL ${cloneServer.version} at ${cloneAdmin.endpoint}`;
+        return `logical replication: ${tables} tables in sync on PostgreSQL ${server.version} at ${admin.endpoint}`;
       }
       const copied: { name: string; bytes: number; seconds: number }[] = [];
       for (const db of databases) {
         throwIfAborted(signal);
         const r = await copyDatabase({
           source: src!,
-          target: cloneAdmin,
+          target: admin,
           database: db,
           env,
           insecure: opts.insecure,
@@ -461,10 +497,10 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
         check(
           'dump/restore',
           'pass',
-          `pg_dump (one snapshot per database, read only) | psql --single-transaction into PostgreSQL ${cloneServer.version}: ${copied.map((c) => `${c.name} ${(c.bytes / 1048576).toFixed(1)} MB of SQL in ${fmt(c.seconds)}`).join('; ')}`,
+          `pg_dump (one snapshot per database, read only) | psql --single-transaction into PostgreSQL ${server.version}: ${copied.map((c) => `${c.name} ${(c.bytes / 1048576).toFixed(1)} MB of SQL in ${fmt(c.seconds)}`).join('; ')}`,
         ),
       );
-      return `dump/restore of ${databases.join(', ')} in ${fmt(report.copy.seconds)} onto PostgreSQL ${cloneServer.version} at ${cloneAdmin.endpoint}`;
+      return `dump/restore of ${databases.join(', ')} in ${fmt(report.copy.seconds)} onto PostgreSQL ${server.version} at ${admin.endpoint}`;
     });
 
     // 4. cutover (logical replication only)

@@ -23,6 +23,12 @@ export const FIXTURE = {
   /** The source is addressed by IP and the clone by name, so a rollback visibly moves the host. */
   sourceHost: '127.0.0.1',
   cloneHost: 'localhost',
+  /**
+   * The clone server's bootstrap superuser, as on RDS (rdsadmin: a role validate and the copy treat as RDS's own).
+   * ToolJet's user is then a role of its own on the clone, created from the source's with its attributes, so a
+   * clone keeps the source's roles as an RDS snapshot does.
+   */
+  cloneSuperuser: 'rdsadmin',
 } as const;
 
 export interface RunTls {

@@ -29,7 +29,10 @@ export type TrustSource =
 
 /** A fully resolved, validated connection target. Holds the password: never print it, print `label`/`display`. */
 export interface ConnectionTarget {
+  /** The server's name: what TLS checks the certificate against (libpq: host). */
   host: string;
+  /** The numeric address connected to instead of resolving `host` (libpq: hostaddr); `host` is still the name checked. */
+  hostaddr?: string;
   port: number;
   user: string;
   password?: string;
@@ -252,7 +255,12 @@ export function resolveTarget(input: string | undefined, opts: ResolveOptions = 
   };
   const notices: string[] = [];
 
-  const host = pick('hostaddr', 'PGHOSTADDR') ?? pick('host', 'PGHOST') ?? 'localhost';
+  // libpq: hostaddr is the address connected to, host the name the certificate is checked against (verify-full).
+  const hostaddr = pick('hostaddr', 'PGHOSTADDR');
+  const hostGiven = pick('host', 'PGHOST');
+  if (hostaddr !== undefined && net.isIP(hostaddr) === 0)
+    throw new ConnectionConfigError(`hostaddr "${hostaddr}" is not a numeric IP address (give the name in host=)`);
+  const host = hostGiven ?? hostaddr ?? 'localhost';
   if (host.includes(','))
     throw new ConnectionConfigError(`multiple hosts are not supported: "${host}" (give one host)`);
   const portText = pick('port', 'PGPORT') ?? '5432';
@@ -321,9 +329,16 @@ export function resolveTarget(input: string | undefined, opts: ResolveOptions = 
     pick('application_name', 'PGAPPNAME') ?? given.fallback_application_name ?? opts.applicationName;
   const options = pick('options', 'PGOPTIONS');
 
-  const endpoint = net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+  if (hostaddr !== undefined && hostGiven === undefined && transport !== 'plain') {
+    throw new ConnectionConfigError(
+      `hostaddr=${hostaddr} without host=: verify-full needs the server's name to check its certificate against (libpq: "host name must be specified for a verified SSL connection"); add host=<name on the certificate>`,
+    );
+  }
+  const hostPort = net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+  const endpoint = hostaddr !== undefined && hostaddr !== host ? `${hostPort} (hostaddr ${hostaddr})` : hostPort;
   const t: ConnectionTarget = {
     host,
+    hostaddr: hostaddr !== undefined && hostaddr !== host ? hostaddr : undefined,
     port,
     user,
     password,
@@ -358,7 +373,9 @@ function displayTarget(t: ConnectionTarget): string {
   if (t.trust.kind === 'file') q.push(`sslrootcert=${enc(t.trust.path)}`);
   if (t.trust.kind === 'system') q.push('sslrootcert=system');
   const host = t.host.startsWith('/') ? '' : net.isIPv6(t.host) ? `[${t.host}]` : t.host;
-  const socket = t.host.startsWith('/') ? `&host=${encodeURIComponent(t.host)}` : '';
+  const socket =
+    (t.host.startsWith('/') ? `&host=${encodeURIComponent(t.host)}` : '') +
+    (t.hostaddr ? `&hostaddr=${encodeURIComponent(t.hostaddr)}` : '');
   return `postgresql://${encodeURIComponent(t.user)}@${host}:${t.port}/${encodeURIComponent(t.database)}?${q.join('&')}${socket}`;
 }
 
@@ -411,8 +428,11 @@ export function tlsOptions(t: ConnectionTarget): tls.ConnectionOptions {
   const ssl: tls.ConnectionOptions = { rejectUnauthorized: true };
   // No `ca` means Node's default store, which includes NODE_EXTRA_CA_CERTS.
   if (t.trust.kind === 'file') ssl.ca = readCaBundle(t.trust.path).pem;
-  // Node checks the host name against servername (DNS names) or the host (IP addresses, where SNI is not allowed).
+  // Node checks the certificate against servername (DNS names) or the host (IP addresses, where SNI is not allowed).
+  // With hostaddr, node-postgres connects to the address and leaves servername alone (it only sets it for names),
+  // so the name checked is `host`, as libpq does.
   if (net.isIP(t.host) === 0) ssl.servername = t.host;
+  else if (t.hostaddr) ssl.checkServerIdentity = (_name, cert) => tls.checkServerIdentity(t.host, cert);
   if (t.sslcert && t.sslkey) {
     ssl.cert = readClientFile(t.sslcert, 'sslcert');
     ssl.key = readClientFile(t.sslkey, 'sslkey');
@@ -420,10 +440,13 @@ export function tlsOptions(t: ConnectionTarget): tls.ConnectionOptions {
   return ssl;
 }
 
+/** Idle time before the first TCP keepalive probe on our side of every session. */
+export const KEEPALIVE_IDLE_MS = 30_000;
+
 /** node-postgres configuration for `t`: no connection string, explicit verified `ssl`. */
 export function clientConfig(t: ConnectionTarget, plain = t.transport === 'plain'): ClientConfig {
   return {
-    host: t.host,
+    host: t.hostaddr ?? t.host,
     port: t.port,
     user: t.user,
     // An empty string would make node-postgres fall back to PGPASSWORD behind our back.
@@ -431,6 +454,9 @@ export function clientConfig(t: ConnectionTarget, plain = t.transport === 'plain
     database: t.database,
     ssl: plain ? false : tlsOptions(t),
     connectionTimeoutMillis: t.connectTimeoutSec > 0 ? Math.round(t.connectTimeoutSec * 1000) : undefined,
+    // TCP keepalives: a peer that vanished (network black hole) is noticed instead of waited on forever.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
     application_name: t.applicationName,
     options: t.options,
   };
@@ -506,6 +532,49 @@ function capturePeerCertificate(client: Client): () => PeerCert | undefined {
 export interface ConnectOptions {
   /** Session settings applied right after connecting (SET name = value), e.g. pinned output formats. */
   settings?: Record<string, string>;
+  /**
+   * Which side of the run this session is ("source", "target"): a connection lost mid-run is then reported as
+   * "<side> <host:port>: connection lost ..." (a ConnectionError, exit 2) instead of node-postgres' bare message.
+   */
+  side?: string;
+  /** The run's overall deadline: the connection attempt and every query are bounded by it (lib/pg/deadline.ts). */
+  deadline?: SessionDeadline;
+}
+
+/**
+ * What connect needs of the run's deadline (lib/pg/deadline.ts's Deadline; declared here so that connection.ts does
+ * not import deadline.ts, which imports ConnectionError from here).
+ */
+export interface SessionDeadline {
+  /** Throws once the deadline has passed. */
+  check(): void;
+  /** Tracks a client from before its connection attempt; returns a function marking the attempt done. */
+  register(client: Client, side: string, endpoint: string): () => void;
+}
+
+/** SQLSTATEs that mean the session is gone: connection exceptions (08) and operator intervention (57P). */
+function isConnectionLoss(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  const code = e?.code ?? '';
+  if (/^08/.test(code) || /^57P0[123]$/.test(code)) return true;
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') return true;
+  return /Connection terminated|connection error and is not queryable|not queryable|socket hang up/i.test(
+    String(e?.message ?? ''),
+  );
+}
+
+/** Makes every query error that means a lost connection a ConnectionError naming the side and host. */
+function nameLostConnections(client: Client, side: string, t: ConnectionTarget): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const p = query(...args);
+    if (!p || typeof (p as Promise<unknown>).then !== 'function') return p;
+    return (p as Promise<unknown>).catch((err: unknown) => {
+      if (err instanceof ConnectionError || !isConnectionLoss(err)) throw err;
+      const msg = redactSecret(String((err as Error).message ?? err), t.password);
+      throw new ConnectionError(`${side} ${t.endpoint}: connection lost mid-run (${msg})`, 'reset', t.endpoint, err);
+    });
+  };
 }
 
 /**
@@ -521,26 +590,34 @@ export async function connect(t: ConnectionTarget, opts: ConnectOptions = {}): P
     if (err instanceof ConnectionConfigError) throw new ConnectionError(err.message, 'config', t.endpoint, err);
     throw err;
   }
+  const side = opts.side ?? 'server';
+  const tracked = (c: Client): (() => void) => opts.deadline?.register(c, side, t.endpoint) ?? (() => undefined);
   let client = new Client(config);
+  let connected = tracked(client);
   let peer = capturePeerCertificate(client);
   try {
     await client.connect();
   } catch (err) {
     await client.end().catch(() => undefined);
+    opts.deadline?.check();
     const e = err as Error;
     if (t.transport === 'tls-or-plain' && /does not support SSL/i.test(e.message)) {
       client = new Client(clientConfig(t, true));
+      connected = tracked(client);
       peer = () => undefined;
       try {
         await client.connect();
       } catch (err2) {
         await client.end().catch(() => undefined);
-        throw toConnectionError(err2, t, peer());
+        opts.deadline?.check();
+        throw toConnectionError(err2, t, peer(), opts.side);
       }
     } else {
-      throw toConnectionError(err, t, peer());
+      throw toConnectionError(err, t, peer(), opts.side);
     }
   }
+  connected();
+  if (opts.side) nameLostConnections(client, opts.side, t);
   // An error on an idle client (server restart, network) must not crash the process; queries will fail instead.
   client.on('error', () => undefined);
   try {
@@ -549,8 +626,9 @@ export async function connect(t: ConnectionTarget, opts: ConnectOptions = {}): P
     }
   } catch (err) {
     await client.end().catch(() => undefined);
+    if (err instanceof ConnectionError) throw err;
     throw new ConnectionError(
-      `${t.endpoint}/${t.database}: cannot apply session settings: ${(err as Error).message}`,
+      `${opts.side ? `${opts.side} ` : ''}${t.endpoint}/${t.database}: cannot apply session settings: ${(err as Error).message}`,
       'other',
       t.endpoint,
       err,
@@ -559,9 +637,14 @@ export async function connect(t: ConnectionTarget, opts: ConnectOptions = {}): P
   return client;
 }
 
-function toConnectionError(err: unknown, t: ConnectionTarget, cert: PeerCert | undefined): ConnectionError {
+function toConnectionError(
+  err: unknown,
+  t: ConnectionTarget,
+  cert: PeerCert | undefined,
+  side?: string,
+): ConnectionError {
   const { kind, message } = classify(err, t, cert);
-  return new ConnectionError(redactSecret(message, t.password), kind, t.endpoint, err);
+  return new ConnectionError(redactSecret(side ? `${side}: ${message}` : message, t.password), kind, t.endpoint, err);
 }
 
 /** One line saying which host:port failed and why. Works on raw node-postgres/Node errors and on ConnectionError. */

@@ -16,12 +16,21 @@ export interface CopyOptions {
   target: string | ConnectionTarget;
   /** Database to copy (default: the source target's database). It gets the same name on the target. */
   database?: string;
+  /** Another name for it on the target (e.g. a scratch database for a trial restore). */
+  targetDatabase?: string;
   /** Create the target database when it does not exist (default true). */
   createDatabase?: boolean;
   /** Copy the schema only (pg_dump --schema-only), e.g. before logical replication fills the tables. */
   schemaOnly?: boolean;
   /** Dump at this exported snapshot (pg_export_snapshot() on the source, transaction kept open by the caller). */
   snapshot?: string;
+  /**
+   * Keep owners and privileges (default true): the restore runs ALTER ... OWNER and GRANT/REVOKE as the source has
+   * them, and the database's own owner and privileges are set to the source's. Every role they name must exist on
+   * the target first (lib/pg/roles.ts copyRoles), or the restore fails (nothing committed). false: pg_dump
+   * --no-owner --no-privileges (everything owned by the restoring role, no grants).
+   */
+  ownersAndPrivileges?: boolean;
   insecure?: boolean;
   env?: NodeJS.ProcessEnv;
   onProgress?: (message: string) => void;
@@ -55,6 +64,7 @@ export function libpqEnv(
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(base)) if (!k.startsWith('PG')) env[k] = v;
   env.PGHOST = t.host;
+  if (t.hostaddr) env.PGHOSTADDR = t.hostaddr;
   env.PGPORT = String(t.port);
   env.PGUSER = t.user;
   env.PGDATABASE = t.database;
@@ -152,11 +162,11 @@ export async function copyDatabase(opts: CopyOptions): Promise<CopyResult> {
   const srcBase = resolve(opts.source);
   const database = opts.database ?? srcBase.database;
   const src = withDatabase(srcBase, database);
-  const tgt = withDatabase(resolve(opts.target), database);
+  const tgt = withDatabase(resolve(opts.target), opts.targetDatabase ?? database);
   requireClientTool('pg_dump');
   requireClientTool('psql');
   opts.onProgress?.(`preparing target database ${database} on ${tgt.endpoint}`);
-  await ensureTargetDatabase(tgt, database, opts.createDatabase ?? true, await sourceEncoding(src));
+  await ensureTargetDatabase(tgt, tgt.database, opts.createDatabase ?? true, await sourceEncoding(src));
 
   // libpq needs CA files; Node's default trust (no sslrootcert) is written out as a bundle for the run.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tj-copy-'));
@@ -168,7 +178,13 @@ export async function copyDatabase(opts: CopyOptions): Promise<CopyResult> {
     return f;
   };
   try {
-    const dumpArgs = ['--no-owner', '--no-privileges', '--no-publications', '--no-subscriptions', '--format=plain'];
+    const keep = opts.ownersAndPrivileges ?? true;
+    const dumpArgs = [
+      ...(keep ? [] : ['--no-owner', '--no-privileges']),
+      '--no-publications',
+      '--no-subscriptions',
+      '--format=plain',
+    ];
     if (opts.schemaOnly) dumpArgs.push('--schema-only');
     if (opts.snapshot) dumpArgs.push(`--snapshot=${opts.snapshot}`);
     opts.onProgress?.(`pg_dump ${src.display} | psql ${tgt.display}`);
@@ -199,9 +215,56 @@ export async function copyDatabase(opts: CopyOptions): Promise<CopyResult> {
         `psql restore into ${tgt.display} failed (exit ${restoreCode}): ${tail(restoreErr, tgt.password) || 'no message'}; the restore ran in one transaction, nothing was committed`,
       );
     }
+    if (keep) await copyDatabaseOwnerAndPrivileges(src, tgt);
     return { database, bytes, seconds: (Date.now() - started) / 1000 };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The database's own owner and privileges (CONNECT, CREATE, TEMPORARY; pg_dump without --create carries neither):
+ * the source's owner, then exactly the source's effective ACL (every privilege revoked first, then each of the
+ * source's grants made again).
+ */
+async function copyDatabaseOwnerAndPrivileges(src: ConnectionTarget, tgt: ConnectionTarget): Promise<void> {
+  const q = (v: string): string => `"${v.replace(/"/g, '""')}"`;
+  const c = await connect(src);
+  let owner: string;
+  let grants: { grantee: string | null; privilege: string; grantable: boolean }[];
+  try {
+    owner = (
+      await c.query(
+        `SELECT pg_catalog.pg_get_userbyid(datdba) AS o FROM pg_catalog.pg_database WHERE datname = current_database()`,
+      )
+    ).rows[0].o;
+    grants = (
+      await c.query(`SELECT CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee) END AS grantee,
+                            a.privilege_type AS privilege, a.is_grantable AS grantable
+                     FROM pg_catalog.pg_database d, pg_catalog.aclexplode(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) a
+                     WHERE d.datname = current_database()`)
+    ).rows;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+  const t = await connect(tgt);
+  try {
+    const db = q(tgt.database);
+    await t.query('BEGIN');
+    await t.query(`ALTER DATABASE ${db} OWNER TO ${q(owner)}`);
+    await t.query(`REVOKE ALL ON DATABASE ${db} FROM PUBLIC, ${q(owner)}`);
+    for (const g of grants)
+      await t.query(
+        `GRANT ${g.privilege} ON DATABASE ${db} TO ${g.grantee === null ? 'PUBLIC' : q(g.grantee)}${g.grantable ? ' WITH GRANT OPTION' : ''}`,
+      );
+    await t.query('COMMIT');
+  } catch (err) {
+    await t.query('ROLLBACK').catch(() => undefined);
+    throw new Error(
+      `setting the owner and privileges of database ${tgt.database} on ${tgt.endpoint} failed: ${(err as Error).message}`,
+    );
+  } finally {
+    await t.end().catch(() => undefined);
   }
 }
 
@@ -247,5 +310,39 @@ export async function runSqlFile(opts: {
       );
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The exact schema-restore check: pg_dump --schema-only of `database` (owners and privileges kept, so the roles must
+ * exist on the target server: copyRoles) replayed into a scratch database on the target server in one transaction,
+ * then the scratch database dropped, whatever happened. Returns the restore's error instead of throwing it.
+ */
+export async function replaySchema(opts: {
+  source: ConnectionTarget;
+  target: ConnectionTarget;
+  database: string;
+  env?: NodeJS.ProcessEnv;
+}): Promise<{ ok: true } | { ok: false; error: string }> {
+  const scratch = `tj_replay_${crypto.randomBytes(4).toString('hex')}`;
+  try {
+    await copyDatabase({
+      source: opts.source,
+      target: opts.target,
+      database: opts.database,
+      targetDatabase: scratch,
+      schemaOnly: true,
+      env: opts.env ?? {},
+    });
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  } finally {
+    const admin = await connect(withDatabase(opts.target, 'postgres'));
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${scratch}`);
+    } finally {
+      await admin.end().catch(() => undefined);
+    }
   }
 }

@@ -23,6 +23,16 @@ export interface Pair {
     source: string[],
     target: string[],
   ): Promise<{ source: ConnectionTarget; target: ConnectionTarget }>;
+  /**
+   * Creates database `name` on one side as a copy of `template` (CREATE DATABASE ... TEMPLATE: a file copy, much
+   * faster than seeding again) and runs the statements in it. Returns the connection target of the copy.
+   */
+  copy(side: 'source' | 'target', template: string, name: string, statements?: string[]): Promise<ConnectionTarget>;
+  /**
+   * A LOGIN role that is neither superuser nor BYPASSRLS on both servers (as RDS's master user is not), created on
+   * first use with the pair's password; returns `t` connecting as it.
+   */
+  asValidator(t: ConnectionTarget): Promise<ConnectionTarget>;
   /** Runs statements in a database, autocommit, one by one. */
   exec(t: ConnectionTarget, ...statements: string[]): Promise<void>;
   /** The first column of the first row. */
@@ -30,6 +40,9 @@ export interface Pair {
 }
 
 let shared: Promise<Pair> | undefined;
+
+/** The pair's non-superuser validating role (asValidator). */
+export const VALIDATOR = 'tj_validator';
 
 async function start(): Promise<Pair> {
   const tls = makeTlsFixture();
@@ -56,12 +69,39 @@ async function start(): Promise<Pair> {
       await c.end();
     }
   };
+  let validatorReady: Promise<void> | undefined;
   return {
     tls,
     s13,
     s16,
     exec,
     value,
+    async copy(side, template, name, statements = []) {
+      const s = side === 'source' ? s13 : s16;
+      await exec(
+        admin(s, 'postgres'),
+        `DROP DATABASE IF EXISTS "${name}"`,
+        `CREATE DATABASE "${name}" TEMPLATE "${template}"`,
+      );
+      const t = withDatabase(admin(s, 'postgres'), name);
+      if (statements.length) await exec(t, ...statements);
+      return t;
+    },
+    async asValidator(t) {
+      validatorReady ??= (async () => {
+        for (const s of [s13, s16])
+          await exec(
+            admin(s, 'postgres'),
+            `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${VALIDATOR}') THEN CREATE ROLE ${VALIDATOR} LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$`,
+            `ALTER ROLE ${VALIDATOR} PASSWORD '${extra.password}'`,
+          );
+      })();
+      await validatorReady;
+      return resolveTarget(
+        `postgresql://${VALIDATOR}:${extra.password}@localhost:${t.port}/${encodeURIComponent(t.database)}?sslmode=verify-full&sslrootcert=${encodeURIComponent(tls.ca.certFile)}`,
+        { env: {} },
+      );
+    },
     async databases(name, source, target) {
       const out = { source: admin(s13, name), target: admin(s16, name) };
       for (const [s, sql] of [

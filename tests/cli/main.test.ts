@@ -75,7 +75,7 @@ describe('tj-pg-upgrade CLI: usage', () => {
     assert.equal(r.code, 2);
     const doc = JSON.parse(r.stdout);
     assert.deepEqual(doc, { command: 'precheck', ok: false, error: { kind: 'refused', message: doc.error.message } });
-    assert.match(doc.error.message, /^cannot connect to 127\.0\.0\.1:1: connection refused/);
+    assert.match(doc.error.message, /^source: cannot connect to 127\.0\.0\.1:1: connection refused/);
   });
 
   it('runs as `npx tj-pg-upgrade` from the project directory (package.json bin)', () => {

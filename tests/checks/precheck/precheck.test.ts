@@ -304,17 +304,33 @@ describe('precheck: verdicts of the list (pure)', () => {
     );
   });
 
-  it('databases checked: a database the role could not enter is a warning that says how to fix it', () => {
-    const w = entry('databases checked').verdict([], {
-      ...run,
-      skipped: [{ name: 'rdsadmin', reason: 'permission denied for database rdsadmin' }],
-    });
-    assert.equal(w.status, 'warn');
+  it("databases checked: a database the role could not enter fails (its blockers are unknown), except RDS's own rdsadmin", () => {
+    const denied = { name: 'billing', reason: 'permission denied for database billing' };
+    const f = entry('databases checked').verdict([], { ...run, skipped: [denied] });
+    assert.equal(f.status, 'fail');
     assert.match(
-      w.detail,
-      /^checked 1 database\(s\); some could not be checked: connect as a role allowed into every database/,
+      f.detail,
+      /^checked 1 database\(s\), but 1 could not be checked, so their blockers are unknown: connect as a role allowed into every database \(RDS: the master user\)/,
     );
-    assert.deepEqual(w.objects, ['checked: app', 'not checked: rdsadmin (permission denied for database rdsadmin)']);
+    assert.equal(f.objects[0], 'checked: app');
+    assert.match(
+      f.objects[1],
+      /^NOT CHECKED: billing \(permission denied for database billing\); unknown there: reg\* data types, /,
+    );
+    // On RDS (the role rdsadmin exists) the rdsadmin database is RDS's: no customer role may enter it.
+    const rdsadmin = { name: 'rdsadmin', reason: 'permission denied for database rdsadmin' };
+    const rds = entry('databases checked').verdict([], {
+      ...run,
+      server: { ...run.server, rds: true },
+      skipped: [rdsadmin],
+    });
+    assert.equal(rds.status, 'pass');
+    assert.deepEqual(rds.objects, [
+      'checked: app',
+      "not checked: rdsadmin (RDS's own database: no customer role may enter it, RDS upgrades it itself)",
+    ]);
+    // Elsewhere a database called rdsadmin is just a database.
+    assert.equal(entry('databases checked').verdict([], { ...run, skipped: [rdsadmin] }).status, 'fail');
   });
 
   it('large objects: warns from the threshold, summing every database', () => {

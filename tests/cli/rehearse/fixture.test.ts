@@ -125,7 +125,8 @@ describe('rehearse: the default fixture end to end', () => {
     // The orders table (serial id) kept receiving rows: its sequence on the clone was set to the source's last id.
     const orders = c.sequences!.find((s) => s.includes(`${TOOLJET_DB_NAMES.orders}_id_seq`));
     assert.ok(orders, JSON.stringify(c.sequences));
-    const ordersRows = report.tables.find((t) => t.table.endsWith(TOOLJET_DB_NAMES.orders))!;
+    // Names that need quotes are reported quoted (validate keys tables by their quoted name parts).
+    const ordersRows = report.tables.find((t) => t.table.endsWith(`"${TOOLJET_DB_NAMES.orders}"`))!;
     assert.match(
       orders,
       new RegExp(`, ${ordersRows.sourceRows}, true\\)`),
@@ -147,7 +148,7 @@ describe('rehearse: the default fixture end to end', () => {
     // The simulated writes added orders and audit rows (and deleted some audit rows) after the fixture was seeded.
     const w = report.cutover.writes!;
     assert.equal(
-      rows('tooljet_db', `${TOOLJET_DB_NAMES.schema}.${TOOLJET_DB_NAMES.orders}`).sourceRows,
+      rows('tooljet_db', `"${TOOLJET_DB_NAMES.schema}"."${TOOLJET_DB_NAMES.orders}"`).sourceRows,
       counts.orders + w.transactions.tooljet_db,
     );
     assert.equal(

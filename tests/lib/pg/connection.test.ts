@@ -258,6 +258,48 @@ describe('lib/pg/connection: libpq URL and PG* env -> verified node-postgres con
       );
     });
 
+    // libpq: hostaddr is where to connect, host is the name the certificate must carry (verify-full). Before issue 11
+    // the address replaced the name, so the certificate was checked against 127.0.0.1.
+    it('host= and hostaddr=: connects to the address and checks the certificate against host, as libpq does', async () => {
+      const named = resolveTarget(
+        `host=db.other.example hostaddr=127.0.0.1 port=${wrongName.port} dbname=postgres user=${wrongName.user} password=${wrongName.password} sslmode=verify-full sslrootcert=${tls.ca.certFile}`,
+        { env: {} },
+      );
+      assert.equal(named.host, 'db.other.example');
+      assert.equal(named.hostaddr, '127.0.0.1');
+      assert.equal(named.endpoint, `db.other.example:${wrongName.port} (hostaddr 127.0.0.1)`);
+      assert.match(
+        named.display,
+        /^postgresql:\/\/postgres@db\.other\.example:\d+\/postgres\?.*&hostaddr=127\.0\.0\.1$/,
+      );
+      const c = await connect(named);
+      try {
+        assert.equal(tlsInfo(c, named).checkedName, 'db.other.example');
+        assert.equal(tlsInfo(c, named).verified, true);
+      } finally {
+        await c.end();
+      }
+      // The certificate covers 127.0.0.1, but the name asked for is another: refused (the old code accepted it).
+      const e = await failure(
+        `host=wrong.example hostaddr=127.0.0.1 port=${good.port} dbname=postgres user=${good.user} password=${good.password} sslmode=verify-full sslrootcert=${tls.ca.certFile}`,
+      );
+      assert.equal(e.kind, 'tls-hostname');
+      assert.match(e.message, /host name "wrong\.example" does not match the server certificate/);
+      // PGHOSTADDR works as hostaddr= does.
+      const fromEnv = resolveTarget(undefined, {
+        env: { PGHOST: 'db.other.example', PGHOSTADDR: '127.0.0.1', PGPORT: String(wrongName.port) },
+      });
+      assert.equal(fromEnv.hostaddr, '127.0.0.1');
+      assert.throws(
+        () => resolveTarget('hostaddr=127.0.0.1 dbname=x sslmode=verify-full', { env: {} }),
+        /hostaddr=127\.0\.0\.1 without host=: verify-full needs the server's name/,
+      );
+      assert.throws(
+        () => resolveTarget('host=a hostaddr=db.example dbname=x', { env: {} }),
+        /not a numeric IP address/,
+      );
+    });
+
     it('require and verify-ca are verified fully too (host name mismatch still refused)', async () => {
       for (const mode of ['require', 'verify-ca']) {
         const e = await failure(wrongName.url('postgres', { sslmode: mode, sslrootcert: tls.ca.certFile }));
