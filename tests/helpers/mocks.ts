@@ -189,6 +189,8 @@ export interface ResourceOptionsSeen {
   importId: string;
   /** Top-level inputs that were sent as (or contain) Pulumi secrets. */
   secretInputs: string[];
+  /** The `additionalSecretOutputs` resource option: outputs the engine stores as secrets whatever the provider says. */
+  additionalSecretOutputs: string[];
   /** The provider reference the resource was registered with ('' for the default provider). */
   provider: string;
 }
@@ -472,6 +474,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       secretInputs: Object.entries(req.getObject()?.toJavaScript() ?? {})
         .filter(([, v]) => containsSecret(v))
         .map(([k]) => k),
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
       provider: req.getProvider(),
     });
   }
@@ -520,6 +523,7 @@ interface RegisterResourceRequest {
   getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }, prop: string) => void): void };
   getImportid(): string;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getAdditionalsecretoutputsList(): string[];
   getProvider(): string;
 }
 
