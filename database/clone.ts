@@ -1,5 +1,5 @@
 // The private clone: restored from the snapshot, upgraded to PostgreSQL 16.9, then put on the postgres16 parameter
-// group by a finishing command, all inside one `pulumi up`. Why it takes two pieces (README "The Pulumi program"):
+// group by a finishing command, all inside one `pulumi up`. Why it takes two pieces (docs/design.md "Restore, upgrade, parameter group, CA"):
 // on create the provider restores the snapshot on its own engine (13) with the configured parameter group and only
 // then applies engineVersion in a follow-up ModifyDBInstance that carries no parameter group. A postgres16 group on
 // the restore is refused, and a custom postgres13 group would make the major-version modify fail. So the instance

@@ -1,5 +1,5 @@
-// `tj-pg-upgrade rehearse --source` against a separately started PostgreSQL 13.21 holding a schema nobody here wrote
-// (Northwind, loaded with psql from ../shared/datasets): dump/restore onto the local 16.9, validated, and the source
+// Dataset suite (npm run test:datasets; not part of npm test): `tj-pg-upgrade rehearse --source` against a separately
+// started PostgreSQL 13.21 holding a schema nobody here wrote (Northwind, loaded with psql from ../shared/datasets): dump/restore onto the local 16.9, validated, and the source
 // only ever read. Then a precheck blocker planted in it stops the rehearsal with exit 1 and is named.
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
@@ -10,9 +10,8 @@ import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../..
 import { runSqlFile } from '../../../lib/pg/copy';
 import type { RehearsalReport } from '../../../cli/rehearse';
 import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../../helpers/servers';
+import { datasetFile } from '../../helpers/datasets';
 import { leftovers, processesMentioning, runRehearse, scratch } from './helpers';
-
-const NORTHWIND = path.join(__dirname, '..', '..', '..', '..', 'shared', 'datasets', 'northwind.sql');
 
 describe('rehearse --source: a PostgreSQL 13.21 the test built (Northwind), by dump/restore', () => {
   let tls: TlsFixture;
@@ -39,11 +38,12 @@ describe('rehearse --source: a PostgreSQL 13.21 the test built (Northwind), by d
 
   before(async function () {
     this.timeout(120_000);
+    const northwind = datasetFile('northwind.sql');
     tls = makeTlsFixture();
     server = await startServer(13, tls, { user: 'northwind_owner' });
     admin = resolveTarget(server.url('postgres', verifyFull(tls)), { env: {} });
     await on('postgres', (c) => c.query('CREATE DATABASE northwind'));
-    await runSqlFile({ target: admin, database: 'northwind', file: NORTHWIND });
+    await runSqlFile({ target: admin, database: 'northwind', file: northwind });
     await on('northwind', async (c) => {
       const tables = (
         await c.query(
