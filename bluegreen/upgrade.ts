@@ -9,6 +9,7 @@ import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import type { BlueGreenPhase } from '../config/types';
 import { CLI, inProjectDir, noopUpdateScript } from '../lib/commands';
+import { commandWithSecrets } from '../lib/commands/secret-command';
 import { formatDuration } from '../lib/durations';
 import { Parameter, PostgresParameterGroup } from '../database/parameter-group';
 import { SourceSnapshot } from '../database/snapshot';
@@ -80,10 +81,10 @@ export class BlueGreenUpgrade extends pulumi.ComponentResource {
     super('tooljet-pg-upgrade:bluegreen:BlueGreenUpgrade', name, {}, opts);
     const upgrade = args.phase === 'upgrade';
     const env = (extra: Record<string, string>) =>
-      pulumi.secret(args.password).apply((password) => ({ PGPASSWORD: password, ...extra }));
+      args.password.apply((password) => ({ PGPASSWORD: password, ...extra }));
 
     // Read-only on the source; exit 1 (a blocker) fails the update before anything is changed.
-    this.precheck = new command.local.Command(
+    this.precheck = commandWithSecrets(
       `${name}-precheck`,
       {
         create: precheckScript(),
@@ -158,7 +159,7 @@ export class BlueGreenUpgrade extends pulumi.ComponentResource {
     if (upgrade) {
       // After the switchover: the same endpoint now serves 16.9. Sequences are not carried by logical replication:
       // postcheck moves every lagging sequence past its column's largest value, and ANALYZEs.
-      this.postcheck = new command.local.Command(
+      this.postcheck = commandWithSecrets(
         `${name}-postcheck`,
         {
           create: postcheckScript(),

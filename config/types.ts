@@ -62,7 +62,11 @@ export interface CloneConfig {
   readonly engineVersion: string;
   /** Name of the postgres16 DB parameter group created for the clone. */
   readonly parameterGroupName: string;
-  readonly caCertIdentifier: string;
+  /**
+   * The RDS CA of the clone's server certificate. Unset: the source's (the one ToolJet already verifies). Set by the
+   * clone's finishing step: the provider's restore does not send it (docs/design.md).
+   */
+  readonly caCertIdentifier?: string;
   /** Unset: chosen by RDS. */
   readonly availabilityZone?: string;
   /** Unset: the source's subnet group (keeps the clone in the source's private network). */
@@ -88,8 +92,8 @@ export interface DatabaseConfig {
   readonly name: string;
   /** ToolJet Database (TOOLJET_DB); must differ from `name`. */
   readonly tooljetDbName: string;
-  /** Port the clone listens on (PG_PORT). */
-  readonly port: number;
+  /** Port the clone listens on (PG_PORT). Unset: the source's (its security groups admit that port). */
+  readonly port?: number;
 }
 
 export interface StackConfig {
@@ -249,12 +253,10 @@ export const DEFAULTS = {
   stagingCloneIdentifier: 'test-db-pg13-clone',
   instanceClass: 'db.t3.medium',
   engineVersion: '16.9',
-  caCertIdentifier: 'rds-ca-rsa2048-g1',
   cloneTimeoutSeconds: { create: 4 * HOUR, update: 4 * HOUR, delete: 2 * HOUR },
   activeDatabase: 'source' as ActiveDatabase,
   databaseName: 'tooljet_production',
   tooljetDbName: 'tooljet_db',
-  port: 5432,
   strategy: 'clone' as Strategy,
   blueGreenUpdateTimeoutSeconds: 8 * HOUR,
   logRetentionDays: 30,
