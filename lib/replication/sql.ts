@@ -83,12 +83,13 @@ export function renderConninfo(c: SubscriptionConninfo): string {
 
 /** `text` with every conninfo password value and the raw password itself replaced by ***. */
 export function redactConninfo(text: string, password?: string): string {
-  let out = text.replace(/password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/gi, 'password=***');
+  let out = text;
   if (password && password.length >= 3) {
-    for (const form of new Set([password, conninfoValue(password), sqlLiteral(conninfoValue(password))]))
-      out = out.split(form).join('***');
+    // The password as it appears inside an SQL literal, inside a conninfo, and raw: longest form first.
+    const forms = [sqlLiteral(conninfoValue(password)).slice(1, -1), conninfoValue(password), password];
+    for (const form of [...new Set(forms)].sort((a, b) => b.length - a.length)) out = out.split(form).join('***');
   }
-  return out;
+  return out.replace(/password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/gi, 'password=***');
 }
 
 export interface TableName {
