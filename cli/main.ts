@@ -42,9 +42,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   const cmd = await entry.load();
   let values: Values;
+  let positionals: string[];
   try {
-    const parsed = parseArgs({ args: rest, options: cmd.options, strict: true, allowPositionals: false });
+    const parsed = parseArgs({ args: rest, options: cmd.options, strict: true, allowPositionals: !!cmd.positionals });
     values = parsed.values as Values;
+    positionals = parsed.positionals;
   } catch (err) {
     io.err(`tj-pg-upgrade ${name}: ${await oneLine((err as Error).message)} (see tj-pg-upgrade ${name} --help)`);
     return 2;
@@ -54,7 +56,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   try {
-    return await cmd.run(values, io);
+    return await cmd.run(values, io, positionals);
   } catch (err) {
     const { ConnectionConfigError, ConnectionError } = await import('../lib/pg/connection');
     const known = err instanceof UsageError || err instanceof ConnectionConfigError || err instanceof ConnectionError;
