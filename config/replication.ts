@@ -73,7 +73,7 @@ export function parseReplication(r: Reader, raw: Raw, ctx: ReplicationContext): 
   const backupRetentionPeriod =
     r.integer('replication.backupRetentionPeriod', o.backupRetentionPeriod, 0, 35) ??
     DEFAULTS.replicationBackupRetentionPeriod;
-  const finalSnapshotIdentifier = r.named(
+  let finalSnapshotIdentifier = r.named(
     'replication.finalSnapshotIdentifier',
     o.finalSnapshotIdentifier,
     checkInstanceIdentifier,
@@ -84,6 +84,9 @@ export function parseReplication(r: Reader, raw: Raw, ctx: ReplicationContext): 
       'replication.finalSnapshotIdentifier',
       'is only used in production (staging skips the final snapshot); remove it',
     );
+  // Production: the new instance becomes the production database, so deleting it leaves a final snapshot.
+  if (o.finalSnapshotIdentifier === undefined && ctx.environment === 'production' && identifier)
+    finalSnapshotIdentifier = `${identifier}-final`;
   const user = r.matching(
     'replication.user',
     o.user,

@@ -141,6 +141,9 @@ export class PostDeployValidation extends pulumi.ComponentResource {
       {
         parent: this,
         ...(opts?.dependsOn !== undefined && { dependsOn: opts.dependsOn }),
+        // It runs with the password in its environment: pulumi-command 1.2.1 keeps stdout/stderr in plain state
+        // unless told (pulumi/pulumi-command #134, #260, #401).
+        additionalSecretOutputs: ['stdout', 'stderr'],
         customTimeouts: { create: formatDuration(args.timeoutSeconds), update: '5m' },
       },
     );

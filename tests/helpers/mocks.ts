@@ -191,6 +191,8 @@ export interface ResourceOptionsSeen {
   secretInputs: string[];
   /** The provider reference the resource was registered with ('' for the default provider). */
   provider: string;
+  /** The `additionalSecretOutputs` resource option. */
+  additionalSecretOutputs: string[];
 }
 
 export interface RecordedResource {
@@ -473,6 +475,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         .filter(([, v]) => containsSecret(v))
         .map(([k]) => k),
       provider: req.getProvider(),
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
     });
   }
 
@@ -521,6 +524,7 @@ interface RegisterResourceRequest {
   getImportid(): string;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
   getProvider(): string;
+  getAdditionalsecretoutputsList(): string[];
 }
 
 type Callback = (err: unknown, response: { getUrn?(): string } | undefined) => void;
