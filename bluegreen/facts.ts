@@ -42,6 +42,7 @@ export interface BlueGreenSource extends BlueGreenSourceFacts, MirrorFacts {
   /** Its network (strategy replication puts the new instance there). */
   dbSubnetGroup?: string;
   vpcSecurityGroups: string[];
+  multiAz: boolean;
 }
 
 /** Combines the two lookups into the facts the checks and the mirror read. Throws on output it cannot read. */
@@ -89,6 +90,7 @@ export function combineFacts(i: aws.rds.GetInstanceResult, described: string): B
     caCertIdentifier: i.caCertIdentifier,
     ...(i.dbSubnetGroup ? { dbSubnetGroup: i.dbSubnetGroup } : {}),
     vpcSecurityGroups: [...(i.vpcSecurityGroups ?? [])],
+    multiAz: i.multiAz,
   };
 }
 
