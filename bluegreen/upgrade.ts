@@ -11,15 +11,16 @@ import type { BlueGreenPhase } from '../config/types';
 import { CLI, inProjectDir, noopUpdateScript } from '../lib/commands';
 import { commandWithSecrets } from '../lib/commands/secret-command';
 import { formatDuration } from '../lib/durations';
-import { Parameter, PostgresParameterGroup } from '../database/parameter-group';
+import {
+  Parameter,
+  POSTGRES16_LOGICAL_REPLICATION_PARAMETERS,
+  PostgresParameterGroup,
+} from '../database/parameter-group';
 import { SourceSnapshot } from '../database/snapshot';
 import { MirroredInstanceArgs, upgradeSourceInstance } from './mirror';
 
 /** The green instance's group: TLS only, and logical replication (how RDS feeds a major-version green). */
-export const BLUE_GREEN_POSTGRES16_PARAMETERS: readonly Parameter[] = [
-  { name: 'rds.force_ssl', value: '1', applyMethod: 'pending-reboot' },
-  { name: 'rds.logical_replication', value: '1', applyMethod: 'pending-reboot' },
-];
+export const BLUE_GREEN_POSTGRES16_PARAMETERS: readonly Parameter[] = POSTGRES16_LOGICAL_REPLICATION_PARAMETERS;
 
 export function precheckScript(): string {
   return inProjectDir(`${CLI} precheck --quiet\n`);

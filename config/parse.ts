@@ -34,6 +34,7 @@ import { parseAppSecrets } from './app-secrets';
 import { parseMaintenanceWindow } from './cutover';
 import { parseTargets, parseTargetSettings } from './targets';
 import { parseValidation } from './validation';
+import { parseReplication } from './replication';
 import { kindOf, Obj, Reader } from './reader';
 
 export interface ParseOptions {
@@ -463,6 +464,17 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
     targets,
   });
 
+  const replication = parseReplication(r, raw, {
+    strategy: aftercare.strategy,
+    environment,
+    sourceId,
+    activeDatabase,
+    cutoverAt: aftercare.cutoverAt,
+    targets,
+    validation,
+    isSecret: opts.isSecret,
+  });
+
   if (r.problems.length > 0 || !sourceId || !caBundle) throw new ConfigError(r.problems);
   return {
     project: opts.project,
@@ -482,5 +494,6 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
     ...aftercare,
     ...window,
     ...(restoredInstance !== undefined && { restoredInstance }),
+    ...(replication !== undefined && { replication }),
   };
 }
