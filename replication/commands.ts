@@ -68,38 +68,40 @@ function replicate(args: string): string {
 }
 
 /**
- * The script of one step. Hosts and ports come from the environment ($TJ_PUBLISHER_HOST, $TJ_PUBLISHER_PORT): the
+ * The script of one step. Hosts and ports come from the environment ($TJ_PUBLISHER_HOST, $TJ_PUBLISHER_PORT, and the
+ * subscriber's CA file $TJ_SUBSCRIBER_SSLROOTCERT): the
  * new instance's endpoint is unknown until it exists, and the text stays the same for every run.
  */
 export function replicationScript(step: ReplicationCommandStep, o: ReplicationCommandOptions): string {
   const deadline = arg('catchUpDeadline', formatDuration(o.catchUpDeadlineSeconds));
+  // Every step names the databases: the CLI's default is the URL's database only, and ToolJet has two.
+  const dbs = `--databases ${o.databases.map((d) => arg('database', d)).join(',')}`;
   switch (step) {
     case 'precheck':
       return inProjectDir(`${CLI} precheck --quiet --strategy replication\n`);
     case 'setup': {
-      const databases = o.databases.map((d) => arg('database', d)).join(',');
       const user =
         o.replicationUser !== undefined ? ` --replication-user ${arg('replication.user', o.replicationUser)}` : '';
       return replicate(
-        `setup --databases ${databases} --publisher-host "$TJ_PUBLISHER_HOST" --publisher-port "$TJ_PUBLISHER_PORT" --subscriber-sslrootcert ${SUBSCRIBER_SSLROOTCERT}${user}`,
+        `setup ${dbs} --publisher-host "$TJ_PUBLISHER_HOST" --publisher-port "$TJ_PUBLISHER_PORT" --subscriber-sslrootcert "$TJ_SUBSCRIBER_SSLROOTCERT"${user}`,
       );
     }
     case 'status':
-      return replicate('status');
+      return replicate(`status ${dbs}`);
     case 'catch-up':
-      return replicate(`catch-up --direction forward --deadline ${deadline}`);
+      return replicate(`catch-up ${dbs} --direction forward --deadline ${deadline}`);
     case 'finish':
-      return replicate('finish --direction forward');
+      return replicate(`finish ${dbs} --direction forward`);
     case 'reverse':
       return replicate(
-        `reverse --publisher-host "$TJ_PUBLISHER_HOST" --subscriber-sslrootcert ${SUBSCRIBER_SSLROOTCERT}`,
+        `reverse ${dbs} --publisher-host "$TJ_PUBLISHER_HOST" --subscriber-sslrootcert "$TJ_SUBSCRIBER_SSLROOTCERT"`,
       );
     case 'catch-up-reverse':
-      return replicate(`catch-up --direction reverse --deadline ${deadline}`);
+      return replicate(`catch-up ${dbs} --direction reverse --deadline ${deadline}`);
     case 'finish-reverse':
-      return replicate('finish --direction reverse');
+      return replicate(`finish ${dbs} --direction reverse`);
     case 'teardown':
-      return replicate('teardown --direction all');
+      return replicate(`teardown ${dbs} --direction all`);
   }
 }
 
@@ -123,6 +125,11 @@ export interface ReplicationEnvironmentInput {
   replicationPassword?: string;
   /** The publisher of this step (setup: the source; reverse: the new instance). */
   publisher?: Endpoint;
+  /**
+   * Where the subscriber's server process finds the CA that signed the publisher's certificate. On RDS its own CA file,
+   * SUBSCRIBER_SSLROOTCERT (both instances on the same CA); other values are for servers that are not RDS (tests).
+   */
+  subscriberSslRootCert?: string;
   connectTimeoutSeconds?: number;
 }
 
@@ -135,7 +142,11 @@ export function replicationEnvironment(i: ReplicationEnvironmentInput): Record<s
     PGPASSWORD: i.password,
     PGCONNECT_TIMEOUT: String(i.connectTimeoutSeconds ?? 15),
     ...(i.replicationPassword !== undefined && { TJ_PG_REPLICATION_PASSWORD: i.replicationPassword }),
-    ...(i.publisher && { TJ_PUBLISHER_HOST: i.publisher.host, TJ_PUBLISHER_PORT: String(i.publisher.port) }),
+    ...(i.publisher && {
+      TJ_PUBLISHER_HOST: i.publisher.host,
+      TJ_PUBLISHER_PORT: String(i.publisher.port),
+      TJ_SUBSCRIBER_SSLROOTCERT: i.subscriberSslRootCert ?? SUBSCRIBER_SSLROOTCERT,
+    }),
   };
 }
 

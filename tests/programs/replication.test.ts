@@ -141,12 +141,13 @@ describe('strategy replication, phase replicate: the new 16.9 instance, fed whil
     assert.match(
       String(setup.inputs.create),
       new RegExp(
-        `replicate setup --databases tooljet_production,tooljet_db --publisher-host "\\$TJ_PUBLISHER_HOST" --publisher-port "\\$TJ_PUBLISHER_PORT" --subscriber-sslrootcert ${SUBSCRIBER_SSLROOTCERT}\\n$`,
+        `replicate setup --databases tooljet_production,tooljet_db --publisher-host "\\$TJ_PUBLISHER_HOST" --publisher-port "\\$TJ_PUBLISHER_PORT" --subscriber-sslrootcert "\\$TJ_SUBSCRIBER_SSLROOTCERT"\\n$`,
       ),
     );
     const e = env(setup);
     assert.match(e.TJ_PUBLISHER_HOST, /^tooljet-prod-db\.c[0-9a-f]+\.us-east-1\.rds\.amazonaws\.com$/);
     assert.equal(e.TJ_PUBLISHER_PORT, '5432');
+    assert.equal(e.TJ_SUBSCRIBER_SSLROOTCERT, SUBSCRIBER_SSLROOTCERT, "on RDS: the subscriber instance's own CA file");
     assert.match(e.TJ_PG_SOURCE_URL, /^postgresql:\/\/tooljet@tooljet-prod-db\..*sslmode=verify-full&sslrootcert=/);
     assert.match(e.TJ_PG_TARGET_URL, /^postgresql:\/\/tooljet@tooljet-prod-db-pg16\..*sslmode=verify-full/);
     assert.equal(e.PGPASSWORD, TEST_PASSWORD);
@@ -198,12 +199,18 @@ describe('strategy replication, phase cutover: the window in order', () => {
 
   it("runs each step's command as the CLI interface says", () => {
     const create = (n: string) => String(g.command(n).inputs.create);
-    assert.match(create('replicate-catch-up'), /replicate catch-up --direction forward --deadline 10m\n$/);
-    assert.match(create('replicate-finish'), /replicate finish --direction forward\n$/);
+    assert.match(
+      create('replicate-catch-up'),
+      /replicate catch-up --databases tooljet_production,tooljet_db --direction forward --deadline 10m\n$/,
+    );
+    assert.match(
+      create('replicate-finish'),
+      /replicate finish --databases tooljet_production,tooljet_db --direction forward\n$/,
+    );
     assert.match(
       create('replicate-reverse'),
       new RegExp(
-        `replicate reverse --publisher-host "\\$TJ_PUBLISHER_HOST" --subscriber-sslrootcert ${SUBSCRIBER_SSLROOTCERT}\\n$`,
+        `replicate reverse --databases tooljet_production,tooljet_db --publisher-host "\\$TJ_PUBLISHER_HOST" --subscriber-sslrootcert "\\$TJ_SUBSCRIBER_SSLROOTCERT"\\n$`,
       ),
     );
     assert.match(create('post-deploy-validate'), /validate --expect-version 16\.9 /);
@@ -213,6 +220,7 @@ describe('strategy replication, phase cutover: the window in order', () => {
 
   it('reverses with the new instance as the publisher, and points ToolJet at it', () => {
     assert.match(env(g.command('replicate-reverse')).TJ_PUBLISHER_HOST, /^tooljet-prod-db-pg16\./);
+    assert.equal(env(g.command('replicate-reverse')).TJ_SUBSCRIBER_SSLROOTCERT, SUBSCRIBER_SSLROOTCERT);
     assert.equal(run.outputs.activeDatabaseIdentifier.value, NEW);
     assert.equal(run.outputs.maintenanceWindow.value, 'cutover');
   });
@@ -241,8 +249,14 @@ describe('strategy replication, phase rollback: back to the source with the writ
       ['re-point', g.targetResources('ecs')],
       ['start', [g.command('start-tooljet-ecs')]],
     ]);
-    assert.match(String(g.command('replicate-catch-up-reverse').inputs.create), /catch-up --direction reverse /);
-    assert.match(String(g.command('replicate-finish-reverse').inputs.create), /finish --direction reverse\n$/);
+    assert.match(
+      String(g.command('replicate-catch-up-reverse').inputs.create),
+      /catch-up --databases tooljet_production,tooljet_db --direction reverse /,
+    );
+    assert.match(
+      String(g.command('replicate-finish-reverse').inputs.create),
+      /finish --databases tooljet_production,tooljet_db --direction reverse\n$/,
+    );
   });
 
   it('neither validates nor reverses again; ToolJet ends on the source; the report is a secret output', () => {
@@ -265,7 +279,7 @@ describe('strategy replication, phase teardown', () => {
     assert.match(String(run.one(INSTANCE).inputs.identifier), new RegExp(NEW));
     assert.match(
       String(new Graph(run).command('replicate-teardown').inputs.create),
-      /replicate teardown --direction all\n$/,
+      /replicate teardown --databases tooljet_production,tooljet_db --direction all\n$/,
     );
     assert.ok(
       run.logs.some((l) => /warning: replication\.teardown drops the reverse replication/.test(l)),
