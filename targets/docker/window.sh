@@ -43,6 +43,9 @@ waited=0
 command -v docker >/dev/null 2>&1 ||
   fail "docker is not on PATH; run pulumi up on the Docker host (Docker Compose v2), or set maintenanceWindow: false and stop ToolJet yourself"
 cd "$dir" 2>/dev/null || fail "cannot enter targets.docker.directory $dir"
+# The window needs Compose v2 (`docker compose`): `ps --status` and `logs --since` are not in docker-compose 1.x.
+docker compose version >/dev/null 2>&1 ||
+  fail "docker compose (Compose v2, the docker-compose-plugin package) is not available: the window stops and starts ToolJet with it (docker-compose 1.x lacks ps --status and logs --since); install it, or set maintenanceWindow: false and stop ToolJet yourself"
 
 running_services() {
   docker compose ps --status running --services ||

@@ -88,5 +88,18 @@ describe('targets/docker/window.sh against a stand-in docker compose', () => {
       h.runScript('docker', 'stop', h.stateFile(world({ stuck: true })), env('stop'), b),
       /service tooljet is still running after docker compose stop/,
     );
+    // A host with only docker-compose 1.x (ToolJet's guide's `docker-compose`): refused before anything is stopped.
+    const v1 = world({ noComposePlugin: true });
+    const state = h.stateFile(v1);
+    assertFailed(
+      h.runScript('docker', 'stop', state, env('stop'), b),
+      /docker compose \(Compose v2, the docker-compose-plugin package\) is not available.*maintenanceWindow: false/,
+    );
+    const calls = (JSON.parse(fs.readFileSync(state, 'utf8')) as { calls: { args: string[] }[] }).calls;
+    assert.deepEqual(
+      calls.map((c) => c.args.slice(0, 2).join(' ')),
+      ['compose version'],
+      'nothing but the version question',
+    );
   });
 });
