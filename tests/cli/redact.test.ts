@@ -5,6 +5,7 @@
 // while the error still says what to fix; a password in argv draws the one-line `ps` warning, on stderr only.
 import { strict as assert } from 'assert';
 import { percentEncode } from '../../lib/percent-encode';
+import { cliRedaction } from '../../cli/redact';
 import { CliRun, runCli } from './run-cli';
 
 const CHARS = ['#', '?', '/', '@', ':', '%', "'", '"', '\\', ' '];
@@ -56,7 +57,12 @@ function casesFor(c: string): Case[] {
   const enc = encodeURIComponent(pw);
   const refused = /connection refused/;
   return [
-    { what: `userinfo, percent-encoded (${c})`, url: `postgresql://app:${enc}@${HOST}:1/db`, password: pw, says: refused },
+    {
+      what: `userinfo, percent-encoded (${c})`,
+      url: `postgresql://app:${enc}@${HOST}:1/db`,
+      password: pw,
+      says: refused,
+    },
     {
       what: `userinfo, as typed (${c})`,
       url: `postgresql://app:${pw}@${HOST}:1/db?sslmode=verify-full`,
@@ -137,22 +143,23 @@ const otherSide = `postgresql://app:Tg7wQ2nRz@${HOST}:1/db`;
 describe('tj-pg-upgrade: passwords are never printed', function () {
   this.timeout(300_000);
 
-  for (const c of [...CHARS.map((ch) => ({ label: `a password with ${JSON.stringify(ch)}`, cases: casesFor(ch) }))]) {
+  for (const c of CHARS.map((ch) => ({ label: `a password with ${JSON.stringify(ch)}`, cases: casesFor(ch) }))) {
     it(`${c.label}: validate and precheck, argv and environment, text and --json`, async () => {
       const jobs: { args: string[]; env?: Record<string, string>; k: Case; json: boolean; argv: boolean }[] = [];
+      // validate in text and --json, precheck in --json (its text path is validate's), the environment in text.
       for (const k of c.cases) {
         for (const json of [false, true]) {
           const j = json ? ['--json'] : [];
           jobs.push({ args: ['validate', '--source', k.url, '--target', otherSide, ...j], k, json, argv: true });
-          jobs.push({ args: ['precheck', '--source', k.url, ...j], k, json, argv: true });
-          jobs.push({
-            args: ['validate', ...j],
-            env: { TJ_PG_SOURCE_URL: k.url, TJ_PG_TARGET_URL: otherSide },
-            k,
-            json,
-            argv: false,
-          });
         }
+        jobs.push({ args: ['precheck', '--json', '--source', k.url], k, json: true, argv: true });
+        jobs.push({
+          args: ['validate'],
+          env: { TJ_PG_SOURCE_URL: k.url, TJ_PG_TARGET_URL: otherSide },
+          k,
+          json: false,
+          argv: false,
+        });
       }
       const runs = await runAll(jobs);
       runs.forEach((r, i) => {
@@ -202,10 +209,14 @@ describe('tj-pg-upgrade: passwords are never printed', function () {
 
   it('PGPASSWORD is redacted too, in every form, and draws no argv warning', async () => {
     const pw = 'Pg9#x/Y%2Fq@Z';
-    const runs = await runAll([
-      { args: ['validate', '--source', `postgresql://app@${HOST}:1/db`, '--target', `postgresql://app@${HOST}:1/db`] },
-      { args: ['precheck', '--json', '--source', `postgresql://app@${HOST}:1/db`] },
-    ].map((j) => ({ ...j, env: { PGPASSWORD: pw } })));
+    const runs = await runAll(
+      [
+        {
+          args: ['validate', '--source', `postgresql://app@${HOST}:1/db`, '--target', `postgresql://app@${HOST}:1/db`],
+        },
+        { args: ['precheck', '--json', '--source', `postgresql://app@${HOST}:1/db`] },
+      ].map((j) => ({ ...j, env: { PGPASSWORD: pw } })),
+    );
     for (const r of runs) {
       assert.equal(r.code, 2, r.stderr);
       assertNoPassword(r, pw, 'PGPASSWORD');
@@ -223,7 +234,32 @@ describe('tj-pg-upgrade: passwords are never printed', function () {
       'tj-pg-upgrade validate: source: cannot connect to 127.0.0.1:1: connection refused (is PostgreSQL running there, and the host and port right?)',
     ]);
     assertNoPassword(r, 'Wv4kLm9pQ', 'argv');
-    const quiet = await runCli(['validate', '--source', `postgresql://app@${HOST}:1/db`, '--target', `postgresql://app@${HOST}:1/db`]);
+    const quiet = await runCli([
+      'validate',
+      '--source',
+      `postgresql://app@${HOST}:1/db`,
+      '--target',
+      `postgresql://app@${HOST}:1/db`,
+    ]);
     assert.ok(!quiet.stderr.includes('warning'), quiet.stderr);
+  });
+});
+
+describe('cli/redact: the redactor of one run', () => {
+  it('registers argv passwords (also --option=value), TJ_PG_*_URL and PGPASSWORD; warns only for argv', () => {
+    const { redactor, argvPassword } = cliRedaction(
+      ['--source=postgresql://a:Arg1%23pw@h/db', '--target', 'host=h password=Arg2pw'],
+      { TJ_PG_SOURCE_URL: 'postgresql://h/db?password=Env1pw', PGPASSWORD: 'Env2pw' },
+    );
+    assert.equal(argvPassword, true);
+    assert.equal(
+      redactor.redact('Arg1#pw Arg1%23pw Arg2pw Env1pw Env2pw h/db'),
+      ['***', '***', '***', '***', '***', 'h/db'].join(' '),
+    );
+    const env = cliRedaction(['--source', 'postgresql://a@h/db', '--since', '2026-07-01T22:00:00Z'], {
+      TJ_PG_TARGET_URL: 'postgresql://a:Env3pw@h/db',
+    });
+    assert.equal(env.argvPassword, false);
+    assert.equal(env.redactor.redact('Env3pw'), '***');
   });
 });
