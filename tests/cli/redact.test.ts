@@ -146,12 +146,14 @@ describe('tj-pg-upgrade: passwords are never printed', function () {
   for (const c of CHARS.map((ch) => ({ label: `a password with ${JSON.stringify(ch)}`, cases: casesFor(ch) }))) {
     it(`${c.label}: validate and precheck, argv and environment, text and --json`, async () => {
       const jobs: { args: string[]; env?: Record<string, string>; k: Case; json: boolean; argv: boolean }[] = [];
-      // validate in text and --json, precheck in --json (its text path is validate's), the environment in text.
+      // Every string through validate in text and --json; the strings written as typed (the ones the parser may
+      // reject) also through precheck --json and from the environment (a child process each: the machine is shared).
       for (const k of c.cases) {
         for (const json of [false, true]) {
           const j = json ? ['--json'] : [];
           jobs.push({ args: ['validate', '--source', k.url, '--target', otherSide, ...j], k, json, argv: true });
         }
+        if (!k.what.includes('as typed')) continue;
         jobs.push({ args: ['precheck', '--json', '--source', k.url], k, json: true, argv: true });
         jobs.push({
           args: ['validate'],
