@@ -5,11 +5,19 @@ import { loadStackConfig } from './config';
 import { buildPlan } from './plan';
 import { blueGreenProgram } from './programs/blue-green';
 import { cloneProgram } from './programs/clone';
+import { replicationProgram } from './programs/replication';
 import { programContext } from './programs/shared';
 
 export = async () => {
   const config = loadStackConfig({ baseDir: __dirname });
   const plan = buildPlan(config);
   const ctx = programContext(__dirname);
-  return plan.strategy === 'blue-green' ? blueGreenProgram(config, plan, ctx) : cloneProgram(config, plan, ctx);
+  switch (plan.strategy) {
+    case 'blue-green':
+      return blueGreenProgram(config, plan, ctx);
+    case 'replication':
+      return replicationProgram(config, plan, ctx);
+    default:
+      return cloneProgram(config, plan, ctx);
+  }
 };

@@ -37,6 +37,12 @@ export interface BlueGreenSource extends BlueGreenSourceFacts, MirrorFacts {
   endpoint: string;
   allocatedStorage: number;
   resourceId: string;
+  /** The RDS CA of its server certificate (strategy replication gives the new instance the same one). */
+  caCertIdentifier: string;
+  /** Its network (strategy replication puts the new instance there). */
+  dbSubnetGroup?: string;
+  vpcSecurityGroups: string[];
+  multiAz: boolean;
 }
 
 /** Combines the two lookups into the facts the checks and the mirror read. Throws on output it cannot read. */
@@ -81,12 +87,18 @@ export function combineFacts(i: aws.rds.GetInstanceResult, described: string): B
     enabledCloudwatchLogsExports: i.enabledCloudwatchLogsExports ?? [],
     tags: { ...(i.tags ?? {}) },
     allocatedStorage: i.allocatedStorage,
+    caCertIdentifier: i.caCertIdentifier,
+    ...(i.dbSubnetGroup ? { dbSubnetGroup: i.dbSubnetGroup } : {}),
+    vpcSecurityGroups: [...(i.vpcSecurityGroups ?? [])],
+    multiAz: i.multiAz,
   };
 }
 
+/** `strategy`: whose prerequisites the facts are read for (the message of a failed read names it). */
 export async function lookupBlueGreenSource(
   identifier: string,
   cli: { region?: string; profile?: string },
+  strategy: 'blue-green' | 'replication' = 'blue-green',
 ): Promise<BlueGreenSource> {
   let i: aws.rds.GetInstanceResult;
   try {
@@ -110,7 +122,7 @@ export async function lookupBlueGreenSource(
     });
   } catch (err) {
     throw new pulumi.RunError(
-      `${PROJECT}:strategy: the blue-green prerequisites of "${identifier}" could not be read with the AWS CLI (${oneLine(err)}); install AWS CLI v2 and allow rds:DescribeDBInstances and rds:DescribeDBParameters`,
+      `${PROJECT}:strategy: the ${strategy} prerequisites of "${identifier}" could not be read with the AWS CLI (${oneLine(err)}); install AWS CLI v2 and allow rds:DescribeDBInstances and rds:DescribeDBParameters`,
     );
   }
   try {

@@ -88,19 +88,36 @@ export function checkBlueGreenPrerequisites(f: BlueGreenSourceFacts, opts: Prere
       `${key}: "${id}" manages its master password in AWS Secrets Manager, which RDS blue/green deployments do not support; use strategy: clone`,
     );
   }
+  out.push(...logicalReplicationProblems(f, key, 'a blue/green major upgrade replicates logically'));
+  return out;
+}
+
+/**
+ * Whether rds.logical_replication=1 is set AND applied on the instance's parameter group (one line when not, saying
+ * what to do), from the facts describe-source.sh reads. Shared by every strategy that replicates logically (blue-green,
+ * replication); `why` ends the line that asks for the parameter.
+ */
+export function logicalReplicationProblems(
+  f: Pick<BlueGreenSourceFacts, 'identifier' | 'parameterGroup' | 'logicalReplication'>,
+  key: string,
+  why: string,
+): string[] {
+  const id = f.identifier;
   const group = f.parameterGroup.name;
   if (group.startsWith('default.')) {
-    out.push(
+    return [
       `${key}: "${id}" uses the default parameter group ${group}, where rds.logical_replication cannot be set: create a custom postgres13 group with rds.logical_replication=1, attach it (aws rds modify-db-instance --db-parameter-group-name <group>) and reboot in a maintenance window`,
-    );
-  } else if (f.logicalReplication !== '1') {
-    out.push(
-      `${key}: parameter group ${group} of "${id}" has rds.logical_replication=${f.logicalReplication ?? 'unset'}; a blue/green major upgrade replicates logically: aws rds modify-db-parameter-group --db-parameter-group-name ${group} --parameters ParameterName=rds.logical_replication,ParameterValue=1,ApplyMethod=pending-reboot, then reboot "${id}" in a maintenance window`,
-    );
-  } else if (f.parameterGroup.applyStatus !== 'in-sync') {
-    out.push(
-      `${key}: rds.logical_replication=1 is set in ${group} but not applied to "${id}" (parameter status ${f.parameterGroup.applyStatus}): reboot it in a maintenance window (aws rds reboot-db-instance --db-instance-identifier ${id})`,
-    );
+    ];
   }
-  return out;
+  if (f.logicalReplication !== '1') {
+    return [
+      `${key}: parameter group ${group} of "${id}" has rds.logical_replication=${f.logicalReplication ?? 'unset'}; ${why}: aws rds modify-db-parameter-group --db-parameter-group-name ${group} --parameters ParameterName=rds.logical_replication,ParameterValue=1,ApplyMethod=pending-reboot, then reboot "${id}" in a maintenance window`,
+    ];
+  }
+  if (f.parameterGroup.applyStatus !== 'in-sync') {
+    return [
+      `${key}: rds.logical_replication=1 is set in ${group} but not applied to "${id}" (parameter status ${f.parameterGroup.applyStatus}): reboot it in a maintenance window (aws rds reboot-db-instance --db-instance-identifier ${id})`,
+    ];
+  }
+  return [];
 }

@@ -9,16 +9,18 @@ import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import type { BlueGreenPhase } from '../config/types';
 import { CLI, inProjectDir, noopUpdateScript } from '../lib/commands';
+import { commandWithSecrets } from '../lib/commands/secret-command';
 import { formatDuration } from '../lib/durations';
-import { Parameter, PostgresParameterGroup } from '../database/parameter-group';
+import {
+  Parameter,
+  POSTGRES16_LOGICAL_REPLICATION_PARAMETERS,
+  PostgresParameterGroup,
+} from '../database/parameter-group';
 import { SourceSnapshot } from '../database/snapshot';
 import { MirroredInstanceArgs, upgradeSourceInstance } from './mirror';
 
 /** The green instance's group: TLS only, and logical replication (how RDS feeds a major-version green). */
-export const BLUE_GREEN_POSTGRES16_PARAMETERS: readonly Parameter[] = [
-  { name: 'rds.force_ssl', value: '1', applyMethod: 'pending-reboot' },
-  { name: 'rds.logical_replication', value: '1', applyMethod: 'pending-reboot' },
-];
+export const BLUE_GREEN_POSTGRES16_PARAMETERS: readonly Parameter[] = POSTGRES16_LOGICAL_REPLICATION_PARAMETERS;
 
 export function precheckScript(): string {
   return inProjectDir(`${CLI} precheck --quiet\n`);
@@ -80,10 +82,10 @@ export class BlueGreenUpgrade extends pulumi.ComponentResource {
     super('tooljet-pg-upgrade:bluegreen:BlueGreenUpgrade', name, {}, opts);
     const upgrade = args.phase === 'upgrade';
     const env = (extra: Record<string, string>) =>
-      pulumi.secret(args.password).apply((password) => ({ PGPASSWORD: password, ...extra }));
+      args.password.apply((password) => ({ PGPASSWORD: password, ...extra }));
 
     // Read-only on the source; exit 1 (a blocker) fails the update before anything is changed.
-    this.precheck = new command.local.Command(
+    this.precheck = commandWithSecrets(
       `${name}-precheck`,
       {
         create: precheckScript(),
@@ -158,7 +160,7 @@ export class BlueGreenUpgrade extends pulumi.ComponentResource {
     if (upgrade) {
       // After the switchover: the same endpoint now serves 16.9. Sequences are not carried by logical replication:
       // postcheck moves every lagging sequence past its column's largest value, and ANALYZEs.
-      this.postcheck = new command.local.Command(
+      this.postcheck = commandWithSecrets(
         `${name}-postcheck`,
         {
           create: postcheckScript(),

@@ -182,6 +182,8 @@ export interface FindContext {
   once<T>(key: string, read: () => Promise<T>): Promise<T>;
   /** Replays one database's schema on a 16.9 server (only when the caller has one: rehearse). */
   replay?: SchemaReplay;
+  /** strategy replication: the role the subscription connects as (default: the session's user). */
+  replicationUser?: string;
 }
 
 /** Restores pg_dump --schema-only of `database` into a scratch database on a 16.9 server and drops it again. */

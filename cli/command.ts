@@ -23,7 +23,9 @@ export interface Io {
 export interface Command {
   help: string;
   options: Options;
-  run(values: Values, io: Io): Promise<number>;
+  /** Accepts positional arguments (e.g. `replicate <step>`); they are handed to run. Default: none allowed. */
+  positionals?: boolean;
+  run(values: Values, io: Io, positionals: string[]): Promise<number>;
 }
 
 export const COMMON: Options = {

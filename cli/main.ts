@@ -27,13 +27,13 @@ function oneLine(message: string): string {
 
 /**
  * `io` with every line passed through the redactor of ./redact.ts (the passwords in argv, TJ_PG_SOURCE_URL,
- * TJ_PG_TARGET_URL and PGPASSWORD), and whether argv held one. Loaded only when argv or the environment may hold a
+ * TJ_PG_TARGET_URL, PGPASSWORD and TJ_PG_REPLICATION_PASSWORD), and whether argv held one. Loaded only when argv or the environment may hold a
  * password, so `--help` loads no pg.
  */
 async function redacting(argv: string[], io: Io): Promise<{ io: Io; argvPassword: boolean }> {
   const may =
     argv.some((w) => w.includes('=') || w.includes(':')) ||
-    ['TJ_PG_SOURCE_URL', 'TJ_PG_TARGET_URL', 'PGPASSWORD'].some((k) => !!io.env[k]);
+    ['TJ_PG_SOURCE_URL', 'TJ_PG_TARGET_URL', 'PGPASSWORD', 'TJ_PG_REPLICATION_PASSWORD'].some((k) => !!io.env[k]);
   if (!may) return { io, argvPassword: false };
   const { cliRedaction } = await import('./redact');
   const { redactor, argvPassword } = cliRedaction(argv, io.env);
@@ -62,9 +62,11 @@ export async function main(argv: string[], terminal: Io): Promise<number> {
   }
   const cmd = await entry.load();
   let values: Values;
+  let positionals: string[];
   try {
-    const parsed = parseArgs({ args: rest, options: cmd.options, strict: true, allowPositionals: false });
+    const parsed = parseArgs({ args: rest, options: cmd.options, strict: true, allowPositionals: !!cmd.positionals });
     values = parsed.values as Values;
+    positionals = parsed.positionals;
   } catch (err) {
     io.err(`tj-pg-upgrade ${name}: ${oneLine((err as Error).message)} (see tj-pg-upgrade ${name} --help)`);
     return 2;
@@ -74,7 +76,7 @@ export async function main(argv: string[], terminal: Io): Promise<number> {
     return 0;
   }
   try {
-    return await cmd.run(values, io);
+    return await cmd.run(values, io, positionals);
   } catch (err) {
     const { ConnectionConfigError, ConnectionError } = await import('../lib/pg/connection');
     const known = err instanceof UsageError || err instanceof ConnectionConfigError || err instanceof ConnectionError;

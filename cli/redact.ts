@@ -1,6 +1,6 @@
 // The CLI's redactor: every password it was given, found by the parser that connects (lib/pg/connection.ts
 // passwordsIn: URL userinfo, password= parameters, keyword/value password=, also in strings the parser rejects) in
-// argv and in TJ_PG_SOURCE_URL / TJ_PG_TARGET_URL, and PGPASSWORD, registered with one Redactor (lib/redact.ts).
+// argv and in TJ_PG_SOURCE_URL / TJ_PG_TARGET_URL, and PGPASSWORD and TJ_PG_REPLICATION_PASSWORD, registered with one Redactor (lib/redact.ts).
 // main.ts passes every line it prints (errors, notes, progress, tables, --json) through it, and warns once when a
 // password came from argv (visible to other users in `ps`).
 import { passwordsIn } from '../lib/pg/connection';
@@ -33,5 +33,6 @@ export function cliRedaction(argv: readonly string[], env: NodeJS.ProcessEnv): C
     if (v) for (const p of passwordsIn(v)) redactor.add(p);
   }
   redactor.add(env.PGPASSWORD);
+  redactor.add(env.TJ_PG_REPLICATION_PASSWORD);
   return { redactor, argvPassword };
 }

@@ -135,6 +135,9 @@ function parseAlarm(r: Reader, kind: AlarmKind, value: unknown): AlarmSettings {
     writeIops: [1, 1000000],
     freeStorageSpace: [1, 99],
     connectionFailures: [1, 100000],
+    // MiB of WAL the oldest slot lags; percent of allocated storage the slots retain.
+    replicationSlotLag: [1, 1048576],
+    replicationSlotDiskUsage: [1, 99],
   };
   const [min, max] = limits[kind];
   const threshold = r.integer(`${key}.threshold`, o.threshold, min, max) ?? d.threshold;
@@ -270,7 +273,10 @@ function parseCleanup(
         'is refused in production: after cutover the clone is the production database; cleanup removes staging clones only',
       );
     } else if (strategy !== 'clone') {
-      r.problem('cleanup.enabled', 'only applies to strategy "clone" (blue-green leaves no clone behind); remove it');
+      r.problem(
+        'cleanup.enabled',
+        `only applies to strategy "clone" (${strategy === 'blue-green' ? 'blue-green leaves no clone behind' : 'replication keeps its new instance: remove the replication with replication.teardown: true'}); remove it`,
+      );
     } else if (ctx.activeDatabase === 'clone') {
       r.problem(
         'cleanup.enabled',
@@ -298,7 +304,8 @@ export function parseAftercare(r: Reader, raw: Raw, ctx: AftercareContext): Afte
   const strategy = parseStrategy(r, raw);
   const blueGreen = parseBlueGreen(r, raw, strategy, ctx);
   const monitoring = parseMonitoring(r, raw);
-  const cutoverAt = strategy === 'clone' ? parseCutoverAt(r, raw) : undefined;
+  // (blue-green refuses cutoverAt: parseBlueGreen.)
+  const cutoverAt = strategy !== 'blue-green' ? parseCutoverAt(r, raw) : undefined;
   const cleanup = parseCleanup(r, raw, ctx, strategy, cutoverAt);
   return {
     strategy,

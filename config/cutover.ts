@@ -43,7 +43,9 @@ export function parseMaintenanceWindow(r: Reader, raw: Raw, ctx: MaintenanceWind
     if (set === true) {
       r.problem(
         'maintenanceWindow',
-        'is only used with strategy "clone" (blue-green switches over in about a minute, without stopping ToolJet); remove it',
+        ctx.strategy === 'blue-green'
+          ? 'is only used with strategy "clone" (blue-green switches over in about a minute, without stopping ToolJet); remove it'
+          : 'is only used with strategy "clone" (replication always stops ToolJet for its cutover and rollback, and never otherwise); remove it',
       );
     }
     if (withoutWindow !== undefined) r.problem('cutoverWithoutWindow', 'is only used with strategy "clone"; remove it');

@@ -11,6 +11,8 @@ export interface LoadedStackConfig extends StackConfig {
   readonly dbPassword: pulumi.Output<string>;
   /** The app secrets that are set (StackConfig.appSecrets), as secret Outputs. */
   readonly appSecretValues: Readonly<Partial<Record<AppSecretKey, pulumi.Output<string>>>>;
+  /** Strategy replication with replication.user: that role's password (a Pulumi secret, only accepted as one). */
+  readonly replicationPassword?: pulumi.Output<string>;
 }
 
 // `isConfigSecret(fullKey)` reads PULUMI_CONFIG_SECRET_KEYS, the list the CLI (or setAllConfig in tests) provides.
@@ -51,5 +53,12 @@ export function loadStackConfig(opts: { baseDir: string }): LoadedStackConfig {
   const stackConfig = new pulumi.Config(project);
   const appSecretValues: Partial<Record<AppSecretKey, pulumi.Output<string>>> = {};
   for (const key of config.appSecrets) appSecretValues[key] = stackConfig.requireSecret(key);
-  return { ...config, dbPassword: stackConfig.requireSecret('dbPassword'), appSecretValues };
+  return {
+    ...config,
+    dbPassword: stackConfig.requireSecret('dbPassword'),
+    appSecretValues,
+    ...(config.replication?.user !== undefined && {
+      replicationPassword: stackConfig.requireSecret('replicationPassword'),
+    }),
+  };
 }

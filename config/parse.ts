@@ -34,6 +34,7 @@ import { parseAppSecrets } from './app-secrets';
 import { parseMaintenanceWindow } from './cutover';
 import { parseTargets, parseTargetSettings } from './targets';
 import { parseValidation } from './validation';
+import { parseReplication } from './replication';
 import { kindOf, Obj, Reader } from './reader';
 
 export interface ParseOptions {
@@ -164,13 +165,13 @@ function parseClone(r: Reader, raw: Raw, environment: Environment, sourceId: str
       INSTANCE_CLASS,
       'use an RDS instance class such as "db.t3.medium"',
     ) ?? DEFAULTS.instanceClass;
-  const caCertIdentifier =
-    r.matching(
-      'clone.caCertIdentifier',
-      o.caCertIdentifier,
-      CA_CERT_IDENTIFIER,
-      'use an RDS CA identifier such as "rds-ca-rsa2048-g1"',
-    ) ?? DEFAULTS.caCertIdentifier;
+  // Unset: the source's CA (from the source lookup, programs/clone.ts via database/clone-settings.ts).
+  const caCertIdentifier = r.matching(
+    'clone.caCertIdentifier',
+    o.caCertIdentifier,
+    CA_CERT_IDENTIFIER,
+    'use an RDS CA identifier such as "rds-ca-rsa2048-g1"',
+  );
 
   let parameterGroupName = r.named(
     'clone.parameterGroupName',
@@ -215,6 +216,14 @@ function parseClone(r: Reader, raw: Raw, environment: Environment, sourceId: str
   }
 
   const multiAz = r.boolean('clone.multiAz', o.multiAz);
+  if (availabilityZone !== undefined && multiAz === true) {
+    // RestoreDBInstanceFromDBSnapshot, AvailabilityZone: "You can't specify the AvailabilityZone parameter if the DB
+    // instance is a Multi-AZ deployment." (multiAz unset follows the source in production: checked with the lookup.)
+    r.problem(
+      'clone.availabilityZone',
+      `"${availabilityZone}" cannot be combined with clone.multiAz: true (RDS refuses an AvailabilityZone for a Multi-AZ instance); remove clone.availabilityZone or set clone.multiAz: false`,
+    );
+  }
   const backupRetentionPeriod = r.integer('clone.backupRetentionPeriod', o.backupRetentionPeriod, 0, 35);
   if (environment === 'production' && backupRetentionPeriod === 0) {
     r.problem(
@@ -254,7 +263,7 @@ function parseClone(r: Reader, raw: Raw, environment: Environment, sourceId: str
     instanceClass,
     engineVersion,
     parameterGroupName: parameterGroupName ?? '',
-    caCertIdentifier,
+    ...(caCertIdentifier !== undefined && { caCertIdentifier }),
     ...(availabilityZone !== undefined && { availabilityZone }),
     ...(dbSubnetGroupName !== undefined && { dbSubnetGroupName }),
     ...(vpcSecurityGroupIds !== undefined && { vpcSecurityGroupIds }),
@@ -350,8 +359,9 @@ function parseDatabase(r: Reader, raw: Raw): DatabaseConfig {
       `"${tooljetDbName}" equals database.name; ToolJet needs TOOLJET_DB to differ from PG_DB`,
     );
   }
-  const port = r.integer('database.port', o.port, 1150, 65535) ?? DEFAULTS.port;
-  return { username: username ?? '', name, tooljetDbName, port };
+  // Unset: the source's port (the clone keeps the source's security groups, which admit that port).
+  const port = r.integer('database.port', o.port, 1150, 65535);
+  return { username: username ?? '', name, tooljetDbName, ...(port !== undefined && { port }) };
 }
 
 function parseTags(r: Reader, raw: Raw): Record<string, string> {
@@ -424,8 +434,9 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
     r.oneOf('activeDatabase', raw.activeDatabase, ACTIVE_DATABASES) ?? DEFAULTS.activeDatabase;
   const restoredInstance = parseRestoredInstance(r, raw, activeDatabase, { sourceId, cloneId: clone.identifier });
   const caBundle = parseCaBundle(r, raw, opts.baseDir, readFile);
-  if (caBundle) {
-    // The clone is created with clone.caCertIdentifier: its root must be in the bundle every target trusts.
+  if (caBundle && clone.caCertIdentifier !== undefined) {
+    // The clone ends on clone.caCertIdentifier: its root must be in the bundle every target trusts. (Unset: the
+    // source's, checked against the bundle once the source is looked up.)
     const problem = checkRdsRoot(caBundle, clone.caCertIdentifier, String(raw.caBundle));
     if (problem) r.problem('caBundle', problem);
   }
@@ -453,6 +464,17 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
     targets,
   });
 
+  const replication = parseReplication(r, raw, {
+    strategy: aftercare.strategy,
+    environment,
+    sourceId,
+    activeDatabase,
+    cutoverAt: aftercare.cutoverAt,
+    targets,
+    validation,
+    isSecret: opts.isSecret,
+  });
+
   if (r.problems.length > 0 || !sourceId || !caBundle) throw new ConfigError(r.problems);
   return {
     project: opts.project,
@@ -472,5 +494,6 @@ export function parseStackConfig(raw: Raw, opts: ParseOptions): StackConfig {
     ...aftercare,
     ...window,
     ...(restoredInstance !== undefined && { restoredInstance }),
+    ...(replication !== undefined && { replication }),
   };
 }

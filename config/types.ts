@@ -62,7 +62,11 @@ export interface CloneConfig {
   readonly engineVersion: string;
   /** Name of the postgres16 DB parameter group created for the clone. */
   readonly parameterGroupName: string;
-  readonly caCertIdentifier: string;
+  /**
+   * The RDS CA of the clone's server certificate. Unset: the source's (the one ToolJet already verifies). Set by the
+   * clone's finishing step: the provider's restore does not send it (docs/design.md).
+   */
+  readonly caCertIdentifier?: string;
   /** Unset: chosen by RDS. */
   readonly availabilityZone?: string;
   /** Unset: the source's subnet group (keeps the clone in the source's private network). */
@@ -88,8 +92,8 @@ export interface DatabaseConfig {
   readonly name: string;
   /** ToolJet Database (TOOLJET_DB); must differ from `name`. */
   readonly tooljetDbName: string;
-  /** Port the clone listens on (PG_PORT). */
-  readonly port: number;
+  /** Port the clone listens on (PG_PORT). Unset: the source's (its security groups admit that port). */
+  readonly port?: number;
 }
 
 export interface StackConfig {
@@ -117,6 +121,8 @@ export interface StackConfig {
   readonly strategy: Strategy;
   /** Only with strategy `blue-green`. */
   readonly blueGreen?: BlueGreenConfig;
+  /** Only with strategy `replication`. */
+  readonly replication?: ReplicationConfig;
   readonly monitoring: MonitoringConfig;
   readonly cleanup: CleanupConfig;
   /** When ToolJet was pointed at the clone (UTC, `YYYY-MM-DDTHH:MM:SSZ`), recorded once in the stack config. */
@@ -138,9 +144,12 @@ export interface RestoredInstanceConfig {
   readonly identifier: string;
 }
 
-/** `clone`: snapshot -> private clone -> 16.9 (the source is never touched). `blue-green`: RDS Blue/Green on the source. */
-export type Strategy = 'clone' | 'blue-green';
-export const STRATEGIES: readonly Strategy[] = ['clone', 'blue-green'];
+/**
+ * `clone`: snapshot -> private clone -> 16.9 (the source is never touched). `blue-green`: RDS Blue/Green on the source.
+ * `replication`: a new 16.9 instance fed by logical replication from the source (docs/strategies.md).
+ */
+export type Strategy = 'clone' | 'blue-green' | 'replication';
+export const STRATEGIES: readonly Strategy[] = ['clone', 'blue-green', 'replication'];
 
 /**
  * Strategy `blue-green` runs in two phases. `import`: the source is imported into the stack exactly as it is (no
@@ -158,6 +167,43 @@ export interface BlueGreenConfig {
    * the old instance).
    */
   readonly updateTimeoutSeconds: number;
+}
+
+/**
+ * Strategy `replication`: a new RDS for PostgreSQL 16.9 instance (not a restore) in the source's network, fed by
+ * logical replication (`tj-pg-upgrade replicate`). Which phase a `pulumi up` runs follows from activeDatabase, cutoverAt
+ * and `teardown` (plan/: replicate, cutover, rollback, teardown). activeDatabase `clone` names this new instance.
+ */
+export interface ReplicationConfig {
+  /** RDS identifier of the new instance. */
+  readonly identifier: string;
+  /** Unset: the source's class. */
+  readonly instanceClass?: string;
+  /** GiB; unset: the source's allocated storage. */
+  readonly allocatedStorageGiB?: number;
+  /** postgres16 group of the new instance: rds.force_ssl=1 and rds.logical_replication=1. */
+  readonly parameterGroupName: string;
+  /** Unset: staging false, production the source's setting. */
+  readonly multiAz?: boolean;
+  readonly backupRetentionPeriod: number;
+  /** Production only (staging skips the final snapshot). */
+  readonly finalSnapshotIdentifier?: string;
+  /**
+   * The role the subscription connects to the publisher with (`--replication-user`); its password is the secret
+   * `replicationPassword`. Unset: ToolJet's database user (database.username) with dbPassword.
+   */
+  readonly user?: string;
+  /** `replicate catch-up --deadline` in the window, seconds (default 10 min). */
+  readonly catchUpDeadlineSeconds: number;
+  /** `replication.createTimeout` in seconds: customTimeouts.create of the new instance. */
+  readonly createTimeoutSeconds: number;
+  /**
+   * `replication.setupTimeout` in seconds: the setup command (schema copy, publication, subscription; the initial
+   * copy goes on in the background).
+   */
+  readonly setupTimeoutSeconds: number;
+  /** Drop the replication (subscriptions, slots, publications) in both directions; the new instance stays. */
+  readonly teardown: boolean;
 }
 
 // The alarms (kinds and settings) belong to monitoring/: the configuration names them, the renderer needs no config.
@@ -195,6 +241,8 @@ export const TOP_LEVEL_KEYS = [
   'tags',
   'strategy',
   'blueGreen',
+  'replication',
+  'replicationPassword',
   'monitoring',
   'cleanup',
   'cutoverAt',
@@ -230,6 +278,20 @@ export const SUB_KEYS = {
   'clone.timeouts': ['create', 'update', 'delete'],
   database: ['username', 'name', 'tooljetDbName', 'port'],
   blueGreen: ['phase', 'parameterGroupName', 'updateTimeout'],
+  replication: [
+    'identifier',
+    'instanceClass',
+    'allocatedStorage',
+    'parameterGroupName',
+    'multiAz',
+    'backupRetentionPeriod',
+    'finalSnapshotIdentifier',
+    'user',
+    'catchUpDeadline',
+    'createTimeout',
+    'setupTimeout',
+    'teardown',
+  ],
   monitoring: ['enabled', 'alarmEmails', 'logRetentionDays', ...ALARM_KINDS],
   'monitoring.databaseConnections': ALARM_SETTING_KEYS,
   'monitoring.cpuUtilization': ALARM_SETTING_KEYS,
@@ -237,6 +299,8 @@ export const SUB_KEYS = {
   'monitoring.writeIops': ALARM_SETTING_KEYS,
   'monitoring.freeStorageSpace': ALARM_SETTING_KEYS,
   'monitoring.connectionFailures': ALARM_SETTING_KEYS,
+  'monitoring.replicationSlotLag': ALARM_SETTING_KEYS,
+  'monitoring.replicationSlotDiskUsage': ALARM_SETTING_KEYS,
   cleanup: ['enabled', 'deleteSnapshotAfter', 'retainSnapshotDays'],
   validation: VALIDATION_SUB_KEYS,
 } as const;
@@ -249,14 +313,16 @@ export const DEFAULTS = {
   stagingCloneIdentifier: 'test-db-pg13-clone',
   instanceClass: 'db.t3.medium',
   engineVersion: '16.9',
-  caCertIdentifier: 'rds-ca-rsa2048-g1',
   cloneTimeoutSeconds: { create: 4 * HOUR, update: 4 * HOUR, delete: 2 * HOUR },
   activeDatabase: 'source' as ActiveDatabase,
   databaseName: 'tooljet_production',
   tooljetDbName: 'tooljet_db',
-  port: 5432,
   strategy: 'clone' as Strategy,
   blueGreenUpdateTimeoutSeconds: 8 * HOUR,
+  replicationCatchUpDeadlineSeconds: 10 * 60,
+  replicationCreateTimeoutSeconds: 2 * HOUR,
+  replicationSetupTimeoutSeconds: 2 * HOUR,
+  replicationBackupRetentionPeriod: 7,
   logRetentionDays: 30,
   alarms: {
     databaseConnections: { threshold: 100, period: 300, evaluationPeriods: 3 },
@@ -265,6 +331,8 @@ export const DEFAULTS = {
     writeIops: { threshold: 3000, period: 300, evaluationPeriods: 3 },
     freeStorageSpace: { threshold: 10, period: 300, evaluationPeriods: 1 },
     connectionFailures: { threshold: 5, period: 300, evaluationPeriods: 1 },
+    replicationSlotLag: { threshold: 1024, period: 300, evaluationPeriods: 3 },
+    replicationSlotDiskUsage: { threshold: 10, period: 300, evaluationPeriods: 1 },
   } as Record<AlarmKind, AlarmSettings>,
 } as const;
 

@@ -18,6 +18,14 @@ export const PHASES = {
   rollbackReport: 'rollback report',
   repoint: 're-point',
   start: 'start ToolJet',
+  // Strategy replication (replication/steps.ts).
+  precheck: 'precheck',
+  replicationSetup: 'replication setup',
+  replicationStatus: 'replication status',
+  catchUp: 'catch-up',
+  finish: 'sequences and materialized views',
+  reverse: 'reverse replication',
+  teardown: 'replication teardown',
 } as const;
 
 let wrapper: string | undefined;

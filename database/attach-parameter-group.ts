@@ -15,6 +15,8 @@ export interface AttachParameterGroupInput {
   cloneIdentifier: string;
   parameterGroupName: string;
   engineVersion: string;
+  /** The RDS CA the clone must end on (the restore leaves it on the region's default: docs/design.md). */
+  caCertIdentifier: string;
   /** Total time the script may wait for RDS (the clone's update timeout). */
   timeoutSeconds: number;
   pollSeconds?: number;
@@ -29,6 +31,7 @@ export function attachParameterGroupEnvironment(input: AttachParameterGroupInput
     TJ_CLONE_ID: input.cloneIdentifier,
     TJ_PARAMETER_GROUP: input.parameterGroupName,
     TJ_ENGINE_VERSION: input.engineVersion,
+    TJ_CA_CERT_IDENTIFIER: input.caCertIdentifier,
     TJ_TIMEOUT_SECONDS: String(input.timeoutSeconds),
     TJ_POLL_SECONDS: String(input.pollSeconds ?? 30),
     ...awsCliEnvironment(input),

@@ -1,11 +1,14 @@
 // The private clone: restored from the snapshot, upgraded to PostgreSQL 16.9, then put on the postgres16 parameter
-// group by a finishing command, all inside one `pulumi up`. Why it takes two pieces (docs/design.md "Restore, upgrade,
-// parameter group: why there is a finishing command"): on create the provider restores the snapshot on its own engine
-// (13) with the configured parameter group and only then applies engineVersion in a follow-up ModifyDBInstance that
-// carries no parameter group. A postgres16 group on the restore is refused, and a custom postgres13 group would make
-// the major-version modify fail. So the instance is created without a custom group (restore lands on
-// default.postgres13; the upgrade moves it to default.postgres16) and the command attaches the postgres16 group,
-// reboots, and verifies.
+// group by a finishing command, all inside one `pulumi up`. Why it takes two pieces (docs/design.md "Restore, upgrade, parameter group, CA"):
+// on create the provider restores the snapshot on its own engine (13) with the configured parameter group and only
+// then applies engineVersion in a follow-up ModifyDBInstance that carries no parameter group. A postgres16 group on
+// the restore is refused, and a custom postgres13 group would make the major-version modify fail. So the instance
+// is created without a custom group (restore lands on default.postgres13; the upgrade moves it to
+// default.postgres16) and the command attaches the postgres16 group, reboots, and verifies.
+// The CA likewise: the provider's restore path does not send caCertIdentifier (terraform-provider-aws #33572,
+// #35711), so the clone comes up on the region's default CA. The finishing command sets it in the same modify as the
+// group and verifies it; the instance ignores changes of caCertIdentifier, so the next `pulumi up` does not modify
+// (and restart) what is by then production (docs/design.md "Restore, upgrade, parameter group, CA").
 import * as aws from '@pulumi/aws';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
@@ -33,7 +36,10 @@ export interface UpgradedCloneArgs {
   engineVersion: string;
   /** The postgres16 group the finishing command attaches. */
   parameterGroupName: pulumi.Input<string>;
-  /** The RDS CA of the server certificate (its root must be in the CA bundle ToolJet trusts). */
+  /**
+   * The RDS CA of the server certificate (its root must be in the CA bundle ToolJet trusts): sent with the restore,
+   * which the provider ignores, then set and verified by the finishing command.
+   */
   caCertIdentifier: string;
   port: number;
   /** Unset: chosen by RDS. */
@@ -60,7 +66,7 @@ export interface UpgradedCloneArgs {
  */
 export class UpgradedClone extends pulumi.ComponentResource {
   readonly instance: aws.rds.Instance;
-  /** Attaches the postgres16 group, reboots, verifies. Its stdout is the verified end state. */
+  /** Attaches the postgres16 group, sets the CA, reboots, verifies. Its stdout is the verified end state. */
   readonly finish: command.local.Command;
   // These resolve only once the clone is on the postgres16 group and in-sync: a consumer of them (ToolJet targets,
   // validation) therefore waits for the whole upgrade.
@@ -114,8 +120,12 @@ export class UpgradedClone extends pulumi.ComponentResource {
         parent: this,
         protect: args.production,
         ...(opts?.dependsOn !== undefined && { dependsOn: opts.dependsOn }),
-        // The group is set by the finishing command, not by this resource (it would go into the restore call).
-        ignoreChanges: ['parameterGroupName'],
+        // The group and the CA are set by the finishing command, not by this resource. The group would go into the
+        // restore call (refused). The CA is not sent on restore (terraform-provider-aws #33572, #35711): the state
+        // records the region's default after create, so without ignoreChanges every later `pulumi up` would show a
+        // caCertIdentifier diff and modify the instance (a restart) although the command has already set it. With it,
+        // the finishing command (run again when the CA in its environment changes) is the one owner of the value.
+        ignoreChanges: ['parameterGroupName', 'caCertIdentifier'],
         // create covers restore + the provider's follow-up upgrade (whose wait uses the update timeout).
         customTimeouts: {
           create: formatDuration(args.timeoutSeconds.create),
@@ -140,11 +150,13 @@ export class UpgradedClone extends pulumi.ComponentResource {
               cloneIdentifier,
               parameterGroupName,
               engineVersion: args.engineVersion,
+              caCertIdentifier: args.caCertIdentifier,
               timeoutSeconds,
               ...args.cli,
             }),
           ),
-        // Runs again when the clone is replaced (new resource id), the group or the version changes.
+        // Runs again when the clone is replaced (new resource id), the group or the version changes; another CA
+        // changes the environment, and the update runs the same (idempotent) script.
         triggers: [this.instance.resourceId, args.parameterGroupName, args.engineVersion],
         // Output is identifiers and states only; no credentials pass through this command.
         logging: 'stdoutAndStderr',

@@ -4,6 +4,7 @@ export * from './active';
 export * from './attach-parameter-group';
 export * from './checks';
 export * from './clone';
+export * from './clone-settings';
 export * from './lookups';
 export * from './parameter-group';
 export * from './snapshot';

@@ -23,6 +23,8 @@ export interface SourceInstance {
   readonly allocatedStorage: number;
   /** Log types the source exports to CloudWatch Logs (read, never changed). */
   readonly logExports: readonly string[];
+  /** The RDS CA of its server certificate (the clone's, unless clone.caCertIdentifier is set). */
+  readonly caCertIdentifier: string;
 }
 
 export interface ExistingSnapshot {
@@ -62,6 +64,7 @@ export async function lookupSourceInstance(
     multiAz: i.multiAz,
     allocatedStorage: i.allocatedStorage,
     logExports: i.enabledCloudwatchLogsExports ?? [],
+    caCertIdentifier: i.caCertIdentifier,
   };
 }
 

@@ -14,6 +14,15 @@ export const POSTGRES16_PARAMETERS: readonly Parameter[] = [
   { name: 'rds.force_ssl', value: '1', applyMethod: 'pending-reboot' },
 ];
 
+/**
+ * A postgres16 group that also publishes and subscribes logically: the blue/green green instance and strategy
+ * replication's new instance (which subscribes to the source, and publishes to it after the cutover).
+ */
+export const POSTGRES16_LOGICAL_REPLICATION_PARAMETERS: readonly Parameter[] = [
+  ...POSTGRES16_PARAMETERS,
+  { name: 'rds.logical_replication', value: '1', applyMethod: 'pending-reboot' },
+];
+
 export interface PostgresParameterGroupArgs {
   /** AWS name of the group. */
   groupName: string;
@@ -42,7 +51,8 @@ export class PostgresParameterGroup extends pulumi.ComponentResource {
         parameters: args.parameters.map((p) => ({ ...p })),
         tags: args.tags,
       },
-      { parent: this, protect: args.production },
+      // opts.dependsOn (strategy replication: the precheck) is given to the group itself too.
+      { parent: this, protect: args.production, ...(opts?.dependsOn !== undefined && { dependsOn: opts.dependsOn }) },
     );
     this.name = this.group.name;
     this.registerOutputs({ name: this.name, family: this.family });

@@ -48,6 +48,14 @@ export function cloneTags(c: Common & { cloneIdentifier: string; snapshotIdentif
   return tags(c, c.cloneIdentifier, PURPOSES.clone, { [TAG_KEYS.sourceSnapshot]: c.snapshotIdentifier });
 }
 
+/**
+ * Strategy replication's new 16.9 instance: the upgrade clone's purpose (it becomes the production database at the
+ * cutover, so the policy pack's clone rules apply to it), without a source snapshot (it is filled by replication).
+ */
+export function replicaTags(c: Common & { identifier: string }): Record<string, string> {
+  return tags(c, c.identifier, PURPOSES.clone);
+}
+
 /** `deleteAfter` (YYYY-MM-DD, from config, never the clock) adds the tag `tooljet:delete-after`. */
 export function snapshotTags(c: Common & { snapshotIdentifier: string; deleteAfter?: string }): Record<string, string> {
   return tags(

@@ -5,7 +5,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { AlarmKind, AlarmSettings } from './alarms';
-import { renderAlarms } from './alarms';
+import { renderAlarms, renderReplicationAlarms, ReplicationAlarmInstance } from './alarms';
 import { DashboardInstance, renderDashboard } from './dashboard';
 import { connectionFailureMetric, renderFilterPattern } from './log-filter';
 
@@ -31,6 +31,8 @@ export interface DatabaseMonitoringArgs {
   alarmEmails: readonly string[];
   /** Threshold, period and evaluation periods of each alarm. */
   alarms: Readonly<Record<AlarmKind, AlarmSettings>>;
+  /** Strategy replication: both ends of the replication (slot lag, slot disk, free storage: alarms.ts). */
+  replication?: readonly ReplicationAlarmInstance[];
   tags: Record<string, string>;
 }
 
@@ -106,11 +108,18 @@ export class DatabaseMonitoring extends pulumi.ComponentResource {
       },
       args.alarms,
     );
-    this.alarmNames = specs.map((s) => s.name);
-    for (const s of specs) {
+    const replicationSpecs = (args.replication ?? []).flatMap((i) =>
+      renderReplicationAlarms(args.namePrefix, i, args.alarms).map((spec) => ({ spec, role: i.role })),
+    );
+    this.alarmNames = [...specs, ...replicationSpecs.map((r) => r.spec)].map((s) => s.name);
+    const named = [
+      ...specs.map((spec) => ({ spec, resourceName: `${name}-${spec.kind}` })),
+      ...replicationSpecs.map(({ spec, role }) => ({ spec, resourceName: `${name}-${role}-${spec.kind}` })),
+    ];
+    for (const { spec: s, resourceName } of named) {
       this.alarms.push(
         new aws.cloudwatch.MetricAlarm(
-          `${name}-${s.kind}`,
+          resourceName,
           {
             name: s.name,
             alarmDescription: s.description,

@@ -20,7 +20,8 @@ export class PostgresLogGroup extends pulumi.ComponentResource {
     this.logGroup = new aws.cloudwatch.LogGroup(
       name,
       { name: postgresLogGroupName(args.instanceIdentifier), retentionInDays: args.retentionInDays, tags: args.tags },
-      { parent: this },
+      // opts.dependsOn (strategy replication: the precheck) is given to the group itself too.
+      { parent: this, ...(opts?.dependsOn !== undefined && { dependsOn: opts.dependsOn }) },
     );
     this.name = this.logGroup.name;
     this.registerOutputs({ name: this.name });

@@ -5,8 +5,10 @@
 // (tests/plan/plan.test.ts). The rules it encodes are config/cutover.ts's (which combinations are refused) and
 // docs/cutover-and-rollback.md's (what each window does).
 import type { StackConfig } from '../config/types';
+import type { CutoverMode } from '../cutover/estimate';
 import { cutoverMode, windowTriggers } from '../cutover/mode';
 import { BLUE_GREEN_TARGET_VERSION } from '../bluegreen/prerequisites';
+import { REPLICATION_TARGET_VERSION } from '../replication/prerequisites';
 import { configuredKinds } from '../targets';
 import { planLog } from './log';
 import type {
@@ -15,6 +17,9 @@ import type {
   MonitoringPlan,
   Plan,
   PlanFacts,
+  ReplicationPhase,
+  ReplicationPlan,
+  ReplicationStep,
   TargetPrerequisite,
   ValidationPlan,
   WindowPlan,
@@ -26,6 +31,7 @@ export type PlanConfig = Pick<
   | 'environment'
   | 'strategy'
   | 'blueGreen'
+  | 'replication'
   | 'source'
   | 'snapshot'
   | 'clone'
@@ -147,11 +153,83 @@ function blueGreenPlan(config: PlanConfig, facts: PlanFacts): BlueGreenPlan {
   return { ...decided, log: planLog(decided, facts) };
 }
 
+/** Strategy replication's phase (plan.ts ReplicationPhase): the configuration says it, no separate key. */
+export function replicationPhase(
+  config: Pick<PlanConfig, 'replication' | 'activeDatabase' | 'cutoverAt'>,
+): ReplicationPhase {
+  if (config.replication?.teardown) return 'teardown';
+  if (config.activeDatabase === 'clone') return 'cutover';
+  return config.cutoverAt !== undefined ? 'rollback' : 'replicate';
+}
+
+/** What each phase runs, in order (docs/strategies.md). */
+export const REPLICATION_STEPS: Readonly<Record<ReplicationPhase, readonly ReplicationStep[]>> = {
+  replicate: ['precheck', 'instance', 'setup', 'status'],
+  cutover: ['precheck', 'instance', 'setup', 'stop', 'catch-up', 'finish', 'validate', 'reverse', 're-point', 'start'],
+  rollback: [
+    'precheck',
+    'instance',
+    'setup',
+    'stop',
+    'catch-up-reverse',
+    'finish-reverse',
+    'rollback-report',
+    're-point',
+    'start',
+  ],
+  // The precheck and the setup are no longer declared: they leave the state without running anything (no delete).
+  teardown: ['instance', 'teardown'],
+};
+
+function replicationPlan(config: PlanConfig, facts: PlanFacts): ReplicationPlan {
+  const r = config.replication!;
+  const phase = replicationPhase(config);
+  const targets = configuredKinds(config.targets);
+  const mode: CutoverMode = phase === 'cutover' ? 'cutover' : phase === 'rollback' ? 'rollback' : 'off';
+  const activeDatabase = config.activeDatabase === 'clone' ? ('clone' as const) : ('source' as const);
+  const decided = {
+    strategy: 'replication' as const,
+    environment: config.environment,
+    production: config.environment === 'production',
+    activeDatabase,
+    targets,
+    window: {
+      mode,
+      kinds: mode === 'off' ? [] : targets,
+      // The identity of one cutover: the source, the new instance and the direction (cutover/mode.ts).
+      triggers:
+        mode === 'off'
+          ? []
+          : windowTriggers({
+              snapshotIdentifier: config.source.identifier,
+              cloneIdentifier: r.identifier,
+              activeDatabase,
+            }),
+    },
+    validation:
+      phase === 'cutover'
+        ? { runs: 'before-targets' as const, source: 'exact' as const }
+        : { runs: 'none' as const, because: phase === 'rollback' ? ('rollback' as const) : ('strategy' as const) },
+    rollbackReport: phase === 'rollback',
+    monitoring: {
+      enabled: config.monitoring.enabled,
+      instances: ['clone' as const, 'source' as const],
+      active: activeDatabase,
+    },
+    phase,
+    targetVersion: REPLICATION_TARGET_VERSION,
+    instance: r.identifier,
+    steps: REPLICATION_STEPS[phase],
+  };
+  return { ...decided, log: planLog(decided, facts) };
+}
+
 /**
  * The plan of one `pulumi up` for a checked configuration. `facts` (what the read-only lookups found) complete the log:
  * the estimate once the source's allocated storage is known, the stale-snapshot warning once the snapshot was looked
  * up. Everything else comes from the configuration alone.
  */
 export function buildPlan(config: PlanConfig, facts: PlanFacts = {}): Plan {
+  if (config.strategy === 'replication') return replicationPlan(config, facts);
   return config.strategy === 'blue-green' ? blueGreenPlan(config, facts) : clonePlan(config, facts);
 }

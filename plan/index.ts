@@ -2,5 +2,6 @@
 // (plan.ts says what each means); planLog adds what the read-only lookups found to what is logged at start.
 export { buildPlan } from './build';
 export type { PlanConfig } from './build';
-export { noWindowWarning, planLog } from './log';
+export { noWindowWarning, planLog, teardownWarning } from './log';
+export { REPLICATION_STEPS, replicationPhase } from './build';
 export type * from './plan';

@@ -2,10 +2,16 @@
 // operator can compare it with the measured durations the commands print) and the warnings. Pure.
 import { formatEstimate } from '../cutover/estimate';
 import { staleSnapshotWarning } from '../cutover/fresh-snapshot';
-import type { BlueGreenPlan, ClonePlan, PlanFacts, PlanLog } from './plan';
+import type { BlueGreenPlan, ClonePlan, PlanFacts, PlanLog, ReplicationPlan } from './plan';
 
 /** A plan before its log. */
-export type Decided = Omit<ClonePlan, 'log'> | Omit<BlueGreenPlan, 'log'>;
+export type Decided = Omit<ClonePlan, 'log'> | Omit<BlueGreenPlan, 'log'> | Omit<ReplicationPlan, 'log'>;
+
+/** Strategy replication torn down while ToolJet runs on the new instance: the no-loss rollback is gone from now on. */
+export function teardownWarning(plan: Omit<ReplicationPlan, 'log'>): string | undefined {
+  if (plan.phase !== 'teardown' || plan.activeDatabase !== 'clone') return undefined;
+  return 'replication.teardown drops the reverse replication (16.9 -> the 13 source): from now on activeDatabase: source would lose every write made on the new instance; tear down only once you will not roll back';
+}
 
 /**
  * A production stack of strategy clone without the maintenance window: ToolJet keeps running, so the operator must
@@ -25,6 +31,10 @@ export function noWindowWarning(plan: Omit<ClonePlan, 'log'>): string | undefine
 
 /** The estimate (once the source's storage is known) and the warnings, in the order the program logs them. */
 export function planLog(plan: Decided, facts: PlanFacts = {}): PlanLog {
+  if (plan.strategy === 'replication') {
+    const teardown = teardownWarning(plan);
+    return { warnings: teardown ? [teardown] : [] };
+  }
   if (plan.strategy !== 'clone') return { warnings: [] };
   const fresh = plan.lookups.freshSnapshot;
   const stale = fresh && facts.snapshot ? staleSnapshotWarning({ ...fresh, presence: facts.snapshot }) : undefined;

@@ -30,7 +30,10 @@ export type NoValidationReason =
   | 'rollback'
   /** activeDatabase restored: ToolJet uses neither the source nor the clone. */
   | 'restored'
-  /** Another strategy, which checks its own way (blue-green: precheck and postcheck around the switchover). */
+  /**
+   * Another strategy, which checks its own way (blue-green: precheck and postcheck around the switchover), or a phase
+   * of strategy replication without a cutover.
+   */
   | 'strategy';
 
 /** Whether and where `tj-pg-upgrade validate` (the source against the clone) runs. */
@@ -131,4 +134,55 @@ export interface BlueGreenPlan extends PlanBase {
   readonly upgrade: boolean;
 }
 
-export type Plan = ClonePlan | BlueGreenPlan;
+/**
+ * Strategy replication's phase, from the configuration: `replicate` (activeDatabase source, no cutoverAt: the new
+ * instance is created and fed while ToolJet runs on the source), `cutover` (activeDatabase clone: the window moves
+ * ToolJet to the new instance and turns the replication around), `rollback` (activeDatabase source after cutoverAt:
+ * the window moves ToolJet back with every write made on 16.9), `teardown` (replication.teardown: the replication is
+ * dropped in both directions; the new instance stays).
+ */
+export type ReplicationPhase = 'replicate' | 'cutover' | 'rollback' | 'teardown';
+
+/** One step of strategy replication's graph (programs/replication.ts declares each). */
+export type ReplicationStep =
+  /** `tj-pg-upgrade precheck --strategy replication`: what the database must allow (before anything is created). */
+  | 'precheck'
+  /** The new RDS for PostgreSQL 16.9 instance and its postgres16 parameter group. */
+  | 'instance'
+  /** `replicate setup`: schema copy, publication and subscription (the initial copy then streams on). */
+  | 'setup'
+  /** `replicate status`: the lag per slot and table once set up (a secret stack output). */
+  | 'status'
+  | 'stop'
+  /** `replicate catch-up`: wait until the subscriber applied everything the stopped source committed. */
+  | 'catch-up'
+  /** `replicate finish`: sequences and materialized views, which logical replication does not carry. */
+  | 'finish'
+  /** `tj-pg-upgrade validate`, exact: the stopped source against the caught-up 16.9 instance. */
+  | 'validate'
+  /** `replicate reverse`: drop the forward subscription, replicate 16.9 -> 13 from now on (no initial copy). */
+  | 'reverse'
+  | 're-point'
+  | 'start'
+  | 'catch-up-reverse'
+  | 'finish-reverse'
+  /** `tj-pg-upgrade rollback-report`: rows written on 16.9 since cutoverAt that the source lacks (0 expected). */
+  | 'rollback-report'
+  /** `replicate teardown --direction all`: subscriptions, slots and publications on both instances. */
+  | 'teardown';
+
+/** Strategy replication: a new 16.9 instance fed by logical replication from the source, in phases. */
+export interface ReplicationPlan extends PlanBase {
+  readonly strategy: 'replication';
+  readonly phase: ReplicationPhase;
+  readonly targetVersion: string;
+  /** The new instance's identifier. */
+  readonly instance: string;
+  /**
+   * The steps of this run, in order: each waits for the one before it. The targets are re-pointed in the chain only
+   * in a window; otherwise (replicate, teardown) they are deployed pointing at the active database, waiting for nothing.
+   */
+  readonly steps: readonly ReplicationStep[];
+}
+
+export type Plan = ClonePlan | BlueGreenPlan | ReplicationPlan;

@@ -9,6 +9,7 @@ import * as pulumi from '@pulumi/pulumi';
 import type { LoadedStackConfig } from '../config/load';
 import { StartToolJet, StopToolJet } from '../cutover/window';
 import {
+  cloneSourceSettings,
   cloneTags,
   findSnapshot,
   lookupExistingSnapshot,
@@ -76,6 +77,22 @@ export async function cloneProgram(
   // Read-only lookups (they also run during preview): the source must be an encrypted PostgreSQL 13 instance; a
   // restored instance is read, never modified.
   const source = await lookupSourceInstance(config.source.identifier, plan.lookups.source);
+  // Port and CA the source's unless configured; a zone with a Multi-AZ clone refused. Before anything is declared
+  // (and during preview: the lookup is an invoke).
+  const fromSource = cloneSourceSettings(
+    {
+      ...(config.database.port !== undefined && { port: config.database.port }),
+      ...(c.caCertIdentifier !== undefined && { caCertIdentifier: c.caCertIdentifier }),
+      ...(c.multiAz !== undefined && { multiAz: c.multiAz }),
+      ...(c.availabilityZone !== undefined && { availabilityZone: c.availabilityZone }),
+      production,
+    },
+    source,
+    config.caBundle,
+    config.caBundle.path,
+  );
+  if (plan.clone && fromSource.problems.length > 0) throw new pulumi.RunError(fromSource.problems.join('\n'));
+
   const restored = plan.lookups.restoredInstance
     ? await lookupRestoredInstance(plan.lookups.restoredInstance, config.caBundle)
     : undefined;
@@ -148,15 +165,15 @@ export async function cloneProgram(
             instanceClass: c.instanceClass,
             engineVersion: c.engineVersion,
             parameterGroupName: parameterGroup.name,
-            caCertIdentifier: c.caCertIdentifier,
-            port: config.database.port,
+            caCertIdentifier: fromSource.settings.caCertIdentifier,
+            port: fromSource.settings.port,
             ...(c.availabilityZone !== undefined && { availabilityZone: c.availabilityZone }),
             // Unset: the source's network, so the clone is as private and as reachable as the source.
             ...((c.dbSubnetGroupName ?? source.dbSubnetGroup) !== undefined && {
               dbSubnetGroupName: c.dbSubnetGroupName ?? source.dbSubnetGroup,
             }),
             vpcSecurityGroupIds: [...(c.vpcSecurityGroupIds ?? source.vpcSecurityGroups)],
-            multiAz: c.multiAz ?? (production ? source.multiAz : false),
+            multiAz: fromSource.settings.multiAz,
             ...(c.backupRetentionPeriod !== undefined && { backupRetentionPeriod: c.backupRetentionPeriod }),
             production,
             ...(c.finalSnapshotIdentifier !== undefined && { finalSnapshotIdentifier: c.finalSnapshotIdentifier }),

@@ -7,6 +7,7 @@ import { stackNamePart } from '../config/aftercare';
 import type { LoadedStackConfig } from '../config/load';
 import type { ActiveDatabase } from '../config/types';
 import { monitoringTags } from '../database/tags';
+import type { ReplicationAlarmInstance } from '../monitoring/alarms';
 import { DatabaseMonitoring, MonitoredInstance } from '../monitoring/component';
 import { postgresLogGroupName } from '../monitoring/log-filter';
 import type { MonitoringPlan, PlanLog } from '../plan';
@@ -52,12 +53,14 @@ export type MonitoredInstances = Partial<Record<ActiveDatabase, Omit<MonitoredIn
 /**
  * Alarms on the plan's active database, an SNS topic and the dashboard of the plan's instances (in its order), when
  * monitoring is enabled. `allocatedStorageGiB`: the source's (a clone or a restored instance has the same).
+ * `replication`: strategy replication's alarms on both ends of the replication.
  */
 export function declareMonitoring(
   config: Pick<LoadedStackConfig, 'project' | 'stack' | 'monitoring' | 'source' | 'environment' | 'tags'>,
   plan: MonitoringPlan,
   instances: MonitoredInstances,
   allocatedStorageGiB: number,
+  replication?: readonly ReplicationAlarmInstance[],
 ): DatabaseMonitoring | undefined {
   if (!plan.enabled) return undefined;
   const known = (role: ActiveDatabase) => {
@@ -74,6 +77,7 @@ export function declareMonitoring(
     allocatedStorageGiB,
     alarmEmails: config.monitoring.alarmEmails,
     alarms: config.monitoring.alarms,
+    ...(replication && { replication }),
     tags: monitoringTags({ ...tagBase(config), name: namePrefix }),
   });
 }

@@ -3,7 +3,8 @@
 // maintenance window it runs before the targets, which wait for it (index.ts). A failed check exits 1 (a connection
 // problem 2), and a non-zero exit fails `pulumi up`. Commands never run during `pulumi preview`.
 //
-// - Credentials: only in `environment` (a secret Output: encrypted in the state); the command line holds flags only.
+// - Credentials: only in `environment`; the command line holds flags only. Declared through commandWithSecrets: the
+//   environment, stdout and stderr are secrets in the state (lib/commands/secret-command.ts).
 // - Logging: stdout and stderr are streamed; the CLI never prints a password (URLs are redacted, the password travels
 //   in PGPASSWORD), and on failure the command provider puts the output into the error anyway.
 // - When it runs (`triggers`; any other input change reaches the no-op `update`, never `create` again):
@@ -25,6 +26,7 @@ import { formatDuration } from '../lib/durations';
 import type { CaBundleFile } from '../lib/tls/ca-bundle';
 import { PHASES, timedInterpreter } from '../cutover/timing';
 import { caFileForCommand, noopUpdateScript } from '../lib/commands';
+import { commandWithSecrets } from '../lib/commands/secret-command';
 import { renderValidateCommand, validateCommandLine } from './validate-command';
 
 export interface PostDeployValidationArgs {
@@ -121,14 +123,14 @@ export class PostDeployValidation extends pulumi.ComponentResource {
         }),
       );
 
-    this.command = new command.local.Command(
+    this.command = commandWithSecrets(
       `${name}-validate`,
       {
         // Flags only (known at preview, no secret); endpoints and the password are in the (secret) environment.
         create: validateCommandLine(flags),
         // /bin/sh -c through the timing wrapper: prints the measured duration (cutover/timing.ts).
         interpreter: timedInterpreter(PHASES.validation),
-        environment: pulumi.secret(rendered.apply((r) => r.environment)),
+        environment: rendered.apply((r) => r.environment),
         // Never `create` again on an update (pulumi-command's default without `update`): see the header.
         update: noopUpdateScript({
           name: `${name}-validate`,

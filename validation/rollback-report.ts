@@ -9,6 +9,7 @@ import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import { PHASES, timedInterpreter } from '../cutover/timing';
 import { CLI, inProjectDir, noopUpdateScript } from '../lib/commands';
+import { commandWithSecrets } from '../lib/commands/secret-command';
 import { formatDuration } from '../lib/durations';
 
 /**
@@ -75,12 +76,12 @@ export interface RollbackReportArgs {
  */
 export class RollbackReport extends pulumi.ComponentResource {
   readonly command: command.local.Command;
-  /** The report as printed (table + summary line). */
+  /** The report as printed (table + summary line); a secret, like everything the command prints. */
   readonly stdout: pulumi.Output<string>;
 
   constructor(name: string, args: RollbackReportArgs, opts?: pulumi.ComponentResourceOptions) {
     super('tooljet-pg-upgrade:rollback:RollbackReport', name, {}, opts);
-    this.command = new command.local.Command(
+    this.command = commandWithSecrets(
       name,
       {
         create: rollbackReportScript(),

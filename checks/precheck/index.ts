@@ -9,6 +9,7 @@ import type { DatabaseRow, FindContext, PrecheckCheck, PrecheckRun, SchemaReplay
 import { check, CheckResult, exitCodeFor } from '../report';
 import { READ_ONLY, sessionLimits } from '../settings';
 import { PRECHECK_CHECKS } from './list';
+import { REPLICATION_PRECHECKS, REPLACED_FOR_REPLICATION } from './replication';
 import * as sql from './sql';
 
 export interface PrecheckOptions {
@@ -26,6 +27,13 @@ export interface PrecheckOptions {
    * passes one; without it that check says it did not run and the catalog check stands in.
    */
   replay?: SchemaReplay;
+  /**
+   * replication: the prerequisites of strategy replication (checks/precheck/replication.ts) replace the logical
+   * slot blocker (the source is not upgraded in place; its slot is the replication's own).
+   */
+  strategy?: 'clone' | 'replication';
+  /** strategy replication: the role the subscription connects as (default: the --source user). */
+  replicationUser?: string;
   /** Overall time limit in seconds (default DEFAULT_PRECHECK_DEADLINE_SECONDS); exit 2 naming the host when passed. */
   deadlineSeconds?: number;
 }
@@ -52,6 +60,7 @@ async function readOnly<T>(client: Client, fn: () => Promise<T>): Promise<T> {
 
 /** Runs the `find` of every applicable check of `scope`, adding to `found` (objects in list order per check). */
 async function findAll(
+  list: readonly PrecheckCheck<unknown>[],
   scope: 'cluster' | 'database',
   base: Omit<FindContext, 'once'>,
   found: Map<PrecheckCheck<unknown>, unknown[]>,
@@ -64,10 +73,19 @@ async function findAll(
       return memo.get(key) as Promise<T>;
     },
   };
-  for (const c of PRECHECK_CHECKS) {
+  for (const c of list) {
     if (c.scope !== scope || !c.find || c.notApplicable?.(base.server) !== undefined) continue;
     found.get(c)!.push(...(await c.find(ctx)));
   }
+}
+
+/** The checks of a strategy, in report order. */
+export function precheckList(strategy: 'clone' | 'replication' = 'clone'): readonly PrecheckCheck<unknown>[] {
+  if (strategy !== 'replication') return PRECHECK_CHECKS;
+  const i = PRECHECK_CHECKS.findIndex((c) => c.name === 'databases checked');
+  const kept = PRECHECK_CHECKS.filter((c) => !REPLACED_FOR_REPLICATION.includes(c.name));
+  const at = kept.indexOf(PRECHECK_CHECKS[i]);
+  return [...kept.slice(0, at), ...REPLICATION_PRECHECKS, ...kept.slice(at)];
 }
 
 /** Runs every pre-upgrade check against the source cluster. Connection problems reject with ConnectionError. */
@@ -87,7 +105,8 @@ async function precheck(opts: PrecheckOptions, deadline: Deadline): Promise<Prec
           applicationName: 'tj-pg-upgrade precheck',
         });
   const threshold = opts.largeObjectWarnThreshold ?? 1_000_000;
-  const found = new Map<PrecheckCheck<unknown>, unknown[]>(PRECHECK_CHECKS.map((c) => [c, []]));
+  const list = precheckList(opts.strategy);
+  const found = new Map<PrecheckCheck<unknown>, unknown[]>(list.map((c) => [c, []]));
   const checked: string[] = [];
   const skipped: { name: string; reason: string }[] = [];
 
@@ -108,8 +127,16 @@ async function precheck(opts: PrecheckOptions, deadline: Deadline): Promise<Prec
         rds: !!s.rds,
       };
       await findAll(
+        list,
         'cluster',
-        { client: main, server: srv, databases: dbs, database: target.database, replay: opts.replay },
+        {
+          client: main,
+          server: srv,
+          databases: dbs,
+          database: target.database,
+          replay: opts.replay,
+          replicationUser: opts.replicationUser,
+        },
         found,
       );
       return { server: srv, databases: dbs };
@@ -133,7 +160,9 @@ async function precheck(opts: PrecheckOptions, deadline: Deadline): Promise<Prec
             ? main
             : await connect(withDatabase(target, d.datname), { settings: settings(), side: 'source', deadline });
         const c = client;
-        await readOnly(c, () => findAll('database', { client: c, server, databases, database: d.datname }, found));
+        await readOnly(c, () =>
+          findAll(list, 'database', { client: c, server, databases, database: d.datname }, found),
+        );
         checked.push(d.datname);
       } catch (err) {
         if (!(err instanceof ConnectionError)) throw err;
@@ -147,7 +176,7 @@ async function precheck(opts: PrecheckOptions, deadline: Deadline): Promise<Prec
   }
 
   const run: PrecheckRun = { server, checked, skipped, largeObjectWarnThreshold: threshold };
-  const checks = PRECHECK_CHECKS.map((c) => {
+  const checks = list.map((c) => {
     const why = c.notApplicable?.(server);
     return why !== undefined
       ? check(c.name, 'pass', `not applicable: ${why} (source is ${server.version})`)

@@ -327,3 +327,43 @@ SELECT n.nspname, c.relname, c.relkind::text AS relkind,
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relpersistence = 'u' AND c.relkind IN ('r', 'p', 'm') AND ${USER_SCHEMA_FILTER('n')}
 ORDER BY 1, 2`;
+
+// ---- strategy replication (checks/precheck/replication.ts) ----
+
+export const REPLICATION_SETTINGS = `
+SELECT current_setting('wal_level') AS wal_level,
+       current_setting('rds.logical_replication', true) AS rds_logical,
+       current_setting('max_replication_slots')::int AS max_slots,
+       current_setting('max_wal_senders')::int AS max_senders,
+       (SELECT count(*) FROM pg_catalog.pg_replication_slots)::int AS used_slots,
+       (SELECT count(*) FROM pg_catalog.pg_stat_replication)::int AS used_senders,
+       (SELECT count(*) FROM pg_catalog.pg_database
+        WHERE datallowconn AND NOT datistemplate AND datname NOT IN ('postgres', 'rdsadmin'))::int AS databases`;
+
+export const ALL_SLOTS = `
+SELECT slot_name, slot_type, coalesce(database, '') AS database, active FROM pg_catalog.pg_replication_slots ORDER BY 1`;
+
+/** The role (its attributes and rds_replication membership); no row when it does not exist. */
+export const REPLICATION_ROLE = `
+SELECT r.rolname, r.rolsuper, r.rolreplication, r.rolcanlogin,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_roles g WHERE g.rolname = 'rds_replication'
+               AND pg_catalog.pg_has_role(r.oid, g.oid, 'MEMBER')) AS rds_replication
+FROM pg_catalog.pg_roles r WHERE r.rolname = $1`;
+
+/** Permanent user tables whose updates and deletes cannot be published: no replica identity usable. */
+export const TABLES_WITHOUT_REPLICA_IDENTITY = `
+SELECT n.nspname, c.relname, c.relreplident::text AS ident
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r' AND c.relpersistence = 'p' AND ${USER_SCHEMA_FILTER('n')}
+  AND (c.relreplident = 'n'
+       OR (c.relreplident = 'd' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))
+       OR (c.relreplident = 'i' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)))
+ORDER BY 1, 2`;
+
+/** Tables the session's role does not own (directly or by membership): CREATE PUBLICATION ... FOR TABLE needs it. */
+export const TABLES_NOT_OWNED = `
+SELECT n.nspname, c.relname, pg_catalog.pg_get_userbyid(c.relowner) AS owner
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r' AND c.relpersistence = 'p' AND ${USER_SCHEMA_FILTER('n')}
+  AND NOT pg_catalog.pg_has_role(c.relowner, 'USAGE')
+ORDER BY 1, 2`;

@@ -10,6 +10,8 @@
 // - tables that exist on one side only or whose columns differ (not compared).
 import type { Client } from 'pg';
 import { connect, ConnectionTarget, resolveTarget, withDatabase } from '../../lib/pg/connection';
+import { compareSequences, readSequences } from '../read/sequences';
+import { diffMaps, diffObjects, readSchema, SCHEMA_KINDS } from '../read/schema';
 import { key, listTables, planComparison, TableRef } from '../read/content';
 import { qualified } from '../read/names';
 import { check, CheckResult, exitCodeFor } from '../report';
@@ -26,6 +28,12 @@ export interface RollbackReportOptions {
   tooljetDb?: string;
   /** The cutover instant (UTC ISO 8601): also count clone rows with created_at/updated_at after it. */
   since?: string;
+  /**
+   * replication: the source got the clone's writes by reverse replication (tj-pg-upgrade replicate reverse), so rows
+   * only on the clone are writes that did not flow back; also checks what replication does not carry back (sequences,
+   * set by `replicate finish --direction reverse`; DDL).
+   */
+  strategy?: 'clone' | 'replication';
   jobs?: number;
   insecure?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -42,6 +50,9 @@ export interface TableReport extends Partial<RowDelta> {
 
 export interface DatabaseReport {
   database: string;
+  /** strategy replication: source sequences behind the clone's, and schema differences (DDL made on one side). */
+  sequencesBehind?: string[];
+  schemaDifferences?: string[];
   tables: TableReport[];
   onlyOnClone: number;
   onlyOnSource: number;
@@ -85,6 +96,19 @@ async function reportDatabase(
       const [ct, st] = [await listTables(cp.clients[0]), await listTables(sp.clients[0])];
       // planComparison(source=clone side, target=source side): "missing on target" = only on the clone.
       const plan = planComparison(ct, st);
+      const extra: Pick<DatabaseReport, 'sequencesBehind' | 'schemaDifferences'> = {};
+      if (opts.strategy === 'replication') {
+        // The clone's sequences vs the source's: a source sequence behind would hand out ids the clone already used.
+        const diffs = compareSequences(await readSequences(cp.clients[0]), await readSequences(sp.clients[0]));
+        // compareSequences(clone, source): 'behind' = the source's next value is below the clone's.
+        extra.sequencesBehind = diffs
+          .filter((d) => d.direction === 'behind')
+          .map((d) => `${d.key}: source last_value ${d.target.lastValue}, clone last_value ${d.source.lastValue}`);
+        const [a, b] = [await readSchema(cp.clients[0]), await readSchema(sp.clients[0])];
+        extra.schemaDifferences = SCHEMA_KINDS.flatMap((k) =>
+          diffObjects(diffMaps(a[k], b[k])).map((x) => `${k}: ${x}`),
+        );
+      }
       const stamps = opts.since ? await writeTimeColumns(cp.clients[0]) : new Map<string, string[]>();
       progress(`${clone.database}: comparing ${plan.work.length} tables`);
       const results = new Map<string, TableReport>();
@@ -117,15 +141,55 @@ async function reportDatabase(
         tables,
         onlyOnClone: sum((t) => t.onlyOnClone),
         onlyOnSource: sum((t) => t.onlyOnSource),
+        ...extra,
         ...(opts.since && { writtenAfterCutover: withStamps.reduce((n, t) => n + t.writtenAfterCutover!, 0) }),
       };
     },
   );
 }
 
+/** strategy replication: what reverse replication does not carry back to the source. */
+function replicationChecks(db: DatabaseReport): CheckResult[] {
+  const label = db.database;
+  const seq = db.sequencesBehind ?? [];
+  const ddl = db.schemaDifferences ?? [];
+  return [
+    seq.length
+      ? check(
+          'sequences on the source',
+          'fail',
+          `${seq.length} sequence(s) on the source are behind the clone's (replication does not carry sequences): run tj-pg-upgrade replicate finish --direction reverse before ToolJet goes back to the source, or it would hand out ids that exist`,
+          seq,
+          label,
+        )
+      : check(
+          'sequences on the source',
+          'pass',
+          'no sequence on the source is behind the clone (set by replicate finish --direction reverse)',
+          [],
+          label,
+        ),
+    ddl.length
+      ? check(
+          'not replicated back',
+          'warn',
+          `DDL is not replicated: the schemas differ in ${ddl.length} object(s) (a schema change made on one side after the cutover). Make the same change on the source before ToolJet goes back to it`,
+          ddl,
+          label,
+        )
+      : check(
+          'not replicated back',
+          'pass',
+          'DDL is not replicated, and none is needed: the clone and the source have the same schema; rows flowed back by reverse replication and sequences are checked above',
+          [],
+          label,
+        ),
+  ];
+}
+
 function checksFor(db: DatabaseReport, since: string | undefined): CheckResult[] {
   const label = db.database;
-  const out: CheckResult[] = [];
+  const out: CheckResult[] = db.sequencesBehind ? replicationChecks(db) : [];
   const changed = db.tables.filter((t) => (t.onlyOnClone ?? 0) > 0);
   out.push(
     changed.length

@@ -27,6 +27,11 @@ export const COMMANDS: Record<string, CommandEntry> = {
       'check an upgraded instance on its own (no source left, e.g. after a blue/green switchover): TLS, version, sequences vs columns',
     load: async () => (await import('./postcheck')).command,
   },
+  replicate: {
+    summary:
+      'strategy replication: setup, status, catch-up, finish, reverse, teardown of logical replication 13 <-> 16.9',
+    load: async () => (await import('./replicate')).command,
+  },
   'rollback-report': {
     summary: 'before rolling back to the source: count the rows written on the clone that stay there (read-only)',
     load: async () => (await import('./rollback-report')).command,

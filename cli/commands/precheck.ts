@@ -23,6 +23,12 @@ transactions.
 
 Options:
   --source <url>              the source (default: $TJ_PG_SOURCE_URL, else the PG* environment)
+  --strategy <s>              clone (default) or replication: also the prerequisites of logical replication
+                              (wal_level = logical / rds.logical_replication, a role that may replicate, slot
+                              and walsender headroom, tables without a replica identity, large objects, unlogged
+                              tables, table ownership), each refused with its fix
+  --replication-user <name>   strategy replication: the role the subscription connects as (default: the
+                              --source user)
   --large-objects-warn <n>    warn from this many large objects (default 1000000)
   --deadline <duration>       give up after this long, e.g. 5m, 300s (default 15m; catalog reads only): every
                               session is closed, exit 2 naming the host that did not answer. Each session also has
@@ -40,6 +46,8 @@ Exit codes: 0 no blocker (warnings allowed), 1 a blocker was found, 2 usage or c
     ...COMMON,
     source: { type: 'string' },
     'large-objects-warn': { type: 'string' },
+    strategy: { type: 'string' },
+    'replication-user': { type: 'string' },
     deadline: { type: 'string' },
   },
   async run(values, io) {
@@ -54,6 +62,12 @@ Exit codes: 0 no blocker (warnings allowed), 1 a blocker was found, 2 usage or c
     const deadlineSeconds = /^\d+$/.test(deadlineText) ? Number(deadlineText) : durationSeconds(deadlineText);
     if (!deadlineSeconds)
       throw new UsageError(`--deadline must be a duration such as 15m, 1h or 300s, got "${deadlineText}"`);
+    const strategy = str(values, 'strategy') ?? 'clone';
+    if (strategy !== 'clone' && strategy !== 'replication')
+      throw new UsageError(`--strategy must be clone or replication, got "${strategy}"`);
+    const replicationUser = str(values, 'replication-user');
+    if (replicationUser !== undefined && strategy !== 'replication')
+      throw new UsageError('--replication-user goes with --strategy replication');
     const sourceConnection = await resolveConnection(values, io, 'source', 'TJ_PG_SOURCE_URL', 'precheck');
     const { runPrecheck } = await import('../../checks/precheck');
     const r = await runPrecheck({
@@ -62,6 +76,8 @@ Exit codes: 0 no blocker (warnings allowed), 1 a blocker was found, 2 usage or c
       env: io.env,
       largeObjectWarnThreshold: lo === undefined ? undefined : Number(lo),
       deadlineSeconds,
+      strategy,
+      replicationUser,
       onProgress: progressTo(io, values),
     });
     printResult(

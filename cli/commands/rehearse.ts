@@ -26,6 +26,9 @@ Options:
   --size-mb <n>       size of the generated fixture in MB (default ${DEFAULT_SIZE_MB}; not with --source)
   --out <dir>         where the configuration and results go (default ./${DEFAULT_OUT}); must be new, empty, or an
                       earlier rehearsal's output (which is replaced)
+  --strategy <s>      clone (default) or replication: rehearse strategy replication with tj-pg-upgrade replicate
+                      (fixture only): setup, writes, catch-up, finish, validate, reverse, writes on 16.9, catch-up
+                      and finish reverse, rollback-report (0 rows missing), teardown; downtime per phase in results.md
   --keep              leave both servers running and the temporary files in place (the summary says how to stop them)
   --json              print results.json on stdout instead of the summary
   --insecure          allow sslmode=disable/allow/prefer for --source (plain text)
@@ -47,11 +50,15 @@ connection error, 130/143 interrupted.`,
     'size-mb': { type: 'string' },
     out: { type: 'string' },
     keep: { type: 'boolean' },
+    strategy: { type: 'string' },
   },
   async run(values, io) {
     const sizeText = str(values, 'size-mb');
     if (sizeText !== undefined && !/^\d+(\.\d+)?$/.test(sizeText))
       throw new UsageError(`--size-mb must be a positive number of MB, got "${sizeText}"`);
+    const strategy = str(values, 'strategy') ?? 'clone';
+    if (strategy !== 'clone' && strategy !== 'replication')
+      throw new UsageError(`--strategy must be clone or replication, got "${strategy}"`);
     const out = str(values, 'out') ?? DEFAULT_OUT;
     if (!out.trim()) throw new UsageError('--out needs a directory');
     const controller = new AbortController();
@@ -71,6 +78,7 @@ connection error, 130/143 interrupted.`,
         sizeMb: sizeText === undefined ? undefined : Number(sizeText),
         out,
         keep: !!values.keep,
+        strategy,
         insecure: !!values.insecure,
         env: io.env,
         signal: controller.signal,

@@ -25,6 +25,10 @@ Options:
   --source <url>           the original database (default: $TJ_PG_SOURCE_URL)
   --clone <url>            the clone (default: $TJ_PG_TARGET_URL)
   --since <time>           the cutover instant, UTC, e.g. 2026-07-01T22:00:00Z (the stack's cutoverAt)
+  --strategy <s>           clone (default) or replication: after reverse replication (tj-pg-upgrade replicate
+                           reverse, catch-up --direction reverse) every clone row must be on the source; also checks
+                           what replication does not carry back: sequences (replicate finish --direction reverse
+                           sets them) and DDL (schema differences)
   --tooljet-db <name>      also compare this database (the ToolJet Database), same hosts and credentials
   --jobs <n>               sessions per side (default 4)
   --json                   machine-readable output
@@ -40,6 +44,7 @@ Exit codes: 0 nothing stays behind on the clone, 1 rows written on the clone sta
     source: { type: 'string' },
     clone: { type: 'string' },
     since: { type: 'string' },
+    strategy: { type: 'string' },
     'tooljet-db': { type: 'string' },
     jobs: { type: 'string' },
   },
@@ -54,6 +59,9 @@ Exit codes: 0 nothing stays behind on the clone, 1 rows written on the clone sta
     const jobsText = str(values, 'jobs') ?? '4';
     if (!/^\d+$/.test(jobsText) || Number(jobsText) < 1 || Number(jobsText) > 16)
       throw new UsageError(`--jobs must be 1-16, got "${jobsText}"`);
+    const strategy = str(values, 'strategy') ?? 'clone';
+    if (strategy !== 'clone' && strategy !== 'replication')
+      throw new UsageError(`--strategy must be clone or replication, got "${strategy}"`);
     const tooljetDb = str(values, 'tooljet-db');
     if (tooljetDb !== undefined && !tooljetDb.trim()) throw new UsageError('--tooljet-db needs a database name');
     const sourceConnection = await resolveConnection(values, io, 'source', 'TJ_PG_SOURCE_URL', 'rollback-report');
@@ -64,6 +72,7 @@ Exit codes: 0 nothing stays behind on the clone, 1 rows written on the clone sta
       clone: cloneConnection,
       since: since === undefined ? undefined : utcTimestamp(since),
       tooljetDb,
+      strategy,
       jobs: Number(jobsText),
       insecure: !!values.insecure,
       env: io.env,

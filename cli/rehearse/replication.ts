@@ -13,6 +13,7 @@ import { compareSequences, fixSequence, readSequences } from '../../checks/read/
 import { connect, ConnectionTarget, withDatabase } from '../../lib/pg/connection';
 import { copyDatabase } from '../../lib/pg/copy';
 import { LocalServer } from '../../lib/pg/local-server';
+import { conninfoValue, sqlLiteral } from '../../lib/replication/sql';
 import { fileForServer } from './servers';
 import { sleep, throwIfAborted } from './workspace';
 
@@ -41,9 +42,7 @@ export interface Replication {
   files: string[];
 }
 
-const quoteConninfo = (v: string): string => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-/** A standard SQL string literal (standard_conforming_strings is on from 9.1: backslashes are literal). */
-const sqlLiteral = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+const quoteConninfo = conninfoValue;
 const passfileField = (v: string): string => v.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
 export const subscriptionName = (i: number): string => `tj_rehearsal_${i + 1}`;
 

@@ -63,6 +63,8 @@ export interface CutoverReport {
   detachSeconds?: number;
   sequencesSeconds?: number;
   validateSeconds?: number;
+  /** strategy replication: `replicate catch-up` and `replicate finish` (sequences + materialized views). */
+  finishSeconds?: number;
   /** Writes stopped -> caught up -> detached -> sequences -> validated: what ToolJet users would wait. */
   downtimeSeconds?: number;
   sequences?: string[];
@@ -107,6 +109,17 @@ export interface RehearsalReport {
   failures: string[];
   files: { path: string; target: string; mode: string; secret: boolean; description: string }[];
   rollback?: RollbackComparison & { from: string; to: string };
+  /** The strategy rehearsed: clone (default) or replication (tj-pg-upgrade replicate, with reverse replication). */
+  strategy?: 'clone' | 'replication';
+  /** strategy replication: reverse replication after the cutover and the rollback it makes lossless. */
+  reverse?: {
+    reverseSeconds: number;
+    writes: { transactions: Record<string, number>; seconds: number };
+    catchUpSeconds: number;
+    finishSeconds: number;
+    rowsOnlyOnClone: number;
+    teardown: string[];
+  };
   outDir: string;
   kept?: {
     workDir: string;

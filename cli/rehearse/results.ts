@@ -116,15 +116,42 @@ export function renderResultsMarkdown(r: RehearsalReport): string {
       L.push(
         `- Simulated ToolJet writes on the source while the clone copied and streamed: ${Object.values(w.transactions).reduce((a, b) => a + b, 0)} transactions (${w.statements.inserts} inserts, ${w.statements.updates} updates, ${w.statements.deletes} deletes) over ${secs(w.seconds)}`,
       );
-    L.push(`- Writes stopped → clone caught up: ${secs(c.caughtUpSeconds)}`);
-    L.push(`- Replica detached (subscriptions and slots dropped): ${secs(c.detachSeconds)}`);
-    L.push(
-      `- Sequences set to the source's values: ${secs(c.sequencesSeconds)} (${c.sequences?.length ?? 0} sequences)`,
-    );
+    if (r.strategy === 'replication') {
+      L.push(
+        `- Writes stopped → \`replicate catch-up\` (every committed change applied, every table ready): ${secs(c.caughtUpSeconds)}`,
+      );
+      L.push(
+        `- \`replicate finish\` (sequences set to the source's values, materialized views refreshed): ${secs(c.finishSeconds)} (${c.sequences?.length ?? 0} sequences)`,
+      );
+    } else {
+      L.push(`- Writes stopped → clone caught up: ${secs(c.caughtUpSeconds)}`);
+      L.push(`- Replica detached (subscriptions and slots dropped): ${secs(c.detachSeconds)}`);
+      L.push(
+        `- Sequences set to the source's values: ${secs(c.sequencesSeconds)} (${c.sequences?.length ?? 0} sequences)`,
+      );
+    }
     L.push(`- Validation with ANALYZE: ${secs(c.validateSeconds)}`);
     L.push(
       `- **Downtime a ToolJet user would see (writes stopped → validated): ${secs(c.downtimeSeconds)}**, plus restarting ToolJet on the new configuration (Node reads NODE_EXTRA_CA_CERTS only at start).`,
     );
+    if (r.strategy === 'replication')
+      L.push(
+        '- RDS projection (docs/rehearsal.md, "strategy replication"): catch-up is bound by what was written but not yet applied when ToolJet stopped (seconds at ToolJet\'s write rates; `replicate status` shows the lag before the window), finish by the number of sequences and materialized views, validate by the data size at the GB/s validate measures here and in `npm run bench`.',
+      );
+    const rv = r.reverse;
+    if (rv) {
+      L.push('', '### Reverse replication and rollback (strategy replication)', '');
+      L.push(
+        `- \`replicate reverse\` (forward subscription dropped, 16.9 publishes, 13.21 subscribes without a copy): ${secs(rv.reverseSeconds)}`,
+      );
+      L.push(
+        `- Writes on 16.9 after the cutover: ${Object.values(rv.writes.transactions).reduce((a, b) => a + b, 0)} transactions over ${secs(rv.writes.seconds)}; \`replicate catch-up --direction reverse\`: ${secs(rv.catchUpSeconds)}; \`replicate finish --direction reverse\`: ${secs(rv.finishSeconds)}`,
+      );
+      L.push(
+        `- rollback-report --strategy replication: ${rv.rowsOnlyOnClone === 0 ? '✅ 0 rows missing on 13.21' : `❌ ${rv.rowsOnlyOnClone} row(s) only on 16.9`}; what does not flow back: sequences (set by finish --direction reverse), DDL (not replicated)`,
+      );
+      L.push(`- \`replicate teardown\`: ${rv.teardown.join('; ')}`);
+    }
   } else {
     L.push(`- Cutover not measured: ${c.reason ?? 'the rehearsal stopped before it'}`);
     if (r.copy)
@@ -204,11 +231,22 @@ export function renderSummary(r: RehearsalReport, resultsPath?: string): string 
   row('copy', `${r.method.name}${r.copy ? ` in ${secs(r.copy.seconds)}` : ''}`);
   const c = r.cutover;
   if (c.measured && c.downtimeSeconds !== undefined) {
-    row(
-      'downtime',
-      `${secs(c.downtimeSeconds)} (writes stopped -> caught up ${secs(c.caughtUpSeconds)} -> detached ${secs(c.detachSeconds)} -> sequences ${secs(c.sequencesSeconds)} -> validated ${secs(c.validateSeconds)})`,
-    );
+    if (r.strategy === 'replication')
+      row(
+        'downtime',
+        `${secs(c.downtimeSeconds)} (writes stopped -> replicate catch-up ${secs(c.caughtUpSeconds)} -> replicate finish ${secs(c.finishSeconds)} -> validated ${secs(c.validateSeconds)})`,
+      );
+    else
+      row(
+        'downtime',
+        `${secs(c.downtimeSeconds)} (writes stopped -> caught up ${secs(c.caughtUpSeconds)} -> detached ${secs(c.detachSeconds)} -> sequences ${secs(c.sequencesSeconds)} -> validated ${secs(c.validateSeconds)})`,
+      );
   } else if (!c.measured) row('cutover', 'not measured (dump/restore)');
+  if (r.reverse)
+    row(
+      'reverse',
+      `writes on 16.9 flowed back to 13.21: rollback-report ${r.reverse.rowsOnlyOnClone} row(s) missing on the source; catch-up reverse ${secs(r.reverse.catchUpSeconds)}`,
+    );
   for (const p of r.phases) {
     const s = { pass: 0, warn: 0, fail: 0 };
     for (const ch of p.checks) s[ch.status]++;

@@ -39,11 +39,14 @@ import type { DatabaseTarget } from '../../targets/shared/render';
 import { renderTargetConfigs, RenderedFile, RunSecrets, writeConfigs } from './configs';
 import { checkOutDir, OutDirState, prepareOutDir, RehearsalUsageError } from './outdir';
 import { detachReplication, Replication, startReplication, syncSequences, waitForInitialSync } from './replication';
+import * as replicate from '../../lib/replication/run';
+import { runRollbackReport } from '../../checks/rollback';
 import { PhaseName, PhaseReport, RehearsalReport } from './report';
 import { renderResultsMarkdown } from './results';
 import { compareRenderings } from './rollback';
 import {
   CLONE_SETTINGS,
+  fileForServer,
   FIXTURE,
   localTarget,
   makeRunTls,
@@ -75,6 +78,11 @@ export interface RehearseOptions {
   tooljetDb?: string;
   insecure?: boolean;
   env?: NodeJS.ProcessEnv;
+  /**
+   * replication: rehearse strategy replication with tj-pg-upgrade replicate's own steps (fixture only): setup,
+   * writes, catch-up, finish, validate, reverse, writes on 16.9, catch-up/finish reverse, rollback-report, teardown.
+   */
+  strategy?: 'clone' | 'replication';
   /** Aborting it (reason: the signal name) interrupts the rehearsal and cleans up. */
   signal?: AbortSignal;
   /** A line at the start and end of every phase, with the elapsed time. */
@@ -89,6 +97,11 @@ const PG_NAME = /^[A-Za-z_][A-Za-z0-9_$.-]{0,62}$/;
 export function checkRehearseOptions(o: RehearseOptions): { out: OutDirState; source?: ConnectionTarget } {
   if (o.source !== undefined && o.sizeMb !== undefined) {
     throw new RehearsalUsageError('--size-mb sizes the generated fixture and cannot be combined with --source');
+  }
+  if (o.strategy === 'replication' && o.source !== undefined) {
+    throw new RehearsalUsageError(
+      '--strategy replication rehearses on the local fixture only: it creates publications, subscriptions and slots, and the rehearsal never changes your --source',
+    );
   }
   if (o.source === undefined && o.tooljetDb !== undefined) {
     throw new RehearsalUsageError(
@@ -154,6 +167,11 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
   };
   throwIfAborted(signal);
 
+  const replicationStrategy = opts.strategy === 'replication';
+  // strategy replication: the 16.9 server publishes too (reverse replication after the cutover).
+  const cloneSettings = replicationStrategy
+    ? { ...CLONE_SETTINGS, wal_level: 'logical', max_wal_senders: '40', synchronous_commit: 'on' }
+    : CLONE_SETTINGS;
   const ws = Workspace.create(keep);
   if (userSource?.password) ws.secret(userSource.password);
   const phases = new Phases(t0, ws, signal, opts.onPhase, opts.onProgress);
@@ -195,6 +213,7 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
         }
       : { measured: true },
     tables: [],
+    ...(replicationStrategy && { strategy: 'replication' as const }),
     phases: phases.list,
     blockers: [],
     warnings: [],
@@ -216,6 +235,8 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
   let tooljetDbOnSource: string | undefined;
   let tooljetDbName: string = FIXTURE.tooljetDatabase;
   let replication: Replication | undefined;
+  /** strategy replication: the options of tj-pg-upgrade replicate (forward). */
+  let repl: replicate.ReplicationOptions | undefined;
   let writer: TrafficWriter | undefined;
   let writesStoppedAt = 0;
   let cloneDb: DatabaseTarget | undefined;
@@ -232,7 +253,7 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
     if (cloneServer) return;
     cloneServer = clonePromise
       ? await clonePromise
-      : await startRunServer(ws, tls!, 16, FIXTURE.cloneSuperuser, runSecrets.dbPassword, keep, CLONE_SETTINGS);
+      : await startRunServer(ws, tls!, 16, FIXTURE.cloneSuperuser, runSecrets.dbPassword, keep, cloneSettings);
     throwIfAborted(signal);
     cloneAdmin = localTarget(cloneServer, FIXTURE.cloneHost, 'postgres', tls!, 'tj-pg-upgrade rehearse');
   };
@@ -272,6 +293,117 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
     }
   };
 
+  /** strategy replication, cutover: writes stopped -> replicate catch-up -> replicate finish (validate follows). */
+  const replicationCutover = async (checks: CheckResult[]): Promise<string> => {
+    const stats: WriterStats = await writer!.stop();
+    writesStoppedAt = Date.now();
+    writer = undefined;
+    const tx = Object.values(stats.transactions).reduce((a, b) => a + b, 0);
+    checks.push(
+      check(
+        'writes stopped',
+        'pass',
+        `${tx} transactions (${stats.statements.inserts} inserts, ${stats.statements.updates} updates, ${stats.statements.deletes} deletes) ran on the source while replicating and were stopped, as ToolJet is stopped for the cutover`,
+        Object.entries(stats.transactions).map(([db, n]) => `${db}: ${n} transactions`),
+      ),
+    );
+    const c = await replicate.catchUp(repl!, 300);
+    const caught = (Date.now() - writesStoppedAt) / 1000;
+    // The last row written on the source is on the clone: catch-up's answer checked independently.
+    await waitForMarkers(cloneAdmin!, stats.markers, (ms) => sleep(ms, signal));
+    checks.push(
+      check('replicate catch-up', c.warnings.length ? 'warn' : 'pass', c.lines.join('; '), [
+        ...c.warnings,
+        ...stats.markers.map((m) => `on the clone: ${m.database}: ${m.table} id ${m.id}`),
+      ]),
+    );
+    const t = Date.now();
+    const f = await replicate.finish(repl!);
+    const finishSeconds = (Date.now() - t) / 1000;
+    const seqs = (f.data.databases as { database: string; sequences: string[] }[]).flatMap((d) =>
+      d.sequences.map((x) => `${d.database}: ${x}`),
+    );
+    checks.push(check('replicate finish', 'pass', f.lines.join('; '), seqs));
+    report.cutover = {
+      measured: true,
+      writes: { transactions: stats.transactions, statements: stats.statements, seconds: stats.seconds },
+      caughtUpSeconds: caught,
+      detachSeconds: 0,
+      sequencesSeconds: finishSeconds,
+      finishSeconds,
+      sequences: seqs,
+    };
+    return `caught up in ${fmt(caught)}, finished (sequences, materialized views) in ${fmt(finishSeconds)}; the subscription stays until reverse`;
+  };
+
+  /**
+   * strategy replication, rollback: replicate reverse -> ToolJet writes on 16.9 -> catch-up and finish reverse ->
+   * rollback-report --strategy replication (0 rows only on the clone) -> the new rows are on 13.21 -> teardown.
+   */
+  const replicationRollback = async (checks: CheckResult[]): Promise<void> => {
+    const rev: replicate.ReplicationOptions = {
+      ...repl!,
+      publisherHost: FIXTURE.cloneHost,
+      publisherPort: cloneServer!.port,
+      subscriberSslrootcert: fileForServer(srcServer!, 'subscriber-ca.pem', tls!.caPem, 0o644),
+      direction: 'reverse',
+    };
+    let t = Date.now();
+    const r = await replicate.reverse(rev, 120);
+    const reverseSeconds = (Date.now() - t) / 1000;
+    checks.push(check('replicate reverse', 'pass', `in ${fmt(reverseSeconds)}`, r.lines));
+    const w = new TrafficWriter(cloneAdmin!, FIXTURE.database, FIXTURE.tooljetDatabase);
+    writer = w;
+    await w.start();
+    await sleep(1000, signal);
+    const stats = await w.stop();
+    writer = undefined;
+    t = Date.now();
+    const c = await replicate.catchUp(rev, 120);
+    const catchUpSeconds = (Date.now() - t) / 1000;
+    await waitForMarkers(src!, stats.markers, (ms) => sleep(ms, signal));
+    const tx = Object.values(stats.transactions).reduce((a, b) => a + b, 0);
+    checks.push(
+      check(
+        'writes on 16.9 flow back',
+        'pass',
+        `${tx} transactions made on 16.9 after the cutover (${stats.statements.inserts} inserts, ${stats.statements.updates} updates, ${stats.statements.deletes} deletes); ${c.lines.join('; ')}; the last row written on 16.9 is on 13.21`,
+        stats.markers.map((m) => `on 13.21: ${m.database}: ${m.table} id ${m.id}`),
+      ),
+    );
+    t = Date.now();
+    const f = await replicate.finish(rev);
+    const finishSeconds = (Date.now() - t) / 1000;
+    checks.push(check('replicate finish --direction reverse', 'pass', f.lines.join('; ')));
+    const rr = await runRollbackReport({
+      source: withDatabase(src!, databases[0]),
+      clone: withDatabase(cloneAdmin!, databases[0]),
+      tooljetDb: databases[1],
+      strategy: 'replication',
+      jobs: 2,
+      env,
+      onProgress: progress,
+    });
+    checks.push(...rr.checks.map((x) => ({ ...x, name: `rollback-report: ${x.name}` })));
+    const td = await replicate.teardown(rev, 'all');
+    checks.push(
+      check(
+        'replicate teardown',
+        td.warnings.length ? 'warn' : 'pass',
+        `${td.data.removed ? (td.data.removed as string[]).length : 0} object(s) removed`,
+        [...td.lines, ...td.warnings],
+      ),
+    );
+    report.reverse = {
+      reverseSeconds,
+      writes: { transactions: stats.transactions, seconds: stats.seconds },
+      catchUpSeconds,
+      finishSeconds,
+      rowsOnlyOnClone: rr.onlyOnClone,
+      teardown: td.lines,
+    };
+  };
+
   try {
     // 1. source
     await attempt('source', async (checks) => {
@@ -281,7 +413,7 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
         progress(
           `starting PostgreSQL 13.21 (source) and 16.9 (clone) with TLS; PostgreSQL runs as ${environment.postgresRunsAs}`,
         );
-        clonePromise = startRunServer(ws, tls, 16, FIXTURE.cloneSuperuser, password, keep, CLONE_SETTINGS);
+        clonePromise = startRunServer(ws, tls, 16, FIXTURE.cloneSuperuser, password, keep, cloneSettings);
         clonePromise.catch(() => undefined);
         srcServer = await startRunServer(ws, tls, 13, FIXTURE.user, password, keep, SOURCE_SETTINGS);
         throwIfAborted(signal);
@@ -430,6 +562,58 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
         ),
       );
       const started = Date.now();
+      if (replicationStrategy) {
+        repl = {
+          source: withDatabase(src!, databases[0]),
+          target: withDatabase(admin, databases[0]),
+          databases,
+          publisherHost: FIXTURE.sourceHost,
+          publisherPort: srcServer!.port,
+          // the CA file on the subscriber's own server, as /rdsdbdata/rds-metadata/server-cert.pem is on RDS
+          subscriberSslrootcert: fileForServer(server, 'subscriber-ca.pem', tls!.caPem, 0o644),
+          replicationPassword: runSecrets.dbPassword,
+          onProgress: progress,
+        };
+        const r = await replicate.setup(repl);
+        writer = new TrafficWriter(src!, FIXTURE.database, FIXTURE.tooljetDatabase);
+        await writer.start();
+        progress('simulated ToolJet writes running on the source; waiting until every table is ready and streaming');
+        const syncStarted = Date.now();
+        const limit = Math.max(300_000, (opts.sizeMb ?? DEFAULT_SIZE_MB) * 2000);
+        let st = await replicate.status(repl);
+        while (st.exitCode !== 0) {
+          if (Date.now() - syncStarted > limit)
+            throw new Error(`initial copy not finished after ${limit / 1000} s: ${st.lines.join('; ')}`);
+          await sleep(200, signal);
+          st = await replicate.status(repl);
+        }
+        const syncSeconds = (Date.now() - syncStarted) / 1000;
+        const writing = (Date.now() - syncStarted) / 1000;
+        if (writing < MIN_WRITE_SECONDS) await sleep((MIN_WRITE_SECONDS - writing) * 1000, signal);
+        const dbs = r.data.databases as { database: string; tables: number }[];
+        const tables = dbs.reduce((a, d) => a + d.tables, 0);
+        report.copy = {
+          seconds: (Date.now() - started) / 1000,
+          databases: dbs.map((d) => ({ name: d.database, tables: d.tables })),
+        };
+        checks.push(
+          check(
+            'replicate setup',
+            'pass',
+            `tj-pg-upgrade replicate setup: schema copied (owners and grants kept), publication tj_upgrade FOR TABLE on the source, subscription tj_upgrade on the clone over TLS verify-full (CA file on the clone's own server, password in the conninfo, never printed)`,
+            r.lines,
+          ),
+        );
+        checks.push(
+          check(
+            'replicate status',
+            'pass',
+            `${tables} tables copied and streaming in ${fmt(syncSeconds)} while the source kept taking writes`,
+            st.lines,
+          ),
+        );
+        return `strategy replication: ${tables} tables streaming on PostgreSQL ${server.version} at ${admin.endpoint}`;
+      }
       if (!userSource) {
         replication = await startReplication({
           source: src!,
@@ -510,6 +694,7 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
       else phases.skip('cutover', 'dump/restore: nothing to cut over (see "cutover" in results.md)');
     } else {
       await attempt('cutover', async (checks) => {
+        if (replicationStrategy) return replicationCutover(checks);
         const stats: WriterStats = await writer!.stop();
         writesStoppedAt = Date.now();
         writer = undefined;
@@ -648,6 +833,7 @@ export async function runRehearsal(opts: RehearseOptions): Promise<RehearsalRepo
 
     // 8. rollback drill
     await attempt('rollback', async (checks) => {
+      if (replicationStrategy) await replicationRollback(checks);
       const sourceDb: DatabaseTarget = userSource
         ? { host: src!.host, port: src!.port, user: src!.user, database: databases[0], tooljetDatabase: tooljetDbName }
         : {

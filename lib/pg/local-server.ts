@@ -199,6 +199,9 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   const spawnIds = who ? { uid: who.uid, gid: who.gid } : {};
   const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C', LANG: 'C' };
   for (const k of Object.keys(env)) if (k.startsWith('PG')) delete env[k];
+  // The server's own home, as a packaged server has (the postgres user's): libpq inside it (a subscription's
+  // connection) looks for ~/.postgresql/postgresql.crt, and this process's HOME may be one it may not read.
+  if (who) env.HOME = dir;
 
   fs.writeFileSync(path.join(dir, 'pwfile'), `${password}\n`, { mode: 0o600 });
   if (who) {

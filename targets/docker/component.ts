@@ -9,6 +9,7 @@ import { phaseLabel, PHASES, timedInterpreter } from '../../cutover/timing';
 import { renderComposeOverride, renderDockerEnvEntries } from './render';
 import { checkRender, databaseTarget, placeholderDatabase, TargetStackArgs } from '../shared/component';
 import { DOCKER_WRITE_COMMAND, dockerWriteEnvironment } from './write';
+import { commandWithSecrets } from '../../lib/commands/secret-command';
 
 export interface DockerTargetArgs extends TargetStackArgs {
   settings: DockerTargetConfig;
@@ -59,7 +60,7 @@ export class DockerTarget extends pulumi.ComponentResource {
         }),
       );
 
-    this.write = new command.local.Command(
+    this.write = commandWithSecrets(
       `${name}-write-files`,
       {
         create: DOCKER_WRITE_COMMAND,
@@ -67,13 +68,13 @@ export class DockerTarget extends pulumi.ComponentResource {
         interpreter: timedInterpreter(phaseLabel(PHASES.repoint, 'docker')),
         // Runs in the project directory (where the engine starts the command provider), checked by the command
         // itself; no `dir`, so the state holds no machine-specific path of this checkout (lib/commands/cli.ts).
-        environment: pulumi.secret(environment),
+        environment,
         stdin: args.caBundle.pem,
         // The script prints only the plan summary (secrets as "value hidden"); errors are redacted too.
         logging: 'stdoutAndStderr',
         addPreviousOutputInEnv: false,
       },
-      { parent: this, additionalSecretOutputs: ['stdout', 'stderr'] },
+      { parent: this },
     );
 
     this.registerOutputs({ envFile: this.envFile, overrideFile: this.overrideFile, bundleFile: this.bundleFile });

@@ -7,6 +7,7 @@ import * as path from 'path';
 import type { Check } from '../../checks/check';
 import { POSTCHECK_CHECKS, POSTCHECK_SERVER_CHECKS } from '../../checks/postcheck/list';
 import { PRECHECK_CHECKS } from '../../checks/precheck/list';
+import { REPLICATION_PRECHECKS } from '../../checks/precheck/replication';
 import { VALIDATE_CHECKS, VALIDATE_SERVER_CHECKS } from '../../checks/validate/list';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -58,6 +59,7 @@ describe('checks: the lists and the add-a-check recipe', () => {
       POSTCHECK_SERVER_CHECKS,
       POSTCHECK_CHECKS,
       PRECHECK_CHECKS,
+      [...PRECHECK_CHECKS, ...REPLICATION_PRECHECKS],
     ]) {
       const names = list.map((c) => c.name);
       assert.deepEqual(names, [...new Set(names)]);
@@ -85,7 +87,9 @@ describe('checks: the lists and the add-a-check recipe', () => {
       .filter((f) => f.endsWith('.test.ts'))
       .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
       .join('\n');
-    const missing = PRECHECK_CHECKS.map((c) => c.name).filter((n) => !text.includes(`'${n}'`));
+    const missing = [...PRECHECK_CHECKS, ...REPLICATION_PRECHECKS]
+      .map((c) => c.name)
+      .filter((n) => !text.includes(`'${n}'`));
     assert.deepEqual(missing, []);
   });
 });

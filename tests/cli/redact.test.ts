@@ -156,6 +156,12 @@ describe('tj-pg-upgrade: passwords are never printed', function () {
         if (!k.what.includes('as typed')) continue;
         jobs.push({ args: ['precheck', '--json', '--source', k.url], k, json: true, argv: true });
         jobs.push({
+          args: ['replicate', 'setup', '--source', k.url, '--target', otherSide, '--subscriber-sslrootcert', '/ca.pem'],
+          k,
+          json: false,
+          argv: true,
+        });
+        jobs.push({
           args: ['validate'],
           env: { TJ_PG_SOURCE_URL: k.url, TJ_PG_TARGET_URL: otherSide },
           k,
@@ -209,7 +215,7 @@ describe('tj-pg-upgrade: passwords are never printed', function () {
     });
   });
 
-  it('PGPASSWORD is redacted too, in every form, and draws no argv warning', async () => {
+  it('PGPASSWORD and TJ_PG_REPLICATION_PASSWORD are redacted too, in every form, and draw no argv warning', async () => {
     const pw = 'Pg9#x/Y%2Fq@Z';
     const runs = await runAll(
       [
@@ -217,11 +223,25 @@ describe('tj-pg-upgrade: passwords are never printed', function () {
           args: ['validate', '--source', `postgresql://app@${HOST}:1/db`, '--target', `postgresql://app@${HOST}:1/db`],
         },
         { args: ['precheck', '--json', '--source', `postgresql://app@${HOST}:1/db`] },
-      ].map((j) => ({ ...j, env: { PGPASSWORD: pw } })),
+        {
+          args: [
+            'replicate',
+            'setup',
+            '--source',
+            `postgresql://app@${HOST}:1/db`,
+            '--target',
+            `postgresql://app@${HOST}:1/db`,
+            '--subscriber-sslrootcert',
+            '/ca.pem',
+          ],
+          env: { TJ_PG_REPLICATION_PASSWORD: 'Rp5#x/Y%40q' },
+        },
+      ].map((j: { args: string[]; env?: Record<string, string> }) => ({ ...j, env: { PGPASSWORD: pw, ...j.env } })),
     );
     for (const r of runs) {
       assert.equal(r.code, 2, r.stderr);
       assertNoPassword(r, pw, 'PGPASSWORD');
+      assertNoPassword(r, 'Rp5#x/Y%40q', 'TJ_PG_REPLICATION_PASSWORD');
       assert.ok(!r.stderr.includes(WARNING), r.stderr);
       assert.match(r.stderr, /connection refused/);
     }
@@ -263,5 +283,7 @@ describe('cli/redact: the redactor of one run', () => {
     });
     assert.equal(env.argvPassword, false);
     assert.equal(env.redactor.redact('Env3pw'), '***');
+    const repl = cliRedaction([], { TJ_PG_REPLICATION_PASSWORD: 'Repl%2Fpw' });
+    assert.equal(repl.redactor.redact('Repl%2Fpw Repl/pw'), '*** ***');
   });
 });

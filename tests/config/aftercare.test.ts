@@ -69,7 +69,7 @@ describe('config/aftercare: bad input, one line each', () => {
   it('strategy', () =>
     failsWith(
       minimal({ strategy: 'in-place' }),
-      /^tooljet-pg-upgrade:strategy: "in-place" is not allowed; use one of: clone, blue-green$/,
+      /^tooljet-pg-upgrade:strategy: "in-place" is not allowed; use one of: clone, blue-green, replication$/,
     ));
   it('blueGreen with strategy clone', () =>
     failsWith(

@@ -75,7 +75,6 @@ describe('config/parse: parseStackConfig', () => {
         instanceClass: 'db.t3.medium',
         engineVersion: '16.9',
         parameterGroupName: 'test-db-pg13-clone-postgres16',
-        caCertIdentifier: 'rds-ca-rsa2048-g1',
         multiAz: false,
         timeoutSeconds: { create: 4 * 3600, update: 4 * 3600, delete: 2 * 3600 },
       });
@@ -85,7 +84,6 @@ describe('config/parse: parseStackConfig', () => {
         username: 'tooljet',
         name: 'tooljet_production',
         tooljetDbName: 'tooljet_db',
-        port: 5432,
       });
       assert.deepEqual(c.tags, { team: 'platform', 'cost-center': 'cc-0000' });
     });
@@ -120,7 +118,6 @@ describe('config/parse: parseStackConfig', () => {
         instanceClass: 'db.t3.medium',
         engineVersion: '16.9',
         parameterGroupName: 'test-db-pg13-clone-postgres16',
-        caCertIdentifier: 'rds-ca-rsa2048-g1',
         timeoutSeconds: { create: 4 * 3600, update: 4 * 3600, delete: 2 * 3600 },
       });
       assert.equal(c.activeDatabase, 'source');
@@ -128,7 +125,6 @@ describe('config/parse: parseStackConfig', () => {
         username: 'tooljet',
         name: 'tooljet_production',
         tooljetDbName: 'tooljet_db',
-        port: 5432,
       });
       assert.deepEqual(c.targets, {});
       assert.deepEqual(c.tags, {});
@@ -361,13 +357,15 @@ describe('config/parse: parseStackConfig', () => {
         1,
       );
 
-      // The default rds-ca-rsa2048-g1 against a bundle with only an RSA4096 root (and a look-alike name).
+      // rds-ca-rsa2048-g1 against a bundle with only an RSA4096 root (and a look-alike name). Unset, the clone takes
+      // the source's CA, which only the source lookup knows: checked there (tests/database/clone-settings.test.ts).
       const lookAlike = writeTempFile(
         'global-bundle.pem',
         cert('Amazon RDS eu-central-1 Root CA RSA4096 G1') + cert('Not Amazon RDS us-east-1 Root CA RSA2048 G1'),
       );
+      assert.equal(parse(minimal({ caBundle: lookAlike })).clone.caCertIdentifier, undefined);
       failsWith(
-        minimal({ caBundle: lookAlike }),
+        minimal({ caBundle: lookAlike, clone: JSON.stringify({ caCertIdentifier: 'rds-ca-rsa2048-g1' }) }),
         /^tooljet-pg-upgrade:caBundle: .*global-bundle\.pem has no root of rds-ca-rsa2048-g1 \(clone\.caCertIdentifier\), i\.e\. no certificate named "Amazon RDS <region> Root CA RSA2048 G1" among its 2, so the clone's certificate could not be verified; download the global bundle, which holds every RDS root: curl -fsSLo .* https:\/\/truststore\.pki\.rds\.amazonaws\.com\/global\/global-bundle\.pem$/,
       );
       failsWith(
@@ -526,6 +524,46 @@ describe('config/parse: parseStackConfig', () => {
         minimal({ snapshot: obj({ mode: 'existing', identifier: 'rds:tooljet-db-2025-01-02-03-04' }) }),
       );
       assert.deepEqual(existing.snapshot, { mode: 'existing', identifier: 'rds:tooljet-db-2025-01-02-03-04' });
+    });
+
+    it('clone.availabilityZone with clone.multiAz: true (RDS refuses an AvailabilityZone for a Multi-AZ instance)', () => {
+      // RestoreDBInstanceFromDBSnapshot, AvailabilityZone: "You can't specify the AvailabilityZone parameter if the DB
+      // instance is a Multi-AZ deployment." Either alone, or the zone with multiAz false, is accepted.
+      const cases: Array<{ clone: Record<string, unknown>; stack: string; refused: boolean }> = [
+        { clone: { availabilityZone: 'us-east-1a', multiAz: true }, stack: 'staging', refused: true },
+        { clone: { availabilityZone: 'us-east-1a', multiAz: true }, stack: 'prod', refused: true },
+        { clone: { availabilityZone: 'us-east-1a', multiAz: false }, stack: 'prod', refused: false },
+        { clone: { availabilityZone: 'us-east-1a' }, stack: 'staging', refused: false },
+        { clone: { multiAz: true }, stack: 'prod', refused: false },
+      ];
+      for (const t of cases) {
+        const raw = minimal({ clone: obj(t.clone) });
+        if (t.refused) {
+          failsWith(
+            raw,
+            /^tooljet-pg-upgrade:clone\.availabilityZone: "us-east-1a" cannot be combined with clone\.multiAz: true \(RDS refuses an AvailabilityZone for a Multi-AZ instance\); remove clone\.availabilityZone or set clone\.multiAz: false$/,
+            t.stack,
+          );
+        } else {
+          const c = parse(raw, t.stack);
+          assert.equal(c.clone.availabilityZone, t.clone.availabilityZone, JSON.stringify(t));
+          assert.equal(c.clone.multiAz, t.clone.multiAz, JSON.stringify(t));
+        }
+      }
+    });
+
+    it('database.port and clone.caCertIdentifier unset stay unset (the source lookup supplies them)', () => {
+      const c = parse(minimal());
+      assert.equal(c.database.port, undefined);
+      assert.equal(c.clone.caCertIdentifier, undefined);
+      const set = parse(
+        minimal({
+          database: obj({ username: 'tooljet', port: 5433 }),
+          clone: obj({ caCertIdentifier: 'rds-ca-rsa2048-g1' }),
+        }),
+      );
+      assert.equal(set.database.port, 5433);
+      assert.equal(set.clone.caCertIdentifier, 'rds-ca-rsa2048-g1');
     });
 
     it('production-only and production-unsafe settings', () => {

@@ -1,6 +1,8 @@
 // The clone's finishing step, run for real: the same script text and environment the local.Command gets, through
 // /bin/sh -c, against a stand-in `aws` CLI that behaves like RDS (modify -> applying -> pending-reboot; reboot ->
-// rebooting -> in-sync).
+// rebooting -> in-sync). The clone starts on the region's default CA, as a restore through the provider leaves it
+// (terraform-provider-aws #33572 "ca_cert_identifier not applied when creating from a snapshot", #35711): the step
+// moves it to the expected CA (the source's) in the same modify as the group, and verifies it.
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -14,12 +16,18 @@ import {
 
 const CLONE = 'test-db-pg13-clone';
 const GROUP = 'test-db-pg13-clone-postgres16';
+/** What RDS gives a restored instance when the restore does not name a CA (us-east-1's default since 2024). */
+const REGION_DEFAULT_CA = 'rds-ca-rsa2048-g1';
+/** The source's CA: what the clone must end on. */
+const SOURCE_CA = 'rds-ca-ecc384-g1';
 
 interface FakeState {
-  instance: { id: string; status: string; version: string; group: string; apply: string };
+  instance: { id: string; status: string; version: string; group: string; apply: string; ca: string };
   groups: string[];
   queue: Record<string, string>[];
   rebootSyncs: boolean;
+  /** false: RDS accepts the CA change but the instance stays on its CA. */
+  caSticks: boolean;
   calls: { args: string[]; region?: string; profile?: string; pager?: string }[];
 }
 
@@ -37,7 +45,14 @@ describe('database/attach-parameter-group.sh (the finishing command) against a s
 
   function run(
     instance: Partial<FakeState['instance']>,
-    opts: { rebootSyncs?: boolean; timeout?: number; path?: string; groups?: string[] } = {},
+    opts: {
+      rebootSyncs?: boolean;
+      timeout?: number;
+      path?: string;
+      groups?: string[];
+      caSticks?: boolean;
+      expectCa?: string;
+    } = {},
   ) {
     const stateFile = path.join(dir, `state-${Math.random().toString(16).slice(2)}.json`);
     const state: FakeState = {
@@ -48,11 +63,13 @@ describe('database/attach-parameter-group.sh (the finishing command) against a s
         version: '16.9',
         group: 'default.postgres16',
         apply: 'in-sync',
+        ca: REGION_DEFAULT_CA,
         ...instance,
       },
       groups: opts.groups ?? [GROUP],
       queue: [],
       rebootSyncs: opts.rebootSyncs ?? true,
+      caSticks: opts.caSticks ?? true,
       calls: [],
     };
     fs.writeFileSync(stateFile, JSON.stringify(state));
@@ -60,6 +77,7 @@ describe('database/attach-parameter-group.sh (the finishing command) against a s
       cloneIdentifier: CLONE,
       parameterGroupName: GROUP,
       engineVersion: '16.9',
+      caCertIdentifier: opts.expectCa ?? SOURCE_CA,
       timeoutSeconds: opts.timeout ?? 60,
       pollSeconds: 0,
       region: 'eu-west-1',
@@ -75,16 +93,20 @@ describe('database/attach-parameter-group.sh (the finishing command) against a s
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, after, commands };
   }
 
-  it('attaches the postgres16 group to a freshly upgraded clone, reboots it and ends verified in-sync', () => {
+  it("attaches the postgres16 group to a freshly upgraded clone, moves it to the source's CA, reboots it and ends verified in-sync", () => {
     const r = run({});
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, `clone=${CLONE} engine=16.9 parameterGroup=${GROUP} parameterApplyStatus=in-sync\n`);
+    assert.equal(
+      r.stdout,
+      `clone=${CLONE} engine=16.9 parameterGroup=${GROUP} parameterApplyStatus=in-sync ca=${SOURCE_CA}\n`,
+    );
     assert.deepEqual(r.after.instance, {
       id: CLONE,
       status: 'available',
       version: '16.9',
       group: GROUP,
       apply: 'in-sync',
+      ca: SOURCE_CA,
     });
     assert.equal(r.commands.filter((c) => c === 'modify-db-instance').length, 1);
     assert.equal(r.commands.filter((c) => c === 'reboot-db-instance').length, 1);
@@ -93,7 +115,48 @@ describe('database/attach-parameter-group.sh (the finishing command) against a s
     const modify = r.after.calls.find((c) => c.args[1] === 'modify-db-instance')!;
     assert.ok(modify.args.includes('--apply-immediately'));
     assert.equal(modify.args[modify.args.indexOf('--db-parameter-group-name') + 1], GROUP);
+    // the CA in the same call as the group: one restart for both
+    assert.equal(modify.args[modify.args.indexOf('--ca-certificate-identifier') + 1], SOURCE_CA);
     assert.ok(!modify.args.includes('--engine-version'), "the version change is the provider's job, not this step's");
+    assert.match(r.stderr, /moving test-db-pg13-clone to the RDS CA rds-ca-ecc384-g1 \(now on rds-ca-rsa2048-g1/);
+  });
+
+  it('a clone already on the group but on the region default CA: one modify of the CA only, no reboot, verified', () => {
+    const r = run({ group: GROUP });
+    assert.equal(r.status, 0, r.stderr);
+    const modifies = r.after.calls.filter((c) => c.args[1] === 'modify-db-instance');
+    assert.equal(modifies.length, 1);
+    assert.deepEqual(modifies[0].args.slice(2), [
+      '--db-instance-identifier',
+      CLONE,
+      '--ca-certificate-identifier',
+      SOURCE_CA,
+      '--apply-immediately',
+    ]);
+    assert.ok(!r.commands.includes('reboot-db-instance'));
+    assert.equal(r.after.instance.ca, SOURCE_CA);
+    assert.match(r.stdout, / ca=rds-ca-ecc384-g1\n$/);
+  });
+
+  it('fails with one line naming both CAs when the clone does not end on the expected CA', () => {
+    const r = run({ group: GROUP }, { caSticks: false, timeout: 5 });
+    assert.equal(r.status, 1);
+    const failure = r.stderr
+      .split('\n')
+      .filter((l) => !/^attach-parameter-group: (moving|attaching|rebooting)/.test(l));
+    assert.deepEqual(
+      failure.filter((l) => l !== ''),
+      [
+        'attach-parameter-group: timed out after 5s waiting for test-db-pg13-clone to be on parameter group test-db-pg13-clone-postgres16 and CA rds-ca-ecc384-g1; now status=available engine=16.9 parameter-group=test-db-pg13-clone-postgres16 (in-sync) ca=rds-ca-rsa2048-g1. Raise clone.timeouts.update if RDS is just slow, then run pulumi up again',
+      ],
+    );
+  });
+
+  it('fails with the AWS error when RDS does not know the CA', () => {
+    const r = run({ group: GROUP }, { expectCa: 'rds-ca-nope' });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /CertificateNotFound/);
+    assert.match(r.stderr, /modify-db-instance test-db-pg13-clone --ca-certificate-identifier rds-ca-nope failed/);
   });
 
   it('passes the stack region and profile to the AWS CLI through the environment, with the pager off', () => {
@@ -107,13 +170,13 @@ describe('database/attach-parameter-group.sh (the finishing command) against a s
   });
 
   it('is idempotent: a clone already on the group and in-sync is only verified', () => {
-    const r = run({ group: GROUP });
+    const r = run({ group: GROUP, ca: SOURCE_CA });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual([...new Set(r.commands)], ['describe-db-instances']);
   });
 
   it('finishes a half-done run: group attached but still pending-reboot -> reboot only', () => {
-    const r = run({ group: GROUP, apply: 'pending-reboot' });
+    const r = run({ group: GROUP, apply: 'pending-reboot', ca: SOURCE_CA });
     assert.equal(r.status, 0, r.stderr);
     assert.ok(!r.commands.includes('modify-db-instance'));
     assert.equal(r.commands.filter((c) => c === 'reboot-db-instance').length, 1);
@@ -135,7 +198,7 @@ describe('database/attach-parameter-group.sh (the finishing command) against a s
     assert.equal(r.status, 1);
     assert.match(
       r.stderr,
-      /timed out after 5s waiting for test-db-pg13-clone to be in-sync with test-db-pg13-clone-postgres16; now status=available engine=16\.9 parameter-group=test-db-pg13-clone-postgres16 \(pending-reboot\)/,
+      /timed out after 5s waiting for test-db-pg13-clone to be in-sync with test-db-pg13-clone-postgres16; now status=available engine=16\.9 parameter-group=test-db-pg13-clone-postgres16 \(pending-reboot\) ca=rds-ca-ecc384-g1/,
     );
   });
 
@@ -145,7 +208,7 @@ describe('database/attach-parameter-group.sh (the finishing command) against a s
     assert.match(r.stderr, /DBParameterGroupNotFound/);
     assert.match(
       r.stderr,
-      /modify-db-instance test-db-pg13-clone --db-parameter-group-name test-db-pg13-clone-postgres16 failed/,
+      /modify-db-instance test-db-pg13-clone --db-parameter-group-name test-db-pg13-clone-postgres16 --ca-certificate-identifier rds-ca-ecc384-g1 failed/,
     );
   });
 

@@ -197,6 +197,8 @@ export interface FakeAws {
   kubernetes: FakeKubernetes;
   /** When set, the AWS CLI behind command:local:run fails with this message (no CLI, no permission, ...). */
   cliError?: string;
+  /** The region's default RDS CA: what an instance restored from a snapshot through the provider comes up on. */
+  defaultCaCertIdentifier: string;
 }
 
 export function fakeInstance(id: string, overrides: Partial<FakeInstance> = {}): FakeInstance {
@@ -270,6 +272,7 @@ export function fakeAws(overrides: Partial<FakeAws> = {}): FakeAws {
     snapshots: {},
     ecs: fakeEcs(),
     kubernetes: fakeKubernetes(),
+    defaultCaCertIdentifier: 'rds-ca-rsa2048-g1',
     ...overrides,
   };
 }
@@ -324,10 +327,10 @@ export interface ResourceOptionsSeen {
   importId: string;
   /** Top-level inputs that were sent as (or contain) Pulumi secrets. */
   secretInputs: string[];
+  /** The `additionalSecretOutputs` resource option: outputs the engine stores as secrets whatever the provider says. */
+  additionalSecretOutputs: string[];
   /** The provider reference the resource was registered with ('' for the default provider). */
   provider: string;
-  /** The `additionalSecretOutputs` resource option: outputs the engine encrypts in the state. */
-  additionalSecretOutputs: string[];
 }
 
 export interface RecordedResource {
@@ -490,6 +493,10 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
           port,
           endpoint: `${address}:${port}`,
           engineVersionActual: inputs.engineVersion,
+          // terraform-provider-aws's restore-from-snapshot path does not send ca_cert_identifier (#33572 "not applied
+          // when creating from a snapshot", #35711): the instance comes up on the region's default CA, and the
+          // provider records that in the state. (An imported instance keeps its own.)
+          ...(inputs.snapshotIdentifier !== undefined && { caCertIdentifier: aws.defaultCaCertIdentifier }),
           resourceId: `db-${hex(identifier, 26).toUpperCase()}`,
           arn: `arn:aws:rds:${aws.region}:${aws.account}:db:${identifier}`,
         };
@@ -528,7 +535,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         const env = (inputs.environment ?? {}) as Record<string, string>;
         let stdout = '';
         if (env.TJ_CLONE_ID) {
-          stdout = `clone=${env.TJ_CLONE_ID} engine=${env.TJ_ENGINE_VERSION} parameterGroup=${env.TJ_PARAMETER_GROUP} parameterApplyStatus=in-sync`;
+          stdout = `clone=${env.TJ_CLONE_ID} engine=${env.TJ_ENGINE_VERSION} parameterGroup=${env.TJ_PARAMETER_GROUP} parameterApplyStatus=in-sync ca=${env.TJ_CA_CERT_IDENTIFIER}`;
         } else if (env.TJ_ACTION === 'stop') {
           // The maintenance window's stop (targets/<kind>/window.sh): its record and when it finished.
           stdout = `tooljet=stopped stoppedAt=${FAKE_STOPPED_AT} stoppedEpoch=${Date.parse(FAKE_STOPPED_AT) / 1000}`;
@@ -632,8 +639,8 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       secretInputs: Object.entries(req.getObject()?.toJavaScript() ?? {})
         .filter(([, v]) => containsSecret(v))
         .map(([k]) => k),
-      provider: req.getProvider(),
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      provider: req.getProvider(),
     });
   }
 
@@ -695,8 +702,8 @@ interface RegisterResourceRequest {
   getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }, prop: string) => void): void };
   getImportid(): string;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
-  getProvider(): string;
   getAdditionalsecretoutputsList(): string[];
+  getProvider(): string;
 }
 
 type Callback = (err: unknown, response: { getUrn?(): string } | undefined) => void;

@@ -46,6 +46,8 @@ function summary(plan: Plan) {
     monitoring: plan.monitoring,
   };
   if (plan.strategy === 'blue-green') return { ...common, phase: plan.phase, upgrade: plan.upgrade };
+  if (plan.strategy === 'replication')
+    return { ...common, phase: plan.phase, instance: plan.instance, steps: plan.steps, triggers: plan.window.triggers };
   return {
     ...common,
     clone: plan.clone,
@@ -423,7 +425,112 @@ const ROWS: Row[] = [
       upgrade: true,
     },
   },
+  ...replicationRows(),
 ];
+
+/** Strategy replication: one row per phase (the phase follows from activeDatabase, cutoverAt and teardown). */
+function replicationRows(): Row[] {
+  const set = (extra: Record<string, unknown>) => ({
+    strategy: 'replication',
+    clone: undefined,
+    snapshot: undefined,
+    maintenanceWindow: undefined,
+    ...extra,
+  });
+  const base = {
+    strategy: 'replication' as const,
+    production: true,
+    targets: PROD_KINDS,
+    rollbackReport: false,
+    instance: 'tooljet-prod-db-pg16',
+  };
+  const PREPARE = ['precheck', 'instance', 'setup'] as const;
+  const monitoring = (active: 'clone' | 'source') => ({
+    enabled: true,
+    instances: ['clone' as const, 'source' as const],
+    active,
+  });
+  const direction = (d: string) => ['tooljet-prod-db', 'tooljet-prod-db-pg16', d];
+  return [
+    {
+      name: 'replication, phase replicate (activeDatabase source, no cutoverAt): the new instance fed, no window',
+      stack: 'prod',
+      set: set({ activeDatabase: 'source' }),
+      plan: {
+        ...base,
+        activeDatabase: 'source',
+        window: { mode: 'off', kinds: [] },
+        validation: { runs: 'none', because: 'strategy' },
+        monitoring: monitoring('source'),
+        phase: 'replicate',
+        steps: [...PREPARE, 'status'],
+        triggers: [],
+      },
+    },
+    {
+      name: 'replication, phase cutover (activeDatabase clone): stop -> catch-up -> finish -> validate exact -> reverse -> re-point -> start',
+      stack: 'prod',
+      set: set({ activeDatabase: 'clone', cutoverAt: CUTOVER_AT }),
+      plan: {
+        ...base,
+        activeDatabase: 'clone',
+        window: { mode: 'cutover', kinds: PROD_KINDS },
+        validation: { runs: 'before-targets', source: 'exact' },
+        monitoring: monitoring('clone'),
+        phase: 'cutover',
+        steps: [...PREPARE, 'stop', 'catch-up', 'finish', 'validate', 'reverse', 're-point', 'start'],
+        triggers: direction('clone'),
+      },
+    },
+    {
+      name: 'replication, phase rollback (activeDatabase source after cutoverAt): stop -> catch-up reverse -> finish reverse -> report -> re-point -> start',
+      stack: 'prod',
+      set: set({ activeDatabase: 'source', cutoverAt: CUTOVER_AT }),
+      plan: {
+        ...base,
+        activeDatabase: 'source',
+        window: { mode: 'rollback', kinds: PROD_KINDS },
+        validation: { runs: 'none', because: 'rollback' },
+        rollbackReport: true,
+        monitoring: monitoring('source'),
+        phase: 'rollback',
+        steps: [...PREPARE, 'stop', 'catch-up-reverse', 'finish-reverse', 'rollback-report', 're-point', 'start'],
+        triggers: direction('source'),
+      },
+    },
+    {
+      name: 'replication, phase teardown on the new instance: only the teardown, and a warning that the rollback is gone',
+      stack: 'prod',
+      set: set({ activeDatabase: 'clone', cutoverAt: CUTOVER_AT, replication: { teardown: true } }),
+      plan: {
+        ...base,
+        activeDatabase: 'clone',
+        window: { mode: 'off', kinds: [] },
+        validation: { runs: 'none', because: 'strategy' },
+        monitoring: monitoring('clone'),
+        phase: 'teardown',
+        steps: ['instance', 'teardown'],
+        triggers: [],
+      },
+      warnings: [/replication\.teardown drops the reverse replication/],
+    },
+    {
+      name: 'replication, teardown while ToolJet stays on the source (replication abandoned): no warning',
+      stack: 'prod',
+      set: set({ activeDatabase: 'source', replication: { teardown: true } }),
+      plan: {
+        ...base,
+        activeDatabase: 'source',
+        window: { mode: 'off', kinds: [] },
+        validation: { runs: 'none', because: 'strategy' },
+        monitoring: monitoring('source'),
+        phase: 'teardown',
+        steps: ['instance', 'teardown'],
+        triggers: [],
+      },
+    },
+  ];
+}
 
 describe('plan: buildPlan as a table of configurations and plans', () => {
   for (const row of ROWS) {
