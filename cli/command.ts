@@ -3,6 +3,7 @@
 // and `tj-pg-upgrade --help` must not load pg or the checks (checks/report.ts imports nothing).
 import type { ParseArgsConfig } from 'util';
 import { CheckResult, renderJson, renderTable } from '../checks/report';
+import type { ConnectionTarget } from '../lib/pg/connection';
 
 /** Bad input on the command line: one line on stderr, exit 2. */
 export class UsageError extends Error {}
@@ -45,6 +46,28 @@ sslrootcert Node's CAs plus NODE_EXTRA_CA_CERTS are trusted. sslmode=disable/all
 export function str(v: Values, k: string): string | undefined {
   const x = v[k];
   return typeof x === 'string' ? x : undefined;
+}
+
+/**
+ * Resolves the connection string of `--<option>` (else the environment variable `envVar`, else the PG* variables
+ * alone) with errors that name where it came from ("the port of --source is not a number ..."). Loads pg.
+ */
+export async function resolveConnection(
+  values: Values,
+  io: Io,
+  option: string,
+  envVar: string,
+  command: string,
+): Promise<ConnectionTarget> {
+  const { resolveTarget } = await import('../lib/pg/connection');
+  const given = str(values, option);
+  const input = given ?? io.env[envVar];
+  return resolveTarget(input, {
+    env: io.env,
+    insecure: !!values.insecure,
+    applicationName: `tj-pg-upgrade ${command}`,
+    name: given !== undefined ? `--${option}` : input !== undefined ? envVar : 'the PG* environment',
+  });
 }
 
 /** Progress lines ("... message") on stderr, unless --quiet or stderr is not a terminal. */

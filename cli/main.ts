@@ -20,25 +20,45 @@ Run tj-pg-upgrade <command> --help for the options of a command.
 Exit codes: 0 all checks passed (warnings allowed), 1 a check failed, 2 usage or connection error.`;
 }
 
-/** One line, passwords in URLs masked (the connection module's own rule, loaded only when there is an error). */
-async function oneLine(message: string): Promise<string> {
-  const { redactUrl } = await import('../lib/pg/connection');
-  return redactUrl(message).replace(/\s*\n\s*/g, ' ');
+/** One line (passwords are masked by the Io every line goes through). */
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ');
+}
+
+/**
+ * `io` with every line passed through the redactor of ./redact.ts (the passwords in argv, TJ_PG_SOURCE_URL,
+ * TJ_PG_TARGET_URL, PGPASSWORD and TJ_PG_REPLICATION_PASSWORD), and whether argv held one. Loaded only when argv or the environment may hold a
+ * password, so `--help` loads no pg.
+ */
+async function redacting(argv: string[], io: Io): Promise<{ io: Io; argvPassword: boolean }> {
+  const may =
+    argv.some((w) => w.includes('=') || w.includes(':')) ||
+    ['TJ_PG_SOURCE_URL', 'TJ_PG_TARGET_URL', 'PGPASSWORD', 'TJ_PG_REPLICATION_PASSWORD'].some((k) => !!io.env[k]);
+  if (!may) return { io, argvPassword: false };
+  const { cliRedaction } = await import('./redact');
+  const { redactor, argvPassword } = cliRedaction(argv, io.env);
+  const redact = (t: string): string => redactor.redact(t);
+  return { io: { ...io, out: (t) => io.out(redact(t)), err: (t) => io.err(redact(t)) }, argvPassword };
 }
 
 /** Runs the CLI; returns the exit code. Never throws. */
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], terminal: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '-h' || name === '--help' || name === 'help') {
-    io.out(mainHelp());
+    terminal.out(mainHelp());
     return name ? 0 : 2;
   }
+  const { io, argvPassword } = await redacting(rest, terminal);
   const entry = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
     io.err(
       `tj-pg-upgrade: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')}; see tj-pg-upgrade --help)`,
     );
     return 2;
+  }
+  if (argvPassword) {
+    const { ARGV_PASSWORD_WARNING } = await import('./redact');
+    io.err(`tj-pg-upgrade ${name}: warning: ${ARGV_PASSWORD_WARNING}`);
   }
   const cmd = await entry.load();
   let values: Values;
@@ -48,7 +68,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     values = parsed.values as Values;
     positionals = parsed.positionals;
   } catch (err) {
-    io.err(`tj-pg-upgrade ${name}: ${await oneLine((err as Error).message)} (see tj-pg-upgrade ${name} --help)`);
+    io.err(`tj-pg-upgrade ${name}: ${oneLine((err as Error).message)} (see tj-pg-upgrade ${name} --help)`);
     return 2;
   }
   if (values.help) {
@@ -60,7 +80,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     const { ConnectionConfigError, ConnectionError } = await import('../lib/pg/connection');
     const known = err instanceof UsageError || err instanceof ConnectionConfigError || err instanceof ConnectionError;
-    const message = await oneLine((err as Error).message ?? String(err));
+    const message = oneLine((err as Error).message ?? String(err));
     const kind =
       err instanceof ConnectionError
         ? err.kind

@@ -1,5 +1,14 @@
 // `tj-pg-upgrade postcheck`: the upgraded instance on its own (checks/postcheck). Loaded only when run.
-import { COMMON, CONNECTION_HELP, Command, printResult, progressTo, str, UsageError } from '../command';
+import {
+  COMMON,
+  CONNECTION_HELP,
+  Command,
+  printResult,
+  progressTo,
+  resolveConnection,
+  str,
+  UsageError,
+} from '../command';
 
 export const command: Command = {
   help: `Usage: tj-pg-upgrade postcheck --target <url> [options]
@@ -41,9 +50,10 @@ Exit codes: 0 all checks passed (warnings allowed), 1 a check failed, 2 usage or
       throw new UsageError(`--expect-version must look like 16.9 or 16, got "${expect}"`);
     const tooljetDb = str(values, 'tooljet-db');
     if (tooljetDb !== undefined && !tooljetDb.trim()) throw new UsageError('--tooljet-db needs a database name');
+    const targetConnection = await resolveConnection(values, io, 'target', 'TJ_PG_TARGET_URL', 'postcheck');
     const { runPostcheck } = await import('../../checks/postcheck');
     const r = await runPostcheck({
-      target,
+      target: targetConnection,
       expectVersion: expect,
       tooljetDb,
       fixSequences: !!values['fix-sequences'],

@@ -1,5 +1,14 @@
 // `tj-pg-upgrade precheck`: the source cluster's upgrade blockers (checks/precheck). Loaded only when run.
-import { COMMON, CONNECTION_HELP, Command, printResult, progressTo, str, UsageError } from '../command';
+import {
+  COMMON,
+  CONNECTION_HELP,
+  Command,
+  printResult,
+  progressTo,
+  resolveConnection,
+  str,
+  UsageError,
+} from '../command';
 
 export const command: Command = {
   help: `Usage: tj-pg-upgrade precheck [--source <url>] [options]
@@ -59,9 +68,10 @@ Exit codes: 0 no blocker (warnings allowed), 1 a blocker was found, 2 usage or c
     const replicationUser = str(values, 'replication-user');
     if (replicationUser !== undefined && strategy !== 'replication')
       throw new UsageError('--replication-user goes with --strategy replication');
+    const sourceConnection = await resolveConnection(values, io, 'source', 'TJ_PG_SOURCE_URL', 'precheck');
     const { runPrecheck } = await import('../../checks/precheck');
     const r = await runPrecheck({
-      source,
+      source: sourceConnection,
       insecure: !!values.insecure,
       env: io.env,
       largeObjectWarnThreshold: lo === undefined ? undefined : Number(lo),

@@ -1,5 +1,5 @@
 // `tj-pg-upgrade replicate <step>`: strategy replication's database steps (lib/replication). Loaded only when run.
-import { COMMON, CONNECTION_HELP, Command, progressTo, str, UsageError, Values } from '../command';
+import { COMMON, CONNECTION_HELP, Command, progressTo, resolveConnection, str, UsageError, Values } from '../command';
 
 const STEPS = ['setup', 'status', 'catch-up', 'finish', 'reverse', 'teardown'] as const;
 type Step = (typeof STEPS)[number];
@@ -164,14 +164,8 @@ async function options(step: Step, values: Values, io: Parameters<Command['run']
     );
   const user = str(values, 'replication-user');
   if (user !== undefined && !user.trim()) throw new UsageError('--replication-user needs a role name');
-  const { resolveTarget } = await import('../../lib/pg/connection');
-  const resolveOpts = {
-    env: io.env,
-    insecure: !!values.insecure,
-    applicationName: `tj-pg-upgrade replicate ${step}`,
-  };
-  const src = resolveTarget(source, resolveOpts);
-  const tgt = resolveTarget(target, resolveOpts);
+  const src = await resolveConnection(values, io, 'source', 'TJ_PG_SOURCE_URL', `replicate ${step}`);
+  const tgt = await resolveConnection(values, io, 'target', 'TJ_PG_TARGET_URL', `replicate ${step}`);
   const password = io.env.TJ_PG_REPLICATION_PASSWORD || undefined;
   return {
     notices: [...src.notices.map((n) => `source: ${n}`), ...tgt.notices.map((n) => `target: ${n}`)],

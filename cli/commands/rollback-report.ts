@@ -1,7 +1,16 @@
 // `tj-pg-upgrade rollback-report`: what stays behind on the clone when ToolJet goes back to the source
 // (checks/rollback). Loaded only when run.
 import { utcTimestamp } from '../../config/aftercare';
-import { COMMON, CONNECTION_HELP, Command, printResult, progressTo, str, UsageError } from '../command';
+import {
+  COMMON,
+  CONNECTION_HELP,
+  Command,
+  printResult,
+  progressTo,
+  resolveConnection,
+  str,
+  UsageError,
+} from '../command';
 
 export const command: Command = {
   help: `Usage: tj-pg-upgrade rollback-report --source <url> --clone <url> [options]
@@ -55,10 +64,12 @@ Exit codes: 0 nothing stays behind on the clone, 1 rows written on the clone sta
       throw new UsageError(`--strategy must be clone or replication, got "${strategy}"`);
     const tooljetDb = str(values, 'tooljet-db');
     if (tooljetDb !== undefined && !tooljetDb.trim()) throw new UsageError('--tooljet-db needs a database name');
+    const sourceConnection = await resolveConnection(values, io, 'source', 'TJ_PG_SOURCE_URL', 'rollback-report');
+    const cloneConnection = await resolveConnection(values, io, 'clone', 'TJ_PG_TARGET_URL', 'rollback-report');
     const { rollbackSummary, runRollbackReport } = await import('../../checks/rollback');
     const r = await runRollbackReport({
-      source,
-      clone,
+      source: sourceConnection,
+      clone: cloneConnection,
       since: since === undefined ? undefined : utcTimestamp(since),
       tooljetDb,
       strategy,

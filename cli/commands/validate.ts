@@ -1,5 +1,14 @@
 // `tj-pg-upgrade validate`: the target against the source (checks/validate). Loaded only when run.
-import { COMMON, CONNECTION_HELP, Command, printResult, progressTo, str, UsageError } from '../command';
+import {
+  COMMON,
+  CONNECTION_HELP,
+  Command,
+  printResult,
+  progressTo,
+  resolveConnection,
+  str,
+  UsageError,
+} from '../command';
 
 export const command: Command = {
   help: `Usage: tj-pg-upgrade validate --source <url> --target <url> [options]
@@ -66,10 +75,12 @@ Exit codes: 0 all checks passed (warnings allowed), 1 a check failed, 2 usage or
       throw new UsageError(`--deadline must be a duration such as 90m, 2h, 1h30m or 300s, got "${deadlineText}"`);
     const tooljetDb = str(values, 'tooljet-db');
     if (tooljetDb !== undefined && !tooljetDb.trim()) throw new UsageError('--tooljet-db needs a database name');
+    const sourceConnection = await resolveConnection(values, io, 'source', 'TJ_PG_SOURCE_URL', 'validate');
+    const targetConnection = await resolveConnection(values, io, 'target', 'TJ_PG_TARGET_URL', 'validate');
     const { runValidate } = await import('../../checks/validate');
     const r = await runValidate({
-      source,
-      target,
+      source: sourceConnection,
+      target: targetConnection,
       expectVersion: expect,
       tooljetDb,
       analyze: !!values.analyze,

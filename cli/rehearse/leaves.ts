@@ -5,7 +5,7 @@ import { parseEnv } from '../../targets/shared/dotenv';
 import type { DatabaseTarget } from '../../targets/shared/render';
 import { percentEncode } from '../../lib/percent-encode';
 import { ENDPOINT_KEYS, RenderedFile } from './configs';
-import { redactUrl } from '../../lib/pg/connection';
+import { redactConnectionString } from '../../lib/pg/connection';
 
 export interface Leaf {
   file: string;
@@ -96,10 +96,10 @@ export function pointsAt(leaf: Leaf, db: DatabaseTarget): string | undefined {
   return ok ? undefined : `${leaf.file} ${leaf.key} = ${display(leaf)}`;
 }
 
-/** A leaf's value as it may be shown: secrets hidden, passwords in URIs replaced by ***. */
+/** A leaf's value as it may be shown: secrets hidden, passwords in connection strings (as the parser finds them) replaced by ***. */
 export function display(leaf: Leaf, secretKeys: ReadonlySet<string> = DISPLAY_SECRET_KEYS): string {
   if (secretKeys.has(leaf.name)) return '(secret, hidden)';
-  return redactUrl(leaf.value);
+  return redactConnectionString(leaf.value);
 }
 
 const DISPLAY_SECRET_KEYS = new Set([

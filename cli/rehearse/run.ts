@@ -124,6 +124,7 @@ export function checkRehearseOptions(o: RehearseOptions): { out: OutDirState; so
           env: o.env ?? process.env,
           insecure: o.insecure,
           applicationName: 'tj-pg-upgrade rehearse',
+          name: '--source',
         })
       : undefined;
   if (source && source.database === o.tooljetDb)

@@ -14,6 +14,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as tls from 'tls';
 import { Client, ClientConfig } from 'pg';
+import { Redactor } from '../redact';
 import { CaBundleFile, readCaBundleFile, sslRootCertProblem } from '../tls/ca-bundle';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
@@ -64,6 +65,8 @@ export interface ResolveOptions {
   database?: string;
   /** application_name when the URL gives none. */
   applicationName?: string;
+  /** What errors call the connection string (e.g. "--source", "TJ_PG_SOURCE_URL"); default "the connection string". */
+  name?: string;
 }
 
 /** Bad connection parameters (the user has to fix the string or the environment). */
@@ -120,19 +123,28 @@ const URL_PARAMS = new Set([
   'options',
 ]);
 
-/** Parses a libpq URL (postgresql:// or postgres://) into keyword/value pairs, like libpq's conninfo_uri_parse. */
-export function parseConnectionUrl(url: string): Record<string, string> {
+/** What a parse error calls the string when the caller gives no name (the CLI names it: --source, TJ_PG_TARGET_URL). */
+const DEFAULT_NAME = 'the connection string';
+
+const URL_EXAMPLE = 'postgresql://user:password@host:port/database?sslmode=verify-full&sslrootcert=/path/ca.pem';
+
+/**
+ * Parses a libpq URL (postgresql:// or postgres://) into keyword/value pairs, like libpq's conninfo_uri_parse.
+ * Errors name the part that is wrong and never echo the string (it may hold a password): `name` is what to call it.
+ */
+export function parseConnectionUrl(url: string, name = DEFAULT_NAME): Record<string, string> {
+  const hint = reservedCharacterHint(url);
   const m = /^(postgres(?:ql)?):\/\/([^/?#]*)(\/[^?#]*)?(\?[^#]*)?$/.exec(url.trim());
   if (!m)
-    throw new ConnectionConfigError(
-      `not a PostgreSQL URL: ${redactUrl(url)} (expected postgresql://user:password@host:port/database?sslmode=verify-full&sslrootcert=/path/ca.pem)`,
-    );
+    throw new ConnectionConfigError(`${name} is not a valid PostgreSQL URL${hint || ` (expected ${URL_EXAMPLE})`}`);
   const out: Record<string, string> = {};
   const dec = (s: string, what: string): string => {
     try {
       return decodeURIComponent(s);
     } catch {
-      throw new ConnectionConfigError(`invalid percent-encoding in the ${what} of ${redactUrl(url)}`);
+      throw new ConnectionConfigError(
+        `the ${what} of ${name} has an invalid percent-encoding (write % as %25, and every other reserved character as %XX)`,
+      );
     }
   };
   let authority = m[2];
@@ -146,13 +158,13 @@ export function parseConnectionUrl(url: string): Record<string, string> {
     if (colon >= 0) out.password = dec(userinfo.slice(colon + 1), 'password');
   }
   if (authority.includes(',')) {
-    throw new ConnectionConfigError(`multiple hosts are not supported: ${redactUrl(url)} (give one host)`);
+    throw new ConnectionConfigError(`${name} names several hosts: give one host${hint}`);
   }
   let hostPart = authority;
   let portPart = '';
   if (hostPart.startsWith('[')) {
     const close = hostPart.indexOf(']');
-    if (close < 0) throw new ConnectionConfigError(`unterminated IPv6 address in ${redactUrl(url)}`);
+    if (close < 0) throw new ConnectionConfigError(`the IPv6 address in ${name} has no closing "]"${hint}`);
     portPart = hostPart.slice(close + 1).replace(/^:/, '');
     hostPart = hostPart.slice(1, close);
   } else if (hostPart.includes(':')) {
@@ -166,7 +178,10 @@ export function parseConnectionUrl(url: string): Record<string, string> {
     for (const pair of m[4].slice(1).split('&')) {
       if (!pair) continue;
       const eq = pair.indexOf('=');
-      if (eq < 0) throw new ConnectionConfigError(`missing "=" after "${pair}" in the query of ${redactUrl(url)}`);
+      if (eq < 0)
+        throw new ConnectionConfigError(
+          `a query parameter of ${name} has no "=" (write key=value; percent-encode & in a value as %26)${hint}`,
+        );
       const key = dec(pair.slice(0, eq), 'query');
       out[key] = dec(pair.slice(eq + 1).replace(/\+/g, ' '), 'query');
     }
@@ -174,9 +189,31 @@ export function parseConnectionUrl(url: string): Record<string, string> {
   return out;
 }
 
-/** Parses a libpq keyword/value string ("host=db port=5432 dbname=x sslmode=verify-full"). */
-export function parseKeywordValue(s: string): Record<string, string> {
-  const out: Record<string, string> = {};
+/**
+ * When the part between `//` and the last `@` (the user name and password, if the URL has any) holds a character
+ * that ends the authority (`/ ? #`), the URL cannot mean what its writer meant: say to percent-encode; else ''.
+ */
+function reservedCharacterHint(url: string): string {
+  const rest = afterScheme(url);
+  if (rest === undefined) return '';
+  const at = rest.lastIndexOf('@');
+  if (at < 0 || !/[/?#]/.test(rest.slice(0, at))) return '';
+  return ': if the user name or password holds / ? # @ % or a space, percent-encode it (%2F %3F %23 %40 %25 %20)';
+}
+
+/** The text after `scheme://` (jdbc: prefix allowed), or undefined when `s` is not a URL. */
+function afterScheme(s: string): string | undefined {
+  const m = /^\s*(?:jdbc:)?[a-z][a-z0-9+.-]*:\/\//i.exec(s);
+  return m ? s.trim().slice(m[0].trim().length) : undefined;
+}
+
+/**
+ * Scans a libpq keyword/value string. Strict (parseKeywordValue): a word without "=" or an unterminated quote is an
+ * error naming neither. Lenient (for finding passwords to hide): such a word is skipped, an unterminated quoted value
+ * runs to the end.
+ */
+function scanKeywordValue(s: string, lenient: boolean, name = DEFAULT_NAME): [string, string][] {
+  const out: [string, string][] = [];
   let i = 0;
   const n = s.length;
   while (i < n) {
@@ -185,7 +222,12 @@ export function parseKeywordValue(s: string): Record<string, string> {
     let key = '';
     while (i < n && s[i] !== '=' && !/\s/.test(s[i])) key += s[i++];
     while (i < n && /\s/.test(s[i])) i++;
-    if (s[i] !== '=') throw new ConnectionConfigError(`missing "=" after "${key}" in connection string`);
+    if (s[i] !== '=') {
+      if (lenient) continue;
+      throw new ConnectionConfigError(
+        `${name} has a word without "=" (write keyword=value; quote a value with spaces: password='...')`,
+      );
+    }
     i++;
     while (i < n && /\s/.test(s[i])) i++;
     let val = '';
@@ -195,7 +237,8 @@ export function parseKeywordValue(s: string): Record<string, string> {
         if (s[i] === '\\' && i + 1 < n) i++;
         val += s[i++];
       }
-      if (s[i] !== "'") throw new ConnectionConfigError('unterminated quoted string in connection string');
+      if (s[i] !== "'" && !lenient)
+        throw new ConnectionConfigError(`${name} has an unterminated quoted value (close it with ', escape ' as \\')`);
       i++;
     } else {
       while (i < n && !/\s/.test(s[i])) {
@@ -203,32 +246,106 @@ export function parseKeywordValue(s: string): Record<string, string> {
         val += s[i++];
       }
     }
-    out[key] = val;
+    out.push([key, val]);
   }
   return out;
 }
 
-/** Removes passwords from a URL or keyword/value string so it can be printed. */
-export function redactUrl(s: string): string {
-  return s
-    .replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/[^:@/?#]*):[^@/?#]*@/i, '$1:***@')
-    .replace(/([?&]password=)[^&#]*/gi, '$1***')
-    .replace(/(^|\s)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)/gi, '$1$2***');
+/** Parses a libpq keyword/value string ("host=db port=5432 dbname=x sslmode=verify-full"). */
+export function parseKeywordValue(s: string, name = DEFAULT_NAME): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of scanKeywordValue(s, false, name)) out[k] = v;
+  return out;
 }
 
-/** Replaces every occurrence of `secret` in `text` (for messages that may echo a password). */
+/**
+ * Every password a connection string holds, by the parser that connects, for redaction: the URL's userinfo and
+ * `password=` query parameters, or keyword/value `password=`. A string the parser rejects is read as far as it goes:
+ * for a URL, everything between `//` and the LAST `@` is taken as the userinfo (its password after the first `:`),
+ * and every `password=` between `?`/`&` separators counts, as written and decoded. JDBC URLs too (jdbc: prefix).
+ */
+export function passwordsIn(input: string): string[] {
+  const out = new Set<string>();
+  const rest = afterScheme(input);
+  if (rest !== undefined) {
+    try {
+      const p = parseConnectionUrl(input.trim().replace(/^jdbc:/i, '')).password;
+      if (p) out.add(p);
+    } catch {
+      /* read leniently below */
+    }
+    const at = rest.lastIndexOf('@');
+    if (at >= 0) {
+      const userinfo = rest.slice(0, at);
+      const colon = userinfo.indexOf(':');
+      if (colon >= 0) out.add(userinfo.slice(colon + 1));
+    }
+    for (const part of rest.split(/[?&]/)) {
+      const eq = part.indexOf('=');
+      if (eq < 0 || safeDecode(part.slice(0, eq)).toLowerCase() !== 'password') continue;
+      const value = part.slice(eq + 1);
+      out.add(value);
+      out.add(value.replace(/\+/g, ' '));
+      const hash = value.indexOf('#');
+      if (hash >= 0) out.add(value.slice(0, hash));
+    }
+  } else {
+    for (const [k, v] of scanKeywordValue(input, true)) if (k.toLowerCase() === 'password') out.add(v);
+  }
+  return [...out].filter((p) => p !== '');
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Replaces every form of `secret` in `text` (for messages that may echo a password): lib/redact.ts's Redactor. */
 export function redactSecret(text: string, secret: string | undefined): string {
-  if (!secret || secret.length < 3) return text;
-  return text.split(secret).join('***');
+  return new Redactor().add(secret).redact(text);
 }
 
-function parseInput(input: string): Record<string, string> {
+/** A string with the passwords it holds (found by passwordsIn) replaced by ***, e.g. a URL from a config file. */
+export function redactConnectionString(s: string): string {
+  const r = new Redactor();
+  for (const p of passwordsIn(s)) r.add(p);
+  return r.redact(s);
+}
+
+function parseInput(input: string, name: string): Record<string, string> {
   const s = input.trim();
-  if (/^postgres(ql)?:\/\//i.test(s)) return parseConnectionUrl(s);
-  if (/^[a-z_]+\s*=/i.test(s)) return parseKeywordValue(s);
-  throw new ConnectionConfigError(
-    `not a connection string: "${redactUrl(s).slice(0, 60)}" (expected postgresql://user:password@host:port/database?sslmode=verify-full&sslrootcert=/path/ca.pem)`,
-  );
+  if (/^jdbc:/i.test(s))
+    throw new ConnectionConfigError(
+      `${name} is a JDBC URL: drop the "jdbc:" prefix and give the user and password as postgresql://user:password@host:port/database (percent-encoded), or in PGUSER and PGPASSWORD`,
+    );
+  if (/^postgres(ql)?:\/\//i.test(s)) return parseConnectionUrl(s, name);
+  if (/^[a-z_]+\s*=/i.test(s)) return parseKeywordValue(s, name);
+  throw new ConnectionConfigError(`${name} is not a connection string (expected ${URL_EXAMPLE})`);
+}
+
+/** The supported parameter closest to `key` (at most two edits away), to suggest without echoing the string. */
+function closestParameter(key: string): string | undefined {
+  let best: { name: string; d: number } | undefined;
+  for (const name of URL_PARAMS) {
+    const d = editDistance(key.toLowerCase(), name);
+    if (d <= 2 && (!best || d < best.d)) best = { name, d };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
 }
 
 /**
@@ -239,11 +356,16 @@ function parseInput(input: string): Record<string, string> {
  */
 export function resolveTarget(input: string | undefined, opts: ResolveOptions = {}): ConnectionTarget {
   const env = opts.env ?? process.env;
-  const given = input && input.trim() ? parseInput(input) : {};
+  const name = opts.name ?? DEFAULT_NAME;
+  const given = input && input.trim() ? parseInput(input, name) : {};
+  // Errors never echo what the string holds (it may be a piece of a password that was not percent-encoded): they
+  // name the part that is wrong, and suggest a supported parameter rather than repeat an unknown one.
+  const hint = input ? reservedCharacterHint(input) : '';
   for (const k of Object.keys(given)) {
     if (!URL_PARAMS.has(k)) {
+      const near = closestParameter(k);
       throw new ConnectionConfigError(
-        `unsupported connection parameter "${k}" (supported: ${[...URL_PARAMS].join(', ')})`,
+        `${name} has an unsupported parameter${near ? ` (did you mean ${near}?)` : ''} (supported: ${[...URL_PARAMS].join(', ')})${hint}`,
       );
     }
   }
@@ -253,6 +375,9 @@ export function resolveTarget(input: string | undefined, opts: ResolveOptions = 
     const e = env[envVar];
     return e !== undefined && e !== '' ? e : undefined;
   };
+  /** Where a parameter came from, for errors: "the port of --source" or "PGPORT". */
+  const origin = (key: string, envVar: string): string =>
+    given[key] !== undefined && given[key] !== '' ? `the ${key} of ${name}` : envVar;
   const notices: string[] = [];
 
   // libpq: hostaddr is the address connected to, host the name the certificate is checked against (verify-full).
@@ -266,7 +391,9 @@ export function resolveTarget(input: string | undefined, opts: ResolveOptions = 
   const portText = pick('port', 'PGPORT') ?? '5432';
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
-    throw new ConnectionConfigError(`invalid port "${portText}" (expected 1-65535)`);
+    throw new ConnectionConfigError(
+      `${origin('port', 'PGPORT')} is not a number from 1 to 65535${origin('port', 'PGPORT') === 'PGPORT' ? '' : hint}`,
+    );
   }
   const user = pick('user', 'PGUSER') ?? safeUsername();
   const password = pick('password', 'PGPASSWORD');
@@ -279,7 +406,11 @@ export function resolveTarget(input: string | undefined, opts: ResolveOptions = 
     );
   }
   if (!SSL_MODES.includes(modeText as SslMode)) {
-    throw new ConnectionConfigError(`invalid sslmode "${modeText}" (expected one of ${SSL_MODES.join(', ')})`);
+    // A mode is a word; anything else may be a piece of a password and is not repeated.
+    const shown = /^[a-z-]{1,20}$/.test(modeText) ? ` "${modeText}"` : '';
+    throw new ConnectionConfigError(
+      `invalid sslmode${shown} in ${given.sslmode ? name : 'PGSSLMODE'} (expected one of ${SSL_MODES.join(', ')})`,
+    );
   }
   const sslmode = modeText as SslMode;
   const unixSocket = host.startsWith('/');
@@ -323,7 +454,7 @@ export function resolveTarget(input: string | undefined, opts: ResolveOptions = 
   const timeoutText = pick('connect_timeout', 'PGCONNECT_TIMEOUT') ?? '10';
   const connectTimeoutSec = Number(timeoutText);
   if (!Number.isFinite(connectTimeoutSec) || connectTimeoutSec < 0) {
-    throw new ConnectionConfigError(`invalid connect_timeout "${timeoutText}" (seconds)`);
+    throw new ConnectionConfigError(`${origin('connect_timeout', 'PGCONNECT_TIMEOUT')} is not a number of seconds`);
   }
   const applicationName =
     pick('application_name', 'PGAPPNAME') ?? given.fallback_application_name ?? opts.applicationName;

@@ -9,7 +9,8 @@ import {
   describeConnectionError,
   parseConnectionUrl,
   parseKeywordValue,
-  redactUrl,
+  passwordsIn,
+  redactConnectionString,
   resolveTarget,
   tlsInfo,
   tlsOptions,
@@ -17,6 +18,7 @@ import {
 import { createCertificateAuthority, issueServerCertificate } from '../../../lib/tls/ca';
 import { LocalServer, makeTlsFixture, startServer, TlsFixture, verifyFull } from '../../helpers/servers';
 import { startLocalServer } from '../../../lib/pg/local-server';
+import { ARGV_PASSWORD_WARNING } from '../../../cli/redact';
 import { runCli } from '../../cli/run-cli';
 
 async function closedPort(): Promise<number> {
@@ -105,22 +107,83 @@ describe('lib/pg/connection: libpq URL and PG* env -> verified node-postgres con
   });
 
   it('rejects bad parameters with one clear line', () => {
-    assert.throws(() => resolveTarget('postgresql://u@h:99999/db', { env: {} }), /invalid port "99999"/);
-    assert.throws(() => resolveTarget('postgresql://u@h1,h2/db', { env: {} }), /multiple hosts/);
     assert.throws(
-      () => resolveTarget('postgresql://u@h/db?sslmde=verify-full', { env: {} }),
-      /unsupported connection parameter "sslmde"/,
+      () => resolveTarget('postgresql://u@h:99999/db', { env: {} }),
+      /^ConnectionConfigError: the port of the connection string is not a number from 1 to 65535$/,
+    );
+    assert.throws(
+      () => resolveTarget('postgresql://u@h/db', { env: { PGPORT: 'x' }, name: '--source' }),
+      /^ConnectionConfigError: PGPORT is not a number from 1 to 65535$/,
+    );
+    assert.throws(() => resolveTarget('postgresql://u@h1,h2/db', { env: {} }), /names several hosts: give one host/);
+    assert.throws(
+      () => resolveTarget('postgresql://u@h/db?sslmde=verify-full', { env: {}, name: '--target' }),
+      /--target has an unsupported parameter \(did you mean sslmode\?\)/,
     );
     assert.throws(() => resolveTarget('mysql://u@h/db', { env: {} }), /not a connection string/);
     assert.throws(() => resolveTarget('postgresql://u@h/db?sslmode=bogus', { env: {} }), /invalid sslmode "bogus"/);
   });
 
-  it('never shows the password: display, redactUrl, error messages', () => {
+  it('parse errors name the part that is wrong and echo nothing of the string', () => {
+    const pw = 'Zq8v/Kw3p#X?Yy';
+    const cases: [string, RegExp][] = [
+      [`postgresql://app:${pw}@h:5432/db`, /^--source is not a valid PostgreSQL URL: .*percent-encode/],
+      [
+        `postgresql://app:Zq8v/Kw3pX@h:5432/db`,
+        /^the port of --source is not a number from 1 to 65535: .*percent-encode/,
+      ],
+      [`postgresql://app:Zq8v?Kw3pX@h:5432/db`, /^a query parameter of --source has no "=".*percent-encode/],
+      [`postgresql://app:Zq8v?Kw=3pX@h:5432/db`, /^--source has an unsupported parameter .*percent-encode/],
+      [
+        `postgresql://app:Zq8v%Kw3pX@h/db`,
+        /^the password of --source has an invalid percent-encoding \(write % as %25/,
+      ],
+      [`postgresql://h/db?user=app&Zq8vKw3pX`, /^a query parameter of --source has no "="/],
+      [`postgresql://h/db?connect_timeout=Zq8vKw3pX`, /^the connect_timeout of --source is not a number of seconds$/],
+      [`postgresql://h/db?sslmode=Zq8v!Kw3pX`, /^invalid sslmode in --source \(expected one of/],
+      [`host=h Zq8vKw3pX password=x`, /^--source has a word without "="/],
+      [`host=h password='Zq8vKw3pX`, /^--source has an unterminated quoted value/],
+      [`jdbc:postgresql://app:${pw}@h/db`, /^--source is a JDBC URL: drop the "jdbc:" prefix/],
+      [`JDBC:postgresql://h/db?user=app&password=Zq8vKw3pX`, /^--source is a JDBC URL: drop the "jdbc:" prefix/],
+    ];
+    for (const [url, re] of cases) {
+      assert.throws(
+        () => resolveTarget(url, { env: {}, name: '--source' }),
+        (e: Error) => {
+          assert.match(e.message, re, url);
+          for (const f of ['Zq8v', 'Kw3p']) assert.ok(!e.message.includes(f), `${url}: ${e.message}`);
+          return true;
+        },
+      );
+    }
+  });
+
+  it('passwordsIn: the password by the parser that connects, also from strings it rejects', () => {
+    const p = (s: string) => passwordsIn(s).sort();
+    assert.deepEqual(p('postgresql://app:a%2Fb%40c@h/db'), ['a%2Fb%40c', 'a/b@c']);
+    assert.deepEqual(p('postgresql://app@h/db'), []);
+    assert.deepEqual(p('postgresql://h/db?user=app&password=s%26cret'), ['s%26cret', 's&cret']);
+    // Rejected strings: everything between // and the LAST @ is the userinfo; password= parameters as written.
+    assert.deepEqual(p('postgresql://app:a#b/c?d@e@h:5432/db'), ['a#b/c?d@e']);
+    assert.deepEqual(p('postgresql://h/db?user=app&password=a#b'), ['a', 'a#b']);
+    assert.deepEqual(p('jdbc:postgresql://app:jd%25bc@h/db'), ['jd%25bc', 'jd%bc']);
+    assert.deepEqual(p('jdbc:postgresql://h/db?user=app&password=jdbcpw'), ['jdbcpw']);
+    assert.deepEqual(p("host=h password='it\\'s x' dbname=d"), ["it's x"]);
+    assert.deepEqual(p("host=h password='unterminated x"), ['unterminated x']);
+    assert.deepEqual(p('host=h stray password=pw12 dbname=d'), ['pw12']);
+    assert.deepEqual(p('2026-07-01T22:00:00Z'), []);
+    assert.deepEqual(p('--source'), []);
+  });
+
+  it('never shows the password: display, redactConnectionString, error messages', () => {
     const t = resolveTarget('postgresql://app:S3cr3t-pw@db.example:5432/tooljet?sslmode=verify-full', { env: {} });
     assert.equal(t.display, 'postgresql://app@db.example:5432/tooljet?sslmode=verify-full');
-    assert.equal(redactUrl('postgresql://app:S3cr3t-pw@h/db'), 'postgresql://app:***@h/db');
-    assert.equal(redactUrl('host=h password=S3cr3t-pw dbname=x'), 'host=h password=*** dbname=x');
-    assert.equal(redactUrl('postgresql://h/db?user=a&password=S3cr3t-pw'), 'postgresql://h/db?user=a&password=***');
+    assert.equal(redactConnectionString('postgresql://app:S3cr3t-pw@h/db'), 'postgresql://app:***@h/db');
+    assert.equal(redactConnectionString('host=h password=S3cr3t-pw dbname=x'), 'host=h password=*** dbname=x');
+    assert.equal(
+      redactConnectionString('postgresql://h/db?user=a&password=S3cr3t-pw'),
+      'postgresql://h/db?user=a&password=***',
+    );
     const msg = describeConnectionError(Object.assign(new Error('boom S3cr3t-pw'), { code: 'XX000' }), t);
     assert.ok(!msg.includes('S3cr3t-pw'), msg);
     assert.throws(
@@ -430,6 +493,9 @@ describe('lib/pg/connection: libpq URL and PG* env -> verified node-postgres con
           .trim()
           .split('\n')
           .filter((l) => !/^\(node:\d+\) Warning|^\(Use `node/.test(l));
+        // The password is in argv here: the tool says once that `ps` shows it (tests/cli/redact.test.ts).
+        assert.equal(lines[0], `tj-pg-upgrade precheck: warning: ${ARGV_PASSWORD_WARNING}`, `case ${i}`);
+        lines.shift();
         assert.equal(lines.length, 1, `case ${i}: one line, got ${r.stderr}`);
         assert.match(lines[0], cases[i].expect);
         assert.ok(!(r.stdout + r.stderr).includes(good.password), `case ${i}: password printed`);
