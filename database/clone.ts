@@ -15,6 +15,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { formatDuration } from '../lib/durations';
 import { PHASES, timedInterpreter } from '../cutover/timing';
 import { attachParameterGroupEnvironment, attachParameterGroupScript } from './attach-parameter-group';
+import { instanceProtection } from './protection';
 
 /** Timeouts of the clone, in seconds. */
 export interface CloneTimeoutSeconds {
@@ -106,11 +107,7 @@ export class UpgradedClone extends pulumi.ComponentResource {
         ...(args.vpcSecurityGroupIds !== undefined && { vpcSecurityGroupIds: args.vpcSecurityGroupIds }),
         multiAz: args.multiAz,
         ...(args.backupRetentionPeriod !== undefined && { backupRetentionPeriod: args.backupRetentionPeriod }),
-        copyTagsToSnapshot: true,
-        deletionProtection: args.production,
-        skipFinalSnapshot: !args.production,
-        ...(args.production && { finalSnapshotIdentifier: args.finalSnapshotIdentifier }),
-        deleteAutomatedBackups: !args.production,
+        ...instanceProtection(args.production, args.finalSnapshotIdentifier),
         // The PostgreSQL log goes to CloudWatch Logs (/aws/rds/instance/<id>/postgresql): the connection-failure
         // metric filter and alarm read it (monitoring/).
         enabledCloudwatchLogsExports: ['postgresql'],

@@ -6,6 +6,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { POSTGRES16_LOGICAL_REPLICATION_PARAMETERS, PostgresParameterGroup } from '../database/parameter-group';
+import { instanceProtection } from '../database/protection';
 import { formatDuration } from '../lib/durations';
 import { PostgresLogGroup } from '../monitoring/log-group';
 
@@ -96,11 +97,7 @@ export class ReplicationInstance extends pulumi.ComponentResource {
         multiAz: args.multiAz,
         backupRetentionPeriod: args.backupRetentionPeriod,
         applyImmediately: true,
-        copyTagsToSnapshot: true,
-        deletionProtection: args.production,
-        skipFinalSnapshot: !args.production,
-        ...(args.production && { finalSnapshotIdentifier: args.finalSnapshotIdentifier }),
-        deleteAutomatedBackups: !args.production,
+        ...instanceProtection(args.production, args.finalSnapshotIdentifier),
         enabledCloudwatchLogsExports: ['postgresql'],
         tags: args.tags,
       },
