@@ -4,9 +4,10 @@
 // one file per check would be twenty copies of that shape around one query; the table keeps each check to its few
 // lines. Adding a check: its SQL in sql.ts, one entry here, and its case in tests/checks/precheck/ (docs/layout.md).
 import type { PrecheckCheck, PrecheckRun, SourceServer } from '../check';
-import { check, CheckResult } from '../report';
+import { check } from '../report';
 import { classifyExtensions, ExtensionFindings, InstalledExtension } from './extensions';
 import * as sql from './sql';
+import { blocker } from './verdict';
 
 const RELKIND: Record<string, string> = {
   r: 'table',
@@ -23,11 +24,6 @@ const column =
   (db: string) =>
   (r: ColumnRow): string =>
     `${db}: ${r.nspname}.${r.relname}.${r.attname} (${r.type}${r.relkind !== 'r' ? `, in ${RELKIND[r.relkind] ?? r.relkind}` : ''})`;
-
-/** Objects found: fail with `what` and `action`; none: pass with `none`. */
-function blocker(name: string, found: string[], what: string, action: string, none: string): CheckResult {
-  return found.length ? check(name, 'fail', `${what} ${action}`, found) : check(name, 'pass', none);
-}
 
 /** A database check that fails on every stored column whose type uses `base` (directly or nested). */
 function typeUsage(

@@ -7,6 +7,7 @@
 import type { PrecheckCheck } from '../check';
 import { check } from '../report';
 import * as sql from './sql';
+import { blocker } from './verdict';
 
 /** list.ts entries this strategy replaces. */
 export const REPLACED_FOR_REPLICATION = ['logical replication slots'];
@@ -120,14 +121,13 @@ const replicaIdentity: PrecheckCheck = {
     );
   },
   verdict: (found) =>
-    found.length
-      ? check(
-          'tables without replica identity',
-          'fail',
-          'Tables without a primary key and with REPLICA IDENTITY DEFAULT or NOTHING: once published, every UPDATE and DELETE on them fails on the source. Add a primary key, or ALTER TABLE ... REPLICA IDENTITY FULL (each line says which).',
-          found,
-        )
-      : check('tables without replica identity', 'pass', 'every table has a primary key or a usable replica identity'),
+    blocker(
+      'tables without replica identity',
+      found,
+      'Tables without a primary key and with REPLICA IDENTITY DEFAULT or NOTHING: once published, every UPDATE and DELETE on them fails on the source.',
+      'Add a primary key, or ALTER TABLE ... REPLICA IDENTITY FULL (each line says which).',
+      'every table has a primary key or a usable replica identity',
+    ),
 };
 
 const largeObjects: PrecheckCheck = {
@@ -138,14 +138,13 @@ const largeObjects: PrecheckCheck = {
     return n > 0 ? [`${database}: ${n} large object(s)`] : [];
   },
   verdict: (found) =>
-    found.length
-      ? check(
-          'large objects not replicated',
-          'fail',
-          'Large objects (pg_largeobject) are not carried by logical replication. Move them into bytea columns first, or use strategy clone.',
-          found,
-        )
-      : check('large objects not replicated', 'pass', 'no large objects'),
+    blocker(
+      'large objects not replicated',
+      found,
+      'Large objects (pg_largeobject) are not carried by logical replication.',
+      'Move them into bytea columns first, or use strategy clone.',
+      'no large objects',
+    ),
 };
 
 const unlogged: PrecheckCheck = {
@@ -157,14 +156,13 @@ const unlogged: PrecheckCheck = {
     );
   },
   verdict: (found) =>
-    found.length
-      ? check(
-          'unlogged tables not replicated',
-          'fail',
-          'Unlogged tables are not in the WAL, so logical replication cannot publish them. Make them logged (each line says how) or drop them.',
-          found,
-        )
-      : check('unlogged tables not replicated', 'pass', 'no unlogged tables'),
+    blocker(
+      'unlogged tables not replicated',
+      found,
+      'Unlogged tables are not in the WAL, so logical replication cannot publish them.',
+      'Make them logged (each line says how) or drop them.',
+      'no unlogged tables',
+    ),
 };
 
 const ownership: PrecheckCheck = {
@@ -176,18 +174,13 @@ const ownership: PrecheckCheck = {
     );
   },
   verdict: (found, { server }) =>
-    found.length
-      ? check(
-          'tables owned for the publication',
-          'fail',
-          `CREATE PUBLICATION ... FOR TABLE needs the tables' owner, and ${server.user} neither owns these nor is a member of their owner: run replicate setup as the owner, or GRANT <owner> TO "${server.user}".`,
-          found,
-        )
-      : check(
-          'tables owned for the publication',
-          'pass',
-          `${server.user} owns every table (directly or by membership): it can create the publication`,
-        ),
+    blocker(
+      'tables owned for the publication',
+      found,
+      `CREATE PUBLICATION ... FOR TABLE needs the tables' owner, and ${server.user} neither owns these nor is a member of their owner:`,
+      `run replicate setup as the owner, or GRANT <owner> TO "${server.user}".`,
+      `${server.user} owns every table (directly or by membership): it can create the publication`,
+    ),
 };
 
 const notCarried: PrecheckCheck = {
