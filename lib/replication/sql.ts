@@ -7,6 +7,7 @@
 // the cutover); reverse = after the cutover the 16.9 target publishes and the 13 source subscribes, with no initial
 // copy, so a rollback to the source finds every write made on 16.9.
 import * as crypto from 'crypto';
+import { MASK, MIN_SECRET_LENGTH, Redactor } from '../redact';
 
 export type Direction = 'forward' | 'reverse';
 export const DIRECTIONS: readonly Direction[] = ['forward', 'reverse'];
@@ -83,13 +84,15 @@ export function renderConninfo(c: SubscriptionConninfo): string {
 
 /** `text` with every conninfo password value and the raw password itself replaced by ***. */
 export function redactConninfo(text: string, password?: string): string {
-  let out = text;
-  if (password && password.length >= 3) {
-    // The password as it appears inside an SQL literal, inside a conninfo, and raw: longest form first.
-    const forms = [sqlLiteral(conninfoValue(password)).slice(1, -1), conninfoValue(password), password];
-    for (const form of [...new Set(forms)].sort((a, b) => b.length - a.length)) out = out.split(form).join('***');
-  }
-  return out.replace(/password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/gi, 'password=***');
+  // The password in every form lib/redact.ts knows, and as it appears inside a conninfo and inside an SQL literal of
+  // that conninfo (the CREATE SUBSCRIPTION text an error may quote).
+  const redactor = new Redactor();
+  if (password && password.length >= MIN_SECRET_LENGTH)
+    redactor
+      .add(password)
+      .add(conninfoValue(password))
+      .add(sqlLiteral(conninfoValue(password)).slice(1, -1));
+  return redactor.redact(text).replace(/password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/gi, `password=${MASK}`);
 }
 
 export interface TableName {
